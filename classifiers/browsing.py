@@ -1,0 +1,82 @@
+"""Browsing: URLs of other sites and search terms carried inside payloads."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+from classifiers.domains import registrable_domain, same_site
+from classifiers.keys import is_placeholder, norm
+from classifiers.model import Field, Finding, Kind, Source, Where, finding
+
+URL_KEYS = frozenset(
+    {
+        "url", "pageurl", "currenturl", "visitedurl", "weburl", "href", "link", "referrer", "referer",
+        "dl", "dr", "page", "pagelocation", "pagereferrer", "location", "uri", "siteurl", "openurl",
+        "loadurl", "landingurl", "lastpage", "fromurl", "tourl", "h5url", "browserurl", "taburl",
+    }
+)  # fmt: skip
+SEARCH_KEYS = frozenset(
+    {
+        "q", "wd", "word", "query", "keyword", "keywords", "searchterm", "searchword", "searchkey",
+        "searchquery", "searchtext", "kw", "qs", "searchkeyword", "querystring", "search",
+    }
+)  # fmt: skip
+# Search engines and the parameter carrying the search text.
+SEARCH_ENGINES = {
+    "google": ("q",), "bing.com": ("q",), "baidu.com": ("wd", "word"), "yandex": ("text",),
+    "duckduckgo.com": ("q",), "yahoo.com": ("p",), "sogou.com": ("query",), "so.com": ("q",),
+    "naver.com": ("query",), "ecosia.org": ("q",), "brave.com": ("q",), "qwant.com": ("q",),
+    "sm.cn": ("q",), "yahoo.co.jp": ("p",), "seznam.cz": ("q",),
+}  # fmt: skip
+_ASSET_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js", ".woff", ".woff2", ".ico", ".mp4")
+
+
+def _engine_params(host: str) -> tuple[str, ...] | None:
+    site = registrable_domain(host)
+    for name, params in SEARCH_ENGINES.items():
+        if site == name or site.startswith(name + ".") or site.endswith("." + name):
+            return params
+    return None
+
+
+def detect_visited_url(field: Field) -> list[Finding]:
+    value = field.value.strip()
+    if not value.lower().startswith(("http://", "https://")) or " " in value:
+        return []
+    target = urlsplit(value)
+    host = (target.hostname or "").lower()
+    if not host or "." not in host or same_site(host, field.host):
+        return []
+    if field.where == Where.HEADER:
+        if field.key != "referer":
+            return []
+        return [finding(field, Kind.VISITED_URL, value, 0.9, Source.KEY, "visited_url")]
+    keyed = norm(field.key) in URL_KEYS
+    if target.path.lower().endswith(_ASSET_SUFFIXES) and not keyed:
+        return []
+    return [finding(field, Kind.VISITED_URL, value, 0.92 if keyed else 0.7, Source.KEY if keyed else Source.PATTERN, "visited_url")]
+
+
+def detect_search_query(field: Field) -> list[Finding]:
+    value = field.value.strip()
+    if value.lower().startswith(("http://", "https://")):
+        return _search_in_url(field, value)
+    if field.where in (Where.HEADER, Where.COOKIE, Where.PATH) or norm(field.key) not in SEARCH_KEYS:
+        return []
+    # GraphQL documents and SQL-like filters also travel as `query`.
+    if is_placeholder(value) or len(value) > 200 or value.startswith(("{", "[", "query ", "mutation ")):
+        return []
+    if not any(ch.isalpha() for ch in value):
+        return []
+    return [finding(field, Kind.SEARCH_QUERY, value, 0.85, Source.KEY, "search_query")]
+
+
+def _search_in_url(field: Field, url: str) -> list[Finding]:
+    target = urlsplit(url)
+    params = _engine_params(target.hostname or "")
+    if params is None or same_site(target.hostname or "", field.host):
+        return []
+    for name, text in parse_qsl(target.query):
+        if name in params and text.strip():
+            return [finding(field, Kind.SEARCH_QUERY, text.strip(), 0.95, Source.PATTERN, "search_query")]
+    return []

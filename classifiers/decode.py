@@ -1,0 +1,423 @@
+"""THE decoder: an Exchange in, every value it carries out, each with where it was and how it was wrapped.
+
+Detectors never parse, unzip or base64-decode anything themselves; they only see the `Field`s made
+here.  Hostile input is bounded by `Limits`: when one is hit the decoder stops descending, records a
+note and returns what it has, never raising.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import re
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from classifiers.model import Exchange, Field, Where
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_depth: int = 10
+    max_fields: int = 5000
+    max_decompressed: int = 8 * 1024 * 1024
+    max_value_chars: int = 64 * 1024
+    time_budget: float = 0.5  # seconds per exchange
+
+
+@dataclass(slots=True)
+class Decoded:
+    fields: list[Field] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class _LimitHit(Exception):
+    pass
+
+
+# Headers that never carry anything about the user: skipping them keeps the field list short.
+_BORING_HEADERS = frozenset(
+    {
+        "host", "content-length", "content-type", "content-encoding", "accept", "accept-encoding",
+        "connection", "cache-control", "pragma", "te", "upgrade", "transfer-encoding", "keep-alive",
+        "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user", "if-none-match",
+        "if-modified-since", "range", "origin", "upgrade-insecure-requests", "priority",
+        "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "expect",
+    }
+)  # fmt: skip
+
+_B64_RE = re.compile(r"^[A-Za-z0-9+/_-]{16,}={0,2}$")
+_FORM_RE = re.compile(r"^[^\s=&]+=[^\s&]*(?:&[^\s=&]+=[^\s&]*)+$")
+_PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _printable(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text[:512] if (ord(ch) < 32 and ch not in "\t\r\n") or ch == "\ufffd")
+    return bad == 0
+
+
+class _Walker:
+    """Carries the per-exchange budget while values are expanded recursively."""
+
+    def __init__(self, host: str, limits: Limits) -> None:
+        self.host = host
+        self.limits = limits
+        self.out = Decoded()
+        self.deadline = time.monotonic() + limits.time_budget
+        self.inflated = 0
+
+    def _check(self) -> None:
+        if len(self.out.fields) >= self.limits.max_fields:
+            raise _LimitHit(f"limit: more than {self.limits.max_fields} fields, rest not decoded")
+        if time.monotonic() > self.deadline:
+            raise _LimitHit(f"limit: decoding took over {self.limits.time_budget}s, rest not decoded")
+
+    def emit(
+        self,
+        where: Where,
+        path: str,
+        key: str,
+        value: str,
+        enc: tuple[str, ...],
+        siblings: Mapping[str, str] | None = None,
+    ) -> None:
+        self._check()
+        if len(value) > self.limits.max_value_chars:
+            value = value[: self.limits.max_value_chars]
+        self.out.fields.append(Field(where, path, key.lower(), value, enc, self.host, siblings))
+
+    # -- containers ----------------------------------------------------------------------------
+
+    def walk_json(self, where: Where, path: str, node: object, enc: tuple[str, ...], depth: int) -> None:
+        if depth > self.limits.max_depth:
+            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+            return
+        if isinstance(node, dict):
+            scalars = {str(k).lower(): _scalar(v) for k, v in node.items() if _scalar(v) is not None}
+            for k, v in node.items():
+                sub = f"{path}.{k}" if path else str(k)
+                self._json_child(where, sub, str(k), v, enc, depth, scalars)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                self._json_child(where, f"{path}[{i}]", _last_key(path), v, enc, depth, None)
+            strings = [v for v in node if isinstance(v, str)]
+            if len(strings) >= 2 and len(strings) == len(node):
+                # Lists are findings in their own right (installed apps): offer them joined.
+                self.emit(where, path, _last_key(path), ",".join(strings), enc + ("list",))
+
+    def _json_child(
+        self,
+        where: Where,
+        path: str,
+        key: str,
+        value: object,
+        enc: tuple[str, ...],
+        depth: int,
+        siblings: Mapping[str, str] | None,
+    ) -> None:
+        if isinstance(value, dict | list):
+            self.walk_json(where, path, value, enc, depth + 1)
+            return
+        text = _scalar(value)
+        if text is None:
+            return
+        if isinstance(value, str):
+            self.expand(where, path, key, value, enc, depth + 1, siblings)
+        else:
+            self.emit(where, path, key, text, enc, siblings)
+
+    def walk_pairs(
+        self,
+        where: Where,
+        prefix: str,
+        pairs: list[tuple[str, str]],
+        enc: tuple[str, ...],
+        depth: int,
+    ) -> None:
+        siblings = {k.lower(): v for k, v in pairs}
+        for k, v in pairs:
+            path = f"{prefix}.{k}" if prefix else k
+            self.expand(where, path, k, v, enc, depth + 1, siblings)
+
+    # -- one string value, peeled layer by layer ---------------------------------------------------
+
+    def expand(
+        self,
+        where: Where,
+        path: str,
+        key: str,
+        value: str,
+        enc: tuple[str, ...],
+        depth: int,
+        siblings: Mapping[str, str] | None = None,
+    ) -> None:
+        self.emit(where, path, key, value, enc, siblings)
+        if depth > self.limits.max_depth:
+            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+            return
+        text = value.strip()
+        if len(text) < 2:
+            return
+        if text[0] in "{[":
+            try:
+                node = json.loads(text)
+            except ValueError:
+                pass
+            else:
+                if isinstance(node, dict | list):
+                    self.walk_json(where, path, node, enc + ("json",), depth + 1)
+                    return
+        if _PERCENT_RE.search(text) and not text.lower().startswith(("http://", "https://")):
+            decoded = unquote(text)
+            if decoded != text:
+                self.expand(where, path, key, decoded, enc + ("percent",), depth + 1, siblings)
+                return
+        if _FORM_RE.match(text) and not text.startswith(("http://", "https://")):
+            self.walk_pairs(where, path, parse_qsl(text, keep_blank_values=True), enc + ("form",), depth)
+            return
+        if len(text) >= 16 and _B64_RE.match(text):
+            self._maybe_base64(where, path, key, text, enc, depth)
+
+    def _maybe_base64(
+        self, where: Where, path: str, key: str, text: str, enc: tuple[str, ...], depth: int
+    ) -> None:
+        urlsafe = "-" in text or "_" in text
+        padded = text + "=" * (-len(text) % 4)
+        try:
+            raw = (base64.urlsafe_b64decode if urlsafe else base64.b64decode)(padded)
+        except (binascii.Error, ValueError):
+            return
+        layer = "base64url" if urlsafe else "base64"
+        self.bytes_value(where, path, key, raw, enc + (layer,), depth + 1, require_text=True)
+
+    def bytes_value(
+        self,
+        where: Where,
+        path: str,
+        key: str,
+        raw: bytes,
+        enc: tuple[str, ...],
+        depth: int,
+        content_type: str = "",
+        require_text: bool = False,
+    ) -> None:
+        """Decode bytes: decompress if compressed, then parse as the container they hold."""
+        if depth > self.limits.max_depth:
+            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+            return
+        codec = _sniff_compression(raw)
+        if codec:
+            inflated = self.inflate(raw, codec, path)
+            if inflated is not None:
+                self.bytes_value(where, path, key, inflated, enc + (codec,), depth + 1, content_type)
+            return
+        if content_type.startswith("multipart/"):
+            self.walk_multipart(where, path, raw, content_type, enc, depth)
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if require_text:
+                return
+            text = raw.decode("latin-1")
+            if not _printable(text):
+                self.out.notes.append(f"undecoded: binary body at {where.value}{':' + path if path else ''}")
+                return
+        if require_text and not _printable(text):
+            return
+        stripped = text.strip()
+        if not stripped:
+            return
+        if stripped[0] in "{[":
+            try:
+                node = json.loads(stripped)
+            except ValueError:
+                if "\n" in stripped and self._ndjson(where, path, stripped, enc, depth):
+                    return
+            else:
+                self.walk_json(where, path, node, enc + ("json",), depth + 1)
+                return
+        if "form-urlencoded" in content_type or _FORM_RE.match(stripped) or (
+            "=" in stripped and "\n" not in stripped and " " not in stripped and not require_text
+        ):
+            self.walk_pairs(where, path, parse_qsl(stripped, keep_blank_values=True), enc + ("form",), depth)
+            return
+        self.expand(where, path, key, stripped, enc, depth + 1)
+
+    def _ndjson(self, where: Where, path: str, text: str, enc: tuple[str, ...], depth: int) -> bool:
+        nodes = []
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                nodes.append(json.loads(line))
+            except ValueError:
+                return False
+        for i, node in enumerate(nodes):
+            self.walk_json(where, f"{path}[{i}]", node, enc + ("ndjson",), depth + 1)
+        return True
+
+    def walk_multipart(
+        self, where: Where, path: str, raw: bytes, content_type: str, enc: tuple[str, ...], depth: int
+    ) -> None:
+        header = f"Content-Type: {content_type}\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(header + raw)
+        if not message.is_multipart():
+            self.out.notes.append("undecoded: multipart body without parts")
+            return
+        for i, part in enumerate(message.iter_parts()):
+            name = part.get_param("name", header="content-disposition") or f"part{i}"
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):
+                continue
+            sub = f"{path}.{name}" if path else str(name)
+            self.bytes_value(
+                where, sub, str(name), payload, enc + ("multipart",), depth + 1, part.get_content_type()
+            )
+
+    def inflate(self, raw: bytes, codec: str, path: str) -> bytes | None:
+        budget = self.limits.max_decompressed - self.inflated
+        try:
+            out = _inflate(raw, codec, budget + 1)
+        except Exception as exc:  # noqa: BLE001 - any codec error means "not this codec"
+            self.out.notes.append(f"undecoded: {codec} data at {path or 'body'} is corrupt ({type(exc).__name__})")
+            return None
+        if len(out) > budget:
+            self.out.notes.append(
+                f"limit: decompressed data over {self.limits.max_decompressed} bytes at {path or 'body'}"
+            )
+            out = out[:budget]
+        self.inflated += len(out)
+        return out
+
+
+def _scalar(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
+
+
+def _last_key(path: str) -> str:
+    tail = path.rsplit(".", 1)[-1]
+    return tail.split("[", 1)[0]
+
+
+def _sniff_compression(raw: bytes) -> str | None:
+    if raw[:2] == b"\x1f\x8b":
+        return "gzip"
+    if raw[:4] == b"\x28\xb5\x2f\xfd":
+        return "zstd"
+    if len(raw) > 2 and raw[0] == 0x78 and raw[1] in (0x01, 0x5E, 0x9C, 0xDA) and (raw[0] << 8 | raw[1]) % 31 == 0:
+        return "zlib"
+    return None
+
+
+def _inflate(raw: bytes, codec: str, cap: int) -> bytes:
+    """Decompress at most `cap` bytes, so a zip bomb costs nothing."""
+    if codec == "gzip":
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, cap)
+    if codec == "zlib":
+        return zlib.decompressobj().decompress(raw, cap)
+    if codec == "deflate":
+        try:
+            return zlib.decompressobj().decompress(raw, cap)
+        except zlib.error:
+            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, cap)
+    if codec == "br":
+        import brotli
+
+        out = brotli.Decompressor()
+        return bytes(out.process(raw)[:cap])
+    if codec == "zstd":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().decompressobj().decompress(raw)[:cap]
+    raise ValueError(codec)
+
+
+_CONTENT_CODINGS = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate", "br": "br", "zstd": "zstd"}
+
+
+def decode(exchange: Exchange, limits: Limits | None = None) -> Decoded:
+    """Every value in the request, in order: path, query, headers, cookies, body."""
+    limits = limits or Limits()
+    split = urlsplit(exchange.url)
+    walker = _Walker((split.hostname or "").lower(), limits)
+    try:
+        _decode_url(walker, split.path, split.query)
+        _decode_headers(walker, exchange)
+        _decode_body(walker, exchange)
+    except _LimitHit as hit:
+        walker.out.notes.append(str(hit))
+    except RecursionError:
+        walker.out.notes.append("limit: recursion too deep, rest not decoded")
+    return walker.out
+
+
+def _decode_url(walker: _Walker, path: str, query: str) -> None:
+    previous = ""
+    for i, segment in enumerate(s for s in path.split("/") if s):
+        walker.expand(Where.PATH, f"/{i}", previous, unquote(segment), (), 1)
+        previous = unquote(segment)
+    if query:
+        walker.walk_pairs(Where.QUERY, "", parse_qsl(query, keep_blank_values=True), (), 0)
+
+
+def _decode_headers(walker: _Walker, exchange: Exchange) -> None:
+    for name, value in exchange.request_headers:
+        lower = name.lower()
+        if lower == "cookie":
+            for cname, cvalue in _cookies(value):
+                walker.expand(Where.COOKIE, cname, cname, cvalue, (), 1)
+        elif lower not in _BORING_HEADERS:
+            walker.expand(Where.HEADER, lower, lower, value, (), 1)
+
+
+def _cookies(header: str) -> Iterator[tuple[str, str]]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:  # noqa: BLE001 - malformed cookie headers are common; split by hand instead
+        jar = SimpleCookie()
+    if jar:
+        for morsel in jar.values():
+            yield morsel.key, morsel.value
+        return
+    for piece in header.split(";"):
+        name, sep, value = piece.strip().partition("=")
+        if sep and name:
+            yield name, value
+
+
+def _decode_body(walker: _Walker, exchange: Exchange) -> None:
+    raw = exchange.request_body
+    if not raw:
+        return
+    enc: tuple[str, ...] = ()
+    coding = (exchange.header("content-encoding") or "").strip().lower()
+    for layer in [c.strip() for c in coding.split(",") if c.strip()][::-1]:
+        codec = _CONTENT_CODINGS.get(layer)
+        if codec is None:
+            if layer != "identity":
+                walker.out.notes.append(f"undecoded: unknown content-encoding {layer!r}")
+            continue
+        inflated = walker.inflate(raw, codec, "body")
+        if inflated is None:
+            break
+        raw, enc = inflated, enc + (codec,)
+    content_type = (exchange.header("content-type") or "").lower()
+    walker.bytes_value(Where.BODY, "", "", raw, enc, 0, content_type)

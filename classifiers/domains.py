@@ -1,0 +1,35 @@
+"""Registrable domains, strictly offline.
+
+tldextract's default extractor downloads the public suffix list on first use; this one only ever
+reads the snapshot bundled with the package and never writes a cache.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+import tldextract
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """`data.mistat.intl.xiaomi.com` -> `xiaomi.com`; an IP literal or bare name is returned as is."""
+    host = host.strip().lower().rstrip(".").strip("[]")
+    if not host:
+        return ""
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    parts = _EXTRACT(host)
+    if parts.domain and parts.suffix:
+        return f"{parts.domain}.{parts.suffix}"
+    return host
+
+
+def same_site(a: str, b: str) -> bool:
+    return registrable_domain(a) == registrable_domain(b)

@@ -1,0 +1,169 @@
+"""Device and advertising identifiers: IMEI, MEID, Android ID, advertising IDs, MAC addresses, SDK device IDs.
+
+A pattern proposes, a check confirms (Luhn, UUID shape, not a placeholder), and the key the value was
+sent under raises or provides the confidence.  Random UUIDs are everywhere (request and trace IDs),
+so an advertising ID is only reported under a key that says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifiers.keys import is_digest, is_placeholder, match_key
+from classifiers.model import Field, Finding, Kind, Source, finding
+
+IMEI_KEYS = frozenset({"imei", "imei1", "imei2", "deviceimei", "imeinum", "imeino", "im", "udid_imei", "sim_imei"})
+MEID_KEYS = frozenset({"meid", "meid1", "devicemeid"})
+ANDROID_ID_KEYS = frozenset({"androidid", "aid", "andid", "androidsid", "adrid", "anid", "ssaid"})
+AD_ID_KEYS = frozenset(
+    {
+        "gaid", "adid", "gpsadid", "advertisingid", "advertiserid", "googleadid", "idfa", "rdid",
+        "advertisingidentifier", "adsid", "googleadvertisingid", "gadid", "adtrackingid", "oaid",
+        "deviceadid", "mobileadid", "maid", "ifa",
+    }
+)  # fmt: skip
+OAID_KEYS = frozenset({"oaid", "msaoaid", "hmsoaid"})
+MAC_KEYS = frozenset(
+    {"mac", "mac1", "macaddress", "wifimac", "macaddr", "devicemac", "localmac", "wlanmac", "ethmac", "hwaddr"}
+)
+DEVICE_ID_KEYS = frozenset(
+    {
+        "deviceid", "did", "udid", "uuid", "installid", "installationid", "instanceid", "appinstanceid",
+        "distinctid", "anonid", "anonymousid", "clientid", "cuid", "utdid", "umid", "tdid", "xiaomiid",
+        "miuiid", "instanceidentifier", "deviceuuid", "androiduuid", "vaid", "aaid", "firebaseinstanceid",
+        "fid", "appsflyerid", "afid", "uid", "guid", "deviceidentifier", "hwid", "deviceguid",
+    }
+)  # fmt: skip
+
+_IMEI_RE = re.compile(r"^\d{15}$")
+_MEID_RE = re.compile(r"^[0-9A-Fa-f]{14}$")
+_HEX16_RE = re.compile(r"^[0-9a-fA-F]{16}$")
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
+_MAC_BARE_RE = re.compile(r"^[0-9A-Fa-f]{12}$")
+_PLACEHOLDER_MACS = frozenset({"02:00:00:00:00:00", "00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"})
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _digest_finding(field: Field, kind: Kind, detector: str) -> list[Finding]:
+    ok, algo = match_key(field.key, _KEYS_BY_KIND[kind])
+    if ok and algo is not None and is_digest(field.value.strip(), algo):
+        return [finding(field, kind, field.value.strip(), 0.85, Source.KEY, detector, algo)]
+    return []
+
+
+def detect_imei(field: Field) -> list[Finding]:
+    value = field.value.strip()
+    if _IMEI_RE.match(value):
+        if is_placeholder(value) or not luhn_ok(value):
+            return []
+        keyed, _ = match_key(field.key, IMEI_KEYS)
+        # A valid TAC never starts with 0; a Luhn-valid 15-digit number elsewhere is weaker evidence.
+        if keyed:
+            return [finding(field, Kind.IMEI, value, 0.97, Source.KEY, "imei")]
+        if value[:2] in _TAC_PREFIXES:
+            return [finding(field, Kind.IMEI, value, 0.8, Source.PATTERN, "imei")]
+        return []
+    return _digest_finding(field, Kind.IMEI, "imei")
+
+
+# Reporting-body prefixes of real type allocation codes (GSMA): 01, 35, 86 and 99 cover nearly all phones.
+_TAC_PREFIXES = frozenset({"01", "35", "86", "99", "30", "33", "44", "45", "49", "50", "51", "52", "53", "54"})
+
+
+def detect_meid(field: Field) -> list[Finding]:
+    value = field.value.strip()
+    keyed, _ = match_key(field.key, MEID_KEYS)
+    if keyed and _MEID_RE.match(value) and not is_placeholder(value):
+        return [finding(field, Kind.MEID, value.upper(), 0.9, Source.KEY, "meid")]
+    return _digest_finding(field, Kind.MEID, "meid")
+
+
+def detect_android_id(field: Field) -> list[Finding]:
+    value = field.value.strip()
+    keyed, _ = match_key(field.key, ANDROID_ID_KEYS)
+    if keyed and _HEX16_RE.match(value) and not is_placeholder(value):
+        return [finding(field, Kind.ANDROID_ID, value.lower(), 0.93, Source.KEY, "android_id")]
+    return _digest_finding(field, Kind.ANDROID_ID, "android_id")
+
+
+def detect_advertising_id(field: Field) -> list[Finding]:
+    value = field.value.strip()
+    keyed, _ = match_key(field.key, AD_ID_KEYS)
+    if not keyed:
+        return _digest_finding(field, Kind.ADVERTISING_ID, "advertising_id")
+    if _UUID_RE.match(value):
+        if is_placeholder(value):
+            return []
+        return [finding(field, Kind.ADVERTISING_ID, value.lower(), 0.95, Source.KEY, "advertising_id")]
+    oaid, _ = match_key(field.key, OAID_KEYS)
+    # OAIDs are vendor-formatted (hex strings of 16 or 64 chars, sometimes UUIDs): report as sent.
+    if oaid and len(value) >= 16 and re.fullmatch(r"[0-9A-Za-z-]+", value) and not is_placeholder(value):
+        return [finding(field, Kind.ADVERTISING_ID, value, 0.9, Source.KEY, "advertising_id")]
+    return _digest_finding(field, Kind.ADVERTISING_ID, "advertising_id")
+
+
+def normalise_mac(value: str) -> str | None:
+    v = value.strip()
+    if _MAC_RE.match(v):
+        bare = re.sub(r"[:-]", "", v)
+    elif _MAC_BARE_RE.match(v):
+        bare = v
+    else:
+        return None
+    mac = ":".join(bare[i : i + 2] for i in range(0, 12, 2)).lower()
+    return None if mac in _PLACEHOLDER_MACS else mac
+
+
+def detect_mac_address(field: Field) -> list[Finding]:
+    keyed, _ = match_key(field.key, MAC_KEYS)
+    value = field.value.strip()
+    if _MAC_RE.match(value):
+        mac = normalise_mac(value)
+        if mac is None or int(mac[:2], 16) & 1:  # multicast addresses are not a device's
+            return []
+        if keyed:
+            return [finding(field, Kind.MAC_ADDRESS, mac, 0.97, Source.KEY, "mac_address")]
+        if field.key in ("bssid", "ssid", "wifi_bssid") or "bssid" in field.key:
+            return []  # a BSSID is the access point's, reported as wifi_network by the location family
+        return [finding(field, Kind.MAC_ADDRESS, mac, 0.85, Source.PATTERN, "mac_address")]
+    if keyed and _MAC_BARE_RE.match(value):
+        mac = normalise_mac(value)
+        if mac is not None:
+            return [finding(field, Kind.MAC_ADDRESS, mac, 0.9, Source.KEY, "mac_address")]
+        return []
+    return _digest_finding(field, Kind.MAC_ADDRESS, "mac_address")
+
+
+def detect_device_id(field: Field) -> list[Finding]:
+    """Vendor and SDK device or installation IDs: found by key context only."""
+    keyed, algo = match_key(field.key, DEVICE_ID_KEYS)
+    value = field.value.strip()
+    if not keyed or is_placeholder(value) or len(value) < 8 or len(value) > 128:
+        return []
+    if any(ch.isspace() for ch in value) or value.startswith(("{", "[")):
+        return []
+    # Timestamps and small counters sit under `uid` in some payloads: require some letters or length.
+    if value.isdigit() and len(value) < 12:
+        return []
+    if algo is not None and not is_digest(value, algo):
+        return []
+    return [finding(field, Kind.DEVICE_ID, value, 0.8, Source.KEY, "device_id", algo)]
+
+
+_KEYS_BY_KIND = {
+    Kind.IMEI: IMEI_KEYS,
+    Kind.MEID: MEID_KEYS,
+    Kind.ANDROID_ID: ANDROID_ID_KEYS,
+    Kind.ADVERTISING_ID: AD_ID_KEYS,
+    Kind.MAC_ADDRESS: MAC_KEYS,
+}

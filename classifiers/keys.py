@@ -1,0 +1,59 @@
+"""Key-name context: how SDKs name the fields they send, normalised across case conventions.
+
+`norm("advertiserId") == norm("advertiser_id") == "advertiserid"`.  Detectors compare normalised
+keys against the sets they declare, and use `digest_of` to recognise `imei_md5`-style keys.
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifiers.model import Hash
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_DIGEST_LENGTHS = {Hash.MD5: 32, Hash.SHA1: 40, Hash.SHA256: 64}
+_DIGEST_TOKENS = (("sha256", Hash.SHA256), ("sha1", Hash.SHA1), ("md5", Hash.MD5))
+
+
+def norm(key: str) -> str:
+    return _NON_ALNUM.sub("", key.lower())
+
+
+def strip_digest(key: str) -> tuple[str, Hash | None]:
+    """`imei_md5` -> (`imei`, md5); `sha1_mac` -> (`mac`, sha1); `imei` -> (`imei`, None)."""
+    k = norm(key)
+    for token, algo in _DIGEST_TOKENS:
+        if token in k:
+            rest = k.replace(token, "", 1)
+            return rest, algo
+    return k, None
+
+
+def is_digest(value: str, algo: Hash) -> bool:
+    return len(value) == _DIGEST_LENGTHS[algo] and bool(_HEX.match(value))
+
+
+def match_key(key: str, names: frozenset[str]) -> tuple[bool, Hash | None]:
+    """Does `key` name one of `names`, possibly as a digest (`imei_md5`, `md5imei`)?"""
+    k = norm(key)
+    if k in names:
+        return True, None
+    base, algo = strip_digest(key)
+    if algo is not None and base in names:
+        return True, algo
+    return False, None
+
+
+PLACEHOLDERS = frozenset(
+    {"", "unknown", "null", "none", "nil", "undefined", "0", "-1", "n/a", "na", "default", "test", "false", "true"}
+)
+
+
+def is_placeholder(value: str) -> bool:
+    v = value.strip().lower()
+    if v in PLACEHOLDERS:
+        return True
+    stripped = v.replace("-", "").replace(":", "").replace(".", "")
+    # All one repeated character (000000000000000, ffffffff-ffff-...) is a placeholder, not an ID.
+    return len(stripped) > 2 and len(set(stripped)) == 1

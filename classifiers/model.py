@@ -1,0 +1,225 @@
+"""The vocabulary and records shared by every part of phonehome.
+
+Nothing here imports mitmproxy or SQLAlchemy: live capture and replay both produce an `Exchange`,
+and everything after that is one path.  Category, Kind, Where and Source values are persisted and
+exported; add new members, never rename existing ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    IDENTIFIER = "identifier"
+    CONTACT = "contact"
+    LOCATION = "location"
+    BROWSING = "browsing"
+    APP_USAGE = "app_usage"
+    DEVICE = "device"
+
+
+class Kind(StrEnum):
+    IMEI = "imei"
+    MEID = "meid"
+    IMSI = "imsi"
+    ICCID = "iccid"
+    SERIAL_NUMBER = "serial_number"
+    ANDROID_ID = "android_id"
+    ADVERTISING_ID = "advertising_id"
+    MAC_ADDRESS = "mac_address"
+    DEVICE_ID = "device_id"
+    EMAIL = "email"
+    PHONE_NUMBER = "phone_number"
+    COORDINATES = "coordinates"
+    CELL_TOWER = "cell_tower"
+    WIFI_NETWORK = "wifi_network"
+    VISITED_URL = "visited_url"
+    SEARCH_QUERY = "search_query"
+    INSTALLED_APPS = "installed_apps"
+    APP_ACTIVITY = "app_activity"
+    DEVICE_MODEL = "device_model"
+    OS_VERSION = "os_version"
+    CARRIER = "carrier"
+
+    @property
+    def category(self) -> Category:
+        return KIND_CATEGORY[self]
+
+
+KIND_CATEGORY: dict[Kind, Category] = {
+    Kind.IMEI: Category.IDENTIFIER,
+    Kind.MEID: Category.IDENTIFIER,
+    Kind.IMSI: Category.IDENTIFIER,
+    Kind.ICCID: Category.IDENTIFIER,
+    Kind.SERIAL_NUMBER: Category.IDENTIFIER,
+    Kind.ANDROID_ID: Category.IDENTIFIER,
+    Kind.ADVERTISING_ID: Category.IDENTIFIER,
+    Kind.MAC_ADDRESS: Category.IDENTIFIER,
+    Kind.DEVICE_ID: Category.IDENTIFIER,
+    Kind.EMAIL: Category.CONTACT,
+    Kind.PHONE_NUMBER: Category.CONTACT,
+    Kind.COORDINATES: Category.LOCATION,
+    Kind.CELL_TOWER: Category.LOCATION,
+    Kind.WIFI_NETWORK: Category.LOCATION,
+    Kind.VISITED_URL: Category.BROWSING,
+    Kind.SEARCH_QUERY: Category.BROWSING,
+    Kind.INSTALLED_APPS: Category.APP_USAGE,
+    Kind.APP_ACTIVITY: Category.APP_USAGE,
+    Kind.DEVICE_MODEL: Category.DEVICE,
+    Kind.OS_VERSION: Category.DEVICE,
+    Kind.CARRIER: Category.DEVICE,
+}
+
+
+class Where(StrEnum):
+    """The part of the request a value was found in."""
+
+    QUERY = "query"
+    PATH = "path"
+    HEADER = "header"
+    COOKIE = "cookie"
+    BODY = "body"
+
+
+class Source(StrEnum):
+    """How a finding was made."""
+
+    PATTERN = "pattern"  # the value's shape, confirmed by a check (Luhn, ranges, ...)
+    KEY = "key"  # the key it was sent under says what it is
+    KNOWN = "known"  # it matches a value the user declared
+    ADAPTER = "adapter"  # an endpoint adapter says what the field is
+
+
+class Hash(StrEnum):
+    MD5 = "md5"
+    SHA1 = "sha1"
+    SHA256 = "sha256"
+
+
+Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request (and its response, if any), normalised away from mitmproxy and HAR.
+
+    `request_body` is the body as sent on the wire: still content-encoded if the client compressed
+    it.  Only the classifiers' decoder interprets it.
+    """
+
+    time: datetime
+    method: str
+    url: str
+    request_headers: Headers = ()
+    request_body: bytes = b""
+    http_version: str = "HTTP/1.1"
+    status: int | None = None
+    response_headers: Headers = ()
+    response_bytes: int = 0
+    server_ip: str | None = None
+    client_address: str | None = None
+    error: str | None = None
+    # A stable key used to avoid storing the same exchange twice (live flow id, or a digest of a
+    # replayed entry).  Empty means "always new".
+    fingerprint: str = ""
+
+    @property
+    def scheme(self) -> str:
+        return self.url.split(":", 1)[0].lower()
+
+    @property
+    def tls(self) -> bool:
+        return self.scheme in ("https", "wss")
+
+    @property
+    def host(self) -> str:
+        from urllib.parse import urlsplit
+
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.request_headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One decoded value and how it was reached.
+
+    `path` names the value inside its part (`data_list[0].properties.url`), `key` is the last key
+    on that path (lower-cased), `encodings` the layers peeled to reach it, outermost first.
+    `host` is the request's host, so detectors can tell another site's URL from the flow's own.
+    `siblings` maps the other keys of the same object, form or query to their scalar values, so a
+    detector can pair `lat` with `lon` without re-parsing anything.
+    """
+
+    where: Where
+    path: str
+    key: str
+    value: str
+    encodings: tuple[str, ...] = ()
+    host: str = ""
+    siblings: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: Kind
+    value: str
+    where: Where
+    path: str
+    encodings: tuple[str, ...]
+    confidence: float
+    source: Source
+    detector: str
+    hashed: Hash | None = None
+
+    @property
+    def category(self) -> Category:
+        return self.kind.category
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    host: str
+    domain: str
+    ip: str | None = None
+    country: str = "unknown"
+    asn: int | None = None
+    as_org: str | None = None
+    anycast: bool = False
+    entity: str | None = None
+    entity_country: str | None = None
+    categories: tuple[str, ...] = ()
+    region: str = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    exchange: Exchange
+    findings: tuple[Finding, ...]
+    destination: Destination
+    fields: int = 0
+    # Things the classifier noticed about the flow itself: limits hit, undecodable layers,
+    # detectors that failed.  Stored on the flow so nothing is silently lost.
+    notes: tuple[str, ...] = field(default=())
+
+
+def finding(
+    field: Field,
+    kind: Kind,
+    value: str,
+    confidence: float,
+    source: Source,
+    detector: str,
+    hashed: Hash | None = None,
+) -> Finding:
+    """A Finding located where `field` was found."""
+    return Finding(kind, value, field.where, field.path, field.encodings, confidence, source, detector, hashed)
