@@ -6,7 +6,7 @@ import re
 
 from classifiers.identifiers import normalise_mac
 from classifiers.keys import is_placeholder, norm
-from classifiers.model import Field, Finding, Kind, Source, finding
+from classifiers.model import Field, Finding, Kind, Source, Where, finding
 
 LAT_KEYS = frozenset({"lat", "latitude", "la", "gpslat", "userlat", "mlat", "latit", "geolat", "lati"})
 LON_KEYS = frozenset(
@@ -49,6 +49,8 @@ def detect_coordinates(field: Field) -> list[Finding]:
 
 
 def detect_wifi_network(field: Field) -> list[Finding]:
+    if field.where in (Where.COOKIE, Where.HEADER):
+        return []  # Google's `SSID` cookie is a session token, not a network name
     key = norm(field.key)
     value = field.value.strip()
     if key in BSSID_KEYS:

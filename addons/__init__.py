@@ -1,0 +1,1 @@
+"""mitmproxy integration: the Capture addon, embedded by `phonehome capture` or loaded with `mitmdump -s`."""

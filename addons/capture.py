@@ -1,0 +1,113 @@
+"""The Capture addon: every request the device makes goes on the writer's queue, nothing more.
+
+Hooks only snapshot the flow into an `Exchange` and put it on a bounded queue.  When the queue is
+full the hook waits for room off the event loop (backpressure on that one flow, never a stalled
+proxy and never a dropped flow).  The writer thread classifies and commits in batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from mitmproxy import ctx, http, tls
+from mitmproxy.addonmanager import Loader
+
+from classifiers.model import Exchange
+from db.store import Store, StoreError, TlsFailure, Writer, WriterStats
+from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket
+
+log = logging.getLogger(__name__)
+
+
+def default_label() -> str:
+    return datetime.now().strftime("capture-%Y%m%d-%H%M%S")
+
+
+class Capture:
+    def __init__(self) -> None:
+        self.store: Store | None = None
+        self.writer: Writer | None = None
+        self.session_id: int | None = None
+        self.stats: WriterStats | None = None
+        self._db = "phonehome.db"
+        self._label = ""
+        self._failed = False
+
+    def load(self, loader: Loader) -> None:
+        loader.add_option("phonehome_db", str, "phonehome.db", "Database path or SQLAlchemy URL for captured flows.")
+        loader.add_option("phonehome_label", str, "", "Session label (default: capture-DATE-TIME).")
+
+    def configure(self, updated: set[str]) -> None:
+        # Copied here: the writer thread must never read ctx.options.
+        if "phonehome_db" in updated:
+            self._db = ctx.options.phonehome_db
+        if "phonehome_label" in updated:
+            self._label = ctx.options.phonehome_label
+
+    def running(self) -> None:
+        self._writer()
+
+    def _writer(self) -> Writer:
+        if self.writer is None:
+            self.store = Store(self._db)
+            self.label = self._label or default_label()
+            self.session_id = self.store.open_session(self.label, "capture")
+            self.writer = Writer(self.store, self.session_id, device="").start()
+        return self.writer
+
+    async def _enqueue(self, item: Exchange | TlsFailure) -> None:
+        writer = self._writer()
+        if writer.error is not None:
+            self._fail(writer.error)
+            return
+        if not writer.submit_nowait(item):
+            await asyncio.to_thread(writer.submit, item)
+
+    def _fail(self, error: BaseException) -> None:
+        if not self._failed:
+            self._failed = True
+            logging.error("phonehome: cannot write to the database (%s); stopping the capture", error)
+            ctx.master.shutdown()
+
+    async def response(self, flow: http.HTTPFlow) -> None:
+        await self._enqueue(exchange_from_flow(flow))
+
+    async def error(self, flow: http.HTTPFlow) -> None:
+        # The request may have reached the server even though no response came back.
+        if isinstance(flow, http.HTTPFlow) and flow.response is None:
+            await self._enqueue(exchange_from_flow(flow))
+
+    async def websocket_message(self, flow: http.HTTPFlow) -> None:
+        assert flow.websocket is not None
+        message = flow.websocket.messages[-1]
+        if message.from_client:
+            await self._enqueue(exchanges_from_websocket(flow, message))
+
+    async def tls_failed_client(self, data: tls.TlsData) -> None:
+        server = data.context.server
+        host = data.context.client.sni or (server.address[0] if server.address else "")
+        peer = data.context.client.peername
+        await self._enqueue(
+            TlsFailure(
+                time=datetime.now(UTC),
+                host=str(host),
+                client_address=str(peer[0]) if peer else None,
+                server_ip=str(server.peername[0]) if server.peername else None,
+                error=data.conn.error or "client refused the certificate",
+            )
+        )
+
+    def done(self) -> None:
+        """Flush every queued flow before mitmproxy exits (Ctrl-C included)."""
+        if self.writer is None or self.store is None or self.session_id is None:
+            return
+        try:
+            self.stats = self.writer.close()
+        except StoreError as exc:
+            logging.error("phonehome: %s", exc)
+            raise
+        finally:
+            self.store.close_session(self.session_id)
+            self.store.dispose()

@@ -1,0 +1,1 @@
+"""The bundled sample capture that `phonehome demo` replays (installed as phonehome.examples)."""

@@ -1,0 +1,313 @@
+"""The `phonehome` command: a thin click layer over the library.
+
+Library errors become one clear line and exit code 2 here; exit 1 means the work was done but some
+entries were skipped (counted and printed).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from classifiers.model import Category, Kind
+from db import queries
+from db.store import Store, StoreError
+from phonehome.output import terminal_safe, write_csv, write_jsonl, write_table
+from phonehome.pipeline import ReplayReport, replay
+from phonehome.summary import render_evidence, render_summary
+
+FINDING_COLUMNS = (
+    "flow_id", "session", "time", "device", "method", "url", "host", "category", "kind", "value",
+    "where", "path", "encodings", "confidence", "source", "hashed",
+)  # fmt: skip
+FINDING_TABLE = ("flow_id", "time", "host", "kind", "value", "where", "path", "encodings", "source")
+FLOW_COLUMNS = (
+    "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
+    "request_bytes", "response_bytes", "findings",
+)  # fmt: skip
+FLOW_TABLE = ("flow_id", "time", "method", "url", "status", "tls", "findings")
+DESTINATION_COLUMNS = (
+    "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country",
+    "categories", "region", "flows", "findings", "kinds",
+)  # fmt: skip
+DESTINATION_TABLE = ("host", "domain", "ip", "country", "flows", "findings", "kinds")
+
+DEFAULT_DB = "phonehome.db"
+
+
+def _console(err: bool = False) -> Console:
+    stream = sys.stderr if err else sys.stdout
+    # Piped tables would be squeezed to 80 columns; give them room instead.
+    width = None if stream.isatty() else 200
+    return Console(stderr=err, highlight=False, soft_wrap=False, width=width)
+
+
+def fail(message: str) -> None:
+    """One line on stderr, exit code 2."""
+    click.echo(f"phonehome: error: {terminal_safe(message, None)}", err=True)
+    sys.exit(2)
+
+
+@contextmanager
+def _store(db: str, create: bool) -> Iterator[Store]:
+    try:
+        store = Store(db, create=create)
+    except StoreError as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers content
+    try:
+        yield store
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        store.dispose()
+
+
+db_option = click.option(
+    "--db", default=DEFAULT_DB, show_default=True, help="SQLite file path or any SQLAlchemy URL."
+)
+
+
+def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--category", type=click.Choice([c.value for c in Category]), help="Only this category.")(func)
+    func = click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only this kind of data.")(func)
+    func = click.option("--host", help="Only this host and its subdomains.")(func)
+    func = click.option("--session", help="Only this session label.")(func)
+    func = click.option(
+        "--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True
+    )(func)
+    return db_option(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="phonehome")
+def main() -> None:
+    """What does my phone send, to whom, and where?
+
+    Start with `phonehome demo`. Then capture your own device with `phonehome capture`,
+    or import recorded traffic with `phonehome replay FILE.har`.
+    """
+
+
+# -- capture ----------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--listen-host", default="0.0.0.0", show_default=True, help="Address the proxy listens on.")
+@click.option("--listen-port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@db_option
+@click.option("--label", default="", help="Session label (default: capture-DATE-TIME).")
+@click.option("--confdir", default="~/.mitmproxy", show_default=True, help="mitmproxy's folder: CA certificate and keys.")
+@click.option("--ignore-hosts", "ignore_hosts", multiple=True, metavar="REGEX", help="Pass matching hosts through untouched and unrecorded (repeatable).")
+def capture(listen_host: str, listen_port: int, db: str, label: str, confdir: str, ignore_hosts: tuple[str, ...]) -> None:
+    """Capture a device's traffic through a proxy on this computer.
+
+    Example: phonehome capture --label "redmi, ads on" --db redmi.db
+
+    Set the phone's Wi-Fi proxy to this computer's address and port, open http://mitm.it on the
+    phone to install the certificate, use the phone, then press Ctrl-C here.
+    """
+    import re
+
+    for pattern in ignore_hosts:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            fail(f"--ignore-hosts {pattern!r} is not a valid regular expression: {exc}")
+    try:
+        Store(db).dispose()  # fail now, before the phone is pointed at us
+    except StoreError as exc:
+        fail(str(exc))
+
+    from addons.embed import CaptureConfig, run_capture
+    from phonehome.netinfo import phone_addresses
+
+    out = _console()
+
+    def ready(addrs: list[tuple[str, int]], session: str) -> None:
+        port = addrs[0][1] if addrs else listen_port
+        for host, bound in addrs:
+            out.print(f"Listening on {host}:{bound}")
+        out.print(f"Recording to [bold]{_esc(db)}[/bold], session [bold]{_esc(session)}[/bold]")
+        out.print("On the phone: Wi-Fi settings → this network → Proxy: Manual, then")
+        for addr in phone_addresses(listen_host):
+            out.print(f"    host [bold]{addr}[/bold]   port [bold]{port}[/bold]")
+        out.print("Open [bold]http://mitm.it[/bold] on the phone to install and trust the certificate (docs/capture.md).")
+        out.print("Press Ctrl-C to stop; every captured flow is saved first.")
+        sys.stdout.flush()
+
+    config = CaptureConfig(
+        db=db, listen_host=listen_host, listen_port=listen_port, confdir=confdir, label=label, ignore_hosts=ignore_hosts
+    )
+    try:
+        stats = run_capture(config, ready)
+    except StoreError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot listen on {listen_host}:{listen_port}: {exc.strerror or exc}")
+    if stats is not None:
+        out.print(
+            f"Stopped. Saved {stats.stored} flows ({stats.findings} findings, {stats.tls_failures} TLS refusals)."
+        )
+
+
+# -- replay -----------------------------------------------------------------------------------------
+
+
+@main.command("replay")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@db_option
+@click.option("--label", default=None, help="Session label for all files (default: each file's name).")
+def replay_cmd(files: tuple[str, ...], db: str, label: str | None) -> None:
+    """Import HAR files or mitmproxy flow dumps and analyse them.
+
+    Example: phonehome replay chrome-export.har mitm.flows --db lab.db
+
+    Exit code 1 if some entries were skipped, 2 if a file could not be read at all.
+    """
+    with _store(db, create=True) as store:
+        report = _replay_with_progress(store, list(files), label)
+        err = _console(err=True)
+        for f in report.files:
+            name = terminal_safe(Path(f.path).name, 80)
+            if f.error:
+                click.echo(f"phonehome: error: {terminal_safe(f.error, None)}", err=True)
+                continue
+            dup = f", {f.duplicates} already stored" if f.duplicates else ""
+            click.echo(f"{name}: {f.stored} flows imported{dup}, {f.findings} findings, session {terminal_safe(f.session, 60)!r}")
+            for reason, n in f.skipped.most_common():
+                err.print(f"  skipped {n}: {_esc(terminal_safe(reason, 160))}", highlight=False)
+        sessions = {f.session for f in report.files if not f.error}
+        if len(sessions) == 1:
+            summary = queries.summary(store, sessions.pop())
+            if summary.flows:
+                render_summary(_console(), summary)
+    sys.exit(_replay_exit(report))
+
+
+def _replay_exit(report: ReplayReport) -> int:
+    if report.unusable:
+        return 2
+    return 1 if report.skipped else 0
+
+
+def _replay_with_progress(store: Store, files: list[str], label: str | None) -> ReplayReport:
+    if not sys.stderr.isatty():
+        return replay(store, files, label=label)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=_console(err=True), transient=True,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, Any] = {}
+
+        def progress(path: str, expected: int | None, done: int) -> None:
+            if path not in tasks:
+                tasks[path] = bar.add_task(terminal_safe(Path(path).name, 40), total=expected)
+            bar.update(tasks[path], completed=done)
+
+        return replay(store, files, label=label, progress=progress)
+
+
+# -- queries ----------------------------------------------------------------------------------------
+
+
+def _emit(rows: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], table: tuple[str, ...]) -> None:
+    if fmt == "jsonl":
+        write_jsonl(rows, sys.stdout)
+    elif fmt == "csv":
+        write_csv(rows, columns, sys.stdout)
+    else:
+        write_table(rows, table, _console())
+
+
+@main.command("findings")
+@_filters
+def findings_cmd(db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None) -> None:
+    """Every piece of personal data found, with where it was and how it was wrapped.
+
+    Example: phonehome findings --kind imei --format jsonl
+    """
+    with _store(db, create=False) as store:
+        f = queries.Filters(session=session, host=host, kind=kind, category=category)
+        _emit(queries.findings(store, f), fmt, FINDING_COLUMNS, FINDING_TABLE)
+
+
+@main.command("flows")
+@_filters
+def flows_cmd(db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None) -> None:
+    """Every request captured or replayed, with the number of findings in each.
+
+    Example: phonehome flows --host miui.com --format csv > miui.csv
+    """
+    with _store(db, create=False) as store:
+        f = queries.Filters(session=session, host=host, kind=kind, category=category)
+        _emit(queries.flows(store, f), fmt, FLOW_COLUMNS, FLOW_TABLE)
+
+
+@main.command("destinations")
+@_filters
+def destinations_cmd(db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None) -> None:
+    """Where the traffic went: one row per host and server address.
+
+    Example: phonehome destinations --category location
+    """
+    with _store(db, create=False) as store:
+        f = queries.Filters(session=session, host=host, kind=kind, category=category)
+        _emit(queries.destinations(store, f), fmt, DESTINATION_COLUMNS, DESTINATION_TABLE)
+
+
+# -- demo -------------------------------------------------------------------------------------------
+
+SAMPLE = "phone-session.har"
+
+
+def sample_path() -> Path:
+    return Path(str(resources.files("phonehome.examples").joinpath(SAMPLE)))
+
+
+@main.command()
+@click.option("--db", default=None, help="Keep the demo database here instead of a temporary one.")
+def demo(db: str | None) -> None:
+    """Replay the bundled sample: a Xiaomi phone's morning, and what it sent where.
+
+    Example: phonehome demo --db demo.db && phonehome findings --db demo.db --kind visited_url
+    """
+    out = _console()
+    sample = sample_path()
+    if not sample.is_file():
+        fail(f"the bundled sample {sample} is missing: reinstall phonehome")
+    with tempfile.TemporaryDirectory(prefix="phonehome-demo-") as tmp:
+        target = db or str(Path(tmp) / "demo.db")
+        with _store(target, create=True) as store:
+            out.print(f"Replaying the bundled sample capture ({SAMPLE}): one Android phone, about twenty minutes.\n")
+            report = replay(store, [sample], label="demo")
+            if report.unusable or not report.stored and not report.duplicates:
+                fail("the bundled sample could not be replayed")
+            render_summary(out, queries.summary(store, "demo"))
+            out.print()
+            render_evidence(out, store, "demo")
+        out.print()
+        if db:
+            out.print(f"Explore it: phonehome findings --db {_esc(db)}   (or flows, destinations)")
+        else:
+            out.print("Explore it yourself: phonehome demo --db demo.db, then phonehome findings --db demo.db")
+        out.print("Capture your own phone: phonehome capture   (see docs/capture.md)")
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(terminal_safe(text, None))
+
+
+if __name__ == "__main__":
+    main()
