@@ -24,7 +24,7 @@ class CaptureConfig:
     label: str = ""
     ignore_hosts: Sequence[str] = field(default_factory=tuple)
     # Extra mitmproxy options for tests and special setups (e.g. ssl_verify_upstream_trusted_ca).
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 Ready = Callable[[list[tuple[str, int]], str], None]  # (bound addresses, session label)
@@ -58,7 +58,8 @@ async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]
     # Addon options exist only once their addons are added.
     options.update(phonehome_db=config.db, phonehome_label=config.label, termlog_verbosity="error")
     if config.extra:
-        options.update(**config.extra)
+        # Strings as on mitmdump's command line: mitmproxy parses them into each option's type.
+        options.set(*(f"{name}={value}" for name, value in config.extra.items()))
     # The capture addon must be running (session open) before we announce: add the announcer last.
     master.addons.add(_Announce(master, capture, on_ready))
     if threading.current_thread() is threading.main_thread():

@@ -108,7 +108,11 @@ def main() -> None:
 @click.option("--label", default="", help="Session label (default: capture-DATE-TIME).")
 @click.option("--confdir", default="~/.mitmproxy", show_default=True, help="mitmproxy's folder: CA certificate and keys.")
 @click.option("--ignore-hosts", "ignore_hosts", multiple=True, metavar="REGEX", help="Pass matching hosts through untouched and unrecorded (repeatable).")
-def capture(listen_host: str, listen_port: int, db: str, label: str, confdir: str, ignore_hosts: tuple[str, ...]) -> None:
+@click.option("--set", "settings", multiple=True, metavar="OPTION=VALUE", help="Any mitmproxy option, as with mitmdump --set (repeatable).")
+def capture(
+    listen_host: str, listen_port: int, db: str, label: str, confdir: str, ignore_hosts: tuple[str, ...],
+    settings: tuple[str, ...],
+) -> None:
     """Capture a device's traffic through a proxy on this computer.
 
     Example: phonehome capture --label "redmi, ads on" --db redmi.db
@@ -128,6 +132,8 @@ def capture(listen_host: str, listen_port: int, db: str, label: str, confdir: st
     except StoreError as exc:
         fail(str(exc))
 
+    from mitmproxy.exceptions import OptionsError
+
     from addons.embed import CaptureConfig, run_capture
     from phonehome.netinfo import phone_addresses
 
@@ -145,13 +151,22 @@ def capture(listen_host: str, listen_port: int, db: str, label: str, confdir: st
         out.print("Press Ctrl-C to stop; every captured flow is saved first.")
         sys.stdout.flush()
 
+    extra: dict[str, str] = {}
+    for setting in settings:
+        name, sep, value = setting.partition("=")
+        if not sep or not name.strip():
+            fail(f"--set {setting!r}: expected OPTION=VALUE, e.g. --set block_global=false")
+        extra[name.strip()] = value
     config = CaptureConfig(
-        db=db, listen_host=listen_host, listen_port=listen_port, confdir=confdir, label=label, ignore_hosts=ignore_hosts
-    )
+        db=db, listen_host=listen_host, listen_port=listen_port, confdir=confdir, label=label,
+        ignore_hosts=ignore_hosts, extra=extra,
+    )  # fmt: skip
     try:
         stats = run_capture(config, ready)
     except StoreError as exc:
         fail(str(exc))
+    except OptionsError as exc:
+        fail(f"--set: {exc}")
     except OSError as exc:
         fail(f"cannot listen on {listen_host}:{listen_port}: {exc.strerror or exc}")
     if stats is not None:

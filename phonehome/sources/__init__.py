@@ -1,0 +1,114 @@
+"""Replay sources: HAR files and mitmproxy flow dumps, read one entry at a time.
+
+`open_source` checks the file before returning, so unusable input is reported as one line before
+any work starts; after that, an entry that cannot be converted comes out as a `Skipped` and the
+rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from classifiers.model import Exchange
+
+__all__ = ["Item", "SourceError", "Skipped", "estimate_entries", "open_source"]
+
+BOM = b"\xef\xbb\xbf"
+_JSON_WHITESPACE = b" \t\r\n"
+_CHUNK = 1 << 20
+
+
+class SourceError(Exception):
+    """The file cannot be read at all. str(e) is one clear line naming the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    index: int  # entry index in the file (0-based), or -1 for file-level
+    reason: str  # short, human, one line, e.g. "entry 3: request.url missing"
+
+
+Item = Exchange | Skipped
+
+
+def open_source(path: str | os.PathLike[str]) -> Iterator[Item]:
+    """Check `path` now (raising SourceError) and return an iterator over its entries."""
+    if _sniff(path) == "har":
+        from phonehome.sources.har import read_har
+
+        return read_har(path)
+    # Imported here because importing mitmproxy costs about half a second, which HAR replay
+    # should not pay.
+    from phonehome.sources.mitm import read_dump
+
+    return read_dump(path)
+
+
+def estimate_entries(path: str | os.PathLike[str]) -> int | None:
+    """A cheap guess of how many entries a HAR file has (pages count too); None if unknown."""
+    needle = b'"startedDateTime"'
+    try:
+        with open(path, "rb") as f:
+            if _first_byte(f) not in (b"{", b"["):
+                return None
+            f.seek(0)
+            count, tail = 0, b""
+            while chunk := f.read(_CHUNK):
+                data = tail + chunk
+                count += data.count(needle)
+                # Keep less than a whole needle so a match across chunks is counted exactly once.
+                tail = data[-(len(needle) - 1) :]
+            return count
+    except OSError:
+        return None
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    return one_line(os.fspath(path))
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """Squash an arbitrary message (yajl's are multi-line) into a short single line."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def open_error(path: str | os.PathLike[str], err: OSError) -> SourceError:
+    name = display_name(path)
+    if isinstance(err, FileNotFoundError):
+        return SourceError(f"{name}: no such file")
+    if isinstance(err, IsADirectoryError):
+        return SourceError(f"{name}: is a directory, not a file")
+    if isinstance(err, PermissionError):
+        return SourceError(f"{name}: permission denied")
+    return SourceError(f"{name}: cannot read ({one_line(err.strerror or str(err))})")
+
+
+def _first_byte(f: IO[bytes]) -> bytes:
+    """The first byte after an optional BOM and JSON whitespace; b"" if there is none."""
+    head = f.read(len(BOM))
+    if head != BOM:
+        head = head.lstrip(_JSON_WHITESPACE)
+        if head:
+            return bytes(head[:1])
+    while chunk := f.read(_CHUNK):
+        chunk = chunk.lstrip(_JSON_WHITESPACE)
+        if chunk:
+            return bytes(chunk[:1])
+    return b""
+
+
+def _sniff(path: str | os.PathLike[str]) -> str:
+    try:
+        with open(path, "rb") as f:
+            first = _first_byte(f)
+    except OSError as e:
+        raise open_error(path, e) from None
+    if not first:
+        raise SourceError(f"{display_name(path)}: empty file")
+    # A top-level array is JSON too: the HAR reader names it "JSON but not HAR", which is
+    # clearer than the dump reader's "invalid data format".
+    return "har" if first in (b"{", b"[") else "dump"

@@ -1,0 +1,375 @@
+"""Streaming HAR importer: entries are parsed one at a time with ijson, never the whole file.
+
+mitmproxy's own reader loads the whole file and aborts on the first bad entry, ignores
+`postData.params` and `mimeType`, and drops WebSocket messages; this one turns a bad entry into a
+`Skipped` and goes on.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import IO, Any
+from urllib.parse import urlencode, urlsplit
+
+import ijson
+
+from classifiers.model import Exchange
+from phonehome.sources import BOM, Item, Skipped, SourceError, display_name, one_line, open_error
+
+ENTRIES_PREFIX = "log.entries.item"
+_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+_LOCAL_SCHEMES = frozenset({"data", "blob", "about", "javascript", "file"})
+# How much of a broken file is re-read to give the byte position of the syntax error.
+_ERROR_CONTEXT = 1 << 20
+
+
+class _Bad(Exception):
+    """An entry that cannot be imported; the message is the Skipped reason."""
+
+
+@dataclass(slots=True)
+class _State:
+    last_time: datetime
+    # Occurrences of each (startedDateTime, method, url, body) so identical entries differ.
+    seen: dict[bytes, int] = field(default_factory=dict)
+
+
+def read_har(path: str | os.PathLike[str]) -> Iterator[Item]:
+    """Check that `path` is a HAR file now (SourceError if not), then stream its entries."""
+    mtime = _check(path)
+    return _entries(path, _State(last_time=mtime))
+
+
+def _check(path: str | os.PathLike[str]) -> datetime:
+    """Parse up to the start of log.entries; return the file's mtime as the fallback time."""
+    name = display_name(path)
+    try:
+        with open(path, "rb") as f:
+            mtime = os.fstat(f.fileno()).st_mtime
+            start = _skip_bom(f)
+            try:
+                found = _finds_entries(ijson.parse(f))
+            except ijson.JSONError as e:
+                reason = _describe_json_error(f, start, e)
+                raise SourceError(f"{name}: not a HAR file or mitmproxy flow dump ({reason})") from None
+    except OSError as e:
+        raise open_error(path, e) from None
+    if not found:
+        raise SourceError(f"{name}: is JSON but not HAR (no log.entries)")
+    return datetime.fromtimestamp(mtime, UTC)
+
+
+def _finds_entries(events: Iterator[tuple[str, str, Any]]) -> bool:
+    for prefix, event, _ in events:
+        if prefix == "" and event not in ("start_map", "map_key"):
+            return False  # the top level is not an object, or it ended without log.entries
+        if prefix == "log.entries":
+            return bool(event == "start_array")
+    return False
+
+
+def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
+    name = display_name(path)
+    last = -1
+    try:
+        with open(path, "rb") as f:
+            _skip_bom(f)
+            entries = ijson.items(f, ENTRIES_PREFIX, use_float=True)
+            while True:
+                try:
+                    entry = next(entries)
+                except StopIteration:
+                    return
+                except Exception as e:  # any parser failure ends the file the same way
+                    where = f"after entry {last}" if last >= 0 else "before the first entry"
+                    kind = "read error" if isinstance(e, OSError) else "invalid JSON"
+                    yield Skipped(-1, f"{name}: {kind} {where}; rest of file unreadable")
+                    return
+                last += 1
+                yield from _convert_safely(entry, last, state)
+    except OSError as e:
+        yield Skipped(-1, f"{name}: cannot read ({one_line(e.strerror or str(e))})")
+
+
+def _convert_safely(entry: Any, index: int, state: _State) -> list[Item]:
+    try:
+        return _convert_entry(entry, state)
+    except _Bad as e:
+        return [Skipped(index, f"entry {index}: {e}")]
+    except Exception as e:  # one malformed entry must not stop the file
+        return [Skipped(index, f"entry {index}: " + one_line(f"{type(e).__name__}: {e}"))]
+
+
+def _convert_entry(entry: Any, state: _State) -> list[Item]:
+    """One HAR entry -> its Exchange, plus one per client-sent WebSocket message."""
+    if not isinstance(entry, dict):
+        raise _Bad("not an object")
+    request = entry.get("request")
+    if not isinstance(request, dict):
+        raise _Bad("request missing")
+    method = _required_str(request, "method")
+    url = _required_str(request, "url")
+    _check_url(url)
+
+    started = entry.get("startedDateTime")
+    when = _parse_time(started)
+    if when is None:
+        when = state.last_time
+    state.last_time = when
+
+    post = request.get("postData")
+    body, content_type = _request_body(post)
+    headers = _headers(request.get("headers"))
+    if not _has(headers, "cookie"):
+        cookie = _cookie_header(request.get("cookies"))
+        if cookie:
+            headers.append(("Cookie", cookie))
+    if body and content_type and not _has(headers, "content-type"):
+        headers.append(("Content-Type", content_type))
+
+    version = request.get("httpVersion")
+    http_version = version if isinstance(version, str) and version.strip() else "HTTP/1.1"
+    response = entry.get("response")
+    resp: dict[str, Any] = response if isinstance(response, dict) else {}
+    status = _int(resp.get("status"))
+    if status is not None and status <= 0:
+        status = None  # Chrome writes status 0 for a request that never got an answer
+    err = resp.get("_error", entry.get("_error"))
+    error = err if isinstance(err, str) and err else None
+    if status is None and error is None:
+        error = "no response"
+
+    ip = entry.get("serverIPAddress")
+    server_ip = ip.strip().removeprefix("[").removesuffix("]") if isinstance(ip, str) else ""
+    client = entry.get("_clientAddress", entry.get("clientAddress"))
+    client_address = client if isinstance(client, str) and client else None
+    fingerprint = _fingerprint(state, started, method, url, body)
+
+    items: list[Item] = [
+        Exchange(
+            time=when,
+            method=method,
+            url=url,
+            request_headers=tuple(headers),
+            request_body=body,
+            http_version=http_version,
+            status=status,
+            response_headers=tuple(_headers(resp.get("headers"))),
+            response_bytes=_response_bytes(resp),
+            server_ip=server_ip or None,
+            client_address=client_address,
+            error=error,
+            fingerprint=fingerprint,
+        )
+    ]
+    messages = entry.get("_webSocketMessages")
+    for i, message in enumerate(messages if isinstance(messages, list) else ()):
+        if not isinstance(message, dict) or message.get("type") != "send":
+            continue  # only what the client sent is of interest
+        items.append(
+            Exchange(
+                time=_epoch(message.get("time")) or when,
+                method="WEBSOCKET",
+                url=url,
+                request_body=_websocket_payload(message),
+                http_version=http_version,
+                server_ip=server_ip or None,
+                client_address=client_address,
+                fingerprint=f"{fingerprint}:ws:{i}",
+            )
+        )
+    return items
+
+
+def _required_str(obj: dict[str, Any], key: str) -> str:
+    value = obj.get(key)
+    if value is None or value == "":
+        raise _Bad(f"request.{key} missing")
+    if not isinstance(value, str):
+        raise _Bad(f"request.{key} is not a string")
+    return value
+
+
+def _check_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        raise _Bad(f"request.url is not a valid URL: {one_line(url, 60)}") from None
+    scheme = parts.scheme.lower()
+    if scheme in _SCHEMES and host:
+        return
+    if scheme and scheme not in _SCHEMES and (parts.netloc or scheme in _LOCAL_SCHEMES):
+        # data:, blob:, chrome-extension: ... never went over the network.
+        raise _Bad(f"request.url is not HTTP: {one_line(url, 60)}")
+    raise _Bad(f"request.url is not absolute: {one_line(url, 60)}")
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        # Python 3.11 accepts "Z", offsets and fractions of any length here.
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _epoch(value: object) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        return None
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        if isinstance(value, float | Decimal):
+            return int(value)
+        if isinstance(value, str):
+            return int(value.strip())
+    except (ValueError, OverflowError, ArithmeticError):
+        return None
+    return None
+
+
+def _text(value: object) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
+def _headers(raw: object) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for header in raw if isinstance(raw, list) else ():
+        if not isinstance(header, dict):
+            continue
+        name = header.get("name")
+        # HTTP/2 pseudo headers repeat what the method and URL already say.
+        if isinstance(name, str) and name and not name.startswith(":"):
+            out.append((name, _text(header.get("value"))))
+    return out
+
+
+def _has(headers: list[tuple[str, str]], name: str) -> bool:
+    return any(key.lower() == name for key, _ in headers)
+
+
+def _cookie_header(raw: object) -> str:
+    pairs = [
+        f"{_text(c.get('name'))}={_text(c.get('value'))}"
+        for c in (raw if isinstance(raw, list) else ())
+        if isinstance(c, dict) and c.get("name")
+    ]
+    return "; ".join(pairs)
+
+
+def _request_body(post: object) -> tuple[bytes, str | None]:
+    """The body as sent, and the Content-Type it was sent with (if the entry says)."""
+    if not isinstance(post, dict):
+        return b"", None
+    mime = post.get("mimeType")
+    content_type = mime.strip() if isinstance(mime, str) and mime.strip() else None
+    text = post.get("text")
+    params = post.get("params")
+    if (text is None or text == "") and isinstance(params, list) and params:
+        pairs = [(_text(p.get("name")), _text(p.get("value"))) for p in params if isinstance(p, dict)]
+        return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+    if text is None:
+        return b"", content_type
+    text = _text(text)
+    if "base64" in (post.get("encoding"), post.get("_encoding")):
+        try:
+            return base64.b64decode(text), content_type
+        except (binascii.Error, ValueError):
+            pass  # keep the text: the decoder still tries base64 on its own
+    return text.encode("utf-8", "surrogatepass"), content_type
+
+
+def _response_bytes(resp: dict[str, Any]) -> int:
+    size = _int(resp.get("bodySize"))
+    if size is None or size < 0:
+        content = resp.get("content")
+        size = _int(content.get("size")) if isinstance(content, dict) else None
+    return size if size is not None and size >= 0 else 0
+
+
+def _websocket_payload(message: dict[str, Any]) -> bytes:
+    data = _text(message.get("data"))
+    if _int(message.get("opcode")) == 2:  # binary frames are exported as base64
+        try:
+            return base64.b64decode(data)
+        except (binascii.Error, ValueError):
+            pass
+    return data.encode("utf-8", "surrogatepass")
+
+
+def _fingerprint(state: _State, started: object, method: str, url: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (_text(started).encode("utf-8", "surrogatepass"),
+                 method.encode("utf-8", "surrogatepass"),
+                 url.encode("utf-8", "surrogatepass"),
+                 body):  # fmt: skip
+        # Length-prefixed so that moving bytes between parts changes the digest.
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    key = digest.digest()
+    occurrence = state.seen.get(key, 0)
+    state.seen[key] = occurrence + 1
+    digest.update(occurrence.to_bytes(8, "big"))
+    return digest.hexdigest()
+
+
+def _skip_bom(f: IO[bytes]) -> int:
+    if f.read(len(BOM)) == BOM:
+        return len(BOM)
+    f.seek(0)
+    return 0
+
+
+def _describe_json_error(f: IO[bytes], start: int, err: Exception) -> str:
+    """Where and why the JSON is broken; yajl's own messages give no byte offset."""
+    f.seek(start)
+    raw = f.read(_ERROR_CONTEXT)
+    truncated = bool(f.read(1))
+    found = _json_error_at(raw, truncated)
+    if found is None:
+        detail = err.args[0] if err.args else str(err)
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        return "invalid JSON: " + one_line(str(detail).splitlines()[0] if detail else "", 80)
+    pos, msg = found
+    return f"invalid JSON at byte {start + pos}: {msg}"
+
+
+def _json_error_at(raw: bytes, truncated: bool) -> tuple[int, str] | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if not truncated or e.start < len(raw) - 3:
+            return e.start, "invalid UTF-8"
+        text = raw[: e.start].decode("utf-8")  # the cut split a character
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as e:
+        if truncated and e.pos >= len(text) - 1:
+            return None  # the error is only our cut; the real one lies further on
+        return len(text[: e.pos].encode("utf-8")), e.msg
+    except (ValueError, RecursionError):
+        return None
+    return None

@@ -1,0 +1,166 @@
+"""mitmproxy flows -> Exchanges, for live capture and for replaying `mitmdump -w` files.
+
+`exchange_from_flow` runs inside a proxy hook, so it only copies: no body decoding, no parsing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from mitmproxy import http
+from mitmproxy.flow import Flow
+from mitmproxy.io import FlowReader
+from mitmproxy.websocket import WebSocketMessage
+
+from classifiers.model import Exchange, Headers
+from phonehome.sources import Item, Skipped, SourceError, display_name, one_line, open_error
+
+
+def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:
+    request, response = flow.request, flow.response
+    error = flow.error.msg if flow.error else None
+    if response is None and error is None:
+        error = "no response"  # same as a HAR entry without one
+    return Exchange(
+        time=datetime.fromtimestamp(request.timestamp_start, UTC),
+        method=request.method,
+        url=request.pretty_url,
+        request_headers=_headers(request.headers.fields),
+        request_body=request.raw_content or b"",
+        http_version=request.http_version,
+        status=response.status_code if response else None,
+        response_headers=_headers(response.headers.fields) if response else (),
+        response_bytes=len(response.raw_content or b"") if response else 0,
+        server_ip=_server_ip(flow),
+        client_address=_client_address(flow),
+        error=error,
+        fingerprint=flow.id,
+    )
+
+
+def exchanges_from_websocket(
+    flow: http.HTTPFlow, message: WebSocketMessage, index: int | None = None
+) -> Exchange:
+    """One client -> server WebSocket message as an Exchange.
+
+    `index` is the message's position in `flow.websocket.messages`; when not given it is looked up
+    from the end, which is where the live `websocket_message` hook's message is.  A message that
+    is not in the flow gets no fingerprint ("always new") rather than one that could collide.
+    """
+    if index is None:
+        index = _message_index(flow, message)
+    return Exchange(
+        time=datetime.fromtimestamp(message.timestamp, UTC),
+        method="WEBSOCKET",
+        url=flow.request.pretty_url,
+        request_body=message.content,
+        http_version=flow.request.http_version,
+        server_ip=_server_ip(flow),
+        client_address=_client_address(flow),
+        fingerprint=f"{flow.id}:ws:{index}" if index is not None else "",
+    )
+
+
+def read_dump(path: str | os.PathLike[str]) -> Iterator[Item]:
+    """Check that `path` is a flow dump now (SourceError if not), then stream its flows."""
+    name = display_name(path)
+    try:
+        with open(path, "rb") as f:
+            next(iter(FlowReader(f).stream()))
+    except OSError as e:
+        raise open_error(path, e) from None
+    except StopIteration:
+        raise SourceError(f"{name}: empty file") from None
+    except Exception as e:  # FlowReader also lets KeyError etc. escape
+        reason = _reason(e)
+        raise SourceError(f"{name}: not a HAR file or mitmproxy flow dump ({reason})") from None
+    return _flows(path)
+
+
+def _flows(path: str | os.PathLike[str]) -> Iterator[Item]:
+    name = display_name(path)
+    try:
+        with open(path, "rb") as f:
+            flows = iter(FlowReader(f).stream())
+            index = -1
+            while True:
+                try:
+                    flow = next(flows)
+                except StopIteration:
+                    return
+                except Exception as e:  # any reader failure ends the file the same way
+                    where = f"after entry {index}" if index >= 0 else "before the first entry"
+                    reason = _reason(e)
+                    yield Skipped(-1, f"{name}: unreadable {where} ({reason}); rest of file unreadable")
+                    return
+                index += 1
+                yield from _convert_safely(flow, index)
+    except OSError as e:
+        yield Skipped(-1, f"{name}: cannot read ({one_line(e.strerror or str(e))})")
+
+
+def _convert_safely(flow: Flow, index: int) -> list[Item]:
+    if not isinstance(flow, http.HTTPFlow):
+        return [Skipped(index, f"entry {index}: {flow.type} flow not imported")]
+    try:
+        items: list[Item] = [exchange_from_flow(flow)]
+        if flow.websocket is not None:
+            items.extend(
+                exchanges_from_websocket(flow, message, i)
+                for i, message in enumerate(flow.websocket.messages)
+                # Injected messages came from the proxy, not from the device.
+                if message.from_client and not message.injected
+            )
+        return items
+    except Exception as e:  # one odd flow must not stop the file
+        return [Skipped(index, f"entry {index}: " + one_line(f"{type(e).__name__}: {e}"))]
+
+
+def _headers(fields: Iterable[tuple[bytes, bytes]]) -> Headers:
+    return tuple((_decode(name), _decode(value)) for name, value in fields)
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # never fails, and keeps every byte recoverable
+
+
+def _server_ip(flow: http.HTTPFlow) -> str | None:
+    conn = flow.server_conn
+    if conn.peername:
+        return str(conn.peername[0])
+    # Without a connection (e.g. a replayed HAR) the address may still be an IP literal.
+    if conn.address and _is_ip(conn.address[0]):
+        return str(conn.address[0])
+    return None
+
+
+def _client_address(flow: http.HTTPFlow) -> str | None:
+    peer = flow.client_conn.peername
+    return str(peer[0]) if peer else None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _message_index(flow: http.HTTPFlow, message: WebSocketMessage) -> int | None:
+    messages = flow.websocket.messages if flow.websocket else []
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i] is message:
+            return i
+    return None
+
+
+def _reason(err: Exception) -> str:
+    text = one_line(str(err).rstrip(".") or type(err).__name__, 80)
+    return text[:1].lower() + text[1:]  # mitmproxy says "Invalid data format."; ours read mid-sentence

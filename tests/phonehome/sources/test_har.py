@@ -1,0 +1,394 @@
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from classifiers.model import Exchange
+from phonehome.sources import Item, Skipped, SourceError, har, open_source
+from phonehome.sources.har import _epoch, _int, read_har
+
+HAR_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "har-clients"
+
+# file -> (exchanges, skipped) as measured on the shared exports.
+REAL_EXPORTS = {
+    "flows-corrupted_gzip_body.har": (1, 0),
+    "flows-error_log.har": (2, 0),
+    "flows-event_stream.har": (2, 0),
+    "flows-incomplete_log.har": (4, 0),
+    "flows-websocket.har": (5, 0),  # 3 handshakes + 2 client messages
+    "har_files-charles.har": (1, 0),
+    "har_files-chrome.har": (3, 0),
+    "har_files-firefox.har": (14, 0),
+    "har_files-head-content-length.har": (1, 0),
+    "har_files-insomnia.har": (1, 0),
+    "har_files-postdata.har": (1, 0),
+    "har_files-safari.har": (19, 0),
+    "har_files-with-bom.har": (1, 0),
+}
+METHODS = {"GET", "POST", "HEAD", "WEBSOCKET"}
+
+
+def shared(name: str) -> Path:
+    if not HAR_DIR.is_dir():
+        pytest.skip(f"shared HAR exports not found at {HAR_DIR}")
+    return HAR_DIR / name
+
+
+def read(path: Path) -> list[Item]:
+    return list(open_source(path))
+
+
+def exchanges(items: list[Item]) -> list[Exchange]:
+    return [i for i in items if isinstance(i, Exchange)]
+
+
+def skipped(items: list[Item]) -> list[Skipped]:
+    return [i for i in items if isinstance(i, Skipped)]
+
+
+def entry(url: str = "https://example.com/a", method: str = "GET", **extra: Any) -> dict[str, Any]:
+    request: dict[str, Any] = {"method": method, "url": url, "httpVersion": "HTTP/1.1", "headers": []}
+    request.update(extra.pop("request", {}))
+    base: dict[str, Any] = {
+        "startedDateTime": "2024-01-02T03:04:05.123Z",
+        "request": request,
+        "response": {"status": 200, "headers": [], "bodySize": 5, "content": {"size": 5}},
+    }
+    base.update(extra)
+    return base
+
+
+def write_har(tmp_path: Path, entries: list[Any], name: str = "t.har") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}), encoding="utf-8")
+    return path
+
+
+# --- the shared real-world exports ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(REAL_EXPORTS))
+def test_real_export_gives_sane_exchanges(name: str) -> None:
+    items = read(shared(name))
+    got = exchanges(items)
+    assert (len(got), len(skipped(items))) == REAL_EXPORTS[name]
+    for ex in got:
+        assert ex.time.tzinfo is not None and ex.time.utcoffset() == UTC.utcoffset(None)
+        assert datetime(2020, 1, 1, tzinfo=UTC) < ex.time < datetime(2030, 1, 1, tzinfo=UTC)
+        assert ex.method in METHODS
+        assert ex.url.startswith(("http://", "https://")) and ex.host
+        assert re.fullmatch(r"[0-9a-f]{64}(:ws:\d+)?", ex.fingerprint)
+        assert ex.status is None or 100 <= ex.status <= 599
+        assert ex.error is not None or ex.status is not None or ex.method == "WEBSOCKET"
+        assert ex.response_bytes >= 0
+        for header in (*ex.request_headers, *ex.response_headers):
+            assert isinstance(header[0], str) and isinstance(header[1], str)
+            assert not header[0].startswith(":")
+    assert len({ex.fingerprint for ex in got}) == len(got)
+
+
+def test_corrupted_file_is_one_line_source_error() -> None:
+    path = shared("corrupted_har-brokenfile.har")
+    with pytest.raises(SourceError) as info:
+        open_source(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: not a HAR file or mitmproxy flow dump")
+    assert "invalid JSON at byte 22" in message
+
+
+def test_chrome_export_fields() -> None:
+    first, offline, logo = exchanges(read(shared("har_files-chrome.har")))
+    assert first.time == datetime(2023, 3, 30, 0, 0, 54, 250000, tzinfo=UTC)
+    assert (first.method, first.url, first.http_version) == ("GET", "https://mitmproxy.org/", "http/2.0")
+    assert first.header("accept-encoding") == "gzip, deflate, br"
+    assert first.header(":authority") is None  # pseudo headers dropped
+    assert (first.status, first.response_bytes, first.server_ip) == (304, 0, "108.138.246.80")
+    # status 0 plus Chrome's _error: no response, empty serverIPAddress, empty httpVersion
+    assert (offline.status, offline.error) == (None, "net::ERR_INTERNET_DISCONNECTED")
+    assert (offline.server_ip, offline.http_version) == (None, "HTTP/1.1")
+    # bodySize -1 falls back to content.size
+    assert (logo.http_version, logo.response_bytes) == ("h3", 7108)
+
+
+def test_offsets_are_converted_to_utc() -> None:
+    first = exchanges(read(shared("har_files-firefox.har")))[0]
+    assert first.time == datetime(2023, 3, 29, 23, 58, 59, 303000, tzinfo=UTC)
+    assert first.http_version == "HTTP/3" and first.response_bytes == 5509
+
+
+def test_incomplete_log_entries_have_no_response() -> None:
+    got = exchanges(read(shared("flows-incomplete_log.har")))
+    assert [e.method for e in got] == ["GET", "GET", "POST", "POST"]
+    assert all(e.status is None and e.error == "no response" for e in got)
+    assert got[0].header("host") == "example.com"
+
+
+def test_error_log_keeps_error_and_form_body() -> None:
+    failed, posted = exchanges(read(shared("flows-error_log.har")))
+    assert failed.status is None and failed.error is not None
+    assert failed.error.startswith("Multiple exceptions: [Errno 60] Connect call failed")
+    assert (posted.status, posted.error, posted.http_version) == (405, None, "HTTP/2.0")
+    assert posted.request_body == b"key1=value1&key2=value2"
+    assert posted.header("content-type") == "application/x-www-form-urlencoded"
+    assert posted.server_ip == "100.26.90.23"
+
+
+def test_broken_entries_are_counted_and_good_ones_still_come(tmp_path: Path) -> None:
+    # The shared incomplete log only lacks responses; break some of its entries for real.
+    good = json.loads(shared("flows-incomplete_log.har").read_text())["log"]["entries"]
+    no_url = json.loads(json.dumps(good[0]))
+    del no_url["request"]["url"]
+    relative = json.loads(json.dumps(good[1]))
+    relative["request"]["url"] = "/search?q=1"
+    no_method = json.loads(json.dumps(good[2]))
+    no_method["request"]["method"] = ""
+    path = write_har(tmp_path, [good[0], no_url, 42, relative, good[1], {"response": {}}, no_method, good[3]])
+    items = read(path)
+    assert [(s.index, s.reason) for s in skipped(items)] == [
+        (1, "entry 1: request.url missing"),
+        (2, "entry 2: not an object"),
+        (3, "entry 3: request.url is not absolute: /search?q=1"),
+        (5, "entry 5: request missing"),
+        (6, "entry 6: request.method missing"),
+    ]
+    assert [e.url for e in exchanges(items)] == [
+        "https://example.com/",
+        "https://google.com/",
+        "https://google.com/",
+    ]
+
+
+def test_bom_file_reads_like_the_same_file_without_it() -> None:
+    (with_bom,) = exchanges(read(shared("har_files-with-bom.har")))
+    (plain,) = exchanges(read(shared("har_files-postdata.har")))
+    assert with_bom == plain
+    assert with_bom.request_body.startswith(b'{"metadata":{"pageViewId":1689428126308,')
+    assert len(with_bom.request_body) == 1310
+    assert with_bom.header("content-type") == "text/plain;charset=UTF-8"
+
+
+def test_websocket_messages_sent_by_the_client_become_exchanges() -> None:
+    got = exchanges(read(shared("flows-websocket.har")))
+    assert [e.method for e in got] == ["GET", "GET", "GET", "WEBSOCKET", "WEBSOCKET"]
+    handshake, foo, bar = got[2:]
+    assert (foo.request_body, bar.request_body) == (b"foo", b"bar")
+    assert foo.url == bar.url == handshake.url
+    assert foo.fingerprint == f"{handshake.fingerprint}:ws:1"
+    assert bar.fingerprint == f"{handshake.fingerprint}:ws:2"
+    assert foo.time == datetime.fromtimestamp(1693314240.7948081, UTC)
+    assert foo.status is None and foo.error is None and foo.server_ip == "143.244.202.177"
+    # cookies list and Cookie header are both present: no second Cookie header is added
+    assert [n for n, _ in handshake.request_headers if n.lower() == "cookie"] == ["Cookie"]
+
+
+def test_binary_websocket_message_is_base64_decoded(tmp_path: Path) -> None:
+    messages = [
+        {"type": "send", "time": 1700000000.5, "opcode": 2, "data": "AAEC/w=="},
+        {"type": "receive", "time": 1700000001, "opcode": 1, "data": "ignored"},
+        {"type": "send", "time": "not a time", "opcode": 1, "data": "héllo"},
+    ]
+    path = write_har(tmp_path, [entry("wss://ws.example.com/s", _webSocketMessages=messages)])
+    handshake, binary, text = exchanges(read(path))
+    assert binary.request_body == b"\x00\x01\x02\xff"
+    assert binary.time == datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=UTC)
+    assert text.request_body == "héllo".encode()
+    assert text.time == handshake.time  # an unreadable message time falls back to the entry's
+    assert text.fingerprint.endswith(":ws:2") and handshake.tls
+
+
+def test_params_only_post_rebuilds_a_form_body(tmp_path: Path) -> None:
+    post = {"mimeType": "application/x-www-form-urlencoded", "params": [
+        {"name": "gps_adid", "value": "38400000-8cf0-11bd-b23e-10b96e40000d"},
+        {"name": "q", "value": "a b&c"},
+        {"name": "empty"},
+    ]}  # fmt: skip
+    path = write_har(tmp_path, [entry(method="POST", request={"postData": post})])
+    (ex,) = exchanges(read(path))
+    assert ex.request_body == b"gps_adid=38400000-8cf0-11bd-b23e-10b96e40000d&q=a+b%26c&empty="
+    assert ex.header("Content-Type") == "application/x-www-form-urlencoded"
+
+
+def test_post_data_text_mime_type_cookies_and_base64(tmp_path: Path) -> None:
+    entries = [
+        entry(
+            method="POST",
+            request={
+                "postData": {"mimeType": "application/json", "text": '{"imei":"861234567890127"}'},
+                "cookies": [{"name": "sid", "value": "abc"}, {"name": "uid", "value": "7"}],
+            },
+        ),
+        entry(
+            method="POST",
+            request={
+                "headers": [{"name": "Content-Type", "value": "application/octet-stream"}],
+                "postData": {"mimeType": "text/plain", "text": "H4sIAAAA", "_encoding": "base64"},
+            },
+        ),
+        entry(method="POST", request={"postData": {"text": "not base64!", "encoding": "base64"}}),
+    ]
+    as_json, as_base64, bad_base64 = exchanges(read(write_har(tmp_path, entries)))
+    assert as_json.request_body == b'{"imei":"861234567890127"}'
+    assert as_json.request_headers == (("Cookie", "sid=abc; uid=7"), ("Content-Type", "application/json"))
+    assert as_base64.request_body == b"\x1f\x8b\x08\x00\x00\x00"
+    # an existing Content-Type header wins over postData.mimeType
+    assert as_base64.request_headers == (("Content-Type", "application/octet-stream"),)
+    assert bad_base64.request_body == b"not base64!"
+
+
+def test_same_file_twice_gives_the_same_fingerprints() -> None:
+    path = shared("har_files-safari.har")
+    first = [e.fingerprint for e in exchanges(read(path))]
+    assert first == [e.fingerprint for e in exchanges(read(path))]
+    # Safari exported entries 9 and 10 with the same time, method and URL: still two fingerprints.
+    assert len(set(first)) == len(first) == 19
+
+
+def test_identical_entries_get_different_fingerprints(tmp_path: Path) -> None:
+    path = write_har(tmp_path, [entry(), entry(), entry(url="https://example.com/b"), entry()])
+    prints = [e.fingerprint for e in exchanges(read(path))]
+    assert len(set(prints)) == 4
+    # ... and they are stable: the n-th copy always gets the same one
+    assert prints == [e.fingerprint for e in exchanges(read(path))]
+    other = write_har(tmp_path, [entry(), entry()], name="other.har")
+    assert [e.fingerprint for e in exchanges(read(other))] == [prints[0], prints[1]]
+
+
+def test_truncated_real_file_yields_entries_before_the_cut(tmp_path: Path) -> None:
+    data = shared("har_files-firefox.har").read_bytes()
+    # One page comes before the 14 entries, so the 7th "startedDateTime" is inside entry 5.
+    starts = [m.start() for m in re.finditer(rb'"startedDateTime"', data)]
+    cut = tmp_path / "cut.har"
+    cut.write_bytes(data[: starts[6] + 30])
+    items = read(cut)
+    assert len(exchanges(items)) == 5
+    assert items[-1] == Skipped(-1, f"{cut}: invalid JSON after entry 4; rest of file unreadable")
+    full = exchanges(read(shared("har_files-firefox.har")))
+    assert exchanges(items) == full[:5]
+
+
+def test_syntax_error_mid_file_stops_with_one_file_level_skip(tmp_path: Path) -> None:
+    path = write_har(tmp_path, [entry(), entry(url="https://example.com/BROKEN"), entry()])
+    path.write_text(path.read_text().replace('"https://example.com/BROKEN"', "https://x"))
+    items = read(path)
+    assert len(exchanges(items)) == 1
+    assert skipped(items) == [Skipped(-1, f"{path}: invalid JSON after entry 0; rest of file unreadable")]
+
+
+def test_json_without_log_entries_is_not_har(tmp_path: Path) -> None:
+    for i, doc in enumerate([{"log": {"version": "1.2"}}, {"entries": []}, {"log": {"entries": {}}}]):
+        path = tmp_path / f"x{i}.json"
+        path.write_text(json.dumps(doc))
+        with pytest.raises(SourceError, match=r"x\d\.json: is JSON but not HAR \(no log\.entries\)$"):
+            read_har(path)
+
+
+def test_empty_entries_is_a_valid_empty_har(tmp_path: Path) -> None:
+    assert read(write_har(tmp_path, [])) == []
+
+
+def test_time_falls_back_to_previous_entry_then_file_mtime(tmp_path: Path) -> None:
+    no_time = entry()
+    del no_time["startedDateTime"]
+    entries = [no_time, entry(startedDateTime="2024-05-06T07:08:09+02:00"), entry(startedDateTime="garbage")]
+    path = write_har(tmp_path, entries)
+    os.utime(path, (1_600_000_000, 1_600_000_000))
+    first, second, third = exchanges(read(path))
+    assert first.time == datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
+    assert second.time == datetime(2024, 5, 6, 5, 8, 9, tzinfo=UTC)
+    assert third.time == second.time
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [
+        ("2024-01-02T03:04:05Z", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        ("2024-01-02T03:04:05.1+01:00", datetime(2024, 1, 2, 2, 4, 5, 100000, tzinfo=UTC)),
+        ("2024-01-02T03:04:05.123456789-0530", datetime(2024, 1, 2, 8, 34, 5, 123456, tzinfo=UTC)),
+        ("2024-01-02T03:04:05", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),  # naive: taken as UTC
+    ],
+)
+def test_started_date_time_formats(tmp_path: Path, stamp: str, expected: datetime) -> None:
+    (ex,) = exchanges(read(write_har(tmp_path, [entry(startedDateTime=stamp)])))
+    assert ex.time == expected
+
+
+def test_response_variants(tmp_path: Path) -> None:
+    no_response = entry()
+    del no_response["response"]
+    entries = [
+        no_response,
+        entry(response={"status": 0, "_error": "net::ERR_CONNECTION_RESET", "bodySize": -1}),
+        entry(response={"status": 200.0, "bodySize": -1, "content": {"size": 1234}}),
+        entry(response={"status": 204, "bodySize": -1, "content": {}}),
+        entry(
+            response={"status": 200, "headers": [{"name": "set-cookie", "value": "a=1"}], "bodySize": 10},
+            serverIPAddress="[2001:db8::1]",
+            _clientAddress="10.0.0.7",
+        ),
+    ]
+    missing, reset, sized, empty, full = exchanges(read(write_har(tmp_path, entries)))
+    assert (missing.status, missing.error, missing.response_bytes) == (None, "no response", 0)
+    assert (reset.status, reset.error) == (None, "net::ERR_CONNECTION_RESET")
+    assert (sized.status, sized.response_bytes) == (200, 1234)
+    assert (empty.status, empty.response_bytes, empty.error) == (204, 0, None)
+    assert full.response_headers == (("set-cookie", "a=1"),) and full.response_bytes == 10
+    assert (full.server_ip, full.client_address) == ("2001:db8::1", "10.0.0.7")
+
+
+def test_url_and_method_problems_are_skipped_with_reasons(tmp_path: Path) -> None:
+    entries = [
+        entry(url="data:image/png;base64,AAAA"),
+        entry(url="example.com/path"),
+        entry(url="http://[::1/"),
+        entry(url="chrome-extension://abcdef/page.js"),
+        entry(url="localhost:8080/x"),
+        entry(url="https:///nohost"),
+        entry(method=None),  # type: ignore[arg-type]
+        {"request": {"method": "GET", "url": 5}},
+        entry(url="http://ok.example/"),
+    ]
+    items = read(write_har(tmp_path, entries))
+    assert [s.reason for s in skipped(items)] == [
+        "entry 0: request.url is not HTTP: data:image/png;base64,AAAA",
+        "entry 1: request.url is not absolute: example.com/path",
+        "entry 2: request.url is not a valid URL: http://[::1/",
+        "entry 3: request.url is not HTTP: chrome-extension://abcdef/page.js",
+        "entry 4: request.url is not absolute: localhost:8080/x",
+        "entry 5: request.url is not absolute: https:///nohost",
+        "entry 6: request.method missing",
+        "entry 7: request.url is not a string",
+    ]
+    assert [e.host for e in exchanges(items)] == ["ok.example"]
+
+
+def test_unexpected_failure_inside_an_entry_skips_only_that_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = har._cookie_header
+
+    def explode(raw: object) -> str:
+        if raw == ["boom"]:
+            raise RuntimeError("unexpected\nshape")
+        return real(raw)
+
+    monkeypatch.setattr(har, "_cookie_header", explode)
+    items = read(write_har(tmp_path, [entry(), entry(request={"cookies": ["boom"]}), entry()]))
+    assert skipped(items) == [Skipped(1, "entry 1: RuntimeError: unexpected shape")]
+    assert len(exchanges(items)) == 2
+
+
+def test_numbers_may_be_decimals() -> None:
+    assert _int(Decimal("200")) == 200
+    assert _int(Decimal("12.0")) == 12
+    assert _int(Decimal("NaN")) is None
+    assert _int(True) is None and _int("17") == 17 and _int("x") is None
+    assert _epoch(Decimal("1693314240.5")) == datetime(2023, 8, 29, 13, 4, 0, 500000, tzinfo=UTC)
+    assert _epoch(None) is None and _epoch(Decimal("1e30")) is None
