@@ -34,6 +34,7 @@ class Capture:
         self._db = "phonehome.db"
         self._label = ""
         self._failed = False
+        self.failure: StoreError | None = None
 
     def load(self, loader: Loader) -> None:
         loader.add_option("phonehome_db", str, "phonehome.db", "Database path or SQLAlchemy URL for captured flows.")
@@ -106,6 +107,7 @@ class Capture:
         try:
             self.stats = self.writer.close()
         except StoreError as exc:
+            self.failure = exc
             logging.error("phonehome: %s", exc)
             raise
         finally:

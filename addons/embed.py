@@ -67,6 +67,8 @@ async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, master.shutdown)
     await master.run()
+    if capture.failure is not None:
+        raise capture.failure
     return capture.stats
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import String, Select, and_, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import aliased
 
 from db.models import DestinationRow, FindingRow, FlowRow, SessionRow, TlsFailureRow
 from db.store import Store
@@ -42,12 +43,13 @@ def _flow_filters(stmt: Select[Any], f: Filters, *, findings_joined: bool = Fals
     if f.host:
         stmt = stmt.where(_host_clause(FlowRow.host, f.host))
     if (f.kind or f.category) and not findings_joined:
-        cond = [FindingRow.flow_id == FlowRow.id]
+        inner = aliased(FindingRow)  # the outer query may join findings too
+        cond = [inner.flow_id == FlowRow.id]
         if f.kind:
-            cond.append(FindingRow.kind == f.kind)
+            cond.append(inner.kind == f.kind)
         if f.category:
-            cond.append(FindingRow.category == f.category)
-        stmt = stmt.where(exists().where(and_(*cond)))
+            cond.append(inner.category == f.category)
+        stmt = stmt.where(exists().where(and_(*cond)).correlate(FlowRow))
     elif findings_joined:
         if f.kind:
             stmt = stmt.where(FindingRow.kind == f.kind)

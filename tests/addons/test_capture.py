@@ -1,0 +1,152 @@
+"""The Capture addon through mitmproxy's own test helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+from mitmproxy import connection, tls
+from mitmproxy.proxy import context as proxy_context
+from mitmproxy.test import taddons, tflow
+
+from addons.capture import Capture
+from classifiers.model import Exchange
+from classifiers.registry import analyze
+from db.queries import Filters, findings, flows
+from db.store import Store, StoreError
+
+
+def _open(db: Path) -> Store:
+    return Store(str(db), create=False)
+
+
+async def test_response_is_stored_with_findings(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="unit")
+        flow = tflow.tflow(resp=True)
+        flow.request.url = "https://tracker.example.net/collect?imei=861234567890127&email=bob%40example.org"
+        await tctx.cycle(addon, flow)
+        addon.done()
+    store = _open(db)
+    try:
+        rows = list(flows(store, Filters(session="unit")))
+        assert len(rows) == 1 and rows[0]["host"] == "tracker.example.net" and rows[0]["status"] == 200
+        found = {(f["kind"], f["value"]) for f in findings(store, Filters())}
+        assert found >= {("imei", "861234567890127"), ("email", "bob@example.org")}
+    finally:
+        store.dispose()
+
+
+async def test_error_without_response_is_kept_and_not_duplicated(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="err")
+        flow = tflow.tflow(err=True)
+        flow.request.url = "http://ads.example.com/ping?gaid=38400000-8cf0-11bd-b23e-10b96e40000d"
+        await tctx.cycle(addon, flow)
+        await addon.error(flow)  # the same flow twice must still be one row
+        addon.done()
+    store = _open(db)
+    try:
+        rows = list(flows(store, Filters()))
+        assert len(rows) == 1 and rows[0]["status"] is None
+        assert [f["kind"] for f in findings(store, Filters())] == ["advertising_id"]
+    finally:
+        store.dispose()
+
+
+async def test_client_websocket_messages_are_classified(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="ws")
+        flow = tflow.twebsocketflow()
+        flow.websocket.messages[-1].content = b'{"email":"carol@example.com"}'
+        flow.websocket.messages[-1].from_client = True
+        await addon.websocket_message(flow)
+        flow.websocket.messages[-1].from_client = False  # server messages are not the device's data
+        flow.websocket.messages[-1].content = b'{"email":"server@example.com"}'
+        await addon.websocket_message(flow)
+        addon.done()
+    store = _open(db)
+    try:
+        rows = list(findings(store, Filters(kind="email")))
+        assert [(r["method"], r["value"]) for r in rows] == [("WEBSOCKET", "carol@example.com")]
+    finally:
+        store.dispose()
+
+
+async def test_tls_failure_is_recorded_for_the_host(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="tls")
+        client = connection.Client(peername=("192.168.1.23", 50000), sockname=("0.0.0.0", 8080), timestamp_start=1)
+        client.sni = "pinned.example.com"
+        client.error = "client does not trust the proxy's certificate"
+        ctx = proxy_context.Context(client, tctx.options)
+        await addon.tls_failed_client(tls.TlsData(client, ctx))
+        addon.done()
+    store = _open(db)
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT host, client_address, error FROM tls_failures").all()
+        assert rows == [("pinned.example.com", "192.168.1.23", "client does not trust the proxy's certificate")]
+    finally:
+        store.dispose()
+
+
+async def test_full_queue_waits_off_the_event_loop(tmp_path: Path) -> None:
+    """With the writer stalled and the queue full, the hook waits but the event loop keeps running."""
+    db = tmp_path / "c.db"
+    addon = Capture()
+    gate = threading.Event()
+
+    def slow_analyze(exchange: Exchange):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return analyze(exchange)
+
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="bp")
+        writer = addon._writer()
+        writer.analyzer = slow_analyze
+        writer.queue.maxsize = 1
+        hooks = []
+        for i in range(4):
+            f = tflow.tflow(resp=True)
+            f.request.url = f"http://example.com/{i}"
+            hooks.append(asyncio.ensure_future(addon.response(f)))
+        ticks = 0
+        while not all(h.done() for h in hooks) and ticks < 5:
+            await asyncio.sleep(0)  # the loop is free while hooks wait for room
+            ticks += 1
+        assert ticks == 5 and not all(h.done() for h in hooks)
+        gate.set()
+        await asyncio.gather(*hooks)
+        addon.done()
+    store = _open(db)
+    try:
+        assert len(list(flows(store, Filters(session="bp")))) == 4
+    finally:
+        store.dispose()
+
+
+async def test_store_failure_is_loud(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="fail")
+        writer = addon._writer()
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("disk full")
+
+        writer.store.write = broken  # type: ignore[method-assign]
+        await tctx.cycle(addon, tflow.tflow(resp=True))
+        with pytest.raises(StoreError, match="disk full"):
+            addon.done()

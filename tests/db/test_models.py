@@ -1,0 +1,28 @@
+"""Schema details: time zones survive the round trip, vocabulary checks list every enum member."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy.dialects import sqlite
+
+from classifiers.model import Kind
+from db.models import FindingRow, UTCDateTime
+
+
+def test_utc_datetime_round_trip() -> None:
+    col = UTCDateTime()
+    dialect = sqlite.dialect()
+    local = datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+    stored = col.process_bind_param(local, dialect)
+    assert stored == datetime(2026, 11, 20, 8, 0)
+    assert col.process_result_value(stored, dialect) == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    assert col.process_bind_param(None, dialect) is None
+
+
+def test_kind_check_constraint_lists_every_kind() -> None:
+    checks = [c for c in FindingRow.__table__.constraints if getattr(c, "name", "") == "ck_kind_vocabulary"]
+    assert len(checks) == 1
+    sql = str(checks[0].sqltext)
+    assert all(f"'{k.value}'" in sql for k in Kind)
+    assert "'shoe_size'" not in sql

@@ -1,0 +1,108 @@
+"""The read side: JSONL contract fields and filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from classifiers.model import Exchange
+from classifiers.registry import analyze
+from db.queries import Filters, destinations, findings, flows, summary
+from db.store import Store, TlsFailure
+
+FINDING_KEYS = {
+    "flow_id", "session", "time", "device", "method", "url", "host", "category", "kind", "value", "where",
+    "path", "encodings", "confidence", "source", "hashed",
+}  # fmt: skip
+FLOW_KEYS = {
+    "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
+    "request_bytes", "response_bytes", "findings",
+}  # fmt: skip
+DEST_KEYS = {
+    "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country", "categories",
+    "region", "flows", "findings", "kinds",
+}  # fmt: skip
+
+
+@pytest.fixture()
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    store = Store(str(tmp_path / "q.db"))
+    a = store.open_session("a", "capture")
+    b = store.open_session("b", "replay")
+    t = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    store.write(a, "phone", [
+        analyze(Exchange(t, "GET", "https://tracking.intl.miui.com/track?imei=861234567890127", server_ip="47.241.1.2",
+                         client_address="192.168.1.23", status=200, fingerprint="1")),
+        analyze(Exchange(t, "GET", "http://weather.example.com/f?lat=52.5200&lon=13.4050", server_ip="198.51.100.7",
+                         status=200, fingerprint="2")),
+        analyze(Exchange(t, "GET", "https://cdn.example.net/logo.png", server_ip="198.51.100.8", status=304, fingerprint="3")),
+        TlsFailure(t, "pinned.example.org", "192.168.1.23", None, "refused"),
+    ])  # fmt: skip
+    store.write(b, "har", [
+        analyze(Exchange(t, "POST", "https://graph.facebook.com/v17.0/1/activities", request_body=b"advertiser_id=38400000-8cf0-11bd-b23e-10b96e40000d",
+                         request_headers=(("Content-Type", "application/x-www-form-urlencoded"),), status=200, fingerprint="4")),
+    ])  # fmt: skip
+    yield store
+    store.dispose()
+
+
+def test_findings_contract_and_values(store: Store) -> None:
+    rows = list(findings(store, Filters()))
+    assert all(set(r) == FINDING_KEYS for r in rows)
+    imei = next(r for r in rows if r["kind"] == "imei")
+    assert imei == {
+        "flow_id": imei["flow_id"], "session": "a", "time": "2026-11-20T08:00:00Z", "device": "192.168.1.23",
+        "method": "GET", "url": "https://tracking.intl.miui.com/track?imei=861234567890127",
+        "host": "tracking.intl.miui.com", "category": "identifier", "kind": "imei", "value": "861234567890127",
+        "where": "query", "path": "imei", "encodings": [], "confidence": 0.97, "source": "key", "hashed": None,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("filters", "kinds"),
+    [
+        (Filters(session="b"), ["advertising_id"]),
+        (Filters(host="miui.com"), ["imei"]),
+        (Filters(host="intl.miui.com"), ["imei"]),
+        (Filters(host="iui.com"), []),
+        (Filters(kind="coordinates"), ["coordinates"]),
+        (Filters(category="identifier"), ["advertising_id", "imei"]),
+        (Filters(session="a", category="identifier"), ["imei"]),
+    ],
+)
+def test_finding_filters(store: Store, filters: Filters, kinds: list[str]) -> None:
+    assert sorted(r["kind"] for r in findings(store, filters)) == kinds
+
+
+def test_flows_contract_and_filters(store: Store) -> None:
+    rows = list(flows(store, Filters()))
+    assert len(rows) == 4 and all(set(r) == FLOW_KEYS for r in rows)
+    weather = next(r for r in rows if r["host"] == "weather.example.com")
+    assert (weather["tls"], weather["findings"], weather["server_ip"], weather["status"]) == (False, 1, "198.51.100.7", 200)
+    assert [r["host"] for r in flows(store, Filters(kind="imei"))] == ["tracking.intl.miui.com"]
+    assert len(list(flows(store, Filters(session="a")))) == 3
+
+
+def test_destinations_aggregate(store: Store) -> None:
+    rows = list(destinations(store, Filters()))
+    assert all(set(r) == DEST_KEYS for r in rows)
+    miui = next(r for r in rows if r["host"] == "tracking.intl.miui.com")
+    assert (miui["domain"], miui["ip"], miui["flows"], miui["findings"], miui["kinds"]) == (
+        "miui.com", "47.241.1.2", 1, 1, ["imei"],
+    )  # fmt: skip
+    assert miui["country"] == "unknown"
+    fb = next(r for r in rows if r["host"] == "graph.facebook.com")
+    assert fb["ip"] is None
+    assert [r["host"] for r in destinations(store, Filters(category="location"))] == ["weather.example.com"]
+
+
+def test_summary(store: Store) -> None:
+    s = summary(store, "a")
+    assert (s.flows, s.hosts, s.cleartext_flows, s.flows_with_findings, s.findings) == (3, 3, 1, 2, 2)
+    assert s.cleartext_hosts == [("weather.example.com", ["coordinates"])]
+    assert s.tls_failures == [("pinned.example.org", 1)]
+    assert {k for _, k, _, _ in s.by_kind} == {"imei", "coordinates"}
+    everything = summary(store)
+    assert everything.sessions == ["a", "b"] and everything.flows == 4

@@ -1,0 +1,163 @@
+"""The store: private files, WAL, schema version, batched writes, de-duplication, loud failures."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from classifiers.model import Exchange
+from classifiers.registry import analyze
+from db.models import FindingRow
+from db.store import Store, StoreError, TlsFailure, Writer, database_url
+
+
+def _exchange(i: int, fingerprint: str | None = None) -> Exchange:
+    return Exchange(
+        time=datetime(2026, 11, 20, 8, 0, i % 60, tzinfo=UTC),
+        method="POST",
+        url=f"https://api.example.com/v1/e?n={i}",
+        request_headers=(("Content-Type", "application/json"),),
+        request_body=b'{"email":"dana@example.com","imei":"861234567890127"}',
+        status=200,
+        server_ip="::ffff:203.0.113.9",
+        fingerprint=fingerprint if fingerprint is not None else f"fp-{i}",
+    )
+
+
+def test_database_url_accepts_paths_and_urls(tmp_path: Path) -> None:
+    assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url(str(tmp_path / "x.db")) == f"sqlite:///{tmp_path / 'x.db'}"
+
+
+def test_new_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    store = Store(str(db))
+    try:
+        assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+        with store.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "1"
+    finally:
+        store.dispose()
+
+
+def test_existing_file_is_made_private(tmp_path: Path) -> None:
+    db = tmp_path / "loose.db"
+    db.touch(mode=0o644)
+    os.chmod(db, 0o644)
+    Store(str(db)).dispose()
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+
+
+def test_schema_version_mismatch_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "v.db"
+    store = Store(str(db))
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE meta SET value='99' WHERE key='schema_version'"))
+    store.dispose()
+    with pytest.raises(StoreError, match="schema version 99"):
+        Store(str(db))
+
+
+def test_foreign_database_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE songs (id INTEGER)")
+    with pytest.raises(StoreError, match="not a phonehome database"):
+        Store(str(db))
+
+
+def test_missing_database_for_reading(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no database at"):
+        Store(str(tmp_path / "absent.db"), create=False)
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(str(tmp_path / "no" / "such" / "folder.db"))
+
+
+def test_write_deduplicates_by_fingerprint_and_keeps_bodies(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "d.db"))
+    try:
+        sid = store.open_session("s", "replay")
+        first = store.write(sid, "dev", [analyze(_exchange(1)), analyze(_exchange(2)), analyze(_exchange(1))])
+        assert (first.stored, first.duplicates) == (2, 1)
+        again = store.write(sid, "dev", [analyze(_exchange(1)), analyze(_exchange(3, fingerprint=""))])
+        assert (again.stored, again.duplicates) == (1, 1)
+        with store.engine.connect() as conn:
+            body, ip, headers = conn.execute(text("SELECT request_body, server_ip, request_headers FROM flows LIMIT 1")).one()
+            kinds = {r[0] for r in conn.execute(text("SELECT kind FROM findings"))}
+            n_dest = conn.execute(text("SELECT count(*) FROM destinations")).scalar()
+        assert body == _exchange(1).request_body
+        assert ip == "203.0.113.9"  # IPv4-mapped IPv6 unwrapped
+        assert '"Content-Type"' in headers
+        assert kinds == {"email", "imei"}
+        assert n_dest == 1
+    finally:
+        store.dispose()
+
+
+def test_vocabulary_is_enforced_by_the_database(tmp_path: Path) -> None:
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import Session
+
+    store = Store(str(tmp_path / "c.db"))
+    try:
+        sid = store.open_session("s", "replay")
+        store.write(sid, "dev", [analyze(_exchange(1))])
+        with Session(store.engine) as s, pytest.raises(IntegrityError):
+            s.add(FindingRow(flow_id=1, category="identifier", kind="shoe_size", value="44", location="body",
+                             path="", encodings=[], confidence=0.5, source="key", detector="x"))  # fmt: skip
+            s.commit()
+    finally:
+        store.dispose()
+
+
+def test_sessions_are_reused_by_label(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "s.db"))
+    try:
+        a = store.open_session("morning", "capture")
+        store.close_session(a)
+        assert store.open_session("morning", "capture") == a
+        assert store.open_session("evening", "capture") != a
+    finally:
+        store.dispose()
+
+
+def test_writer_batches_everything_and_counts(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "w.db"))
+    batches: list[int] = []
+    try:
+        sid = store.open_session("w", "replay")
+        writer = Writer(store, sid, batch=64, on_batch=lambda result, n: batches.append(n)).start()
+        for i in range(300):
+            writer.submit(_exchange(i))
+        writer.submit(TlsFailure(datetime.now(UTC), "pinned.example.com", "10.0.0.2", None, "refused"))
+        stats = writer.close()
+        assert stats.stored == 300 and stats.tls_failures == 1 and stats.findings == 600
+        assert sum(batches) == 301 and max(batches) <= 64
+        assert len(batches) < 301  # batched, not one transaction per flow
+    finally:
+        store.dispose()
+
+
+def test_writer_failure_is_raised_on_close(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "f.db"))
+    try:
+        sid = store.open_session("f", "replay")
+        writer = Writer(store, sid).start()
+
+        def broken(*args: object) -> None:
+            raise OSError("disk I/O error")
+
+        store.write = broken  # type: ignore[method-assign, assignment]
+        writer.submit(_exchange(1))
+        with pytest.raises(StoreError, match="disk I/O error"):
+            writer.close()
+    finally:
+        store.dispose()

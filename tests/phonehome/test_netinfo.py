@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import socket
+from types import SimpleNamespace
+
+import pytest
+
+from phonehome import netinfo
+
+
+def _addr(ip: str, family: int = socket.AF_INET) -> SimpleNamespace:
+    return SimpleNamespace(family=family, address=ip)
+
+
+def test_lan_addresses_prefers_wifi_ranges_and_skips_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = {
+        "lo": [_addr("127.0.0.1")],
+        "docker0": [_addr("172.17.0.1")],
+        "wlan0": [_addr("192.168.1.23"), _addr("fe80::1", socket.AF_INET6)],
+        "tun0": [_addr("100.64.1.1")],
+        "eth1": [_addr("169.254.3.3")],
+    }
+    monkeypatch.setattr(netinfo.psutil, "net_if_addrs", lambda: fake)
+    assert netinfo.lan_addresses() == ["192.168.1.23", "172.17.0.1"]
+    assert netinfo.phone_addresses("0.0.0.0") == ["192.168.1.23", "172.17.0.1"]
+    assert netinfo.phone_addresses("10.0.0.5") == ["10.0.0.5"]
+
+
+def test_no_lan_address_gives_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(netinfo.psutil, "net_if_addrs", lambda: {"lo": [_addr("127.0.0.1")]})
+    assert netinfo.phone_addresses("0.0.0.0") == ["<this computer's Wi-Fi address>"]
