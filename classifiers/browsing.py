@@ -18,7 +18,7 @@ URL_KEYS = frozenset(
 SEARCH_KEYS = frozenset(
     {
         "q", "wd", "word", "query", "keyword", "keywords", "searchterm", "searchword", "searchkey",
-        "searchquery", "searchtext", "kw", "qs", "searchkeyword", "querystring", "search",
+        "searchquery", "searchtext", "kw", "searchkeyword", "search",
     }
 )  # fmt: skip
 # Search engines and the parameter carrying the search text.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from classifiers import apps, browsing, contact, device, identifiers, location
 from classifiers.decode import Limits, decode
@@ -58,8 +59,10 @@ def analyze(exchange: Exchange, limits: Limits | None = None) -> Analysis:
                 log.warning("detector %s failed on %s: %s", name, exchange.url, exc)
                 continue
             for f in found:
-                key = (f.kind.value, f.value, f.where.value, f.path)
-                if key not in best or f.confidence > best[key].confidence:
+                # A percent-encoded value and its decoded form are one finding; the decoded one
+                # comes later and wins ties, so `value` is what the user would recognise.
+                key = (f.kind.value, unquote(f.value), f.where.value, f.path)
+                if key not in best or f.confidence >= best[key].confidence:
                     best[key] = f
     return Analysis(
         exchange=exchange,

@@ -114,6 +114,8 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
                 "request_bytes": flow.request_bytes,
                 "response_bytes": flow.response_bytes,
                 "findings": n,
+                "error": flow.error,
+                "notes": list(flow.notes),
             }
 
 
@@ -167,6 +169,7 @@ class Summary:
     flows_with_findings: int
     findings: int
     by_kind: list[tuple[str, str, int, int]]  # category, kind, findings, distinct values
+    kind_hosts: dict[str, list[str]]  # kind -> hosts that received it, most findings first
     by_host: list[tuple[str, int, int, list[str]]]  # host, flows, findings, kinds
     cleartext_hosts: list[tuple[str, list[str]]]  # hosts reached over plain HTTP carrying personal data
     tls_failures: list[tuple[str, int]]
@@ -198,6 +201,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
             s.execute(scoped(select(FlowRow.host, func.count(FlowRow.id))).group_by(FlowRow.host)).all()
         )
         host_kinds: dict[str, Counter[str]] = {}
+        kind_hosts: dict[str, Counter[str]] = {}
         clear: dict[str, set[str]] = {}
         flagged_flows: set[int] = set()
         for host, kind, tls, flow_id in s.execute(
@@ -208,6 +212,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
             )
         ):
             host_kinds.setdefault(host, Counter())[kind] += 1
+            kind_hosts.setdefault(kind, Counter())[host] += 1
             flagged_flows.add(flow_id)
             if not tls:
                 clear.setdefault(host, set()).add(kind)
@@ -229,6 +234,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
         flows_with_findings=len(flagged_flows),
         findings=sum(r[2] for r in kind_rows),
         by_kind=sorted(((c, k, n, d) for c, k, n, d in kind_rows), key=lambda r: (-r[2], r[1])),
+        kind_hosts={k: [h for h, _ in sorted(c.items(), key=lambda i: (-i[1], i[0]))] for k, c in kind_hosts.items()},
         by_host=by_host,
         cleartext_hosts=sorted((h, sorted(k)) for h, k in clear.items()),
         tls_failures=[(h, n) for h, n in tls],

@@ -34,7 +34,8 @@ FLOW_COLUMNS = (
     "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
     "request_bytes", "response_bytes", "findings",
 )  # fmt: skip
-FLOW_TABLE = ("flow_id", "time", "method", "url", "status", "tls", "findings")
+FLOW_COLUMNS_EXTRA = ("error", "notes")
+FLOW_TABLE = ("flow_id", "time", "method", "url", "status", "tls", "findings", "notes")
 DESTINATION_COLUMNS = (
     "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country",
     "categories", "region", "flows", "findings", "kinds",
@@ -265,7 +266,7 @@ def flows_cmd(db: str, fmt: str, session: str | None, host: str | None, kind: st
     """
     with _store(db, create=False) as store:
         f = queries.Filters(session=session, host=host, kind=kind, category=category)
-        _emit(queries.flows(store, f), fmt, FLOW_COLUMNS, FLOW_TABLE)
+        _emit(queries.flows(store, f), fmt, FLOW_COLUMNS + FLOW_COLUMNS_EXTRA, FLOW_TABLE)
 
 
 @main.command("destinations")

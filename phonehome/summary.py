@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from classifiers.domains import registrable_domain
 from db.queries import Filters, Summary, findings
 from db.store import Store
 from phonehome.output import cell, terminal_safe
@@ -20,6 +21,25 @@ KIND_LABELS = {
 }  # fmt: skip
 
 
+# Most revealing first: who you are, how to reach you, where you are, what you read, what you use.
+CATEGORY_ORDER = ("identifier", "contact", "location", "browsing", "app_usage", "device")
+EVIDENCE_ORDER = (
+    "visited_url", "search_query", "imei", "coordinates", "email", "phone_number", "installed_apps",
+    "advertising_id", "android_id", "mac_address", "wifi_network", "app_activity",
+)  # fmt: skip
+
+
+def _domains(hosts: list[str], limit: int = 4) -> str:
+    """Hosts grouped by registrable domain, most findings first: `miui.com, xiaomi.com (+2)`."""
+    seen: list[str] = []
+    for host in hosts:
+        domain = registrable_domain(host)
+        if domain not in seen:
+            seen.append(domain)
+    shown = ", ".join(seen[:limit])
+    return shown + (f" (+{len(seen) - limit})" if len(seen) > limit else "")
+
+
 def render_summary(console: Console, s: Summary) -> None:
     sessions = ", ".join(terminal_safe(x, 60) for x in s.sessions) or "-"
     console.print(f"[bold]Session:[/bold] {_esc(sessions)}")
@@ -28,13 +48,18 @@ def render_summary(console: Console, s: Summary) -> None:
         f"[bold]{s.flows_with_findings}[/bold] carried personal data ([bold]{s.findings}[/bold] findings)."
     )
     if s.by_kind:
-        table = Table(title="What was sent", header_style="bold", title_justify="left")
+        table = Table(title="What was sent, and to whom", header_style="bold", title_justify="left")
         table.add_column("category")
         table.add_column("what")
         table.add_column("times", justify="right")
-        table.add_column("distinct values", justify="right")
-        for category, kind, n, distinct in s.by_kind:
-            table.add_row(cell(category), cell(KIND_LABELS.get(kind, kind)), str(n), str(distinct))
+        table.add_column("values", justify="right")
+        table.add_column("sent to", overflow="fold")
+        rows = sorted(s.by_kind, key=lambda r: (CATEGORY_ORDER.index(r[0]) if r[0] in CATEGORY_ORDER else 99, -r[2]))
+        for category, kind, n, distinct in rows:
+            table.add_row(
+                cell(category), cell(KIND_LABELS.get(kind, kind)), str(n), str(distinct),
+                cell(_domains(s.kind_hosts.get(kind, [])), None),
+            )  # fmt: skip
         console.print(table)
     if s.by_host:
         table = Table(title="Who received it", header_style="bold", title_justify="left")
@@ -63,16 +88,15 @@ def render_summary(console: Console, s: Summary) -> None:
 
 def render_evidence(console: Console, store: Store, session: str | None, limit: int = 6) -> None:
     """A few findings with the full trail: request, where, path inside, layers peeled."""
-    shown: set[str] = set()
-    rows = []
+    best: dict[str, dict[str, object]] = {}
     for row in findings(store, Filters(session=session)):
-        deep = len(row["encodings"]) >= 2
-        if row["kind"] in shown or not (deep or row["kind"] in ("imei", "coordinates", "email")):
+        kind = row["kind"]
+        if kind not in EVIDENCE_ORDER:
             continue
-        shown.add(row["kind"])
-        rows.append(row)
-        if len(rows) >= limit:
-            break
+        # Per kind, the most deeply wrapped instance shows best what decoding uncovered.
+        if kind not in best or len(row["encodings"]) > len(best[kind]["encodings"]):  # type: ignore[arg-type]
+            best[kind] = row
+    rows = [best[k] for k in EVIDENCE_ORDER if k in best][:limit]
     if not rows:
         return
     console.print("[bold]Evidence[/bold] (how phonehome found it):")
