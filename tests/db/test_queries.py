@@ -19,6 +19,7 @@ FINDING_KEYS = {
 FLOW_KEYS = {
     "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
     "request_bytes", "response_bytes", "findings",
+    "error", "notes",  # added after the first contract: later work only adds fields
 }  # fmt: skip
 DEST_KEYS = {
     "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country", "categories",

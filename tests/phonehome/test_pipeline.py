@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from db.queries import Filters, flows
+from db.store import Store
+from phonehome.pipeline import _reason_kind, default_label, replay
+
+
+def test_replay_reports_per_file_and_calls_progress(har_clients: Path, tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "p.db"))
+    calls: list[tuple[str, int | None, int]] = []
+    try:
+        report = replay(
+            store,
+            [har_clients / "har_files-firefox.har", har_clients / "corrupted_har-brokenfile.har"],
+            progress=lambda path, expected, done: calls.append((path, expected, done)),
+        )
+        good, bad = report.files
+        assert (good.session, good.entries, good.stored, good.duplicates) == ("har_files-firefox.har", 14, 14, 0)
+        assert bad.error and "corrupted_har-brokenfile.har" in bad.error
+        assert [f.path for f in report.unusable] == [bad.path]
+        assert calls[-1][2] == 14 and calls[-1][1] is not None and calls[-1][1] >= 14
+        assert len(list(flows(store, Filters(session="har_files-firefox.har")))) == 14
+    finally:
+        store.dispose()
+
+
+def test_one_label_for_many_files(har_clients: Path, tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "p.db"))
+    try:
+        report = replay(store, [har_clients / "har_files-chrome.har", har_clients / "har_files-insomnia.har"], label="lab")
+        assert {f.session for f in report.files} == {"lab"} and report.stored == 4
+    finally:
+        store.dispose()
+
+
+def test_reason_grouping() -> None:
+    assert _reason_kind("entry 3: request.url missing") == "request.url missing"
+    assert _reason_kind("x.har: invalid JSON after entry 2; rest of file unreadable") == (
+        "invalid JSON after entry 2; rest of file unreadable"
+    )
+    assert _reason_kind("something else") == "something else"
+    assert default_label("/a/b/morning.har") == "morning.har"

@@ -1,0 +1,52 @@
+"""The summary is readable and hostile captured strings cannot restyle or escape the terminal."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from classifiers.model import Exchange
+from classifiers.registry import analyze
+from db.queries import summary
+from db.store import Store, TlsFailure
+from phonehome.summary import _domains, render_evidence, render_summary
+
+HOSTILE_HOST = "evil[bold red]x[/].example.com"
+
+
+def _render(store: Store) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=200, color_system=None)
+    render_summary(console, summary(store))
+    render_evidence(console, store, None)
+    return out.getvalue()
+
+
+def test_summary_and_evidence_escape_captured_strings(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "s.db"))
+    try:
+        sid = store.open_session("s\x1b[31m", "replay")
+        t = datetime(2026, 11, 20, tzinfo=UTC)
+        url = "http://tracker.example.com/c?ref=https%3A%2F%2Fnews.example.org%2F%5Bb%5D%1b%5B2J&imei=861234567890127"
+        store.write(sid, "d", [
+            analyze(Exchange(t, "GET", url, fingerprint="1")),
+            TlsFailure(t, HOSTILE_HOST, None, None, "refused"),
+        ])  # fmt: skip
+        text = _render(store)
+    finally:
+        store.dispose()
+    assert "\x1b" not in text
+    assert "\\x1b" in text  # shown, not executed
+    assert HOSTILE_HOST in text  # markup printed literally
+    assert "1 requests to 1 hosts; 1 carried personal data" in text
+    assert "Sent unencrypted" in text and "tracker.example.com" in text
+    assert "Refused our certificate" in text
+    assert "IMEI (phone hardware ID) 861234567890127" in text
+
+
+def test_domains_group_hosts() -> None:
+    hosts = ["a.miui.com", "b.miui.com", "x.xiaomi.com", "g.doubleclick.net", "f.facebook.com", "z.example.co.uk"]
+    assert _domains(hosts) == "miui.com, xiaomi.com, doubleclick.net, facebook.com (+1)"
