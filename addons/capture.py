@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import UTC, datetime
 
 from mitmproxy import ctx, http, tls
@@ -35,6 +36,7 @@ class Capture:
         self._label = ""
         self._failed = False
         self.failure: StoreError | None = None
+        self._ignore: list[re.Pattern[str]] = []
 
     def load(self, loader: Loader) -> None:
         loader.add_option("phonehome_db", str, "phonehome.db", "Database path or SQLAlchemy URL for captured flows.")
@@ -46,6 +48,17 @@ class Capture:
             self._db = ctx.options.phonehome_db
         if "phonehome_label" in updated:
             self._label = ctx.options.phonehome_label
+        if "ignore_hosts" in updated:
+            # mitmproxy tunnels ignored TLS connections itself, but still parses plain HTTP to them.
+            self._ignore = [re.compile(p, re.IGNORECASE) for p in ctx.options.ignore_hosts]
+
+    def _skip(self, flow: http.HTTPFlow) -> bool:
+        """Ignored hosts, and mitmproxy's own certificate page, are not the device's traffic."""
+        host = flow.request.pretty_host.lower()
+        if host == "mitm.it":
+            return True
+        target = f"{host}:{flow.request.port}"
+        return any(p.search(target) for p in self._ignore)
 
     def running(self) -> None:
         self._writer()
@@ -73,17 +86,18 @@ class Capture:
             ctx.master.shutdown()
 
     async def response(self, flow: http.HTTPFlow) -> None:
-        await self._enqueue(exchange_from_flow(flow))
+        if not self._skip(flow):
+            await self._enqueue(exchange_from_flow(flow))
 
     async def error(self, flow: http.HTTPFlow) -> None:
         # The request may have reached the server even though no response came back.
-        if isinstance(flow, http.HTTPFlow) and flow.response is None:
+        if isinstance(flow, http.HTTPFlow) and flow.response is None and not self._skip(flow):
             await self._enqueue(exchange_from_flow(flow))
 
     async def websocket_message(self, flow: http.HTTPFlow) -> None:
         assert flow.websocket is not None
         message = flow.websocket.messages[-1]
-        if message.from_client:
+        if message.from_client and not self._skip(flow):
             await self._enqueue(exchanges_from_websocket(flow, message))
 
     async def tls_failed_client(self, data: tls.TlsData) -> None:

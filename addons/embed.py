@@ -27,6 +27,13 @@ class CaptureConfig:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+def host_pattern(pattern: str) -> str:
+    """Let `$` end the host name: mitmproxy searches ignore patterns in `host:port`."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + r"(?::\d+)?$"
+    return pattern
+
+
 Ready = Callable[[list[tuple[str, int]], str], None]  # (bound addresses, session label)
 
 
@@ -45,18 +52,21 @@ class _Announce:
 
 
 async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]) -> WriterStats | None:
-    options = Options(
-        listen_host=config.listen_host,
-        listen_port=config.listen_port,
-        confdir=config.confdir,
-        ignore_hosts=list(config.ignore_hosts),
-    )
+    options = Options()
     master = DumpMaster(options, with_termlog=True, with_dumper=False)
     masters.append(master)
     capture = Capture()
     master.addons.add(capture)
-    # Addon options exist only once their addons are added.
-    options.update(phonehome_db=config.db, phonehome_label=config.label, termlog_verbosity="error")
+    # Set after the addons are added, as mitmdump does, so every addon's configure() sees them.
+    options.update(
+        listen_host=config.listen_host,
+        listen_port=config.listen_port,
+        confdir=config.confdir,
+        ignore_hosts=[host_pattern(p) for p in config.ignore_hosts],
+        phonehome_db=config.db,
+        phonehome_label=config.label,
+        termlog_verbosity="error",
+    )
     if config.extra:
         # Strings as on mitmdump's command line: mitmproxy parses them into each option's type.
         options.set(*(f"{name}={value}" for name, value in config.extra.items()))

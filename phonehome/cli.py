@@ -108,7 +108,10 @@ def main() -> None:
 @db_option
 @click.option("--label", default="", help="Session label (default: capture-DATE-TIME).")
 @click.option("--confdir", default="~/.mitmproxy", show_default=True, help="mitmproxy's folder: CA certificate and keys.")
-@click.option("--ignore-hosts", "ignore_hosts", multiple=True, metavar="REGEX", help="Pass matching hosts through untouched and unrecorded (repeatable).")
+@click.option(
+    "--ignore-hosts", "ignore_hosts", multiple=True, metavar="REGEX",
+    help=r"Leave matching hosts untouched and unrecorded, e.g. '(^|\.)mybank\.com$' (searched in the host name; repeatable).",
+)  # fmt: skip
 @click.option("--set", "settings", multiple=True, metavar="OPTION=VALUE", help="Any mitmproxy option, as with mitmdump --set (repeatable).")
 def capture(
     listen_host: str, listen_port: int, db: str, label: str, confdir: str, ignore_hosts: tuple[str, ...],
@@ -139,8 +142,10 @@ def capture(
     from phonehome.netinfo import phone_addresses
 
     out = _console()
+    started: dict[str, str] = {}
 
     def ready(addrs: list[tuple[str, int]], session: str) -> None:
+        started["session"] = session
         port = addrs[0][1] if addrs else listen_port
         for host, bound in addrs:
             out.print(f"Listening on {host}:{bound}")
@@ -174,6 +179,12 @@ def capture(
         out.print(
             f"Stopped. Saved {stats.stored} flows ({stats.findings} findings, {stats.tls_failures} TLS refusals)."
         )
+    if started.get("session"):
+        with _store(db, create=False) as store:
+            summary = queries.summary(store, started["session"])
+            if summary.flows or summary.tls_failures:
+                out.print()
+                render_summary(out, summary)
 
 
 # -- replay -----------------------------------------------------------------------------------------
@@ -287,7 +298,11 @@ SAMPLE = "phone-session.har"
 
 
 def sample_path() -> Path:
-    return Path(str(resources.files("phonehome.examples").joinpath(SAMPLE)))
+    try:
+        return Path(str(resources.files("phonehome.examples").joinpath(SAMPLE)))
+    except ModuleNotFoundError:
+        # Running from a source tree that is on sys.path but not installed: examples/ is beside us.
+        return Path(__file__).resolve().parents[1] / "examples" / SAMPLE
 
 
 @main.command()

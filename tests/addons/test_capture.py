@@ -150,3 +150,20 @@ async def test_store_failure_is_loud(tmp_path: Path) -> None:
         await tctx.cycle(addon, tflow.tflow(resp=True))
         with pytest.raises(StoreError, match="disk full"):
             addon.done()
+
+
+async def test_ignored_hosts_and_the_certificate_page_are_not_recorded(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="ign", ignore_hosts=[r"(^|\.)mybank\.com:"])
+        for url in ("http://api.mybank.com/login?email=me@example.com", "http://mitm.it/cert/pem", "http://kept.example.com/"):
+            flow = tflow.tflow(resp=True)
+            flow.request.url = url
+            await tctx.cycle(addon, flow)
+        addon.done()
+    store = _open(db)
+    try:
+        assert [r["host"] for r in flows(store, Filters())] == ["kept.example.com"]
+    finally:
+        store.dispose()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from addons.embed import CaptureConfig, run_capture
+from addons.embed import CaptureConfig, host_pattern, run_capture
 from db.queries import Filters, flows
 from db.store import Store
 
@@ -57,3 +57,13 @@ def test_embedded_capture_reports_port_and_flushes_on_shutdown(tmp_path: Path) -
         assert len(list(flows(store, Filters(session="emb")))) == 5
     finally:
         store.dispose()
+
+
+def test_host_pattern_anchors_the_host_not_the_port() -> None:
+    import re
+
+    pattern = host_pattern(r"(^|\.)mybank\.com$")
+    assert re.search(pattern, "api.mybank.com:443")
+    assert not re.search(pattern, "mybank.com.evil.net:443")
+    assert host_pattern(r"^ads\.") == r"^ads\."
+    assert host_pattern(r"cost\$") == r"cost\$"

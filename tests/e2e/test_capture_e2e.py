@@ -46,7 +46,7 @@ def _start_capture(tmp_path: Path, test_ca: TestCA, *extra: str) -> tuple[Proxy,
 
 
 def test_capture_records_https_and_http_flows_with_findings(tmp_path: Path, test_ca: TestCA, servers: Servers) -> None:
-    proxy, db, confdir = _start_capture(tmp_path, test_ca, "--ignore-hosts", r"^localhost")
+    proxy, db, confdir = _start_capture(tmp_path, test_ca, "--ignore-hosts", r"^localhost$")
     try:
         mitm_ca = confdir / "mitmproxy-ca-cert.pem"
         with _client(proxy, mitm_ca) as client:
@@ -65,6 +65,11 @@ def test_capture_records_https_and_http_flows_with_findings(tmp_path: Path, test
         with _client(proxy, test_ca.ca_pem) as direct:
             r4 = direct.get(f"https://localhost:{servers.https_port}/ignored?imei={IMEI}")
         assert r4.status_code == 200
+        # Plain HTTP to an ignored host is forwarded but not recorded either.
+        http_port = servers.http_url.rsplit(":", 1)[1]
+        with _client(proxy, mitm_ca) as plain:
+            assert plain.get(f"http://localhost:{http_port}/ignored-plain?imei={IMEI}").status_code == 200
+        assert sum(1 for _, path, _ in servers.received if path.startswith("/ignored")) == 2
         # A client that does not trust our CA (a pinned app, or no CA installed) refuses the handshake.
         with _client(proxy, test_ca.ca_pem) as untrusting, pytest.raises(httpx.ConnectError):
             untrusting.get(f"{servers.https_url}/pinned")
@@ -74,6 +79,7 @@ def test_capture_records_https_and_http_flows_with_findings(tmp_path: Path, test
     assert proxy.proc.returncode == 0, output
     assert "Stopped. Saved 3 flows" in output, output
     assert "http://mitm.it" in output
+    assert "What was sent, and to whom" in output and "Refused our certificate" in output
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
 
     store = Store(str(db), create=False)

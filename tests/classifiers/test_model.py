@@ -1,0 +1,148 @@
+"""classifiers.model: the persisted vocabulary and the records every part shares."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from classifiers.model import (
+    KIND_CATEGORY,
+    Analysis,
+    Category,
+    Destination,
+    Field,
+    Finding,
+    Hash,
+    Kind,
+    Source,
+    Where,
+    finding,
+)
+from tests.classifiers._helpers import T0, exchange
+
+# -- the vocabulary is a persisted contract: these exact strings, added to but never renamed -----
+
+
+def test_category_values() -> None:
+    assert [c.value for c in Category] == [
+        "identifier", "contact", "location", "browsing", "app_usage", "device",
+    ]  # fmt: skip
+
+
+def test_kind_values_match_design_table() -> None:
+    assert {k.value for k in Kind} == {
+        "imei", "meid", "imsi", "iccid", "serial_number", "android_id", "advertising_id", "mac_address",
+        "device_id", "email", "phone_number", "coordinates", "cell_tower", "wifi_network", "visited_url",
+        "search_query", "installed_apps", "app_activity", "device_model", "os_version", "carrier",
+    }  # fmt: skip
+
+
+def test_where_source_hash_values() -> None:
+    assert [w.value for w in Where] == ["query", "path", "header", "cookie", "body"]
+    assert [s.value for s in Source] == ["pattern", "key", "known", "adapter"]
+    assert [h.value for h in Hash] == ["md5", "sha1", "sha256"]
+
+
+def test_every_kind_has_a_category() -> None:
+    assert set(KIND_CATEGORY) == set(Kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "category"),
+    [
+        (Kind.IMEI, Category.IDENTIFIER),
+        (Kind.DEVICE_ID, Category.IDENTIFIER),
+        (Kind.EMAIL, Category.CONTACT),
+        (Kind.PHONE_NUMBER, Category.CONTACT),
+        (Kind.CELL_TOWER, Category.LOCATION),
+        (Kind.WIFI_NETWORK, Category.LOCATION),
+        (Kind.SEARCH_QUERY, Category.BROWSING),
+        (Kind.INSTALLED_APPS, Category.APP_USAGE),
+        (Kind.CARRIER, Category.DEVICE),
+    ],
+)
+def test_kind_category(kind: Kind, category: Category) -> None:
+    assert kind.category is category
+
+
+def test_str_enums_compare_as_their_value() -> None:
+    assert Kind.IMEI == "imei"
+    assert f"{Where.COOKIE}" == "cookie"
+    assert Source("adapter") is Source.ADAPTER
+
+
+# -- Exchange ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "scheme", "tls", "host"),
+    [
+        ("https://API.Example.com:8443/x?y=1", "https", True, "api.example.com"),
+        ("HTTP://example.com/", "http", False, "example.com"),
+        ("wss://push.example.com/socket", "wss", True, "push.example.com"),
+        ("ws://10.0.0.2:8080/", "ws", False, "10.0.0.2"),
+        ("https://[2001:DB8::1]/", "https", True, "2001:db8::1"),
+    ],
+)
+def test_exchange_url_properties(url: str, scheme: str, tls: bool, host: str) -> None:
+    ex = exchange(url=url)
+    assert (ex.scheme, ex.tls, ex.host) == (scheme, tls, host)
+
+
+def test_exchange_header_is_case_insensitive_and_first_wins() -> None:
+    ex = exchange(headers=(("X-Token", "one"), ("x-token", "two"), ("Content-Type", "text/plain")))
+    assert ex.header("x-TOKEN") == "one"
+    assert ex.header("content-type") == "text/plain"
+    assert ex.header("cookie") is None
+
+
+def test_exchange_defaults_and_frozen() -> None:
+    ex = exchange()
+    assert (ex.http_version, ex.status, ex.response_bytes, ex.fingerprint) == ("HTTP/1.1", None, 0, "")
+    assert ex.time == T0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ex.url = "https://other.example/"  # type: ignore[misc]
+
+
+# -- Field, Finding, finding() ------------------------------------------------------------------
+
+
+def test_field_equality_ignores_siblings() -> None:
+    a = Field(Where.QUERY, "lat", "lat", "22.54", (), "h.example", {"lon": "114.05"})
+    b = Field(Where.QUERY, "lat", "lat", "22.54", (), "h.example", None)
+    assert a == b
+    assert "siblings" not in repr(a)
+
+
+def test_finding_helper_copies_location_from_field() -> None:
+    fld = Field(Where.BODY, "data_list[0].properties.url", "url", "x", ("form", "base64", "gzip", "json"))
+    f = finding(fld, Kind.VISITED_URL, "https://a.example/", 0.9, Source.KEY, "visited_url")
+    assert f == Finding(
+        kind=Kind.VISITED_URL,
+        value="https://a.example/",
+        where=Where.BODY,
+        path="data_list[0].properties.url",
+        encodings=("form", "base64", "gzip", "json"),
+        confidence=0.9,
+        source=Source.KEY,
+        detector="visited_url",
+        hashed=None,
+    )
+    assert f.category is Category.BROWSING
+
+
+def test_finding_helper_keeps_digest() -> None:
+    fld = Field(Where.QUERY, "imei_md5", "imei_md5", "0" * 32)
+    f = finding(fld, Kind.IMEI, "0" * 32, 0.85, Source.KEY, "imei", Hash.MD5)
+    assert f.hashed is Hash.MD5
+    assert f.category is Category.IDENTIFIER
+
+
+def test_destination_and_analysis_defaults() -> None:
+    dest = Destination(host="a.example.com", domain="example.com")
+    assert (dest.ip, dest.country, dest.asn, dest.anycast, dest.categories, dest.region) == (
+        None, "unknown", None, False, (), "unknown",
+    )  # fmt: skip
+    analysis = Analysis(exchange=exchange(), findings=(), destination=dest)
+    assert (analysis.fields, analysis.notes) == (0, ())
