@@ -39,7 +39,9 @@ class Capture:
         self._ignore: list[re.Pattern[str]] = []
 
     def load(self, loader: Loader) -> None:
-        loader.add_option("phonehome_db", str, "phonehome.db", "Database path or SQLAlchemy URL for captured flows.")
+        loader.add_option(
+            "phonehome_db", str, "phonehome.db", "Database path or SQLAlchemy URL for captured flows."
+        )
         loader.add_option("phonehome_label", str, "", "Session label (default: capture-DATE-TIME).")
 
     def configure(self, updated: set[str]) -> None:

@@ -82,6 +82,8 @@ async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]
     return capture.stats
 
 
-def run_capture(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster] | None = None) -> WriterStats | None:
+def run_capture(
+    config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster] | None = None
+) -> WriterStats | None:
     """Run until Ctrl-C / SIGTERM (or `master.shutdown()` from another thread); every queued flow is stored."""
     return asyncio.run(_run(config, on_ready, masters if masters is not None else []))

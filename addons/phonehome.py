@@ -7,7 +7,9 @@ shadow the `phonehome` package; drop that entry so the installed packages are im
 import os
 import sys
 
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != os.path.dirname(os.path.abspath(__file__))]
+sys.path[:] = [
+    p for p in sys.path if os.path.abspath(p or os.curdir) != os.path.dirname(os.path.abspath(__file__))
+]
 
 from addons.capture import Capture  # noqa: E402
 

@@ -56,6 +56,8 @@ def detect_installed_apps(field: Field) -> list[Finding]:
 
 def detect_app_activity(field: Field) -> list[Finding]:
     key = norm(field.key)
+    if key not in SCREEN_KEYS and key not in APP_KEYS:
+        return []
     value = field.value.strip()
     if is_placeholder(value) or len(value) > 200 or not any(ch.isalpha() for ch in value):
         return []

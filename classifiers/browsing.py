@@ -28,7 +28,20 @@ SEARCH_ENGINES = {
     "naver.com": ("query",), "ecosia.org": ("q",), "brave.com": ("q",), "qwant.com": ("q",),
     "sm.cn": ("q",), "yahoo.co.jp": ("p",), "seznam.cz": ("q",),
 }  # fmt: skip
-_ASSET_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js", ".woff", ".woff2", ".ico", ".mp4")
+_ASSET_SUFFIXES = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".svg",
+    ".css",
+    ".js",
+    ".woff",
+    ".woff2",
+    ".ico",
+    ".mp4",
+)
 
 
 def _engine_params(host: str) -> tuple[str, ...] | None:
@@ -54,7 +67,16 @@ def detect_visited_url(field: Field) -> list[Finding]:
     keyed = norm(field.key) in URL_KEYS
     if target.path.lower().endswith(_ASSET_SUFFIXES) and not keyed:
         return []
-    return [finding(field, Kind.VISITED_URL, value, 0.92 if keyed else 0.7, Source.KEY if keyed else Source.PATTERN, "visited_url")]
+    return [
+        finding(
+            field,
+            Kind.VISITED_URL,
+            value,
+            0.92 if keyed else 0.7,
+            Source.KEY if keyed else Source.PATTERN,
+            "visited_url",
+        )
+    ]
 
 
 def detect_search_query(field: Field) -> list[Finding]:

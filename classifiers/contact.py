@@ -11,7 +11,9 @@ from classifiers.model import Field, Finding, Kind, Source, finding
 
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}")
 # Addresses that identify a service, not a person.
-_SERVICE_LOCAL_PARTS = frozenset({"noreply", "no-reply", "donotreply", "support", "info", "admin", "postmaster"})
+_SERVICE_LOCAL_PARTS = frozenset(
+    {"noreply", "no-reply", "donotreply", "support", "info", "admin", "postmaster"}
+)
 _NOT_EMAIL_DOMAINS = ("example.invalid", "sentry.io", "users.noreply.github.com")
 
 PHONE_KEYS = frozenset(
@@ -33,7 +35,9 @@ def detect_email(field: Field) -> list[Finding]:
         email = match.group(0).lower()
         local, _, domain = email.partition("@")
         # `name@2x.png` and package@version strings are not addresses.
-        if domain.endswith((".png", ".jpg", ".gif", ".webp", ".js", ".css")) or domain.endswith(_NOT_EMAIL_DOMAINS):
+        if domain.endswith((".png", ".jpg", ".gif", ".webp", ".js", ".css")) or domain.endswith(
+            _NOT_EMAIL_DOMAINS
+        ):
             continue
         if local in _SERVICE_LOCAL_PARTS:
             continue

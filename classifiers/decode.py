@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import json
 import re
 import time
@@ -103,7 +102,7 @@ class _Walker:
             self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return
         if isinstance(node, dict):
-            scalars = {str(k).lower(): _scalar(v) for k, v in node.items() if _scalar(v) is not None}
+            scalars = {str(k).lower(): text for k, v in node.items() if (text := _scalar(v)) is not None}
             for k, v in node.items():
                 sub = f"{path}.{k}" if path else str(k)
                 self._json_child(where, sub, str(k), v, enc, depth, scalars)
@@ -247,8 +246,10 @@ class _Walker:
             else:
                 self.walk_json(where, path, node, enc + ("json",), depth + 1)
                 return
-        if "form-urlencoded" in content_type or _FORM_RE.match(stripped) or (
-            "=" in stripped and "\n" not in stripped and " " not in stripped and not require_text
+        if (
+            "form-urlencoded" in content_type
+            or _FORM_RE.match(stripped)
+            or ("=" in stripped and "\n" not in stripped and " " not in stripped and not require_text)
         ):
             self.walk_pairs(where, path, parse_qsl(stripped, keep_blank_values=True), enc + ("form",), depth)
             return
@@ -290,7 +291,9 @@ class _Walker:
         try:
             out = _inflate(raw, codec, budget + 1)
         except Exception as exc:  # noqa: BLE001 - any codec error means "not this codec"
-            self.out.notes.append(f"undecoded: {codec} data at {path or 'body'} is corrupt ({type(exc).__name__})")
+            self.out.notes.append(
+                f"undecoded: {codec} data at {path or 'body'} is corrupt ({type(exc).__name__})"
+            )
             return None
         if len(out) > budget:
             self.out.notes.append(
@@ -321,7 +324,12 @@ def _sniff_compression(raw: bytes) -> str | None:
         return "gzip"
     if raw[:4] == b"\x28\xb5\x2f\xfd":
         return "zstd"
-    if len(raw) > 2 and raw[0] == 0x78 and raw[1] in (0x01, 0x5E, 0x9C, 0xDA) and (raw[0] << 8 | raw[1]) % 31 == 0:
+    if (
+        len(raw) > 2
+        and raw[0] == 0x78
+        and raw[1] in (0x01, 0x5E, 0x9C, 0xDA)
+        and (raw[0] << 8 | raw[1]) % 31 == 0
+    ):
         return "zlib"
     return None
 

@@ -21,7 +21,9 @@ CARRIER_KEYS = frozenset(
 )  # fmt: skip
 
 # "Dalvik/2.1.0 (Linux; U; Android 13; Redmi Note 12 Build/TKQ1.221114.001)" and browser UAs alike.
-_ANDROID_UA = re.compile(r"Android ([0-9][0-9.]*);(?: [a-z]{2}[-_][A-Za-z]{2};)? ([^;)]+?)(?: Build/[^;)]*)?[;)]")
+_ANDROID_UA = re.compile(
+    r"Android ([0-9][0-9.]*);(?: [a-z]{2}[-_][A-Za-z]{2};)? ([^;)]+?)(?: Build/[^;)]*)?[;)]"
+)
 
 
 def _plain(value: str) -> bool:
@@ -32,7 +34,11 @@ def detect_device_model(field: Field) -> list[Finding]:
     if field.where == Where.HEADER and field.key == "user-agent":
         match = _ANDROID_UA.search(field.value)
         if match and match.group(2).strip() not in ("K", "wv", "U"):
-            return [finding(field, Kind.DEVICE_MODEL, match.group(2).strip(), 0.85, Source.PATTERN, "device_model")]
+            return [
+                finding(
+                    field, Kind.DEVICE_MODEL, match.group(2).strip(), 0.85, Source.PATTERN, "device_model"
+                )
+            ]
         return []
     value = field.value.strip()
     if norm(field.key) in MODEL_KEYS and _plain(value) and any(ch.isalpha() for ch in value):
@@ -44,7 +50,11 @@ def detect_os_version(field: Field) -> list[Finding]:
     if field.where == Where.HEADER and field.key == "user-agent":
         match = _ANDROID_UA.search(field.value)
         if match:
-            return [finding(field, Kind.OS_VERSION, f"Android {match.group(1)}", 0.85, Source.PATTERN, "os_version")]
+            return [
+                finding(
+                    field, Kind.OS_VERSION, f"Android {match.group(1)}", 0.85, Source.PATTERN, "os_version"
+                )
+            ]
         return []
     value = field.value.strip()
     if norm(field.key) in OS_KEYS and _plain(value) and any(ch.isdigit() for ch in value):

@@ -12,7 +12,9 @@ import re
 from classifiers.keys import is_digest, is_placeholder, match_key
 from classifiers.model import Field, Finding, Kind, Source, finding
 
-IMEI_KEYS = frozenset({"imei", "imei1", "imei2", "deviceimei", "imeinum", "imeino", "im", "udid_imei", "sim_imei"})
+IMEI_KEYS = frozenset(
+    {"imei", "imei1", "imei2", "deviceimei", "imeinum", "imeino", "im", "udid_imei", "sim_imei"}
+)
 MEID_KEYS = frozenset({"meid", "meid1", "devicemeid"})
 ANDROID_ID_KEYS = frozenset({"androidid", "aid", "andid", "androidsid", "adrid", "anid", "ssaid"})
 AD_ID_KEYS = frozenset(
@@ -24,7 +26,18 @@ AD_ID_KEYS = frozenset(
 )  # fmt: skip
 OAID_KEYS = frozenset({"oaid", "msaoaid", "hmsoaid"})
 MAC_KEYS = frozenset(
-    {"mac", "mac1", "macaddress", "wifimac", "macaddr", "devicemac", "localmac", "wlanmac", "ethmac", "hwaddr"}
+    {
+        "mac",
+        "mac1",
+        "macaddress",
+        "wifimac",
+        "macaddr",
+        "devicemac",
+        "localmac",
+        "wlanmac",
+        "ethmac",
+        "hwaddr",
+    }
 )
 DEVICE_ID_KEYS = frozenset(
     {
@@ -77,7 +90,9 @@ def detect_imei(field: Field) -> list[Finding]:
 
 
 # Reporting-body prefixes of real type allocation codes (GSMA): 01, 35, 86 and 99 cover nearly all phones.
-_TAC_PREFIXES = frozenset({"01", "35", "86", "99", "30", "33", "44", "45", "49", "50", "51", "52", "53", "54"})
+_TAC_PREFIXES = frozenset(
+    {"01", "35", "86", "99", "30", "33", "44", "45", "49", "50", "51", "52", "53", "54"}
+)
 
 
 def detect_meid(field: Field) -> list[Finding]:

@@ -7,6 +7,7 @@ keys against the sets they declare, and use `digest_of` to recognise `imei_md5`-
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from classifiers.model import Hash
 
@@ -16,10 +17,13 @@ _DIGEST_LENGTHS = {Hash.MD5: 32, Hash.SHA1: 40, Hash.SHA256: 64}
 _DIGEST_TOKENS = (("sha256", Hash.SHA256), ("sha1", Hash.SHA1), ("md5", Hash.MD5))
 
 
+# Keys repeat endlessly across flows; caching makes key context nearly free in the detector loop.
+@lru_cache(maxsize=8192)
 def norm(key: str) -> str:
     return _NON_ALNUM.sub("", key.lower())
 
 
+@lru_cache(maxsize=8192)
 def strip_digest(key: str) -> tuple[str, Hash | None]:
     """`imei_md5` -> (`imei`, md5); `sha1_mac` -> (`mac`, sha1); `imei` -> (`imei`, None)."""
     k = norm(key)
@@ -34,6 +38,7 @@ def is_digest(value: str, algo: Hash) -> bool:
     return len(value) == _DIGEST_LENGTHS[algo] and bool(_HEX.match(value))
 
 
+@lru_cache(maxsize=16384)
 def match_key(key: str, names: frozenset[str]) -> tuple[bool, Hash | None]:
     """Does `key` name one of `names`, possibly as a digest (`imei_md5`, `md5imei`)?"""
     k = norm(key)
@@ -46,7 +51,22 @@ def match_key(key: str, names: frozenset[str]) -> tuple[bool, Hash | None]:
 
 
 PLACEHOLDERS = frozenset(
-    {"", "unknown", "null", "none", "nil", "undefined", "0", "-1", "n/a", "na", "default", "test", "false", "true"}
+    {
+        "",
+        "unknown",
+        "null",
+        "none",
+        "nil",
+        "undefined",
+        "0",
+        "-1",
+        "n/a",
+        "na",
+        "default",
+        "test",
+        "false",
+        "true",
+    }
 )
 
 

@@ -10,9 +10,24 @@ from classifiers.model import Field, Finding, Kind, Source, Where, finding
 
 LAT_KEYS = frozenset({"lat", "latitude", "la", "gpslat", "userlat", "mlat", "latit", "geolat", "lati"})
 LON_KEYS = frozenset(
-    {"lon", "lng", "long", "longitude", "lo", "gpslon", "gpslng", "userlng", "userlon", "mlng", "geolng", "geolon"}
+    {
+        "lon",
+        "lng",
+        "long",
+        "longitude",
+        "lo",
+        "gpslon",
+        "gpslng",
+        "userlng",
+        "userlon",
+        "mlng",
+        "geolng",
+        "geolon",
+    }
 )
-PAIR_KEYS = frozenset({"ll", "latlng", "latlon", "location", "loc", "gps", "coordinates", "coord", "geo", "position"})
+PAIR_KEYS = frozenset(
+    {"ll", "latlng", "latlon", "location", "loc", "gps", "coordinates", "coord", "geo", "position"}
+)
 BSSID_KEYS = frozenset({"bssid", "wifibssid", "apmac", "routermac", "wifimac_ap", "connectedbssid"})
 SSID_KEYS = frozenset({"ssid", "wifissid", "wifiname", "apname", "connectedssid"})
 CID_KEYS = frozenset({"cid", "cellid", "ci", "cellidentity"})

@@ -222,4 +222,6 @@ def finding(
     hashed: Hash | None = None,
 ) -> Finding:
     """A Finding located where `field` was found."""
-    return Finding(kind, value, field.where, field.path, field.encodings, confidence, source, detector, hashed)
+    return Finding(
+        kind, value, field.where, field.path, field.encodings, confidence, source, detector, hashed
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Select, and_, cast, distinct, exists, func, or_, select
+from sqlalchemy import String, and_, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 
@@ -37,7 +37,7 @@ def _host_clause(column: Any, host: str) -> Any:
     return or_(column == host, column.like(f"%.{host}"))
 
 
-def _flow_filters(stmt: Select[Any], f: Filters, *, findings_joined: bool = False) -> Select[Any]:
+def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False) -> Any:
     if f.session:
         stmt = stmt.where(SessionRow.label == f.session)
     if f.host:
@@ -90,7 +90,10 @@ def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
 
 def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     count = (
-        select(func.count(FindingRow.id)).where(FindingRow.flow_id == FlowRow.id).correlate(FlowRow).scalar_subquery()
+        select(func.count(FindingRow.id))
+        .where(FindingRow.flow_id == FlowRow.id)
+        .correlate(FlowRow)
+        .scalar_subquery()
     )
     stmt = (
         select(FlowRow, SessionRow.label, count)
@@ -178,7 +181,8 @@ class Summary:
 
 def summary(store: Store, session: str | None = None) -> Summary:
     with OrmSession(store.engine) as s:
-        def scoped(stmt: Select[Any]) -> Select[Any]:
+
+        def scoped(stmt: Any) -> Any:
             stmt = stmt.join(SessionRow, FlowRow.session_id == SessionRow.id)
             return stmt.where(SessionRow.label == session) if session else stmt
 
@@ -186,7 +190,9 @@ def summary(store: Store, session: str | None = None) -> Summary:
         n_flows = s.scalar(scoped(select(func.count(FlowRow.id)))) or 0
         n_hosts = s.scalar(scoped(select(func.count(distinct(FlowRow.host))))) or 0
         cleartext = s.scalar(scoped(select(func.count(FlowRow.id)).where(FlowRow.tls.is_(False)))) or 0
-        n_notes = s.scalar(scoped(select(func.count(FlowRow.id)).where(cast(FlowRow.notes, String) != "[]"))) or 0
+        n_notes = (
+            s.scalar(scoped(select(func.count(FlowRow.id)).where(cast(FlowRow.notes, String) != "[]"))) or 0
+        )
         kind_rows = s.execute(
             scoped(
                 select(
@@ -197,7 +203,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
                 ).join(FlowRow, FindingRow.flow_id == FlowRow.id)
             ).group_by(FindingRow.category, FindingRow.kind)
         ).all()
-        host_flows = dict(
+        host_flows: dict[str, int] = dict(
             s.execute(scoped(select(FlowRow.host, func.count(FlowRow.id))).group_by(FlowRow.host)).all()
         )
         host_kinds: dict[str, Counter[str]] = {}
@@ -221,7 +227,9 @@ def summary(store: Store, session: str | None = None) -> Summary:
         )
         if session:
             tls_stmt = tls_stmt.where(SessionRow.label == session)
-        tls = s.execute(tls_stmt.group_by(TlsFailureRow.host).order_by(func.count(TlsFailureRow.id).desc())).all()
+        refusals: Any = s.execute(
+            tls_stmt.group_by(TlsFailureRow.host).order_by(func.count(TlsFailureRow.id).desc())
+        ).all()
     by_host = sorted(
         ((h, host_flows.get(h, 0), sum(k.values()), sorted(k)) for h, k in host_kinds.items()),
         key=lambda r: (-r[2], r[0]),
@@ -234,9 +242,11 @@ def summary(store: Store, session: str | None = None) -> Summary:
         flows_with_findings=len(flagged_flows),
         findings=sum(r[2] for r in kind_rows),
         by_kind=sorted(((c, k, n, d) for c, k, n, d in kind_rows), key=lambda r: (-r[2], r[1])),
-        kind_hosts={k: [h for h, _ in sorted(c.items(), key=lambda i: (-i[1], i[0]))] for k, c in kind_hosts.items()},
+        kind_hosts={
+            k: [h for h, _ in sorted(c.items(), key=lambda i: (-i[1], i[0]))] for k, c in kind_hosts.items()
+        },
         by_host=by_host,
         cleartext_hosts=sorted((h, sorted(k)) for h, k in clear.items()),
-        tls_failures=[(h, n) for h, n in tls],
+        tls_failures=[(h, n) for h, n in refusals],
         notes=n_notes,
     )

@@ -100,7 +100,9 @@ class Store:
                 if create:
                     _private_sqlite_file(url)
                 elif not Path(make_url(url).database or "").exists():
-                    raise StoreError(f"no database at {make_url(url).database}: capture or replay something first")
+                    raise StoreError(
+                        f"no database at {make_url(url).database}: capture or replay something first"
+                    )
             self.engine: Engine = create_engine(url, future=True)
         except ArgumentError as exc:
             raise StoreError(f"not a database path or URL: {db!r} ({exc})") from exc

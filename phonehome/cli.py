@@ -79,8 +79,12 @@ db_option = click.option(
 
 
 def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--category", type=click.Choice([c.value for c in Category]), help="Only this category.")(func)
-    func = click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only this kind of data.")(func)
+    func = click.option(
+        "--category", type=click.Choice([c.value for c in Category]), help="Only this category."
+    )(func)
+    func = click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only this kind of data.")(
+        func
+    )
     func = click.option("--host", help="Only this host and its subdomains.")(func)
     func = click.option("--session", help="Only this session label.")(func)
     func = click.option(
@@ -104,17 +108,39 @@ def main() -> None:
 
 @main.command()
 @click.option("--listen-host", default="0.0.0.0", show_default=True, help="Address the proxy listens on.")
-@click.option("--listen-port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option(
+    "--listen-port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="0 picks a free port.",
+)
 @db_option
 @click.option("--label", default="", help="Session label (default: capture-DATE-TIME).")
-@click.option("--confdir", default="~/.mitmproxy", show_default=True, help="mitmproxy's folder: CA certificate and keys.")
+@click.option(
+    "--confdir",
+    default="~/.mitmproxy",
+    show_default=True,
+    help="mitmproxy's folder: CA certificate and keys.",
+)
 @click.option(
     "--ignore-hosts", "ignore_hosts", multiple=True, metavar="REGEX",
     help=r"Leave matching hosts untouched and unrecorded, e.g. '(^|\.)mybank\.com$' (searched in the host name; repeatable).",
 )  # fmt: skip
-@click.option("--set", "settings", multiple=True, metavar="OPTION=VALUE", help="Any mitmproxy option, as with mitmdump --set (repeatable).")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="OPTION=VALUE",
+    help="Any mitmproxy option, as with mitmdump --set (repeatable).",
+)
 def capture(
-    listen_host: str, listen_port: int, db: str, label: str, confdir: str, ignore_hosts: tuple[str, ...],
+    listen_host: str,
+    listen_port: int,
+    db: str,
+    label: str,
+    confdir: str,
+    ignore_hosts: tuple[str, ...],
     settings: tuple[str, ...],
 ) -> None:
     """Capture a device's traffic through a proxy on this computer.
@@ -153,7 +179,9 @@ def capture(
         out.print("On the phone: Wi-Fi settings → this network → Proxy: Manual, then")
         for addr in phone_addresses(listen_host):
             out.print(f"    host [bold]{addr}[/bold]   port [bold]{port}[/bold]")
-        out.print("Open [bold]http://mitm.it[/bold] on the phone to install and trust the certificate (docs/capture.md).")
+        out.print(
+            "Open [bold]http://mitm.it[/bold] on the phone to install and trust the certificate (docs/capture.md)."
+        )
         out.print("Press Ctrl-C to stop; every captured flow is saved first.")
         sys.stdout.flush()
 
@@ -210,7 +238,9 @@ def replay_cmd(files: tuple[str, ...], db: str, label: str | None) -> None:
                 click.echo(f"phonehome: error: {terminal_safe(f.error, None)}", err=True)
                 continue
             dup = f", {f.duplicates} already stored" if f.duplicates else ""
-            click.echo(f"{name}: {f.stored} flows imported{dup}, {f.findings} findings, session {terminal_safe(f.session, 60)!r}")
+            click.echo(
+                f"{name}: {f.stored} flows imported{dup}, {f.findings} findings, session {terminal_safe(f.session, 60)!r}"
+            )
             for reason, n in f.skipped.most_common():
                 err.print(f"  skipped {n}: {_esc(terminal_safe(reason, 160))}", highlight=False)
         sessions = {f.session for f in report.files if not f.error}
@@ -258,7 +288,9 @@ def _emit(rows: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], ta
 
 @main.command("findings")
 @_filters
-def findings_cmd(db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None) -> None:
+def findings_cmd(
+    db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None
+) -> None:
     """Every piece of personal data found, with where it was and how it was wrapped.
 
     Example: phonehome findings --kind imei --format jsonl
@@ -270,7 +302,9 @@ def findings_cmd(db: str, fmt: str, session: str | None, host: str | None, kind:
 
 @main.command("flows")
 @_filters
-def flows_cmd(db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None) -> None:
+def flows_cmd(
+    db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None
+) -> None:
     """Every request captured or replayed, with the number of findings in each.
 
     Example: phonehome flows --host miui.com --format csv > miui.csv
@@ -282,7 +316,9 @@ def flows_cmd(db: str, fmt: str, session: str | None, host: str | None, kind: st
 
 @main.command("destinations")
 @_filters
-def destinations_cmd(db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None) -> None:
+def destinations_cmd(
+    db: str, fmt: str, session: str | None, host: str | None, kind: str | None, category: str | None
+) -> None:
     """Where the traffic went: one row per host and server address.
 
     Example: phonehome destinations --category location
@@ -319,7 +355,9 @@ def demo(db: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="phonehome-demo-") as tmp:
         target = db or str(Path(tmp) / "demo.db")
         with _store(target, create=True) as store:
-            out.print(f"Replaying the bundled sample capture ({SAMPLE}): one Android phone, about twenty minutes.\n")
+            out.print(
+                f"Replaying the bundled sample capture ({SAMPLE}): one Android phone, about twenty minutes.\n"
+            )
             report = replay(store, [sample], label="demo")
             if report.unusable or not report.stored and not report.duplicates:
                 fail("the bundled sample could not be replayed")
@@ -330,7 +368,9 @@ def demo(db: str | None) -> None:
         if db:
             out.print(f"Explore it: phonehome findings --db {_esc(db)}   (or flows, destinations)")
         else:
-            out.print("Explore it yourself: phonehome demo --db demo.db, then phonehome findings --db demo.db")
+            out.print(
+                "Explore it yourself: phonehome demo --db demo.db, then phonehome findings --db demo.db"
+            )
         out.print("Capture your own phone: phonehome capture   (see docs/capture.md)")
 
 

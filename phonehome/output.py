@@ -24,7 +24,9 @@ def terminal_safe(value: object, limit: int | None = 120) -> str:
     """Control characters and bidi overrides shown as escapes, newlines as spaces, long values cut."""
     text = "" if value is None else str(value)
     text = _NEWLINES.sub(" ", text)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", text)
+    text = _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", text
+    )
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

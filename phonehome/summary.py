@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -54,7 +56,9 @@ def render_summary(console: Console, s: Summary) -> None:
         table.add_column("times", justify="right")
         table.add_column("values", justify="right")
         table.add_column("sent to", overflow="fold")
-        rows = sorted(s.by_kind, key=lambda r: (CATEGORY_ORDER.index(r[0]) if r[0] in CATEGORY_ORDER else 99, -r[2]))
+        rows = sorted(
+            s.by_kind, key=lambda r: (CATEGORY_ORDER.index(r[0]) if r[0] in CATEGORY_ORDER else 99, -r[2])
+        )
         for category, kind, n, distinct in rows:
             table.add_row(
                 cell(category), cell(KIND_LABELS.get(kind, kind)), str(n), str(distinct),
@@ -79,22 +83,26 @@ def render_summary(console: Console, s: Summary) -> None:
         for host, kinds in s.cleartext_hosts:
             console.print(f"  {_esc(terminal_safe(host, 80))}: {_esc(', '.join(kinds))}")
     if s.tls_failures:
-        console.print("[bold yellow]Refused our certificate (CA not trusted, or the app pins its server):[/bold yellow]")
+        console.print(
+            "[bold yellow]Refused our certificate (CA not trusted, or the app pins its server):[/bold yellow]"
+        )
         for host, n in s.tls_failures[:15]:
             console.print(f"  {_esc(terminal_safe(host, 80))} ({n}×)")
     if s.notes:
-        console.print(f"{s.notes} flows have decoding notes (limits hit or undecodable parts): see `phonehome flows`.")
+        console.print(
+            f"{s.notes} flows have decoding notes (limits hit or undecodable parts): see `phonehome flows`."
+        )
 
 
 def render_evidence(console: Console, store: Store, session: str | None, limit: int = 6) -> None:
     """A few findings with the full trail: request, where, path inside, layers peeled."""
-    best: dict[str, dict[str, object]] = {}
+    best: dict[str, dict[str, Any]] = {}
     for row in findings(store, Filters(session=session)):
         kind = row["kind"]
         if kind not in EVIDENCE_ORDER:
             continue
         # Per kind, the most deeply wrapped instance shows best what decoding uncovered.
-        if kind not in best or len(row["encodings"]) > len(best[kind]["encodings"]):  # type: ignore[arg-type]
+        if kind not in best or len(row["encodings"]) > len(best[kind]["encodings"]):
             best[kind] = row
     rows = [best[k] for k in EVIDENCE_ORDER if k in best][:limit]
     if not rows:

@@ -86,7 +86,9 @@ async def test_tls_failure_is_recorded_for_the_host(tmp_path: Path) -> None:
     addon = Capture()
     with taddons.context(addon) as tctx:
         tctx.configure(addon, phonehome_db=str(db), phonehome_label="tls")
-        client = connection.Client(peername=("192.168.1.23", 50000), sockname=("0.0.0.0", 8080), timestamp_start=1)
+        client = connection.Client(
+            peername=("192.168.1.23", 50000), sockname=("0.0.0.0", 8080), timestamp_start=1
+        )
         client.sni = "pinned.example.com"
         client.error = "client does not trust the proxy's certificate"
         ctx = proxy_context.Context(client, tctx.options)
@@ -96,7 +98,9 @@ async def test_tls_failure_is_recorded_for_the_host(tmp_path: Path) -> None:
     try:
         with store.engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT host, client_address, error FROM tls_failures").all()
-        assert rows == [("pinned.example.com", "192.168.1.23", "client does not trust the proxy's certificate")]
+        assert rows == [
+            ("pinned.example.com", "192.168.1.23", "client does not trust the proxy's certificate")
+        ]
     finally:
         store.dispose()
 
@@ -156,8 +160,14 @@ async def test_ignored_hosts_and_the_certificate_page_are_not_recorded(tmp_path:
     db = tmp_path / "c.db"
     addon = Capture()
     with taddons.context(addon) as tctx:
-        tctx.configure(addon, phonehome_db=str(db), phonehome_label="ign", ignore_hosts=[r"(^|\.)mybank\.com:"])
-        for url in ("http://api.mybank.com/login?email=me@example.com", "http://mitm.it/cert/pem", "http://kept.example.com/"):
+        tctx.configure(
+            addon, phonehome_db=str(db), phonehome_label="ign", ignore_hosts=[r"(^|\.)mybank\.com:"]
+        )
+        for url in (
+            "http://api.mybank.com/login?email=me@example.com",
+            "http://mitm.it/cert/pem",
+            "http://kept.example.com/",
+        ):
             flow = tflow.tflow(resp=True)
             flow.request.url = url
             await tctx.cycle(addon, flow)

@@ -34,18 +34,29 @@ def test_embedded_capture_reports_port_and_flushes_on_shutdown(tmp_path: Path) -
         ready.set()
 
     config = CaptureConfig(
-        db=str(tmp_path / "e.db"), listen_host="127.0.0.1", listen_port=0, confdir=str(tmp_path / "conf"), label="emb"
+        db=str(tmp_path / "e.db"),
+        listen_host="127.0.0.1",
+        listen_port=0,
+        confdir=str(tmp_path / "conf"),
+        label="emb",
     )
     result: dict[str, object] = {}
-    thread = threading.Thread(target=lambda: result.setdefault("stats", run_capture(config, on_ready, masters)))
+    thread = threading.Thread(
+        target=lambda: result.setdefault("stats", run_capture(config, on_ready, masters))
+    )
     thread.start()
     try:
         assert ready.wait(30), "the proxy never reported that it was listening"
-        (host, port), = seen["addrs"]  # type: ignore[misc]
+        ((host, port),) = seen["addrs"]  # type: ignore[misc]
         assert host == "127.0.0.1" and port > 0 and seen["label"] == "emb"
         with httpx.Client(proxy=f"http://127.0.0.1:{port}", trust_env=False) as client:
             for i in range(5):
-                assert client.get(f"http://127.0.0.1:{server.server_address[1]}/p{i}?email=e{i}@example.com").status_code == 204
+                assert (
+                    client.get(
+                        f"http://127.0.0.1:{server.server_address[1]}/p{i}?email=e{i}@example.com"
+                    ).status_code
+                    == 204
+                )
     finally:
         masters[0].shutdown()
         thread.join(30)

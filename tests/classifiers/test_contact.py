@@ -70,7 +70,11 @@ def test_retina_jpeg_and_svg_are_not_emails(value: str) -> None:
     ("field", "expected", "confidence"),
     [
         (fld("phone", "+86 138 1234 5678"), "+8613812345678", 0.95),
-        (fld("mobile", "13812345678", siblings={"mobile": "13812345678", "country": "cn"}), "+8613812345678", 0.95),
+        (
+            fld("mobile", "13812345678", siblings={"mobile": "13812345678", "country": "cn"}),
+            "+8613812345678",
+            0.95,
+        ),
         (fld("msisdn", "(415) 555-2671", siblings={"sim_country_iso": "US"}), "+14155552671", 0.95),
         (fld("phoneNumber", "+44 20 7946 0958", Where.QUERY), "+442079460958", 0.95),
         # No country known: digits only, lower confidence.

@@ -128,7 +128,10 @@ def test_meid_negative(field: Field) -> None:
     [
         (fld("android_id", "9F3B2C1D4E5F6A7B"), (Kind.ANDROID_ID, "9f3b2c1d4e5f6a7b", Source.KEY, None)),
         (fld("androidId", "9f3b2c1d4e5f6a7b"), (Kind.ANDROID_ID, "9f3b2c1d4e5f6a7b", Source.KEY, None)),
-        (fld("ssaid", "0123456789abcdef", Where.HEADER), (Kind.ANDROID_ID, "0123456789abcdef", Source.KEY, None)),
+        (
+            fld("ssaid", "0123456789abcdef", Where.HEADER),
+            (Kind.ANDROID_ID, "0123456789abcdef", Source.KEY, None),
+        ),
         (fld("android_id_md5", MD5), (Kind.ANDROID_ID, MD5, Source.KEY, Hash.MD5)),
     ],
 )
@@ -153,7 +156,7 @@ def test_android_id_negative(field: Field) -> None:
 # "16-bit MD5" (the middle 16 hex digits of an MD5) is a common SDK habit: under a digest-named key
 # such a value is a digest, not the plain ID.  detect_device_id already rejects this case.
 @pytest.mark.xfail(
-    reason="detect_meid/detect_android_id ignore the digest named by the key when the value has the plain shape",
+    reason="detect_meid/detect_android_id ignore the digest the key names when the value has the plain shape",
     strict=True,
 )
 @pytest.mark.parametrize(
@@ -178,7 +181,10 @@ def test_digest_key_with_plain_shaped_value_is_not_the_plain_id(detect, field: F
         (fld("advertisingId", f" {GAID} ", Where.QUERY), (Kind.ADVERTISING_ID, GAID, Source.KEY, None)),
         (fld("rdid", GAID), (Kind.ADVERTISING_ID, GAID, Source.KEY, None)),
         # OAIDs are vendor-formatted and reported as sent (not lower-cased).
-        (fld("oaid", "A1B2C3D4E5F60718ABCD"), (Kind.ADVERTISING_ID, "A1B2C3D4E5F60718ABCD", Source.KEY, None)),
+        (
+            fld("oaid", "A1B2C3D4E5F60718ABCD"),
+            (Kind.ADVERTISING_ID, "A1B2C3D4E5F60718ABCD", Source.KEY, None),
+        ),
         (fld("oaid", GAID.upper()), (Kind.ADVERTISING_ID, GAID, Source.KEY, None)),
         (fld("gaid_sha256", SHA256), (Kind.ADVERTISING_ID, SHA256, Source.KEY, Hash.SHA256)),
     ],
@@ -286,7 +292,10 @@ DID = "d8f1e2c3-4b5a-6978-8a9b-0c1d2e3f4a5b"
     ("field", "expected"),
     [
         (fld("device_id", DID), (Kind.DEVICE_ID, DID, Source.KEY, None)),
-        (fld("utdid", "XyZ12abcDEF34+/q", Where.HEADER), (Kind.DEVICE_ID, "XyZ12abcDEF34+/q", Source.KEY, None)),
+        (
+            fld("utdid", "XyZ12abcDEF34+/q", Where.HEADER),
+            (Kind.DEVICE_ID, "XyZ12abcDEF34+/q", Source.KEY, None),
+        ),
         (fld("distinct_id", " 1234abcd "), (Kind.DEVICE_ID, "1234abcd", Source.KEY, None)),
         (fld("uid", "123456789012"), (Kind.DEVICE_ID, "123456789012", Source.KEY, None)),  # 12+ digits
         (fld("device_id_md5", MD5), (Kind.DEVICE_ID, MD5, Source.KEY, Hash.MD5)),

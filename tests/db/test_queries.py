@@ -81,7 +81,12 @@ def test_flows_contract_and_filters(store: Store) -> None:
     rows = list(flows(store, Filters()))
     assert len(rows) == 4 and all(set(r) == FLOW_KEYS for r in rows)
     weather = next(r for r in rows if r["host"] == "weather.example.com")
-    assert (weather["tls"], weather["findings"], weather["server_ip"], weather["status"]) == (False, 1, "198.51.100.7", 200)
+    assert (weather["tls"], weather["findings"], weather["server_ip"], weather["status"]) == (
+        False,
+        1,
+        "198.51.100.7",
+        200,
+    )
     assert [r["host"] for r in flows(store, Filters(kind="imei"))] == ["tracking.intl.miui.com"]
     assert len(list(flows(store, Filters(session="a")))) == 3
 

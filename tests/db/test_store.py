@@ -90,7 +90,9 @@ def test_write_deduplicates_by_fingerprint_and_keeps_bodies(tmp_path: Path) -> N
         again = store.write(sid, "dev", [analyze(_exchange(1)), analyze(_exchange(3, fingerprint=""))])
         assert (again.stored, again.duplicates) == (1, 1)
         with store.engine.connect() as conn:
-            body, ip, headers = conn.execute(text("SELECT request_body, server_ip, request_headers FROM flows LIMIT 1")).one()
+            body, ip, headers = conn.execute(
+                text("SELECT request_body, server_ip, request_headers FROM flows LIMIT 1")
+            ).one()
             kinds = {r[0] for r in conn.execute(text("SELECT kind FROM findings"))}
             n_dest = conn.execute(text("SELECT count(*) FROM destinations")).scalar()
         assert body == _exchange(1).request_body

@@ -45,7 +45,9 @@ def _start_capture(tmp_path: Path, test_ca: TestCA, *extra: str) -> tuple[Proxy,
     return proxy, db, confdir
 
 
-def test_capture_records_https_and_http_flows_with_findings(tmp_path: Path, test_ca: TestCA, servers: Servers) -> None:
+def test_capture_records_https_and_http_flows_with_findings(
+    tmp_path: Path, test_ca: TestCA, servers: Servers
+) -> None:
     proxy, db, confdir = _start_capture(tmp_path, test_ca, "--ignore-hosts", r"^localhost$")
     try:
         mitm_ca = confdir / "mitmproxy-ca-cert.pem"
@@ -57,7 +59,9 @@ def test_capture_records_https_and_http_flows_with_findings(tmp_path: Path, test
             )
             r3 = client.post(
                 f"{servers.http_url}/collect",
-                content=urllib.parse.urlencode({"ref": "https://news.example.org/story?id=7", "q": "cheap flights"}),
+                content=urllib.parse.urlencode(
+                    {"ref": "https://news.example.org/story?id=7", "q": "cheap flights"}
+                ),
                 headers={"Content-Type": "application/x-www-form-urlencoded"},
             )
         assert (r1.status_code, r2.status_code, r3.status_code) == (200, 200, 200)

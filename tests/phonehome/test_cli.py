@@ -45,7 +45,9 @@ def test_replay_every_real_export(har_clients: Path, tmp_path: Path, name: str) 
 
 
 def test_corrupted_har_is_one_clear_line_and_exit_2(har_clients: Path, tmp_path: Path) -> None:
-    code, _, err = run("replay", str(har_clients / "corrupted_har-brokenfile.har"), "--db", str(tmp_path / "r.db"))
+    code, _, err = run(
+        "replay", str(har_clients / "corrupted_har-brokenfile.har"), "--db", str(tmp_path / "r.db")
+    )
     assert code == 2
     assert "not a HAR file or mitmproxy flow dump" in one_line_error(err)
 
@@ -62,7 +64,11 @@ def test_binary_and_missing_files(tmp_path: Path) -> None:
 def test_good_file_is_kept_when_another_is_bad(har_clients: Path, tmp_path: Path) -> None:
     db = str(tmp_path / "r.db")
     code, out, err = run(
-        "replay", str(har_clients / "har_files-chrome.har"), str(har_clients / "corrupted_har-brokenfile.har"), "--db", db
+        "replay",
+        str(har_clients / "har_files-chrome.har"),
+        str(har_clients / "corrupted_har-brokenfile.har"),
+        "--db",
+        db,
     )
     assert code == 2 and "corrupted_har-brokenfile.har" in err
     assert "har_files-chrome.har: 3 flows imported" in out
@@ -125,7 +131,9 @@ def test_findings_formats_and_filters(demo_db: str) -> None:
         ("1de52eb20562c9ab801f2e71e7d91b1d", "md5"),  # imei_md5 in the Pangle request
     }
     assert all(r["kind"] == "imei" and r["category"] == "identifier" for r in rows)
-    _, out, _ = run("findings", "--db", demo_db, "--format", "csv", "--host", "miui.com", "--category", "browsing")
+    _, out, _ = run(
+        "findings", "--db", demo_db, "--format", "csv", "--host", "miui.com", "--category", "browsing"
+    )
     table = list(csv.DictReader(io.StringIO(out)))
     assert table and all(r["host"].endswith("miui.com") and r["category"] == "browsing" for r in table)
     assert json.loads(table[0]["encodings"]) == ["form", "base64", "gzip", "json"]
@@ -165,7 +173,9 @@ def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "expected OPTION=VALUE" in one_line_error(err)
 
 
-def test_demo_prints_the_answer_and_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_prints_the_answer_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = run("demo")
     assert code == 0, err

@@ -25,7 +25,7 @@ def test_table_cells_are_not_rich_markup() -> None:
 
 
 def test_csv_defuses_formulas_but_keeps_negative_numbers() -> None:
-    assert csv_safe("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert csv_safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert csv_safe("@SUM(A1)") == "'@SUM(A1)"
     assert csv_safe("-33.86,151.2") == "-33.86,151.2"
     assert csv_safe("-cmd") == "'-cmd"

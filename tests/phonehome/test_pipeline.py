@@ -17,7 +17,12 @@ def test_replay_reports_per_file_and_calls_progress(har_clients: Path, tmp_path:
             progress=lambda path, expected, done: calls.append((path, expected, done)),
         )
         good, bad = report.files
-        assert (good.session, good.entries, good.stored, good.duplicates) == ("har_files-firefox.har", 14, 14, 0)
+        assert (good.session, good.entries, good.stored, good.duplicates) == (
+            "har_files-firefox.har",
+            14,
+            14,
+            0,
+        )
         assert bad.error and "corrupted_har-brokenfile.har" in bad.error
         assert [f.path for f in report.unusable] == [bad.path]
         assert calls[-1][2] == 14 and calls[-1][1] is not None and calls[-1][1] >= 14
@@ -29,7 +34,9 @@ def test_replay_reports_per_file_and_calls_progress(har_clients: Path, tmp_path:
 def test_one_label_for_many_files(har_clients: Path, tmp_path: Path) -> None:
     store = Store(str(tmp_path / "p.db"))
     try:
-        report = replay(store, [har_clients / "har_files-chrome.har", har_clients / "har_files-insomnia.har"], label="lab")
+        report = replay(
+            store, [har_clients / "har_files-chrome.har", har_clients / "har_files-insomnia.har"], label="lab"
+        )
         assert {f.session for f in report.files} == {"lab"} and report.stored == 4
     finally:
         store.dispose()

@@ -48,5 +48,12 @@ def test_summary_and_evidence_escape_captured_strings(tmp_path: Path) -> None:
 
 
 def test_domains_group_hosts() -> None:
-    hosts = ["a.miui.com", "b.miui.com", "x.xiaomi.com", "g.doubleclick.net", "f.facebook.com", "z.example.co.uk"]
+    hosts = [
+        "a.miui.com",
+        "b.miui.com",
+        "x.xiaomi.com",
+        "g.doubleclick.net",
+        "f.facebook.com",
+        "z.example.co.uk",
+    ]
     assert _domains(hosts) == "miui.com, xiaomi.com, doubleclick.net, facebook.com (+1)"

@@ -1,0 +1,28 @@
+"""Shared helpers for the benchmarks: synthetic HAR files built from the bundled sample."""
+
+from __future__ import annotations
+
+import json
+import resource
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "phone-session.har"
+
+
+def synthetic_har(path: Path, entries: int) -> Path:
+    """The sample's entries repeated with fresh times until `entries` are written."""
+    base = json.loads(SAMPLE.read_text())["log"]
+    out = []
+    start = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    for i in range(entries):
+        entry = dict(base["entries"][i % len(base["entries"])])
+        entry["startedDateTime"] = (start + timedelta(milliseconds=37 * i)).isoformat()
+        out.append(entry)
+    path.write_text(json.dumps({"log": {**base, "entries": out}}))
+    return path
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

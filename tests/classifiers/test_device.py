@@ -1,0 +1,145 @@
+"""classifiers.device: device model, OS version and mobile carrier."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.device import detect_carrier, detect_device_model, detect_os_version
+from classifiers.model import Field, Kind, Source, Where
+from tests.classifiers._helpers import essentials, fld
+
+DALVIK = "Dalvik/2.1.0 (Linux; U; Android 13; Redmi Note 12 Build/TKQ1.221114.001)"
+CHROME = (
+    "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile"
+)
+OLD_WEBKIT = "Mozilla/5.0 (Linux; U; Android 4.0.3; ko-kr; LG-L160L Build/IML74K) AppleWebKit/534.30"
+WEBVIEW = "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230805.001; wv) AppleWebKit/537.36"
+REDUCED = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile"
+IOS = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15"
+FIREFOX = "Mozilla/5.0 (Android 13; Mobile; rv:125.0) Gecko/125.0 Firefox/125.0"
+
+
+def _ua(value: str) -> Field:
+    return fld("user-agent", value, Where.HEADER)
+
+
+# -- device model -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "expected", "source"),
+    [
+        (_ua(DALVIK), "Redmi Note 12", Source.PATTERN),
+        (_ua(CHROME), "SM-S918B", Source.PATTERN),
+        (_ua(OLD_WEBKIT), "LG-L160L", Source.PATTERN),
+        (_ua(WEBVIEW), "Pixel 7", Source.PATTERN),
+        (fld("model", " Pixel 7 "), "Pixel 7", Source.KEY),
+        (fld("device_model", "M2101K6G", Where.QUERY), "M2101K6G", Source.KEY),
+        (fld("Build.MODEL", "SM-A536B"), "SM-A536B", Source.KEY),
+    ],
+)
+def test_device_model_positive(field: Field, expected: str, source: Source) -> None:
+    assert essentials(detect_device_model(field)) == [(Kind.DEVICE_MODEL, expected, source, None)]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        fld("model", "unknown"),
+        fld("model", "12345"),  # no letters
+        fld("model", "x"),
+        fld("model", "y" * 65),
+        fld("model", '{"name": "Pixel"}'),
+        _ua(REDUCED),  # Chrome's frozen UA says `K`, not the model
+        _ua(IOS),
+        fld("user-agent", DALVIK, Where.BODY),  # a UA string in a body is not parsed: it is not the header
+        fld("brand", "Xiaomi"),  # not a model key
+    ],
+)
+def test_device_model_negative(field: Field) -> None:
+    assert detect_device_model(field) == []
+
+
+@pytest.mark.xfail(
+    reason="Firefox for Android's UA has no model: `Mobile`/`Tablet` is taken as one", strict=True
+)
+def test_firefox_android_ua_has_no_model() -> None:
+    assert detect_device_model(_ua(FIREFOX)) == []
+
+
+# -- OS version ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "expected", "source"),
+    [
+        (_ua(DALVIK), "Android 13", Source.PATTERN),
+        (_ua(OLD_WEBKIT), "Android 4.0.3", Source.PATTERN),
+        (_ua(REDUCED), "Android 10", Source.PATTERN),
+        (fld("os_version", "13"), "13", Source.KEY),
+        (fld("osv", "17.4.1", Where.QUERY), "17.4.1", Source.KEY),
+        (fld("miuiVersion", "V14.0.3.0.TMRMIXM"), "V14.0.3.0.TMRMIXM", Source.KEY),
+    ],
+)
+def test_os_version_positive(field: Field, expected: str, source: Source) -> None:
+    assert essentials(detect_os_version(field)) == [(Kind.OS_VERSION, expected, source, None)]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        fld("os_version", "unknown"),
+        fld("osv", "n/a"),
+        fld("release", "prod"),  # no digits: a channel name
+        fld("os", "android"),
+        _ua(IOS),  # only Android UAs are parsed
+        fld("version", "8.0.44"),  # the app's version, not the OS's
+    ],
+)
+def test_os_version_negative(field: Field) -> None:
+    assert detect_os_version(field) == []
+
+
+@pytest.mark.xfail(
+    reason="_plain() needs more than one character, but Android 8 and 9 send `osv=8`/`osv=9`", strict=True
+)
+def test_single_digit_os_version() -> None:
+    assert essentials(detect_os_version(fld("osv", "9"))) == [(Kind.OS_VERSION, "9", Source.KEY, None)]
+
+
+# -- carrier ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (fld("carrier", "China Mobile"), "China Mobile"),
+        (fld("networkOperatorName", " T-Mobile ", Where.QUERY), "T-Mobile"),
+        (fld("sim_operator_name", "Vodafone UK"), "Vodafone UK"),
+        (fld("isp", "Comcast Cable"), "Comcast Cable"),
+    ],
+)
+def test_carrier_positive(field: Field, expected: str) -> None:
+    assert essentials(detect_carrier(field)) == [(Kind.CARRIER, expected, Source.KEY, None)]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        fld("carrier", "unknown"),
+        fld("carrier", "46000"),  # an MCC+MNC code, no letters
+        fld("carrier", ""),
+        fld("carrier", "[]"),
+        fld("brand", "Xiaomi"),  # not a carrier key
+    ],
+)
+def test_carrier_negative(field: Field) -> None:
+    assert detect_carrier(field) == []
+
+
+@pytest.mark.xfail(
+    reason="`operator` is also a boolean query operator (Elasticsearch `match`: and/or)", strict=True
+)
+@pytest.mark.parametrize("value", ["and", "OR"])
+def test_filter_operator_is_not_a_carrier(value: str) -> None:
+    assert detect_carrier(fld("operator", value, path="query.match.title.operator")) == []

@@ -1,0 +1,51 @@
+"""Docs a test keeps honest: commands, options, detectors, the README's commands and CI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from classifiers.registry import DETECTORS
+from phonehome.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI_MD = (ROOT / "docs" / "cli.md").read_text()
+DETECTORS_MD = (ROOT / "docs" / "detectors.md").read_text()
+README = (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_and_option_is_documented(name: str) -> None:
+    assert f"`phonehome {name}" in CLI_MD, f"docs/cli.md has no section for {name}"
+    command = main.commands[name]
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for opt in param.opts:
+                if opt.startswith("--"):
+                    assert f"`{opt}" in CLI_MD, f"{name} {opt} is not in docs/cli.md"
+
+
+@pytest.mark.parametrize("detector", [name for name, _ in DETECTORS])
+def test_every_detector_is_documented(detector: str) -> None:
+    assert re.search(rf"^\| `{re.escape(detector)}` \|", DETECTORS_MD, re.M), detector
+
+
+def _code_blocks(text: str) -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", text, re.S)
+
+
+def test_readme_commands_and_ci_agree() -> None:
+    blocks = _code_blocks(README)
+    first, tests = blocks[0].strip(), blocks[1].strip()
+    assert first.endswith("&& phonehome demo")
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci == tests, "README's test command and .ci/run differ"
+
+
+def test_readme_and_docs_links_resolve() -> None:
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#:]+)\)", doc.read_text()):
+            assert (doc.parent / target).exists(), f"{doc.name} links to missing {target}"
