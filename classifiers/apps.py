@@ -16,7 +16,7 @@ _PACKAGE_ROOTS = frozenset(
 APP_LIST_KEYS = frozenset(
     {
         "apps", "applist", "installedapps", "installedapplist", "pkgs", "pkglist", "packages", "packagelist",
-        "installed", "appinstalllist", "userapps", "app_list", "ail", "installlist", "iplist", "apppkgs",
+        "installed", "appinstalllist", "userapps", "ail", "installlist", "iplist", "apppkgs",
     }
 )  # fmt: skip
 SCREEN_KEYS = frozenset(
@@ -34,8 +34,14 @@ DURATION_KEYS = frozenset(
 )  # fmt: skip
 
 
+# Host names end in a TLD; package names almost never do (`com.instagram.android` ends in `android`).
+_HOST_TLDS = frozenset({"com", "net", "org", "cn", "io", "uk", "jp", "de", "ru", "info", "us", "fr", "kr"})
+_RESOLUTION = re.compile(r"\d{2,5}\s*[x*×]\s*\d{2,5}", re.IGNORECASE)
+
+
 def _is_package(item: str) -> bool:
-    return bool(_PACKAGE.match(item)) and item.split(".", 1)[0].lower() in _PACKAGE_ROOTS
+    labels = item.lower().split(".")
+    return bool(_PACKAGE.match(item)) and labels[0] in _PACKAGE_ROOTS and labels[-1] not in _HOST_TLDS
 
 
 def detect_installed_apps(field: Field) -> list[Finding]:
@@ -61,6 +67,8 @@ def detect_app_activity(field: Field) -> list[Finding]:
     value = field.value.strip()
     if is_placeholder(value) or len(value) > 200 or not any(ch.isalpha() for ch in value):
         return []
+    if _RESOLUTION.fullmatch(value):
+        return []  # `screen=1080x2400` is the display, not a screen of the app
     timed = bool(field.siblings) and any(norm(k) in DURATION_KEYS for k in (field.siblings or {}))
     if key in SCREEN_KEYS:
         return [finding(field, Kind.APP_ACTIVITY, value, 0.9 if timed else 0.75, Source.KEY, "app_activity")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 from classifiers.domains import registrable_domain, same_site
@@ -28,6 +29,7 @@ SEARCH_ENGINES = {
     "naver.com": ("query",), "ecosia.org": ("q",), "brave.com": ("q",), "qwant.com": ("q",),
     "sm.cn": ("q",), "yahoo.co.jp": ("p",), "seznam.cz": ("q",),
 }  # fmt: skip
+_GRAPHQL = re.compile(r"(?:query|mutation|subscription)\s*\w*\s*(?:\([^)]*\))?\s*\{|fragment\s+\w+\s+on\b")
 _ASSET_SUFFIXES = (
     ".png",
     ".jpg",
@@ -86,7 +88,7 @@ def detect_search_query(field: Field) -> list[Finding]:
     if field.where in (Where.HEADER, Where.COOKIE, Where.PATH) or norm(field.key) not in SEARCH_KEYS:
         return []
     # GraphQL documents and SQL-like filters also travel as `query`.
-    if is_placeholder(value) or len(value) > 200 or value.startswith(("{", "[", "query ", "mutation ")):
+    if is_placeholder(value) or len(value) > 200 or value.startswith(("{", "[")) or _GRAPHQL.match(value):
         return []
     if not any(ch.isalpha() for ch in value):
         return []

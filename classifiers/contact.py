@@ -35,9 +35,9 @@ def detect_email(field: Field) -> list[Finding]:
         email = match.group(0).lower()
         local, _, domain = email.partition("@")
         # `name@2x.png` and package@version strings are not addresses.
-        if domain.endswith((".png", ".jpg", ".gif", ".webp", ".js", ".css")) or domain.endswith(
-            _NOT_EMAIL_DOMAINS
-        ):
+        if domain.endswith(
+            (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico", ".bmp", ".js", ".css")
+        ) or domain.endswith(_NOT_EMAIL_DOMAINS):
             continue
         if local in _SERVICE_LOCAL_PARTS:
             continue

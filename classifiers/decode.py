@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from classifiers.model import Exchange, Field, Where
@@ -170,6 +169,9 @@ class _Walker:
         if text[0] in "{[":
             try:
                 node = json.loads(text)
+            except RecursionError:
+                self.out.notes.append(f"limit: JSON nested too deep at {path or '$'}")
+                return
             except ValueError:
                 pass
             else:
@@ -220,7 +222,7 @@ class _Walker:
             if inflated is not None:
                 self.bytes_value(where, path, key, inflated, enc + (codec,), depth + 1, content_type)
             return
-        if content_type.startswith("multipart/"):
+        if content_type.lower().startswith("multipart/"):
             self.walk_multipart(where, path, raw, content_type, enc, depth)
             return
         try:
@@ -240,6 +242,9 @@ class _Walker:
         if stripped[0] in "{[":
             try:
                 node = json.loads(stripped)
+            except RecursionError:
+                self.out.notes.append(f"limit: JSON nested too deep at {path or '$'}")
+                return
             except ValueError:
                 if "\n" in stripped and self._ndjson(where, path, stripped, enc, depth):
                     return
@@ -247,9 +252,14 @@ class _Walker:
                 self.walk_json(where, path, node, enc + ("json",), depth + 1)
                 return
         if (
-            "form-urlencoded" in content_type
+            "form-urlencoded" in content_type.lower()
             or _FORM_RE.match(stripped)
-            or ("=" in stripped and "\n" not in stripped and " " not in stripped and not require_text)
+            or (
+                "=" in stripped.rstrip("=")
+                and "\n" not in stripped
+                and " " not in stripped
+                and not require_text
+            )
         ):
             self.walk_pairs(where, path, parse_qsl(stripped, keep_blank_values=True), enc + ("form",), depth)
             return
@@ -348,12 +358,24 @@ def _inflate(raw: bytes, codec: str, cap: int) -> bytes:
     if codec == "br":
         import brotli
 
-        out = brotli.Decompressor()
-        return bytes(out.process(raw)[:cap])
+        decompressor = brotli.Decompressor()
+        try:
+            return bytes(decompressor.process(raw, output_buffer_limit=cap)[:cap])  # Brotli >= 1.2
+        except TypeError:
+            pass
+        # Brotli 1.1 (pinned by mitmproxy 11) has no output limit: feed small slices and stop at the
+        # cap. One byte can still expand to one copy command (at most ~16 MB), so the cost of a bomb
+        # is bounded by the cap plus that, whatever the bomb's size.
+        out = bytearray()
+        for start in range(0, len(raw), 16):
+            out += decompressor.process(raw[start : start + 16])
+            if len(out) >= cap:
+                break
+        return bytes(out[:cap])
     if codec == "zstd":
         import zstandard
 
-        return zstandard.ZstdDecompressor().decompressobj().decompress(raw)[:cap]
+        return zstandard.ZstdDecompressor().stream_reader(raw).read(cap)
     raise ValueError(codec)
 
 
@@ -396,19 +418,15 @@ def _decode_headers(walker: _Walker, exchange: Exchange) -> None:
 
 
 def _cookies(header: str) -> Iterator[tuple[str, str]]:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except Exception:  # noqa: BLE001 - malformed cookie headers are common; split by hand instead
-        jar = SimpleCookie()
-    if jar:
-        for morsel in jar.values():
-            yield morsel.key, morsel.value
-        return
+    # Split as browsers do (RFC 6265 5.4): SimpleCookie stops at the first value it dislikes (JSON,
+    # spaces) and silently drops it and every cookie after it.
     for piece in header.split(";"):
         name, sep, value = piece.strip().partition("=")
-        if sep and name:
-            yield name, value
+        if sep and name.strip():
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            yield name.strip(), value
 
 
 def _decode_body(walker: _Walker, exchange: Exchange) -> None:
@@ -427,5 +445,5 @@ def _decode_body(walker: _Walker, exchange: Exchange) -> None:
         if inflated is None:
             break
         raw, enc = inflated, enc + (codec,)
-    content_type = (exchange.header("content-type") or "").lower()
+    content_type = (exchange.header("content-type") or "").strip()
     walker.bytes_value(Where.BODY, "", "", raw, enc, 0, content_type)

@@ -13,7 +13,7 @@ MODEL_KEYS = frozenset(
 )  # fmt: skip
 OS_KEYS = frozenset(
     {"osversion", "osv", "osver", "androidversion", "systemversion", "platformversion", "osvers",
-     "androidrelease", "romversion", "miuiversion", "sysversion", "os_version", "buildversion", "release"}
+     "androidrelease", "romversion", "miuiversion", "sysversion", "buildversion", "release"}
 )  # fmt: skip
 CARRIER_KEYS = frozenset(
     {"carrier", "carriername", "operator", "operatorname", "networkoperator", "networkoperatorname",
@@ -26,6 +26,9 @@ _ANDROID_UA = re.compile(
 )
 
 
+_BOOLEAN_OPERATORS = frozenset({"and", "or", "not"})
+
+
 def _plain(value: str) -> bool:
     return 1 < len(value) <= 64 and not is_placeholder(value) and not value.startswith(("{", "["))
 
@@ -33,7 +36,7 @@ def _plain(value: str) -> bool:
 def detect_device_model(field: Field) -> list[Finding]:
     if field.where == Where.HEADER and field.key == "user-agent":
         match = _ANDROID_UA.search(field.value)
-        if match and match.group(2).strip() not in ("K", "wv", "U"):
+        if match and match.group(2).strip() not in ("K", "wv", "U", "Mobile", "Tablet", "TV"):
             return [
                 finding(
                     field, Kind.DEVICE_MODEL, match.group(2).strip(), 0.85, Source.PATTERN, "device_model"
@@ -57,13 +60,19 @@ def detect_os_version(field: Field) -> list[Finding]:
             ]
         return []
     value = field.value.strip()
-    if norm(field.key) in OS_KEYS and _plain(value) and any(ch.isdigit() for ch in value):
+    if (
+        norm(field.key) in OS_KEYS
+        and (value.isdigit() or _plain(value))
+        and any(ch.isdigit() for ch in value)
+    ):
         return [finding(field, Kind.OS_VERSION, value, 0.8, Source.KEY, "os_version")]
     return []
 
 
 def detect_carrier(field: Field) -> list[Finding]:
     value = field.value.strip()
+    if value.lower() in _BOOLEAN_OPERATORS:
+        return []
     if norm(field.key) in CARRIER_KEYS and _plain(value) and any(ch.isalpha() for ch in value):
         return [finding(field, Kind.CARRIER, value, 0.8, Source.KEY, "carrier")]
     return []

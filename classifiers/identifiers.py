@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from classifiers.keys import is_digest, is_placeholder, match_key
+from classifiers.keys import is_digest, is_placeholder, match_key, norm
 from classifiers.model import Field, Finding, Kind, Source, finding
 
 IMEI_KEYS = frozenset(
-    {"imei", "imei1", "imei2", "deviceimei", "imeinum", "imeino", "im", "udid_imei", "sim_imei"}
+    {"imei", "imei1", "imei2", "deviceimei", "imeinum", "imeino", "im", "udidimei", "simimei"}
 )
 MEID_KEYS = frozenset({"meid", "meid1", "devicemeid"})
 ANDROID_ID_KEYS = frozenset({"androidid", "aid", "andid", "androidsid", "adrid", "anid", "ssaid"})
@@ -54,6 +54,7 @@ _HEX16_RE = re.compile(r"^[0-9a-fA-F]{16}$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
 _MAC_BARE_RE = re.compile(r"^[0-9A-Fa-f]{12}$")
+_AP_MAC_KEYS = frozenset({"apmac", "routermac", "wifimacap", "gatewaymac"})
 _PLACEHOLDER_MACS = frozenset({"02:00:00:00:00:00", "00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"})
 
 
@@ -97,23 +98,23 @@ _TAC_PREFIXES = frozenset(
 
 def detect_meid(field: Field) -> list[Finding]:
     value = field.value.strip()
-    keyed, _ = match_key(field.key, MEID_KEYS)
-    if keyed and _MEID_RE.match(value) and not is_placeholder(value):
+    keyed, algo = match_key(field.key, MEID_KEYS)
+    if keyed and algo is None and _MEID_RE.match(value) and not is_placeholder(value):
         return [finding(field, Kind.MEID, value.upper(), 0.9, Source.KEY, "meid")]
     return _digest_finding(field, Kind.MEID, "meid")
 
 
 def detect_android_id(field: Field) -> list[Finding]:
     value = field.value.strip()
-    keyed, _ = match_key(field.key, ANDROID_ID_KEYS)
-    if keyed and _HEX16_RE.match(value) and not is_placeholder(value):
+    keyed, algo = match_key(field.key, ANDROID_ID_KEYS)
+    if keyed and algo is None and _HEX16_RE.match(value) and not is_placeholder(value):
         return [finding(field, Kind.ANDROID_ID, value.lower(), 0.93, Source.KEY, "android_id")]
     return _digest_finding(field, Kind.ANDROID_ID, "android_id")
 
 
 def detect_advertising_id(field: Field) -> list[Finding]:
     value = field.value.strip()
-    keyed, _ = match_key(field.key, AD_ID_KEYS)
+    keyed, _ = match_key(field.key, AD_ID_KEYS | OAID_KEYS)
     if not keyed:
         return _digest_finding(field, Kind.ADVERTISING_ID, "advertising_id")
     if _UUID_RE.match(value):
@@ -148,12 +149,12 @@ def detect_mac_address(field: Field) -> list[Finding]:
             return []
         if keyed:
             return [finding(field, Kind.MAC_ADDRESS, mac, 0.97, Source.KEY, "mac_address")]
-        if field.key in ("bssid", "ssid", "wifi_bssid") or "bssid" in field.key:
+        if "bssid" in field.key or norm(field.key) in _AP_MAC_KEYS:
             return []  # a BSSID is the access point's, reported as wifi_network by the location family
         return [finding(field, Kind.MAC_ADDRESS, mac, 0.85, Source.PATTERN, "mac_address")]
     if keyed and _MAC_BARE_RE.match(value):
         mac = normalise_mac(value)
-        if mac is not None:
+        if mac is not None and not int(mac[:2], 16) & 1:
             return [finding(field, Kind.MAC_ADDRESS, mac, 0.9, Source.KEY, "mac_address")]
         return []
     return _digest_finding(field, Kind.MAC_ADDRESS, "mac_address")
@@ -172,6 +173,8 @@ def detect_device_id(field: Field) -> list[Finding]:
         return []
     if algo is not None and not is_digest(value, algo):
         return []
+    if value.endswith(".apps.googleusercontent.com"):
+        return []  # an OAuth client: names the app, not the device
     return [finding(field, Kind.DEVICE_ID, value, 0.8, Source.KEY, "device_id", algo)]
 
 

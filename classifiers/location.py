@@ -28,7 +28,7 @@ LON_KEYS = frozenset(
 PAIR_KEYS = frozenset(
     {"ll", "latlng", "latlon", "location", "loc", "gps", "coordinates", "coord", "geo", "position"}
 )
-BSSID_KEYS = frozenset({"bssid", "wifibssid", "apmac", "routermac", "wifimac_ap", "connectedbssid"})
+BSSID_KEYS = frozenset({"bssid", "wifibssid", "apmac", "routermac", "wifimacap", "connectedbssid"})
 SSID_KEYS = frozenset({"ssid", "wifissid", "wifiname", "apname", "connectedssid"})
 CID_KEYS = frozenset({"cid", "cellid", "ci", "cellidentity"})
 

@@ -62,10 +62,6 @@ def test_installed_apps_negative(field: Field) -> None:
     assert detect_installed_apps(field) == []
 
 
-@pytest.mark.xfail(
-    reason="host names whose first label is in _PACKAGE_ROOTS (app., my., in., id., tv.) pass as packages",
-    strict=True,
-)
 def test_host_list_with_root_like_first_labels_is_not_an_app_list() -> None:
     assert detect_installed_apps(fld("hosts", "app.adjust.com,my.yahoo.com,in.appsflyer.com")) == []
 
@@ -115,9 +111,6 @@ def test_app_activity_negative(field: Field) -> None:
     assert detect_app_activity(field) == []
 
 
-@pytest.mark.xfail(
-    reason="`screen` also carries the display resolution, which has a letter (`x`)", strict=True
-)
 @pytest.mark.parametrize("value", ["1080x2400", "1440X3200"])
 def test_screen_resolution_is_not_app_activity(value: str) -> None:
     assert detect_app_activity(fld("screen", value)) == []

@@ -110,11 +110,6 @@ def test_search_query_negative(field: Field) -> None:
     assert detect_search_query(field) == []
 
 
-@pytest.mark.xfail(
-    reason="only `query `/`mutation `/`{`-prefixed documents are recognised as GraphQL: "
-    "`query(` with variables and `subscription` pass as search text",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "value", ["query($id:ID!){node(id:$id){id}}", "subscription OnMessage { message { id } }"]
 )

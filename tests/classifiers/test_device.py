@@ -60,9 +60,6 @@ def test_device_model_negative(field: Field) -> None:
     assert detect_device_model(field) == []
 
 
-@pytest.mark.xfail(
-    reason="Firefox for Android's UA has no model: `Mobile`/`Tablet` is taken as one", strict=True
-)
 def test_firefox_android_ua_has_no_model() -> None:
     assert detect_device_model(_ua(FIREFOX)) == []
 
@@ -100,9 +97,6 @@ def test_os_version_negative(field: Field) -> None:
     assert detect_os_version(field) == []
 
 
-@pytest.mark.xfail(
-    reason="_plain() needs more than one character, but Android 8 and 9 send `osv=8`/`osv=9`", strict=True
-)
 def test_single_digit_os_version() -> None:
     assert essentials(detect_os_version(fld("osv", "9"))) == [(Kind.OS_VERSION, "9", Source.KEY, None)]
 
@@ -137,9 +131,6 @@ def test_carrier_negative(field: Field) -> None:
     assert detect_carrier(field) == []
 
 
-@pytest.mark.xfail(
-    reason="`operator` is also a boolean query operator (Elasticsearch `match`: and/or)", strict=True
-)
 @pytest.mark.parametrize("value", ["and", "OR"])
 def test_filter_operator_is_not_a_carrier(value: str) -> None:
     assert detect_carrier(fld("operator", value, path="query.match.title.operator")) == []

@@ -81,9 +81,6 @@ def test_imei_negative(field: Field) -> None:
     assert detect_imei(field) == []
 
 
-@pytest.mark.xfail(
-    reason="IMEI_KEYS holds `udid_imei`/`sim_imei`, which norm() can never produce", strict=True
-)
 def test_imei_under_sim_imei_key_is_keyed() -> None:
     # 123456789012347 is Luhn-valid but its prefix is not in _TAC_PREFIXES: only the key can find it.
     assert essentials(detect_imei(fld("sim_imei", "123456789012347"))) == [
@@ -155,10 +152,6 @@ def test_android_id_negative(field: Field) -> None:
 
 # "16-bit MD5" (the middle 16 hex digits of an MD5) is a common SDK habit: under a digest-named key
 # such a value is a digest, not the plain ID.  detect_device_id already rejects this case.
-@pytest.mark.xfail(
-    reason="detect_meid/detect_android_id ignore the digest the key names when the value has the plain shape",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("detect", "field"),
     [
@@ -209,10 +202,6 @@ def test_advertising_id_negative(field: Field) -> None:
     assert detect_advertising_id(field) == []
 
 
-@pytest.mark.xfail(
-    reason="OAID_KEYS (`msaoaid`, `hmsoaid`) are checked only after `not keyed` has already returned",
-    strict=True,
-)
 def test_oaid_under_msa_oaid_key() -> None:
     assert essentials(detect_advertising_id(fld("msa_oaid", "A1B2C3D4E5F60718ABCD"))) == [
         (Kind.ADVERTISING_ID, "A1B2C3D4E5F60718ABCD", Source.KEY, None)
@@ -268,16 +257,10 @@ def test_mac_address_negative(field: Field) -> None:
     assert detect_mac_address(field) == []
 
 
-@pytest.mark.xfail(reason="the bare-hex branch skips the multicast check the colon form has", strict=True)
 def test_bare_multicast_mac_is_not_reported() -> None:
     assert detect_mac_address(fld("mac", "01005e0000fb")) == []
 
 
-@pytest.mark.xfail(
-    reason="only keys containing `bssid` are skipped: the access point's MAC under location.BSSID_KEYS "
-    "(`ap_mac`, `router_mac`) is also reported as the device's own MAC",
-    strict=True,
-)
 @pytest.mark.parametrize("key", ["ap_mac", "routerMac"])
 def test_access_point_mac_is_not_the_device_mac(key: str) -> None:
     assert detect_mac_address(fld(key, "a4:50:46:12:34:56")) == []
@@ -323,9 +306,6 @@ def test_device_id_negative(field: Field) -> None:
     assert detect_device_id(field) == []
 
 
-@pytest.mark.xfail(
-    reason="`clientid` also names OAuth client IDs, which identify the app, not the device", strict=True
-)
 def test_oauth_client_id_is_not_a_device_id() -> None:
     field = fld("client_id", "1234567890-abcdefghijklmnop.apps.googleusercontent.com", Where.QUERY)
     assert detect_device_id(field) == []

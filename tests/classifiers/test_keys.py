@@ -107,25 +107,11 @@ _KEY_SETS = [
     for name in sorted(vars(module))
     if name.endswith("_KEYS") and isinstance(getattr(module, name), frozenset)
 ]
-_DEAD = {
-    ("identifiers", "IMEI_KEYS"): "`udid_imei`, `sim_imei` hold `_`: norm() strips it, so they never match",
-    ("location", "BSSID_KEYS"): "`wifimac_ap` holds `_`: norm() strips it, so it never matches",
-    ("device", "OS_KEYS"): "`os_version` holds `_` (harmless duplicate of `osversion`, but dead)",
-    ("apps", "APP_LIST_KEYS"): "`app_list` holds `_` (harmless duplicate of `applist`, but dead)",
-}
-
-
-def _xfail_if_dead(module: str, name: str) -> list[pytest.MarkDecorator]:
-    reason = _DEAD.get((module, name))
-    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
 
 
 @pytest.mark.parametrize(
     "names",
-    [
-        pytest.param(names, id=f"{module}.{name}", marks=_xfail_if_dead(module, name))
-        for module, name, names in _KEY_SETS
-    ],
+    [pytest.param(names, id=f"{module}.{name}") for module, name, names in _KEY_SETS],
 )
 def test_declared_key_sets_are_normalised(names: frozenset[str]) -> None:
     assert sorted(k for k in names if norm(k) != k) == []

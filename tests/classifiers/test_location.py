@@ -92,7 +92,6 @@ def test_wifi_network_negative(field: Field) -> None:
     assert detect_wifi_network(field) == []
 
 
-@pytest.mark.xfail(reason="BSSID_KEYS holds `wifimac_ap`, which norm() can never produce", strict=True)
 def test_bssid_under_wifimac_ap_key() -> None:
     assert essentials(detect_wifi_network(fld("wifimac_ap", "a4:50:46:12:34:56"))) == [
         (Kind.WIFI_NETWORK, "a4:50:46:12:34:56", Source.KEY, None)

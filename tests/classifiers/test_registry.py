@@ -8,7 +8,6 @@ import inspect
 import json
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,7 +16,7 @@ import pytest
 from classifiers import apps, browsing, contact, device, identifiers, location, registry
 from classifiers.decode import Limits
 from classifiers.model import Destination, Exchange, Field, Finding, Kind, Source, Where
-from classifiers.registry import DETECTORS, analyze
+from classifiers.registry import DETECTORS, Detector, analyze
 from tests.classifiers._helpers import exchange
 
 DETECTOR_MODULES = (identifiers, contact, location, browsing, apps, device)
@@ -25,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 IMEI = "490154203237518"
 
 
-def _defined_detectors() -> list[Callable[..., object]]:
+def _defined_detectors() -> list[Detector]:
     return [
         fn
         for module in DETECTOR_MODULES
