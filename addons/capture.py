@@ -11,11 +11,14 @@ import asyncio
 import logging
 import re
 from datetime import UTC, datetime
+from functools import partial
 
-from mitmproxy import ctx, http, tls
+from mitmproxy import ctx, exceptions, http, tls
 from mitmproxy.addonmanager import Loader
 
+from classifiers.known import KnownValues, KnownValuesError
 from classifiers.model import Exchange
+from classifiers.registry import analyze
 from db.store import Store, StoreError, TlsFailure, Writer, WriterStats
 from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket
 
@@ -37,12 +40,14 @@ class Capture:
         self._failed = False
         self.failure: StoreError | None = None
         self._ignore: list[re.Pattern[str]] = []
+        self._known: KnownValues | None = None
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
             "phonehome_db", str, "phonehome.db", "Database path or SQLAlchemy URL for captured flows."
         )
         loader.add_option("phonehome_label", str, "", "Session label (default: capture-DATE-TIME).")
+        loader.add_option("phonehome_known", str, "", "TOML file of the device's own values to look for.")
 
     def configure(self, updated: set[str]) -> None:
         # Copied here: the writer thread must never read ctx.options.
@@ -50,6 +55,12 @@ class Capture:
             self._db = ctx.options.phonehome_db
         if "phonehome_label" in updated:
             self._label = ctx.options.phonehome_label
+        if "phonehome_known" in updated:
+            path = ctx.options.phonehome_known
+            try:
+                self._known = KnownValues.from_toml(path) if path else None
+            except KnownValuesError as exc:
+                raise exceptions.OptionsError(str(exc)) from exc
         if "ignore_hosts" in updated:
             # mitmproxy tunnels ignored TLS connections itself, but still parses plain HTTP to them.
             self._ignore = [re.compile(p, re.IGNORECASE) for p in ctx.options.ignore_hosts]
@@ -70,7 +81,8 @@ class Capture:
             self.store = Store(self._db)
             self.label = self._label or default_label()
             self.session_id = self.store.open_session(self.label, "capture")
-            self.writer = Writer(self.store, self.session_id, device="").start()
+            analyzer = partial(analyze, known=self._known) if self._known else analyze
+            self.writer = Writer(self.store, self.session_id, device="", analyzer=analyzer).start()
         return self.writer
 
     async def _enqueue(self, item: Exchange | TlsFailure) -> None:

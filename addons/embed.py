@@ -22,6 +22,7 @@ class CaptureConfig:
     listen_port: int = 8080
     confdir: str = "~/.mitmproxy"
     label: str = ""
+    known: str = ""  # path of a known-values TOML file
     ignore_hosts: Sequence[str] = field(default_factory=tuple)
     # Extra mitmproxy options for tests and special setups (e.g. ssl_verify_upstream_trusted_ca).
     extra: dict[str, str] = field(default_factory=dict)
@@ -65,6 +66,7 @@ async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]
         ignore_hosts=[host_pattern(p) for p in config.ignore_hosts],
         phonehome_db=config.db,
         phonehome_label=config.label,
+        phonehome_known=config.known,
         termlog_verbosity="error",
     )
     if config.extra:

@@ -60,11 +60,23 @@ def detect_installed_apps(field: Field) -> list[Finding]:
     ]  # fmt: skip
 
 
+# An Android component: `com.whatsapp/.HomeActivity`, `com.android.chrome/org.chromium.Main`.
+_COMPONENT = re.compile(r"^([a-zA-Z][\w]*(?:\.[\w]+)+)/(\.?[\w$]+(?:\.[\w$]+)*)$")
+
+
+def looks_like_component(value: str) -> bool:
+    return "/" in value and "." in value and len(value) < 200
+
+
 def detect_app_activity(field: Field) -> list[Finding]:
     key = norm(field.key)
-    if key not in SCREEN_KEYS and key not in APP_KEYS:
-        return []
     value = field.value.strip()
+    if key not in SCREEN_KEYS and key not in APP_KEYS:
+        # Unkeyed, only a full component name says "this app's screen was in use".
+        match = _COMPONENT.match(value) if looks_like_component(value) else None
+        if match and _is_package(match.group(1)):
+            return [finding(field, Kind.APP_ACTIVITY, value, 0.85, Source.PATTERN, "app_activity")]
+        return []
     if is_placeholder(value) or len(value) > 200 or not any(ch.isalpha() for ch in value):
         return []
     if _RESOLUTION.fullmatch(value):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
+import struct
 import time
 import zlib
 from collections.abc import Iterator, Mapping
@@ -19,7 +21,17 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from classifiers.jwt import jwt_payload
 from classifiers.model import Exchange, Field, Where
+from classifiers.protobuf import (
+    I32,
+    I64,
+    Truncated,
+    flatten,
+    grpc_frames,
+    is_plausible_message,
+    parse_message,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +69,11 @@ _FORM_RE = re.compile(r"^[^\s=&]+=[^\s&]*(?:&[^\s=&]+=[^\s&]*)+$")
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+
+
 def _printable(text: str) -> bool:
-    if not text:
-        return False
-    bad = sum(1 for ch in text[:512] if (ord(ch) < 32 and ch not in "\t\r\n") or ch == "\ufffd")
-    return bad == 0
+    return bool(text) and _UNPRINTABLE.search(text, 0, 512) is None
 
 
 class _Walker:
@@ -74,12 +86,6 @@ class _Walker:
         self.deadline = time.monotonic() + limits.time_budget
         self.inflated = 0
 
-    def _check(self) -> None:
-        if len(self.out.fields) >= self.limits.max_fields:
-            raise _LimitHit(f"limit: more than {self.limits.max_fields} fields, rest not decoded")
-        if time.monotonic() > self.deadline:
-            raise _LimitHit(f"limit: decoding took over {self.limits.time_budget}s, rest not decoded")
-
     def emit(
         self,
         where: Where,
@@ -89,10 +95,16 @@ class _Walker:
         enc: tuple[str, ...],
         siblings: Mapping[str, str] | None = None,
     ) -> None:
-        self._check()
+        fields = self.out.fields
+        n = len(fields)
+        if n >= self.limits.max_fields:
+            raise _LimitHit(f"limit: more than {self.limits.max_fields} fields, rest not decoded")
+        # Reading the clock costs as much as making a field: look every 32 fields (and at the first).
+        if not n & 31 and time.monotonic() > self.deadline:
+            raise _LimitHit(f"limit: decoding took over {self.limits.time_budget}s, rest not decoded")
         if len(value) > self.limits.max_value_chars:
             value = value[: self.limits.max_value_chars]
-        self.out.fields.append(Field(where, path, key.lower(), value, enc, self.host, siblings))
+        fields.append(Field(where, path, key.lower(), value, enc, self.host, siblings))
 
     # -- containers ----------------------------------------------------------------------------
 
@@ -101,10 +113,21 @@ class _Walker:
             self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return
         if isinstance(node, dict):
-            scalars = {str(k).lower(): text for k, v in node.items() if (text := _scalar(v)) is not None}
+            scalars: dict[str, str] = {}
             for k, v in node.items():
-                sub = f"{path}.{k}" if path else str(k)
-                self._json_child(where, sub, str(k), v, enc, depth, scalars)
+                if isinstance(v, str):
+                    scalars[str(k).lower()] = v
+                elif not isinstance(v, dict | list) and (text := _scalar(v)) is not None:
+                    scalars[str(k).lower()] = text
+            for k, v in node.items():
+                name = str(k)
+                sub = f"{path}.{name}" if path else name
+                if isinstance(v, str):
+                    self.expand(where, sub, name, v, enc, depth + 1, scalars)
+                elif isinstance(v, dict | list):
+                    self.walk_json(where, sub, v, enc, depth + 1)
+                elif (text := scalars.get(name.lower())) is not None:
+                    self.emit(where, sub, name, text, enc, scalars)
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 self._json_child(where, f"{path}[{i}]", _last_key(path), v, enc, depth, None)
@@ -112,6 +135,16 @@ class _Walker:
             if len(strings) >= 2 and len(strings) == len(node):
                 # Lists are findings in their own right (installed apps): offer them joined.
                 self.emit(where, path, _last_key(path), ",".join(strings), enc + ("list",))
+            elif len(node) >= 2 and all(isinstance(v, dict) for v in node):
+                # A list of objects (`[{"pkg": ..., "ver": ...}, ...]`): offer each shared string
+                # column joined, under the list's own key so its name gives the context.
+                first = node[0]
+                for k in first:
+                    column = [v.get(k) for v in node]
+                    if all(isinstance(c, str) for c in column):
+                        self.emit(
+                            where, f"{path}[*].{k}", _last_key(path), ",".join(column), enc + ("column",)
+                        )
 
     def _json_child(
         self,
@@ -186,6 +219,11 @@ class _Walker:
         if _FORM_RE.match(text) and not text.startswith(("http://", "https://")):
             self.walk_pairs(where, path, parse_qsl(text, keep_blank_values=True), enc + ("form",), depth)
             return
+        if "eyJ" in text[:12] and text.count(".") == 2:
+            payload = jwt_payload(text)
+            if payload is not None:
+                self.walk_json(where, path, payload, enc + ("jwt",), depth + 1)
+                return
         if len(text) >= 16 and _B64_RE.match(text):
             self._maybe_base64(where, path, key, text, enc, depth)
 
@@ -225,17 +263,25 @@ class _Walker:
         if content_type.lower().startswith("multipart/"):
             self.walk_multipart(where, path, raw, content_type, enc, depth)
             return
+        ctype = content_type.lower()
+        if ctype.startswith("application/grpc") and self.walk_grpc(where, path, raw, enc, depth):
+            return
         try:
-            text = raw.decode("utf-8")
+            text: str | None = raw.decode("utf-8")
         except UnicodeDecodeError:
+            text = None
+        if text is None or not _printable(text) or "protobuf" in ctype:
+            # Binary: a protobuf message is the one container worth trying without a schema.
+            plausible = is_plausible_message(raw) if require_text or "protobuf" not in ctype else True
+            if plausible and self.walk_protobuf(where, path, raw, enc + ("protobuf",), depth):
+                return
             if require_text:
                 return
-            text = raw.decode("latin-1")
+            if text is None:
+                text = raw.decode("latin-1")
             if not _printable(text):
                 self.out.notes.append(f"undecoded: binary body at {where.value}{':' + path if path else ''}")
                 return
-        if require_text and not _printable(text):
-            return
         stripped = text.strip()
         if not stripped:
             return
@@ -276,6 +322,45 @@ class _Walker:
                 return False
         for i, node in enumerate(nodes):
             self.walk_json(where, f"{path}[{i}]", node, enc + ("ndjson",), depth + 1)
+        return True
+
+    def walk_grpc(self, where: Where, path: str, raw: bytes, enc: tuple[str, ...], depth: int) -> bool:
+        frames = grpc_frames(raw)
+        if frames is None:
+            return False
+        for i, (compressed, payload) in enumerate(frames):
+            layers = enc + ("grpc",)
+            if compressed:
+                inflated = self.inflate(payload, "gzip", path)
+                if inflated is None:
+                    continue
+                payload, layers = inflated, layers + ("gzip",)
+            sub = f"{path}[{i}]" if len(frames) > 1 else path
+            if not self.walk_protobuf(where, sub, payload, layers + ("protobuf",), depth + 1):
+                self.bytes_value(where, sub, _last_key(path), payload, layers, depth + 1)
+        return True
+
+    def walk_protobuf(self, where: Where, path: str, raw: bytes, enc: tuple[str, ...], depth: int) -> bool:
+        """Schema-less protobuf: fields named by their numbers, `1.19` for field 19 inside field 1."""
+        budget = self.limits.max_fields - len(self.out.fields)
+        try:
+            message = parse_message(
+                raw, max_depth=max(1, self.limits.max_depth - depth), max_fields=max(1, budget)
+            )
+        except Truncated as cut:
+            message = cut.fields
+            self.out.notes.append(f"limit: protobuf at {path or 'body'} cut short ({cut.reason})")
+        if not message:
+            return False
+        for number_path, value, wire in flatten(message):
+            sub = f"{path}.{number_path}" if path else number_path
+            key = number_path.rsplit(".", 1)[-1]
+            if isinstance(value, str):
+                self.expand(where, sub, key, value, enc, depth + 1)
+            elif isinstance(value, bytes):
+                self.bytes_value(where, sub, key, value, enc, depth + 1, require_text=True)
+            else:
+                self.emit(where, sub, key, _number(value, wire), enc)
         return True
 
     def walk_multipart(
@@ -322,6 +407,19 @@ def _scalar(value: object) -> str | None:
     if isinstance(value, str | int | float):
         return str(value)
     return None
+
+
+def _number(value: int, wire: int) -> str:
+    """Varints as integers; fixed-width fields as the double or float they usually are, if plausible."""
+    if wire == I64:
+        as_float = struct.unpack("<d", value.to_bytes(8, "little"))[0]
+    elif wire == I32:
+        as_float = struct.unpack("<f", value.to_bytes(4, "little"))[0]
+    else:
+        return str(value)
+    if math.isfinite(as_float) and 1e-6 < abs(as_float) < 1e9:
+        return repr(round(as_float, 7)) if wire == I64 else repr(round(as_float, 5))
+    return str(value)
 
 
 def _last_key(path: str) -> str:

@@ -185,3 +185,83 @@ _KEYS_BY_KIND = {
     Kind.ADVERTISING_ID: AD_ID_KEYS,
     Kind.MAC_ADDRESS: MAC_KEYS,
 }
+
+
+IMSI_KEYS = frozenset({"imsi", "imsi1", "imsi2", "subscriberid", "simimsi", "deviceimsi", "mimsi"})
+ICCID_KEYS = frozenset({"iccid", "simserial", "simserialnumber", "iccid1", "iccid2", "icc", "simid"})
+SERIAL_KEYS = frozenset(
+    {
+        "sn", "serial", "serialno", "serialnumber", "roserialno", "deviceserial", "buildserial",
+        "hwserial", "devsn", "devicesn", "serialnum", "androidserial",
+    }
+)  # fmt: skip
+
+# Mobile country codes (ITU-T E.212): an IMSI starts with one of these.
+MCCS = frozenset(
+    int(m)
+    for m in (
+        "202 204 206 208 212 213 214 216 218 219 220 221 222 226 228 230 231 232 234 235 238 240 242 244 246 "
+        "247 248 250 255 257 259 260 262 266 268 270 272 274 276 278 280 282 283 284 286 288 289 290 292 293 "
+        "294 295 297 302 308 310 311 312 313 314 315 316 330 334 338 340 342 344 346 348 350 352 354 356 358 "
+        "360 362 363 364 365 366 368 370 372 374 376 400 401 402 404 405 406 410 412 413 414 415 416 417 418 "
+        "419 420 421 422 424 425 426 427 428 429 430 431 432 434 436 437 438 440 441 450 452 454 455 456 457 "
+        "460 461 466 467 470 472 502 505 510 514 515 520 525 528 530 536 537 539 540 541 542 543 544 545 546 "
+        "547 548 549 550 551 552 553 554 555 602 603 604 605 606 607 608 609 610 611 612 613 614 615 616 617 "
+        "618 619 620 621 622 623 624 625 626 627 628 629 630 631 632 633 634 635 636 637 638 639 640 641 642 "
+        "643 645 646 647 648 649 650 651 652 653 654 655 657 658 659 702 704 706 708 710 712 714 716 722 724 "
+        "730 732 734 736 738 740 742 744 746 748 750 901"
+    ).split()
+)
+_IMSI_RE = re.compile(r"^\d{14,15}$")
+_ICCID_RE = re.compile(r"^89\d{16,18}$")
+_SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{4,30}$")
+
+
+def detect_imsi(field: Field) -> list[Finding]:
+    """An IMSI has no check digit: only under an IMSI key, and only with a real country code."""
+    keyed, algo = match_key(field.key, IMSI_KEYS)
+    value = field.value.strip()
+    if keyed and algo is None and _IMSI_RE.match(value) and not is_placeholder(value):
+        if int(value[:3]) in MCCS:
+            return [finding(field, Kind.IMSI, value, 0.95, Source.KEY, "imsi")]
+        return []
+    if keyed and algo is not None and is_digest(value, algo):
+        return [finding(field, Kind.IMSI, value, 0.85, Source.KEY, "imsi", algo)]
+    return []
+
+
+def detect_iccid(field: Field) -> list[Finding]:
+    """SIM card numbers start with 89 (telecom) and end with a Luhn check digit."""
+    value = field.value.strip()
+    keyed, algo = match_key(field.key, ICCID_KEYS)
+    if _ICCID_RE.match(value):
+        digits = value.rstrip("Ff")
+        if luhn_ok(digits):
+            confidence, source = (0.97, Source.KEY) if keyed else (0.85, Source.PATTERN)
+            return [finding(field, Kind.ICCID, digits, confidence, source, "iccid")]
+        if keyed and len(digits) == 19:
+            # Some vendors send the 19 digits without the check digit.
+            return [finding(field, Kind.ICCID, digits, 0.8, Source.KEY, "iccid")]
+        return []
+    if keyed and algo is not None and is_digest(value, algo):
+        return [finding(field, Kind.ICCID, value, 0.85, Source.KEY, "iccid", algo)]
+    return []
+
+
+def detect_serial_number(field: Field) -> list[Finding]:
+    keyed, algo = match_key(field.key, SERIAL_KEYS)
+    if not keyed:
+        return []
+    value = field.value.strip()
+    if algo is not None:
+        return (
+            [finding(field, Kind.SERIAL_NUMBER, value, 0.8, Source.KEY, "serial_number", algo)]
+            if is_digest(value, algo)
+            else []
+        )
+    if not _SERIAL_RE.match(value) or is_placeholder(value) or value.lower() in ("unknown", "serial"):
+        return []
+    # Serials mix letters and digits, or are long digit strings; short pure numbers are counters.
+    if value.isdigit() and len(value) < 8 or value.isalpha():
+        return []
+    return [finding(field, Kind.SERIAL_NUMBER, value, 0.85, Source.KEY, "serial_number")]

@@ -149,7 +149,9 @@ class Exchange:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: the decoder makes one per value and a frozen dataclass costs four times as much to
+# build.  Treat a Field as read-only all the same.
+@dataclass(slots=True)
 class Field:
     """One decoded value and how it was reached.
 

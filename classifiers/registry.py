@@ -1,69 +1,194 @@
 """The explicit list of detectors, and `analyze`: one Exchange in, its Analysis out.
 
-Decoding happens once per exchange; every detector then sees every field.  A detector that raises
-is skipped for that flow and noted on it: the flow itself is always analysed and stored.
+Decoding happens once per exchange.  Each detector declares what can make it fire: the
+normalised keys it understands (a value under `imei`, `imei_md5`, ...) and/or a cheap gate on
+the value itself (`@` for an email, 15 digits for an IMEI).  Each field then reaches only the
+detectors that could fire on it, which is what keeps classification fast; a test checks that this
+dispatch finds exactly what running every detector on every field finds.
+
+A detector that raises is skipped for that flow and noted on it: the flow is always analysed.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
-from urllib.parse import unquote
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 from classifiers import apps, browsing, contact, device, identifiers, location
+from classifiers.adapters import ADAPTERS, Adapter
 from classifiers.decode import Limits, decode
 from classifiers.destination import destination_for
-from classifiers.model import Analysis, Exchange, Field, Finding
+from classifiers.keys import norm, strip_digest
+from classifiers.known import KnownValues, detect_known
+from classifiers.model import Analysis, Exchange, Field, Finding, Source
+from classifiers.normalise import normalise
 
 log = logging.getLogger(__name__)
 
 Detector = Callable[[Field], list[Finding]]
+Gate = Callable[[str], bool]
 
-# Detector ids are persisted on findings: add, never rename.
-DETECTORS: tuple[tuple[str, Detector], ...] = (
-    ("imei", identifiers.detect_imei),
-    ("meid", identifiers.detect_meid),
-    ("android_id", identifiers.detect_android_id),
-    ("advertising_id", identifiers.detect_advertising_id),
-    ("mac_address", identifiers.detect_mac_address),
-    ("device_id", identifiers.detect_device_id),
-    ("email", contact.detect_email),
-    ("phone_number", contact.detect_phone_number),
-    ("coordinates", location.detect_coordinates),
-    ("wifi_network", location.detect_wifi_network),
-    ("cell_tower", location.detect_cell_tower),
-    ("visited_url", browsing.detect_visited_url),
-    ("search_query", browsing.detect_search_query),
-    ("installed_apps", apps.detect_installed_apps),
-    ("app_activity", apps.detect_app_activity),
-    ("device_model", device.detect_device_model),
-    ("os_version", device.detect_os_version),
-    ("carrier", device.detect_carrier),
+
+@dataclass(frozen=True, eq=False)  # compared by identity: cheap in the per-field loop
+class Spec:
+    name: str  # persisted on findings: add, never rename
+    detect: Detector
+    keys: frozenset[str] = frozenset()  # normalised keys (digest variants like `imei_md5` follow)
+    gate: Gate | None = None  # a value test that lets the detector see fields under any key
+
+
+def _url(value: str) -> bool:
+    return "://" in value[:10]
+
+
+def _fifteen_digits(value: str) -> bool:
+    v = value.strip()
+    return len(v) == 15 and v.isdigit()
+
+
+def _iccid_shape(value: str) -> bool:
+    v = value.strip()
+    return 18 <= len(v) <= 20 and v.startswith("89")
+
+
+def _mac_shape(value: str) -> bool:
+    v = value.strip()
+    return len(v) == 17 and v[2] in ":-"
+
+
+def _listish(value: str) -> bool:
+    return "," in value and "." in value
+
+
+_UA = frozenset({"useragent"})
+
+DETECTORS: tuple[Spec, ...] = (
+    Spec("imei", identifiers.detect_imei, identifiers.IMEI_KEYS, _fifteen_digits),
+    Spec("meid", identifiers.detect_meid, identifiers.MEID_KEYS),
+    Spec("imsi", identifiers.detect_imsi, identifiers.IMSI_KEYS),
+    Spec("iccid", identifiers.detect_iccid, identifiers.ICCID_KEYS, _iccid_shape),
+    Spec("serial_number", identifiers.detect_serial_number, identifiers.SERIAL_KEYS),
+    Spec("android_id", identifiers.detect_android_id, identifiers.ANDROID_ID_KEYS),
+    Spec("advertising_id", identifiers.detect_advertising_id, identifiers.AD_ID_KEYS | identifiers.OAID_KEYS),
+    Spec("mac_address", identifiers.detect_mac_address, identifiers.MAC_KEYS, _mac_shape),
+    Spec("device_id", identifiers.detect_device_id, identifiers.DEVICE_ID_KEYS),
+    Spec("email", contact.detect_email, gate=lambda v: "@" in v),
+    Spec("phone_number", contact.detect_phone_number, contact.PHONE_KEYS),
+    Spec("coordinates", location.detect_coordinates, location.LAT_KEYS | location.PAIR_KEYS),
+    Spec("wifi_network", location.detect_wifi_network, location.BSSID_KEYS | location.SSID_KEYS),
+    Spec("cell_tower", location.detect_cell_tower, location.CID_KEYS),
+    Spec("visited_url", browsing.detect_visited_url, gate=_url),
+    Spec("search_query", browsing.detect_search_query, browsing.SEARCH_KEYS, _url),
+    Spec("installed_apps", apps.detect_installed_apps, gate=_listish),
+    Spec(
+        "app_activity", apps.detect_app_activity, apps.SCREEN_KEYS | apps.APP_KEYS, apps.looks_like_component
+    ),
+    Spec("device_model", device.detect_device_model, device.MODEL_KEYS | _UA),
+    Spec("os_version", device.detect_os_version, device.OS_KEYS | _UA),
+    Spec("carrier", device.detect_carrier, device.CARRIER_KEYS),
 )
 
+_BY_KEY: dict[str, tuple[Spec, ...]] = {}
+for _spec in DETECTORS:
+    for _key in _spec.keys:
+        _BY_KEY[_key] = (*_BY_KEY.get(_key, ()), _spec)
+_GATED = tuple(s for s in DETECTORS if s.gate is not None)
 
-def analyze(exchange: Exchange, limits: Limits | None = None) -> Analysis:
+
+@lru_cache(maxsize=8192)
+def _keyed(key: str) -> tuple[Spec, ...]:
+    """Detectors that understand this key, directly or as a digest of it (`imei_md5`)."""
+    found = _BY_KEY.get(norm(key), ())
+    base, algo = strip_digest(key)
+    if algo is not None:
+        found = found + tuple(s for s in _BY_KEY.get(base, ()) if s not in found)
+    return found
+
+
+_GATE_HINT = re.compile(r"^\s*\d|\d\s*$|[@:,/-]")
+
+
+def _may_pass_a_gate(value: str) -> bool:
+    """A cheap pre-test: every gate needs one of these characters, or a digit at either end."""
+    return len(value) >= 5 and _GATE_HINT.search(value) is not None
+
+
+def candidates(fld: Field) -> tuple[Spec, ...]:
+    keyed = _keyed(fld.key)
+    if not _may_pass_a_gate(fld.value):
+        return keyed
+    gated = tuple(s for s in _GATED if s.gate(fld.value) and s not in keyed)  # type: ignore[misc]
+    return keyed + gated if gated else keyed
+
+
+@lru_cache(maxsize=4096)
+def adapters_for(host: str, path: str) -> tuple[Adapter, ...]:
+    return tuple(a for a in ADAPTERS if a.matches(host, path))
+
+
+def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding]:
+    found: list[Finding] = []
+    if fld.encodings and fld.encodings[-1] == "column":
+        return found  # a column joined across list items is not a field any endpoint sent
+    for adapter in adapters:
+        if fld.where not in adapter.where:
+            continue
+        for kind, hashed in adapter.meanings(fld.path):
+            value = fld.value.strip() if hashed else normalise(kind, fld.value)
+            if value:
+                found.append(Finding(kind, value, fld.where, fld.path, fld.encodings, 0.95, Source.ADAPTER,
+                                     f"adapter:{adapter.name}", hashed))  # fmt: skip
+    return found
+
+
+def analyze(
+    exchange: Exchange,
+    limits: Limits | None = None,
+    known: KnownValues | None = None,
+    *,
+    exhaustive: bool = False,
+) -> Analysis:
+    """Decode once, run the detectors (and adapters, and known values), merge the findings.
+
+    `exhaustive` runs every detector on every field instead of dispatching: only for tests and
+    for checking the dispatch.
+    """
     decoded = decode(exchange, limits)
     notes = list(decoded.notes)
     failed: set[str] = set()
     best: dict[tuple[str, str, str, str], Finding] = {}
+
+    def keep(found: list[Finding]) -> None:
+        for f in found:
+            # A percent-encoded value and its decoded form are one finding; the decoded one
+            # comes later and wins ties, so `value` is what the user would recognise.
+            key = (f.kind.value, unquote(f.value), f.where.value, f.path)
+            if key not in best or f.confidence >= best[key].confidence:
+                best[key] = f
+
+    split = urlsplit(exchange.url)
+    adapters = adapters_for((split.hostname or "").lower(), split.path)
     for fld in decoded.fields:
-        for name, detect in DETECTORS:
-            if name in failed:
+        for spec in DETECTORS if exhaustive else candidates(fld):
+            if spec.name in failed:
                 continue
             try:
-                found = detect(fld)
+                found = spec.detect(fld)
             except Exception as exc:  # noqa: BLE001 - one bad detector must not lose the flow
-                failed.add(name)
-                notes.append(f"detector {name} failed: {type(exc).__name__}: {exc}"[:300])
-                log.warning("detector %s failed on %s: %s", name, exchange.url, exc)
+                failed.add(spec.name)
+                notes.append(f"detector {spec.name} failed: {type(exc).__name__}: {exc}"[:300])
+                log.warning("detector %s failed on %s: %s", spec.name, exchange.url, exc)
                 continue
-            for f in found:
-                # A percent-encoded value and its decoded form are one finding; the decoded one
-                # comes later and wins ties, so `value` is what the user would recognise.
-                key = (f.kind.value, unquote(f.value), f.where.value, f.path)
-                if key not in best or f.confidence >= best[key].confidence:
-                    best[key] = f
+            if found:
+                keep(found)
+        if adapters and (found := _adapter_findings(fld, adapters)):
+            keep(found)
+        if known and (found := detect_known(fld, known)):
+            keep(found)
     return Analysis(
         exchange=exchange,
         findings=tuple(best.values()),

@@ -249,22 +249,26 @@ def _flow_row(
         error=ex.error,
         notes=list(analysis.notes),
         fields=analysis.fields,
-        findings=[
-            FindingRow(
-                category=f.category.value,
-                kind=f.kind.value,
-                value=f.value,
-                location=f.where.value,
-                path=f.path,
-                encodings=list(f.encodings),
-                confidence=round(f.confidence, 3),
-                source=f.source.value,
-                detector=f.detector,
-                hashed=f.hashed.value if f.hashed else None,
-            )
-            for f in analysis.findings
-        ],
+        findings=finding_rows(analysis),
     )
+
+
+def finding_rows(analysis: Analysis) -> list[FindingRow]:
+    return [
+        FindingRow(
+            category=f.category.value,
+            kind=f.kind.value,
+            value=f.value,
+            location=f.where.value,
+            path=f.path,
+            encodings=list(f.encodings),
+            confidence=round(f.confidence, 3),
+            source=f.source.value,
+            detector=f.detector,
+            hashed=f.hashed.value if f.hashed else None,
+        )
+        for f in analysis.findings
+    ]
 
 
 _STOP = object()

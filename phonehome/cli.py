@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,11 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from classifiers.known import KnownValues, KnownValuesError
 from classifiers.model import Category, Kind
+from classifiers.registry import analyze
 from db import queries
+from db.reanalyze import reanalyze as run_reanalyze
 from db.store import Store, StoreError
 from phonehome.output import terminal_safe, write_csv, write_jsonl, write_table
 from phonehome.pipeline import ReplayReport, replay
@@ -71,6 +75,24 @@ def _store(db: str, create: bool) -> Iterator[Store]:
         fail(str(exc))
     finally:
         store.dispose()
+
+
+known_option = click.option(
+    "--known",
+    "known_file",
+    type=click.Path(dir_okay=False),
+    help="TOML file of your device's own values (IMEI, email, ...) to find in any encoding or digest.",
+)
+
+
+def _known(path: str | None) -> KnownValues | None:
+    if not path:
+        return None
+    try:
+        return KnownValues.from_toml(path)
+    except KnownValuesError as exc:
+        fail(str(exc))
+        raise  # unreachable
 
 
 db_option = click.option(
@@ -134,11 +156,13 @@ def main() -> None:
     metavar="OPTION=VALUE",
     help="Any mitmproxy option, as with mitmdump --set (repeatable).",
 )
+@known_option
 def capture(
     listen_host: str,
     listen_port: int,
     db: str,
     label: str,
+    known_file: str | None,
     confdir: str,
     ignore_hosts: tuple[str, ...],
     settings: tuple[str, ...],
@@ -157,6 +181,7 @@ def capture(
             re.compile(pattern)
         except re.error as exc:
             fail(f"--ignore-hosts {pattern!r} is not a valid regular expression: {exc}")
+    _known(known_file)  # a bad file fails now, not once the phone is pointed at us
     try:
         Store(db).dispose()  # fail now, before the phone is pointed at us
     except StoreError as exc:
@@ -193,7 +218,7 @@ def capture(
         extra[name.strip()] = value
     config = CaptureConfig(
         db=db, listen_host=listen_host, listen_port=listen_port, confdir=confdir, label=label,
-        ignore_hosts=ignore_hosts, extra=extra,
+        known=str(Path(known_file).resolve()) if known_file else "", ignore_hosts=ignore_hosts, extra=extra,
     )  # fmt: skip
     try:
         stats = run_capture(config, ready)
@@ -222,15 +247,17 @@ def capture(
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @db_option
 @click.option("--label", default=None, help="Session label for all files (default: each file's name).")
-def replay_cmd(files: tuple[str, ...], db: str, label: str | None) -> None:
+@known_option
+def replay_cmd(files: tuple[str, ...], db: str, label: str | None, known_file: str | None) -> None:
     """Import HAR files or mitmproxy flow dumps and analyse them.
 
     Example: phonehome replay chrome-export.har mitm.flows --db lab.db
 
     Exit code 1 if some entries were skipped, 2 if a file could not be read at all.
     """
+    known = _known(known_file)
     with _store(db, create=True) as store:
-        report = _replay_with_progress(store, list(files), label)
+        report = _replay_with_progress(store, list(files), label, known)
         err = _console(err=True)
         for f in report.files:
             name = terminal_safe(Path(f.path).name, 80)
@@ -257,9 +284,11 @@ def _replay_exit(report: ReplayReport) -> int:
     return 1 if report.skipped else 0
 
 
-def _replay_with_progress(store: Store, files: list[str], label: str | None) -> ReplayReport:
+def _replay_with_progress(
+    store: Store, files: list[str], label: str | None, known: KnownValues | None
+) -> ReplayReport:
     if not sys.stderr.isatty():
-        return replay(store, files, label=label)
+        return replay(store, files, label=label, known=known)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=_console(err=True), transient=True,
@@ -271,7 +300,34 @@ def _replay_with_progress(store: Store, files: list[str], label: str | None) -> 
                 tasks[path] = bar.add_task(terminal_safe(Path(path).name, 40), total=expected)
             bar.update(tasks[path], completed=done)
 
-        return replay(store, files, label=label, progress=progress)
+        return replay(store, files, label=label, progress=progress, known=known)
+
+
+@main.command()
+@db_option
+@click.option("--session", help="Only this session (default: every stored flow).")
+@known_option
+def reanalyze(db: str, session: str | None, known_file: str | None) -> None:
+    """Run today's classifiers again over stored flows, replacing their findings.
+
+    Example: phonehome reanalyze --db myphone.db --known me.toml
+
+    Use it after upgrading phonehome, or to look for your own values in an old capture.
+    """
+    known = _known(known_file)
+    with _store(db, create=False) as store:
+        analyzer = partial(analyze, known=known) if known else analyze
+        if sys.stderr.isatty():
+            with Progress(TextColumn("re-analysing"), BarColumn(), MofNCompleteColumn(), console=_console(err=True),
+                          transient=True) as bar:  # fmt: skip
+                task = bar.add_task("flows", total=None)
+                result = run_reanalyze(store, analyzer, session=session,
+                                       progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+        else:
+            result = run_reanalyze(store, analyzer, session=session)
+        click.echo(
+            f"Re-analysed {result.flows} flows: {result.findings_before} findings before, {result.findings_after} now."
+        )
 
 
 # -- queries ----------------------------------------------------------------------------------------

@@ -10,9 +10,12 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from classifiers.known import KnownValues
 from classifiers.model import Exchange
+from classifiers.registry import analyze
 from db.store import Store, Writer
 from phonehome.sources import SourceError, estimate_entries, open_source
 
@@ -71,8 +74,10 @@ def replay(
     *,
     label: str | None = None,
     progress: Progress | None = None,
+    known: KnownValues | None = None,
 ) -> ReplayReport:
     """Import each file into its session (`label`, or the file's name); bad entries are counted."""
+    analyzer = partial(analyze, known=known) if known else analyze
     report = ReplayReport()
     for path in paths:
         session = label or default_label(path)
@@ -85,7 +90,7 @@ def replay(
             continue
         expected = estimate_entries(path)
         session_id = store.open_session(session, "replay")
-        writer = Writer(store, session_id, device=session).start()
+        writer = Writer(store, session_id, device=session, analyzer=analyzer).start()
         try:
             for item in items:
                 if isinstance(item, Exchange):

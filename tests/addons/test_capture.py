@@ -177,3 +177,30 @@ async def test_ignored_hosts_and_the_certificate_page_are_not_recorded(tmp_path:
         assert [r["host"] for r in flows(store, Filters())] == ["kept.example.com"]
     finally:
         store.dispose()
+
+
+async def test_known_values_option(tmp_path: Path) -> None:
+    import hashlib
+
+    from mitmproxy import exceptions
+
+    known = tmp_path / "me.toml"
+    known.write_text('email = ["dana@example.com"]\n')
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        with pytest.raises(exceptions.OptionsError, match="cannot read known values file"):
+            tctx.configure(addon, phonehome_known=str(tmp_path / "absent.toml"))
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="k", phonehome_known=str(known))
+        flow = tflow.tflow(resp=True)
+        flow.request.url = "http://ads.example.com/c?em=" + hashlib.sha256(b"dana@example.com").hexdigest()
+        await tctx.cycle(addon, flow)
+        addon.done()
+    store = _open(db)
+    try:
+        rows = list(findings(store, Filters()))
+        assert [(r["kind"], r["value"], r["source"], r["hashed"]) for r in rows] == [
+            ("email", "dana@example.com", "known", "sha256")
+        ]
+    finally:
+        store.dispose()

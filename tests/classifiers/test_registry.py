@@ -16,7 +16,7 @@ import pytest
 from classifiers import apps, browsing, contact, device, identifiers, location, registry
 from classifiers.decode import Limits
 from classifiers.model import Destination, Exchange, Field, Finding, Kind, Source, Where
-from classifiers.registry import DETECTORS, Detector, analyze
+from classifiers.registry import DETECTORS, Detector, analyze, candidates
 from tests.classifiers._helpers import exchange
 
 DETECTOR_MODULES = (identifiers, contact, location, browsing, apps, device)
@@ -34,24 +34,24 @@ def _defined_detectors() -> list[Detector]:
 
 
 def test_every_detector_is_registered_exactly_once() -> None:
-    registered = [fn for _, fn in DETECTORS]
+    registered = [spec.detect for spec in DETECTORS]
     defined = _defined_detectors()
-    assert len(defined) == 18
+    assert len(defined) == 21
     for fn in defined:
         assert registered.count(fn) == 1, fn
     assert len(registered) == len(defined)
 
 
 def test_detector_ids_are_unique_and_name_their_function() -> None:
-    ids = [name for name, _ in DETECTORS]
+    ids = [spec.name for spec in DETECTORS]
     assert len(ids) == len(set(ids))
-    for name, fn in DETECTORS:
-        assert fn.__name__ == f"detect_{name}"
+    for spec in DETECTORS:
+        assert spec.detect.__name__ == f"detect_{spec.name}"
 
 
 def test_detector_ids_are_kind_names() -> None:
     # Every detector id today is also the kind it reports: both are persisted contracts.
-    assert {name for name, _ in DETECTORS} <= {k.value for k in Kind}
+    assert {spec.name for spec in DETECTORS} <= {k.value for k in Kind}
 
 
 def test_classifiers_import_neither_mitmproxy_nor_sqlalchemy() -> None:
@@ -128,7 +128,10 @@ def test_a_raising_detector_is_skipped_and_noted(monkeypatch: pytest.MonkeyPatch
         calls.append(field)
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(registry, "DETECTORS", (("boom", detect_boom), *DETECTORS))
+    boom = registry.Spec("boom", detect_boom, gate=lambda value: True)
+    monkeypatch.setattr(registry, "DETECTORS", (boom, *DETECTORS))
+    monkeypatch.setattr(registry, "_GATED", (boom, *registry._GATED))
+    registry._keyed.cache_clear()
     analysis = analyze(exchange(url=f"https://h.example.com/?imei={IMEI}&email=alice@example.com"))
     assert analysis.notes == ("detector boom failed: RuntimeError: kaboom",)
     assert len(calls) == 1  # skipped for the rest of the flow after its first failure
@@ -143,3 +146,31 @@ def test_analyze_without_anything_to_find() -> None:
     assert analysis.findings == ()
     assert analysis.destination == Destination(host="10.0.0.2", domain="10.0.0.2", ip=None)
     assert analysis.fields == 1
+
+
+def test_dispatch_finds_what_running_every_detector_finds() -> None:
+    """Each field only reaches the detectors its key or value can trigger: check nothing is lost."""
+    from phonehome.sources import open_source
+
+    sample = REPO / "examples" / "phone-session.har"
+    checked = 0
+    for item in open_source(sample):
+        if not isinstance(item, Exchange):
+            continue
+        fast = {(f.kind, f.value, f.where, f.path, f.hashed) for f in analyze(item).findings}
+        slow = {(f.kind, f.value, f.where, f.path, f.hashed) for f in analyze(item, exhaustive=True).findings}
+        assert fast == slow, item.url
+        checked += 1
+    assert checked >= 45
+
+
+def test_candidates_by_key_digest_key_and_gate() -> None:
+    def names(key: str, value: str) -> set[str]:
+        return {s.name for s in candidates(Field(Where.QUERY, key, key, value))}
+
+    assert names("imei", "x") == {"imei"}
+    assert names("imei_md5", "x") == {"imei"}
+    assert names("zz", IMEI) == {"imei"}
+    assert names("zz", "a@b.example") == {"email"}
+    assert "visited_url" in names("zz", "https://example.org/")
+    assert names("zz", "plain") == set()

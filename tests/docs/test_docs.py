@@ -28,7 +28,7 @@ def test_every_command_and_option_is_documented(name: str) -> None:
                     assert f"`{opt}" in CLI_MD, f"{name} {opt} is not in docs/cli.md"
 
 
-@pytest.mark.parametrize("detector", [name for name, _ in DETECTORS])
+@pytest.mark.parametrize("detector", [spec.name for spec in DETECTORS])
 def test_every_detector_is_documented(detector: str) -> None:
     assert re.search(rf"^\| `{re.escape(detector)}` \|", DETECTORS_MD, re.M), detector
 

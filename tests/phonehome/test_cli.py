@@ -146,7 +146,7 @@ def test_findings_formats_and_filters(demo_db: str) -> None:
 def test_flows_and_destinations(demo_db: str) -> None:
     _, out, _ = run("flows", "--db", demo_db, "--format", "jsonl", "--kind", "installed_apps")
     rows = [json.loads(line) for line in out.splitlines()]
-    assert [r["host"] for r in rows] == ["data.mistat.intl.xiaomi.com"]
+    assert [r["host"] for r in rows] == ["data.mistat.intl.xiaomi.com", "globalapi.ad.xiaomi.com"]
     _, out, _ = run("destinations", "--db", demo_db, "--format", "jsonl")
     dests = {d["host"]: d for d in map(json.loads, out.splitlines())}
     assert dests["sa.api.intl.miui.com"]["domain"] == "miui.com"
@@ -189,3 +189,44 @@ def test_demo_prints_the_answer_and_leaves_nothing_behind(
 def test_every_command_has_an_example_in_its_help() -> None:
     for name, command in main.commands.items():
         assert "Example:" in (command.help or ""), name
+
+
+def test_known_values_on_replay_and_reanalyze(tmp_path: Path) -> None:
+    import hashlib
+
+    imei = "861234567890127"
+    har = {
+        "log": {
+            "version": "1.2",
+            "entries": [
+                {"startedDateTime": "2026-11-20T08:00:00Z",
+                 "request": {"method": "GET", "headers": [],
+                             "url": f"https://ads.example.com/p?h={hashlib.md5(imei.encode()).hexdigest().upper()}"},
+                 "response": {"status": 200, "headers": []}},
+            ],
+        }
+    }  # fmt: skip
+    path = tmp_path / "hashed.har"
+    path.write_text(json.dumps(har))
+    known = tmp_path / "me.toml"
+    known.write_text(f'imei = ["{imei}"]\n')
+    db = str(tmp_path / "k.db")
+
+    assert run("replay", str(path), "--db", db)[0] == 0
+    assert run("findings", "--db", db, "--format", "jsonl")[1] == ""  # an opaque digest, unkeyed
+    code, out, _ = run("reanalyze", "--db", db, "--known", str(known))
+    assert code == 0 and "Re-analysed 1 flows: 0 findings before, 1 now." in out
+    row = json.loads(run("findings", "--db", db, "--format", "jsonl")[1])
+    assert (row["kind"], row["value"], row["source"], row["hashed"]) == ("imei", imei, "known", "md5")
+
+    db2 = str(tmp_path / "k2.db")
+    assert run("replay", str(path), "--db", db2, "--known", str(known))[0] == 0
+    assert json.loads(run("findings", "--db", db2, "--format", "jsonl")[1])["source"] == "known"
+
+
+def test_bad_known_file_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('imei = ["12345"]\n')
+    for args in (["replay", str(bad)], ["capture"], ["reanalyze"]):
+        code, _, err = run(*args, "--known", str(bad), "--db", str(tmp_path / "x.db"))
+        assert code == 2 and "not an IMEI" in one_line_error(err), args

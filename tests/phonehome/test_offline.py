@@ -29,7 +29,12 @@ def test_demo_and_queries_never_touch_the_network(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(socket, "gethostbyname", _forbid)
     runner = CliRunner()
     db = str(tmp_path / "offline.db")
-    for args in (["demo", "--db", db], ["findings", "--db", db], ["flows", "--db", db], ["destinations", "--db", db]):
+    for args in (
+        ["demo", "--db", db],
+        ["findings", "--db", db],
+        ["flows", "--db", db],
+        ["destinations", "--db", db],
+    ):
         result = runner.invoke(main, args, catch_exceptions=True)
         assert not isinstance(result.exception, NetworkUsed), result.exception
         assert result.exit_code == 0, (args, result.output)

@@ -1,0 +1,55 @@
+"""Google: Firebase / GA4 app measurement (protobuf) and the Mobile Ads SDK ad request.
+
+Sources (read to learn the field meanings; nothing is copied):
+- Firebase: the community proto `lari/firebase-ga4-app-measurement-protobuf` (app-measurement.proto)
+  and TrackHAR's observed data for `app-measurement.com/a` (tweaselORG/TrackHAR,
+  src/adapters/google.ts; trackers.tweasel.org/t/google/app-measurement).  The two agree on the
+  bundle layout: the body is a batch whose field 1 is a repeated bundle; inside a bundle 9 is the
+  OS version, 10 the device model, 19 the resettable device ID (the GAID / IDFA: TrackHAR observed
+  advertising IDs there), 21 the app instance ID, 27 the vendor-scoped ID (IDFV on iOS) and 30 the
+  Firebase installation ID.  Decompiled Play services code (the bundle's `toString`, which names
+  `app_instance_id`, `resettable_device_id`, `os_version`, `device_model`) confirms the names.
+- Ads: Google Ad Manager's targeting-parameter help (support.google.com/admanager/answer/7320899,
+  via TrackHAR research-docs/google/rdid.md): `rdid` is the resettable device identifier (GAID,
+  IDFA).  TrackHAR's `doubleclick-mads-gma` adapter: `msid` carries the app ID, `submodel` the
+  device model, `os_version` the OS version.
+"""
+
+from __future__ import annotations
+
+from classifiers.adapters.base import Adapter
+from classifiers.model import Kind, Where
+
+FIREBASE = Adapter(
+    name="google-firebase",
+    hosts=("app-measurement.com",),  # also region1.app-measurement.com
+    path=r"^/a$",
+    where=frozenset({Where.BODY}),
+    fields={
+        # Protobuf paths are field numbers from the body root: bundle (1) -> field.
+        "1.9": Kind.OS_VERSION,
+        "1.10": Kind.DEVICE_MODEL,
+        "1.19": Kind.ADVERTISING_ID,  # resettable_device_id; all zeros when ad tracking is limited
+        "1.21": Kind.DEVICE_ID,  # app_instance_id: Analytics' per-installation ID
+        "1.27": Kind.DEVICE_ID,  # vendor-scoped device ID (IDFV)
+        "1.30": Kind.DEVICE_ID,  # firebase_instance_id
+    },
+)
+
+ADS = Adapter(
+    name="google-ads",
+    hosts=("googleads.g.doubleclick.net",),
+    path=r"^/mads/gma",
+    fields={
+        "rdid": Kind.ADVERTISING_ID,
+        # `msid` is the package of the app the ad is shown in.  DESIGN's app_activity is "app or
+        # screen name": an ad request carrying the advertising ID and the foreground app's package
+        # tells Google which app this device is using at this moment, and across apps that is the
+        # app-usage history the kind exists to surface.  So it is reported as app_activity.
+        "msid": Kind.APP_ACTIVITY,
+        "submodel": Kind.DEVICE_MODEL,
+        "os_version": Kind.OS_VERSION,
+    },
+)
+
+ADAPTERS: tuple[Adapter, ...] = (FIREBASE, ADS)

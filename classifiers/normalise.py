@@ -1,0 +1,61 @@
+"""Value normalisation per kind (DESIGN.md, "Kinds and how values are normalised").
+
+Used where something other than a pattern says what a value is (endpoint adapters, known values):
+the value is cleaned into its kind's canonical form, or rejected as a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from classifiers.identifiers import normalise_mac
+from classifiers.keys import is_placeholder
+from classifiers.model import Kind
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_DIGIT_KINDS = frozenset({Kind.IMEI, Kind.IMSI, Kind.ICCID})
+
+
+def canonical_uuid(value: str) -> str | None:
+    if not _UUID.match(value):
+        return None
+    bare = value.replace("-", "").lower()
+    return f"{bare[:8]}-{bare[8:12]}-{bare[12:16]}-{bare[16:20]}-{bare[20:]}"
+
+
+def e164(value: str, region: str | None = None) -> str | None:
+    digits = re.sub(r"[\s().-]", "", value)
+    try:
+        number = phonenumbers.parse(digits, None if digits.startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise(kind: Kind, value: str) -> str | None:
+    """The canonical form of `value` as `kind`, or None for placeholders and malformed values."""
+    v = value.strip()
+    if is_placeholder(v) or v.lower() in ("02:00:00:00:00:00", "00000000-0000-0000-0000-000000000000"):
+        return None
+    if kind in _DIGIT_KINDS:
+        digits = re.sub(r"\D", "", v)
+        return digits if len(digits) >= 10 and len(set(digits)) > 1 else None
+    if kind == Kind.MEID:
+        return v.upper()
+    if kind == Kind.ANDROID_ID:
+        return v.lower() if re.fullmatch(r"[0-9a-fA-F]{16}", v) else v
+    if kind == Kind.ADVERTISING_ID:
+        return canonical_uuid(v) or v
+    if kind == Kind.MAC_ADDRESS:
+        return normalise_mac(v)
+    if kind == Kind.WIFI_NETWORK:
+        return normalise_mac(v) or v
+    if kind == Kind.EMAIL:
+        return v.lower() if "@" in v else None
+    if kind == Kind.PHONE_NUMBER:
+        return e164(v) or (re.sub(r"\D", "", v) or None)
+    return v

@@ -1,0 +1,73 @@
+"""Re-running the classifiers over stored flows replaces their findings, and only theirs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from classifiers.known import KnownValues
+from classifiers.model import Analysis, Exchange
+from classifiers.registry import analyze
+from db.queries import Filters, findings
+from db.reanalyze import exchange_of, reanalyze
+from db.store import Store
+
+IMEI = "861234567890127"
+
+
+def _exchange(i: int, body: bytes) -> Exchange:
+    return Exchange(
+        time=datetime(2026, 11, 20, 8, 0, i, tzinfo=UTC), method="POST", url=f"https://t.example.com/e/{i}",
+        request_headers=(("Content-Type", "application/json"),), request_body=body, status=200, fingerprint=str(i),
+    )  # fmt: skip
+
+
+def test_reanalyze_with_known_values_finds_hashed_ids_and_keeps_flows(tmp_path: Path) -> None:
+    import hashlib
+
+    digest = hashlib.sha256(IMEI.encode()).hexdigest()
+    store = Store(str(tmp_path / "r.db"))
+    try:
+        a = store.open_session("a", "replay")
+        b = store.open_session("b", "replay")
+        # Stored with an analyzer that found nothing, as an old phonehome might have.
+        nothing = lambda ex: Analysis(ex, (), analyze(ex).destination)  # noqa: E731
+        store.write(a, "d", [nothing(_exchange(1, f'{{"h":"{digest}"}}'.encode()))])
+        store.write(b, "d", [analyze(_exchange(2, f'{{"imei":"{IMEI}"}}'.encode()))])
+        assert list(findings(store, Filters(session="a"))) == []
+
+        known = KnownValues.from_mapping({"imei": [IMEI]})
+        result = reanalyze(store, partial(analyze, known=known), session="a")
+        assert (result.flows, result.findings_before, result.findings_after) == (1, 0, 1)
+        row = next(findings(store, Filters(session="a")))
+        assert (row["kind"], row["value"], row["source"], row["hashed"], row["path"]) == (
+            "imei", IMEI, "known", "sha256", "h",
+        )  # fmt: skip
+        # Session b was not touched.
+        assert [r["source"] for r in findings(store, Filters(session="b"))] == ["key"]
+
+        everything = reanalyze(store, analyze)
+        assert everything.flows == 2 and everything.findings_before == 2
+        assert {r["source"] for r in findings(store, Filters())} == {"key"}
+    finally:
+        store.dispose()
+
+
+def test_exchange_of_round_trips_what_the_store_kept(tmp_path: Path) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from db.models import FlowRow
+
+    store = Store(str(tmp_path / "x.db"))
+    try:
+        sid = store.open_session("s", "replay")
+        original = _exchange(3, b'{"email":"e@example.com"}')
+        store.write(sid, "d", [analyze(original)])
+        with Session(store.engine) as s:
+            flow = s.scalars(select(FlowRow)).one()
+            again = exchange_of(flow)
+        assert again == original
+    finally:
+        store.dispose()
