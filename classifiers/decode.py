@@ -67,6 +67,8 @@ _BORING_HEADERS = frozenset(
 _B64_RE = re.compile(r"^[A-Za-z0-9+/_-]{16,}={0,2}$")
 _FORM_RE = re.compile(r"^[^\s=&]+=[^\s&]*(?:&[^\s=&]+=[^\s&]*)+$")
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
+# A value shorter than the shortest base64 we try can only hold JSON, percent escapes or a form.
+_NESTABLE = re.compile(r"[{\[%=]")
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
@@ -193,6 +195,9 @@ class _Walker:
         siblings: Mapping[str, str] | None = None,
     ) -> None:
         self.emit(where, path, key, value, enc, siblings)
+        # Most values are short plain words and numbers: nothing can be nested in them.
+        if len(value) < 16 and not _NESTABLE.search(value):
+            return
         if depth > self.limits.max_depth:
             self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return

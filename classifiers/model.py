@@ -171,7 +171,7 @@ class Field:
     siblings: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # made in the per-field loop: not frozen, for speed; treat as read-only
 class Finding:
     kind: Kind
     value: str

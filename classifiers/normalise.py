@@ -15,6 +15,7 @@ from classifiers.keys import is_placeholder
 from classifiers.model import Kind
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_DASHED_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DIGIT_KINDS = frozenset({Kind.IMEI, Kind.IMSI, Kind.ICCID})
 
 
@@ -49,7 +50,8 @@ def normalise(kind: Kind, value: str) -> str | None:
     if kind == Kind.ANDROID_ID:
         return v.lower() if re.fullmatch(r"[0-9a-fA-F]{16}", v) else v
     if kind == Kind.ADVERTISING_ID:
-        return canonical_uuid(v) or v
+        # GAIDs and IDFAs travel as dashed UUIDs; anything else (an OAID) is kept as sent.
+        return v.lower() if _DASHED_UUID.match(v) else v
     if kind == Kind.MAC_ADDRESS:
         return normalise_mac(v)
     if kind == Kind.WIFI_NETWORK:

@@ -12,7 +12,6 @@ A detector that raises is skipped for that flow and noted on it: the flow is alw
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +23,7 @@ from classifiers.decode import Limits, decode
 from classifiers.destination import destination_for
 from classifiers.keys import norm, strip_digest
 from classifiers.known import KnownValues, detect_known
-from classifiers.model import Analysis, Exchange, Field, Finding, Source
+from classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
 from classifiers.normalise import normalise
 
 log = logging.getLogger(__name__)
@@ -39,6 +38,9 @@ class Spec:
     detect: Detector
     keys: frozenset[str] = frozenset()  # normalised keys (digest variants like `imei_md5` follow)
     gate: Gate | None = None  # a value test that lets the detector see fields under any key
+    # Whether the detector reads `field.siblings`.  Others depend only on the key, value and part
+    # of the request, so their verdict on a repeated (key, value) is reused within one exchange.
+    siblings: bool = False
 
 
 def _url(value: str) -> bool:
@@ -77,10 +79,10 @@ DETECTORS: tuple[Spec, ...] = (
     Spec("mac_address", identifiers.detect_mac_address, identifiers.MAC_KEYS, _mac_shape),
     Spec("device_id", identifiers.detect_device_id, identifiers.DEVICE_ID_KEYS),
     Spec("email", contact.detect_email, gate=lambda v: "@" in v),
-    Spec("phone_number", contact.detect_phone_number, contact.PHONE_KEYS),
-    Spec("coordinates", location.detect_coordinates, location.LAT_KEYS | location.PAIR_KEYS),
+    Spec("phone_number", contact.detect_phone_number, contact.PHONE_KEYS, siblings=True),
+    Spec("coordinates", location.detect_coordinates, location.LAT_KEYS | location.PAIR_KEYS, siblings=True),
     Spec("wifi_network", location.detect_wifi_network, location.BSSID_KEYS | location.SSID_KEYS),
-    Spec("cell_tower", location.detect_cell_tower, location.CID_KEYS),
+    Spec("cell_tower", location.detect_cell_tower, location.CID_KEYS, siblings=True),
     Spec("visited_url", browsing.detect_visited_url, gate=_url),
     Spec("search_query", browsing.detect_search_query, browsing.SEARCH_KEYS, _url),
     Spec("installed_apps", apps.detect_installed_apps, gate=_listish),
@@ -109,20 +111,46 @@ def _keyed(key: str) -> tuple[Spec, ...]:
     return found
 
 
-_GATE_HINT = re.compile(r"^\s*\d|\d\s*$|[@:,/-]")
+_SPEC = {s.name: s for s in DETECTORS}
 
 
-def _may_pass_a_gate(value: str) -> bool:
-    """A cheap pre-test: every gate needs one of these characters, or a digit at either end."""
-    return len(value) >= 5 and _GATE_HINT.search(value) is not None
+def gate_hits(value: str) -> tuple[Spec, ...]:
+    """Every gated detector whose gate passes `value`, in one pass of cheap tests.
+
+    Equivalent to `tuple(s for s in _GATED if s.gate(value))` (a test holds it to that), but the
+    per-field loop cannot afford a function call per gate.
+    """
+    v = value.strip() if value[:1].isspace() or value[-1:].isspace() else value
+    n = len(v)
+    if n < 5:
+        return ()
+    hits: list[Spec] = []
+    if n == 15 and v.isdigit():
+        hits.append(_SPEC["imei"])
+    elif 18 <= n <= 20 and v.startswith("89"):
+        hits.append(_SPEC["iccid"])
+    if n == 17 and v[2] in ":-":
+        hits.append(_SPEC["mac_address"])
+    if "@" in value:
+        hits.append(_SPEC["email"])
+    if "://" in value[:10]:
+        hits += (_SPEC["visited_url"], _SPEC["search_query"])
+    if "." in value:
+        if "," in value:
+            hits.append(_SPEC["installed_apps"])
+        if "/" in value and len(value) < 200:
+            hits.append(_SPEC["app_activity"])
+    return tuple(hits)
 
 
 def candidates(fld: Field) -> tuple[Spec, ...]:
     keyed = _keyed(fld.key)
-    if not _may_pass_a_gate(fld.value):
+    gated = gate_hits(fld.value)
+    if not gated:
         return keyed
-    gated = tuple(s for s in _GATED if s.gate(fld.value) and s not in keyed)  # type: ignore[misc]
-    return keyed + gated if gated else keyed
+    if not keyed:
+        return gated
+    return keyed + tuple(s for s in gated if s not in keyed)
 
 
 @lru_cache(maxsize=4096)
@@ -145,6 +173,13 @@ def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding
     return found
 
 
+def _moved(f: Finding, fld: Field) -> Finding:
+    """The same verdict, located at another field."""
+    return Finding(
+        f.kind, f.value, fld.where, fld.path, fld.encodings, f.confidence, f.source, f.detector, f.hashed
+    )
+
+
 def analyze(
     exchange: Exchange,
     limits: Limits | None = None,
@@ -160,24 +195,33 @@ def analyze(
     decoded = decode(exchange, limits)
     notes = list(decoded.notes)
     failed: set[str] = set()
-    best: dict[tuple[str, str, str, str], Finding] = {}
+    best: dict[tuple[Kind, str, Where, str], Finding] = {}
 
     def keep(found: list[Finding]) -> None:
         for f in found:
             # A percent-encoded value and its decoded form are one finding; the decoded one
             # comes later and wins ties, so `value` is what the user would recognise.
-            key = (f.kind.value, unquote(f.value), f.where.value, f.path)
+            key = (f.kind, unquote(f.value) if "%" in f.value else f.value, f.where, f.path)
             if key not in best or f.confidence >= best[key].confidence:
                 best[key] = f
 
     split = urlsplit(exchange.url)
     adapters = adapters_for((split.hostname or "").lower(), split.path)
+    seen: dict[tuple[str, str, str, Where], list[Finding]] = {}
     for fld in decoded.fields:
         for spec in DETECTORS if exhaustive else candidates(fld):
             if spec.name in failed:
                 continue
+            memo = None if spec.siblings else (spec.name, fld.key, fld.value, fld.where)
+            if memo is not None and memo in seen:
+                found = [_moved(f, fld) for f in seen[memo]]
+                if found:
+                    keep(found)
+                continue
             try:
                 found = spec.detect(fld)
+                if memo is not None:
+                    seen[memo] = found
             except Exception as exc:  # noqa: BLE001 - one bad detector must not lose the flow
                 failed.add(spec.name)
                 notes.append(f"detector {spec.name} failed: {type(exc).__name__}: {exc}"[:300])

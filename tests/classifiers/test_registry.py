@@ -129,9 +129,9 @@ def test_a_raising_detector_is_skipped_and_noted(monkeypatch: pytest.MonkeyPatch
         raise RuntimeError("kaboom")
 
     boom = registry.Spec("boom", detect_boom, gate=lambda value: True)
+    original = registry.gate_hits
     monkeypatch.setattr(registry, "DETECTORS", (boom, *DETECTORS))
-    monkeypatch.setattr(registry, "_GATED", (boom, *registry._GATED))
-    registry._keyed.cache_clear()
+    monkeypatch.setattr(registry, "gate_hits", lambda value: (boom, *original(value)))
     analysis = analyze(exchange(url=f"https://h.example.com/?imei={IMEI}&email=alice@example.com"))
     assert analysis.notes == ("detector boom failed: RuntimeError: kaboom",)
     assert len(calls) == 1  # skipped for the rest of the flow after its first failure
@@ -174,3 +174,14 @@ def test_candidates_by_key_digest_key_and_gate() -> None:
     assert names("zz", "a@b.example") == {"email"}
     assert "visited_url" in names("zz", "https://example.org/")
     assert names("zz", "plain") == set()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["861234567890127", " 861234567890127 ", "8934071234567890123", "a4:50:46:12:34:56", "a4-50-46-12-34-56",
+     "x@y.example", "https://example.org/", "com.a,com.b,com.c", "com.whatsapp/.Home", "plain", "1234",
+     "12345", "2026-11-20", "a,b", "x/y", "89", "text/html; q=0.9", "  ", ""],
+)  # fmt: skip
+def test_gate_hits_agrees_with_each_gate(value: str) -> None:
+    expected = {s.name for s in registry._GATED if s.gate(value)}  # type: ignore[misc]
+    assert {s.name for s in registry.gate_hits(value)} == expected
