@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from classifiers.keys import is_placeholder, norm
+from classifiers.keys import is_placeholder, norm, parent_key
 from classifiers.model import Field, Finding, Kind, Source, finding
 
 _PACKAGE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+){1,8}$")
@@ -22,7 +22,8 @@ APP_LIST_KEYS = frozenset(
 SCREEN_KEYS = frozenset(
     {
         "screenname", "screen", "activity", "activityname", "pagename", "currentactivity", "firebasescreen",
-        "firebasescreenclass", "screenclass", "viewname", "currentpage", "topactivity",
+        "curactivityname", "activities", "screenclass", "currentscreen", "pageview", "viewcontroller",
+        "firebasescreenclass", "viewname", "currentpage", "topactivity",
     }
 )  # fmt: skip
 APP_KEYS = frozenset({"pkg", "package", "packagename", "app", "appname", "apppackage", "pkgname"})
@@ -50,6 +51,8 @@ def detect_installed_apps(field: Field) -> list[Finding]:
         return []
     items = [i.strip() for i in value.split(",") if i.strip()]
     keyed = norm(field.key) in APP_LIST_KEYS
+    if field.encodings and field.encodings[-1] == "column" and not keyed:
+        return []  # packages gathered across rows of app usage are not an installed-apps list
     packages = [i for i in items if _is_package(i)]
     if len(packages) < (2 if keyed else 3) or len(packages) < 0.8 * len(items):
         return []
@@ -68,9 +71,37 @@ def looks_like_component(value: str) -> bool:
     return "/" in value and "." in value and len(value) < 200
 
 
+# Objects that are one app's usage, or a screen event: `{"package": ..., "foreground_ms": ...}`,
+# Segment's `{"type": "screen", "name": ...}`.
+_USAGE_PARENTS = frozenset(
+    {"usage", "usages", "appusage", "usagestats", "appstats", "sessions", "foreground"}
+)
+_SCREEN_TYPES = frozenset({"screen", "page", "activity", "view", "screenview"})
+
+
+def _timed(field: Field) -> bool:
+    if not field.siblings:
+        return False
+    for k in field.siblings:
+        nk = norm(k)
+        if (
+            nk in DURATION_KEYS
+            or "duration" in nk
+            or "foreground" in nk
+            or nk.startswith(("dur", "usage", "stay"))
+        ):
+            return True
+    return False
+
+
 def detect_app_activity(field: Field) -> list[Finding]:
     key = norm(field.key)
     value = field.value.strip()
+    if key == "name" and field.siblings:
+        kind = norm(field.siblings.get("type", ""))
+        if kind in _SCREEN_TYPES and value and not is_placeholder(value) and len(value) <= 200:
+            return [finding(field, Kind.APP_ACTIVITY, value, 0.85, Source.KEY, "app_activity")]
+        return []
     if key not in SCREEN_KEYS and key not in APP_KEYS:
         # Unkeyed, only a full component name says "this app's screen was in use".
         match = _COMPONENT.match(value) if looks_like_component(value) else None
@@ -81,9 +112,14 @@ def detect_app_activity(field: Field) -> list[Finding]:
         return []
     if _RESOLUTION.fullmatch(value):
         return []  # `screen=1080x2400` is the display, not a screen of the app
-    timed = bool(field.siblings) and any(norm(k) in DURATION_KEYS for k in (field.siblings or {}))
+    timed = _timed(field)
     if key in SCREEN_KEYS:
         return [finding(field, Kind.APP_ACTIVITY, value, 0.9 if timed else 0.75, Source.KEY, "app_activity")]
-    if key in APP_KEYS and timed and _is_package(value):
+    usage_row = (
+        timed
+        or parent_key(field.path) in _USAGE_PARENTS
+        or bool(field.siblings and "activity" in field.siblings)
+    )
+    if key in APP_KEYS and usage_row and _is_package(value):
         return [finding(field, Kind.APP_ACTIVITY, value, 0.9, Source.KEY, "app_activity")]
     return []

@@ -54,6 +54,14 @@ def _engine_params(host: str) -> tuple[str, ...] | None:
     return None
 
 
+_API_HOST = re.compile(r"^(?:api|apis|sdk|graph|gateway|ws|rpc|sync|lh\d|accounts)[\w-]*\.")
+_API_PATH = re.compile(r"/(?:api|v\d+(?:\.\d+)?|graphql|rpc)(?:/|$)")
+
+
+def _api_endpoint(host: str, path: str) -> bool:
+    return bool(_API_HOST.match(host) or _API_PATH.search(path)) and not _engine_params(host)
+
+
 def detect_visited_url(field: Field) -> list[Finding]:
     value = field.value.strip()
     if not value.lower().startswith(("http://", "https://")) or " " in value:
@@ -69,6 +77,8 @@ def detect_visited_url(field: Field) -> list[Finding]:
     keyed = norm(field.key) in URL_KEYS
     if target.path.lower().endswith(_ASSET_SUFFIXES) and not keyed:
         return []
+    if _api_endpoint(host, target.path) or "jwt" in field.encodings:
+        return []  # an app's own API, an identity provider's claim: not a page the user visited
     return [
         finding(
             field,

@@ -115,21 +115,28 @@ class _Walker:
             self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return
         if isinstance(node, dict):
+            # The hot loop of the decoder: exact type checks, one pass to collect the scalars that
+            # siblings see, one to descend.  JSON object keys are always strings.
             scalars: dict[str, str] = {}
             for k, v in node.items():
-                if isinstance(v, str):
-                    scalars[str(k).lower()] = v
-                elif not isinstance(v, dict | list) and (text := _scalar(v)) is not None:
-                    scalars[str(k).lower()] = text
+                t = type(v)
+                if t is str:
+                    scalars[k.lower()] = v
+                elif t is bool:
+                    scalars[k.lower()] = "true" if v else "false"
+                elif t is int or t is float:
+                    scalars[k.lower()] = str(v)
+            prefix = path + "." if path else ""
             for k, v in node.items():
-                name = str(k)
-                sub = f"{path}.{name}" if path else name
-                if isinstance(v, str):
-                    self.expand(where, sub, name, v, enc, depth + 1, scalars)
-                elif isinstance(v, dict | list):
-                    self.walk_json(where, sub, v, enc, depth + 1)
-                elif (text := scalars.get(name.lower())) is not None:
-                    self.emit(where, sub, name, text, enc, scalars)
+                t = type(v)
+                if t is str:
+                    self.expand(where, prefix + k, k, v, enc, depth + 1, scalars)
+                elif t is dict or t is list:
+                    self.walk_json(where, prefix + k, v, enc, depth + 1)
+                elif t is bool:
+                    self.emit(where, prefix + k, k, "true" if v else "false", enc, scalars)
+                elif v is not None:
+                    self.emit(where, prefix + k, k, str(v), enc, scalars)
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 self._json_child(where, f"{path}[{i}]", _last_key(path), v, enc, depth, None)
@@ -280,6 +287,12 @@ class _Walker:
             plausible = is_plausible_message(raw) if require_text or "protobuf" not in ctype else True
             if plausible and self.walk_protobuf(where, path, raw, enc + ("protobuf",), depth):
                 return
+            # Raw deflate and brotli have no magic bytes: try them on binary data, keep only text.
+            unpacked = self._unsniffed(raw)
+            if unpacked is not None:
+                codec, data = unpacked
+                self.bytes_value(where, path, key, data, enc + (codec,), depth + 1, content_type)
+                return
             if require_text:
                 return
             if text is None:
@@ -385,6 +398,27 @@ class _Walker:
             self.bytes_value(
                 where, sub, str(name), payload, enc + ("multipart",), depth + 1, part.get_content_type()
             )
+
+    def _unsniffed(self, raw: bytes) -> tuple[str, bytes] | None:
+        budget = self.limits.max_decompressed - self.inflated
+        if len(raw) < 8 or budget <= 0:
+            return None
+        for codec in ("deflate-raw", "br"):
+            try:
+                if codec == "br":
+                    data = _inflate(raw, "br", budget)
+                else:
+                    data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, budget)
+            except Exception:  # noqa: BLE001 - not this codec
+                continue
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if len(data) >= 8 and _printable(text):
+                self.inflated += len(data)
+                return ("deflate" if codec == "deflate-raw" else "br"), data
+        return None
 
     def inflate(self, raw: bytes, codec: str, path: str) -> bytes | None:
         budget = self.limits.max_decompressed - self.inflated

@@ -9,21 +9,38 @@ from __future__ import annotations
 
 import re
 
-from classifiers.keys import is_digest, is_placeholder, match_key, norm
-from classifiers.model import Field, Finding, Kind, Source, finding
+from classifiers.keys import digest_by_length, is_digest, is_placeholder, match_key, norm, parent_key
+from classifiers.model import Field, Finding, Hash, Kind, Source, Where, finding
 
 IMEI_KEYS = frozenset(
-    {"imei", "imei1", "imei2", "deviceimei", "imeinum", "imeino", "im", "udidimei", "simimei"}
+    # `muid` is Tencent GDT's MD5 of the IMEI.
+    {
+        "imei",
+        "imei1",
+        "imei2",
+        "deviceimei",
+        "imeinum",
+        "imeino",
+        "im",
+        "udidimei",
+        "simimei",
+        "muid",
+        "imeis",
+    }
 )
 MEID_KEYS = frozenset({"meid", "meid1", "devicemeid"})
-ANDROID_ID_KEYS = frozenset({"androidid", "aid", "andid", "androidsid", "adrid", "anid", "ssaid"})
+ANDROID_ID_KEYS = frozenset(
+    {"androidid", "aid", "andid", "androidsid", "adrid", "anid", "ssaid", "hardwareid"}
+)
 AD_ID_KEYS = frozenset(
     {
         "gaid", "adid", "gpsadid", "advertisingid", "advertiserid", "googleadid", "idfa", "rdid",
         "advertisingidentifier", "adsid", "googleadvertisingid", "gadid", "adtrackingid", "oaid",
-        "deviceadid", "mobileadid", "maid", "ifa",
+        "deviceadid", "mobileadid", "maid", "ifa", "advertisingtrackingid", "advid", "adsidentifier",
     }
 )  # fmt: skip
+# Key endings that name an advertising ID in SDK-prefixed keys (`huq_aid`, `user_gaid`).
+AD_ID_SUFFIXES = ("gaid", "adid", "advid", "advertisingid", "idfa", "oaid")
 OAID_KEYS = frozenset({"oaid", "msaoaid", "hmsoaid"})
 MAC_KEYS = frozenset(
     {
@@ -45,12 +62,31 @@ DEVICE_ID_KEYS = frozenset(
         "distinctid", "anonid", "anonymousid", "clientid", "cuid", "utdid", "umid", "tdid", "xiaomiid",
         "miuiid", "instanceidentifier", "deviceuuid", "androiduuid", "vaid", "aaid", "firebaseinstanceid",
         "fid", "appsflyerid", "afid", "uid", "guid", "deviceidentifier", "hwid", "deviceguid",
+        "randomizeddevicetoken", "devicetoken", "idfv", "idfi", "taid", "extuk", "oneid", "openudid",
     }
 )  # fmt: skip
+# SDK-specific IDs whose values are that SDK's own, whatever they look like.
+SPECIFIC_DEVICE_KEYS = frozenset(
+    {"utdid", "cuid", "umid", "tdid", "extuk", "taid", "idfi", "oneid", "openudid", "distinctid", "anonid",
+     "appsflyerid", "afid", "firebaseinstanceid", "fid", "appinstanceid", "randomizeddevicetoken"}
+)  # fmt: skip
+# Key endings that name a device or install ID in prefixed keys (`mibrowser_did`, `x-device-id`).
+DEVICE_ID_SUFFIXES = (
+    "deviceid",
+    "did",
+    "installationid",
+    "instanceid",
+    "devicetoken",
+    "deviceuuid",
+    "hardwareid",
+)
+# A URL path segment after one of these is the ID of the device or install (`/installations/<fid>`).
+DEVICE_PATH_KEYS = frozenset({"installations", "players", "devices", "device", "installs"})
 
 _IMEI_RE = re.compile(r"^\d{15}$")
 _MEID_RE = re.compile(r"^[0-9A-Fa-f]{14}$")
 _HEX16_RE = re.compile(r"^[0-9a-fA-F]{16}$")
+_HEX32_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
 _MAC_BARE_RE = re.compile(r"^[0-9A-Fa-f]{12}$")
@@ -69,9 +105,15 @@ def luhn_ok(digits: str) -> bool:
 
 
 def _digest_finding(field: Field, kind: Kind, detector: str) -> list[Finding]:
+    """A digest under a key for `kind`: `imei_md5=…`, or a bare hex digest under `imei` itself."""
     ok, algo = match_key(field.key, _KEYS_BY_KIND[kind])
-    if ok and algo is not None and is_digest(field.value.strip(), algo):
-        return [finding(field, kind, field.value.strip(), 0.85, Source.KEY, detector, algo)]
+    if not ok:
+        return []
+    value = field.value.strip()
+    if algo is None:
+        algo = digest_by_length(value)
+    if algo is not None and is_digest(value, algo) and not is_placeholder(value):
+        return [finding(field, kind, value, 0.85, Source.KEY, detector, algo)]
     return []
 
 
@@ -112,16 +154,28 @@ def detect_android_id(field: Field) -> list[Finding]:
     return _digest_finding(field, Kind.ANDROID_ID, "android_id")
 
 
+def _ad_keyed(field: Field) -> bool:
+    keyed, _ = match_key(field.key, AD_ID_KEYS | OAID_KEYS)
+    return keyed or norm(field.key).endswith(AD_ID_SUFFIXES) or "advertising" in parent_key(field.path)
+
+
 def detect_advertising_id(field: Field) -> list[Finding]:
     value = field.value.strip()
-    keyed, _ = match_key(field.key, AD_ID_KEYS | OAID_KEYS)
-    if not keyed:
+    if not _ad_keyed(field):
+        # `aid` means an advertising ID in some SDKs and an Android ID in others: the shape decides.
+        if _UUID_RE.match(value) and norm(field.key).endswith("aid") and not is_placeholder(value):
+            return [finding(field, Kind.ADVERTISING_ID, value.lower(), 0.85, Source.KEY, "advertising_id")]
         return _digest_finding(field, Kind.ADVERTISING_ID, "advertising_id")
     if _UUID_RE.match(value):
         if is_placeholder(value):
             return []
         return [finding(field, Kind.ADVERTISING_ID, value.lower(), 0.95, Source.KEY, "advertising_id")]
-    oaid, _ = match_key(field.key, OAID_KEYS)
+    if _HEX32_RE.match(value) and not is_placeholder(value) and not norm(field.key).endswith("oaid"):
+        # A GAID sent without its dashes.
+        v = value.lower()
+        dashed = f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+        return [finding(field, Kind.ADVERTISING_ID, dashed, 0.85, Source.KEY, "advertising_id")]
+    oaid = match_key(field.key, OAID_KEYS)[0] or norm(field.key).endswith("oaid")
     # OAIDs are vendor-formatted (hex strings of 16 or 64 chars, sometimes UUIDs): report as sent.
     if oaid and len(value) >= 16 and re.fullmatch(r"[0-9A-Za-z-]+", value) and not is_placeholder(value):
         return [finding(field, Kind.ADVERTISING_ID, value, 0.9, Source.KEY, "advertising_id")]
@@ -140,7 +194,20 @@ def normalise_mac(value: str) -> str | None:
     return None if mac in _PLACEHOLDER_MACS else mac
 
 
+_WIFI_ITEM = re.compile(
+    r"(?:^|\.)([A-Za-z_]*(?:wifi|wlan|accesspoint|bssid|scan|aps)[A-Za-z_]*)\[\d+\]\.[^.\[]+$", re.I
+)
+
+
+def in_wifi_list(field: Field) -> bool:
+    """An item of a list of Wi-Fi networks (`wifiAccessPoints[0].macAddress`): an access point's
+    address, not the device's.  A plain `wifi: {mac: ...}` object is the device's own interface."""
+    return "[" in field.path and _WIFI_ITEM.search(field.path) is not None
+
+
 def detect_mac_address(field: Field) -> list[Finding]:
+    if in_wifi_list(field):
+        return []  # reported as wifi_network by the location family
     keyed, _ = match_key(field.key, MAC_KEYS)
     value = field.value.strip()
     if _MAC_RE.match(value):
@@ -160,14 +227,34 @@ def detect_mac_address(field: Field) -> list[Finding]:
     return _digest_finding(field, Kind.MAC_ADDRESS, "mac_address")
 
 
-def detect_device_id(field: Field) -> list[Finding]:
-    """Vendor and SDK device or installation IDs: found by key context only."""
+def _device_keyed(field: Field) -> tuple[bool, Hash | None]:
     keyed, algo = match_key(field.key, DEVICE_ID_KEYS)
+    if keyed:
+        return keyed, algo
+    if field.where == Where.PATH:
+        return norm(field.key) in DEVICE_PATH_KEYS, None
+    return norm(field.key).endswith(DEVICE_ID_SUFFIXES) or (
+        norm(field.key) == "id" and parent_key(field.path) in ("device", "devices", "deviceinfo")
+    ), None
+
+
+def detect_device_id(field: Field) -> list[Finding]:
+    """Vendor and SDK device or installation IDs, found by key context; a well-known shape wins.
+
+    Under a device-ID key, a Luhn-valid 15-digit number is the IMEI and 16 hex digits are the
+    Android ID: SDKs often use those as their "device ID".
+    """
+    keyed, algo = _device_keyed(field)
     value = field.value.strip()
     if not keyed or is_placeholder(value) or len(value) < 8 or len(value) > 128:
         return []
-    if any(ch.isspace() for ch in value) or value.startswith(("{", "[")):
-        return []
+    if any(ch.isspace() for ch in value) or value.startswith(("{", "[")) or _ad_keyed(field):
+        return []  # `gps_adid` ends like a device ID but is the advertising ID
+    if algo is None and norm(field.key) not in SPECIFIC_DEVICE_KEYS:
+        if _IMEI_RE.match(value) and luhn_ok(value):
+            return [finding(field, Kind.IMEI, value, 0.9, Source.KEY, "device_id")]
+        if _HEX16_RE.match(value):
+            return [finding(field, Kind.ANDROID_ID, value.lower(), 0.85, Source.KEY, "device_id")]
     # Timestamps and small counters sit under `uid` in some payloads: require some letters or length.
     if value.isdigit() and len(value) < 12:
         return []

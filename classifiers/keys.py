@@ -34,8 +34,34 @@ def strip_digest(key: str) -> tuple[str, Hash | None]:
     return k, None
 
 
+_B64_LENGTHS = {Hash.MD5: (22, 24), Hash.SHA1: (27, 28), Hash.SHA256: (43, 44)}
+_B64 = re.compile(r"^[A-Za-z0-9+/_-]+={0,2}$")
+
+
 def is_digest(value: str, algo: Hash) -> bool:
-    return len(value) == _DIGEST_LENGTHS[algo] and bool(_HEX.match(value))
+    """`value` has the shape of an `algo` digest: hex, or base64 (padded or not) of its bytes."""
+    n = len(value)
+    if n == _DIGEST_LENGTHS[algo]:
+        return bool(_HEX.match(value))
+    return n in _B64_LENGTHS[algo] and bool(_B64.match(value)) and not value.isdigit()
+
+
+def digest_by_length(value: str) -> Hash | None:
+    """The algorithm a bare hex digest's length implies (32 md5, 40 sha1, 64 sha256)."""
+    for algo, n in _DIGEST_LENGTHS.items():
+        if len(value) == n and _HEX.match(value):
+            return algo
+    return None
+
+
+_SEGMENT = re.compile(r"\[\d+\]|\[\*\]")
+
+
+@lru_cache(maxsize=16384)
+def parent_key(path: str) -> str:
+    """The normalised key of the object holding the field: `batch[0].context.os.version` -> `os`."""
+    head, _, _ = _SEGMENT.sub("", path).rpartition(".")
+    return norm(head.rpartition(".")[2]) if head else ""
 
 
 @lru_cache(maxsize=16384)

@@ -25,7 +25,7 @@ import phonenumbers
 
 from classifiers.identifiers import normalise_mac
 from classifiers.keys import is_placeholder, norm
-from classifiers.location import LAT_KEYS, LON_KEYS
+from classifiers.location import is_lat_key, is_lon_key
 from classifiers.model import Field, Finding, Hash, Kind, Source, finding
 from classifiers.normalise import canonical_uuid
 
@@ -264,10 +264,10 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _coordinate_findings(field: Field, known: KnownValues) -> list[Finding]:
     text = field.value.strip()
     points: list[tuple[float, float]] = []
-    if norm(field.key) in LAT_KEYS and field.siblings and _DEGREES.match(text):
+    if is_lat_key(norm(field.key)) and field.siblings and _DEGREES.match(text):
         for key, sibling in field.siblings.items():
             lon = sibling.strip()
-            if norm(key) in LON_KEYS and _DEGREES.match(lon):
+            if is_lon_key(norm(key)) and _DEGREES.match(lon):
                 points.append((float(text), float(lon)))
     elif len(text) <= 64:
         pair = _PAIR.match(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from classifiers.identifiers import normalise_mac
+from classifiers.identifiers import MCCS, in_wifi_list, normalise_mac
 from classifiers.keys import is_placeholder, norm
 from classifiers.model import Field, Finding, Kind, Source, Where, finding
 
@@ -46,20 +46,40 @@ def _valid(lat: str, lon: str) -> bool:
     return not (abs(la) < 0.01 and abs(lo) < 0.01)  # 0,0 is "no fix", not a place
 
 
+def is_lat_key(key: str) -> bool:
+    return key in LAT_KEYS or key.endswith(("lat", "latitude"))
+
+
+def is_lon_key(key: str) -> bool:
+    return key in LON_KEYS or key.endswith(("lon", "lng", "longitude"))
+
+
 def detect_coordinates(field: Field) -> list[Finding]:
     key = norm(field.key)
     value = field.value.strip()
-    if key in LAT_KEYS and field.siblings:
+    if is_lat_key(key) and field.siblings:
+        if not _DEGREES.match(value):
+            return []
+        stem = key.removesuffix("latitude").removesuffix("lat")
+        best = None
         for sib_key, sib_value in field.siblings.items():
-            if norm(sib_key) in LON_KEYS and _valid(value, sib_value.strip()):
-                pair = f"{value},{sib_value.strip()}"
-                return [finding(field, Kind.COORDINATES, pair, 0.95, Source.KEY, "coordinates")]
+            nk = norm(sib_key)
+            # Prefer the longitude with the same prefix (`gps_lat` with `gps_lon`, not `home_lon`).
+            if is_lon_key(nk) and _valid(value, sib_value.strip()):
+                if best is None or nk.startswith(stem):
+                    best = sib_value.strip()
+        if best is not None:
+            return [finding(field, Kind.COORDINATES, f"{value},{best}", 0.95, Source.KEY, "coordinates")]
         return []
     if key in PAIR_KEYS:
         match = _PAIR.match(value)
-        if match and _valid(match.group(1), match.group(2)):
-            pair = f"{match.group(1)},{match.group(2)}"
-            return [finding(field, Kind.COORDINATES, pair, 0.9, Source.KEY, "coordinates")]
+        if match:
+            first, second = match.group(1), match.group(2)
+            # Some APIs (Amap, GeoJSON) send "lon,lat": a first number beyond ±90 can only be a longitude.
+            if abs(float(first)) > 90 >= abs(float(second)):
+                first, second = second, first
+            if _valid(first, second):
+                return [finding(field, Kind.COORDINATES, f"{first},{second}", 0.9, Source.KEY, "coordinates")]
     return []
 
 
@@ -68,29 +88,60 @@ def detect_wifi_network(field: Field) -> list[Finding]:
         return []  # Google's `SSID` cookie is a session token, not a network name
     key = norm(field.key)
     value = field.value.strip()
-    if key in BSSID_KEYS:
+    if (
+        key in BSSID_KEYS
+        or key.endswith("bssid")
+        or (key in ("mac", "macaddress", "mac1") and in_wifi_list(field))
+    ):
         mac = normalise_mac(value)
         if mac is not None:
             return [finding(field, Kind.WIFI_NETWORK, mac, 0.95, Source.KEY, "wifi_network")]
         return []
-    if key in SSID_KEYS:
+    if key in SSID_KEYS or key.endswith("ssid"):
         ssid = value.strip('"')
         if ssid and not is_placeholder(ssid) and ssid.lower() not in ("<unknown ssid>", "0x"):
             return [finding(field, Kind.WIFI_NETWORK, ssid, 0.9, Source.KEY, "wifi_network")]
     return []
 
 
+MCC_KEYS = frozenset({"mcc", "mobilecountrycode", "simmcc", "networkmcc", "homemobilecountrycode"})
+MNC_KEYS = frozenset({"mnc", "mobilenetworkcode", "simmnc", "networkmnc", "homemobilenetworkcode"})
+LAC_KEYS = frozenset({"lac", "tac", "locationareacode", "trackingareacode", "lacid"})
+
+
+def _part(parts: dict[str, str], names: frozenset[str]) -> str:
+    for name in names:
+        if parts.get(name, "").isdigit():
+            return parts[name]
+    return ""
+
+
+def _mnc(value: str) -> str:
+    return value.zfill(2) if value.isdigit() else value
+
+
 def detect_cell_tower(field: Field) -> list[Finding]:
-    """A cell ID with its MCC/MNC/LAC siblings names one tower: `mcc-mnc-lac-cid`."""
-    if norm(field.key) not in CID_KEYS or not field.siblings:
-        return []
-    cid = field.value.strip()
-    if not cid.isdigit() or int(cid) in (0, 2147483647, 65535):
+    """A cell ID with its MCC/MNC/LAC siblings names one tower: `mcc-mnc-lac-cid`.
+
+    An MCC and MNC sent without a cell ID still name the network the phone is on: `mcc-mnc--`.
+    """
+    key = norm(field.key)
+    if not field.siblings:
         return []
     parts = {norm(k): v.strip() for k, v in field.siblings.items()}
-    mcc = parts.get("mcc", "")
-    if not (mcc.isdigit() and len(mcc) == 3):
-        return []
-    mnc = parts.get("mnc", "")
-    lac = parts.get("lac", parts.get("tac", ""))
-    return [finding(field, Kind.CELL_TOWER, f"{mcc}-{mnc}-{lac}-{cid}", 0.9, Source.KEY, "cell_tower")]
+    value = field.value.strip()
+    if key in CID_KEYS:
+        if not value.isdigit() or int(value) in (0, 2147483647, 65535):
+            return []
+        mcc = _part(parts, MCC_KEYS)
+        if not (len(mcc) == 3 and int(mcc) in MCCS):
+            return []
+        tower = f"{mcc}-{_mnc(_part(parts, MNC_KEYS))}-{_part(parts, LAC_KEYS)}-{value}"
+        return [finding(field, Kind.CELL_TOWER, tower, 0.9, Source.KEY, "cell_tower")]
+    if key in MCC_KEYS and len(value) == 3 and value.isdigit() and int(value) in MCCS:
+        if any(k in CID_KEYS and parts[k].isdigit() for k in parts):
+            return []  # the cell ID's field reports the whole tower
+        mnc = _part(parts, MNC_KEYS)
+        if mnc:
+            return [finding(field, Kind.CELL_TOWER, f"{value}-{_mnc(mnc)}--", 0.8, Source.KEY, "cell_tower")]
+    return []

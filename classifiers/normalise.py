@@ -61,3 +61,19 @@ def normalise(kind: Kind, value: str) -> str | None:
     if kind == Kind.PHONE_NUMBER:
         return e164(v) or (re.sub(r"\D", "", v) or None)
     return v
+
+
+_HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
+
+
+def refine(kind: Kind, value: str) -> Kind:
+    """Where an endpoint says "device ID", a well-known shape says which one it really is."""
+    if kind in (Kind.DEVICE_ID, Kind.ANDROID_ID):
+        from classifiers.identifiers import luhn_ok
+
+        if len(value) == 15 and value.isdigit() and luhn_ok(value):
+            return Kind.IMEI
+        if _HEX16.match(value):
+            return Kind.ANDROID_ID
+        return Kind.DEVICE_ID
+    return kind

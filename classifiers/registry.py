@@ -21,10 +21,10 @@ from classifiers import apps, browsing, contact, device, identifiers, location
 from classifiers.adapters import ADAPTERS, Adapter
 from classifiers.decode import Limits, decode
 from classifiers.destination import destination_for
-from classifiers.keys import norm, strip_digest
+from classifiers.keys import is_digest, norm, parent_key, strip_digest
 from classifiers.known import KnownValues, detect_known
 from classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
-from classifiers.normalise import normalise
+from classifiers.normalise import normalise, refine
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class Spec:
     # Whether the detector reads `field.siblings`.  Others depend only on the key, value and part
     # of the request, so their verdict on a repeated (key, value) is reused within one exchange.
     siblings: bool = False
+    suffixes: tuple[str, ...] = ()  # key endings that also reach it (`huq_aid`, `mibrowser_did`)
 
 
 def _url(value: str) -> bool:
@@ -75,43 +76,62 @@ DETECTORS: tuple[Spec, ...] = (
     Spec("iccid", identifiers.detect_iccid, identifiers.ICCID_KEYS, _iccid_shape),
     Spec("serial_number", identifiers.detect_serial_number, identifiers.SERIAL_KEYS),
     Spec("android_id", identifiers.detect_android_id, identifiers.ANDROID_ID_KEYS),
-    Spec("advertising_id", identifiers.detect_advertising_id, identifiers.AD_ID_KEYS | identifiers.OAID_KEYS),
+    Spec(
+        "advertising_id", identifiers.detect_advertising_id, identifiers.AD_ID_KEYS | identifiers.OAID_KEYS,
+        suffixes=(*identifiers.AD_ID_SUFFIXES, "aid"),
+    ),
     Spec("mac_address", identifiers.detect_mac_address, identifiers.MAC_KEYS, _mac_shape),
-    Spec("device_id", identifiers.detect_device_id, identifiers.DEVICE_ID_KEYS),
+    Spec(
+        "device_id", identifiers.detect_device_id,
+        identifiers.DEVICE_ID_KEYS | identifiers.DEVICE_PATH_KEYS | {"id"}, suffixes=identifiers.DEVICE_ID_SUFFIXES,
+    ),
     Spec("email", contact.detect_email, gate=lambda v: "@" in v),
     Spec("phone_number", contact.detect_phone_number, contact.PHONE_KEYS, siblings=True),
-    Spec("coordinates", location.detect_coordinates, location.LAT_KEYS | location.PAIR_KEYS, siblings=True),
-    Spec("wifi_network", location.detect_wifi_network, location.BSSID_KEYS | location.SSID_KEYS),
-    Spec("cell_tower", location.detect_cell_tower, location.CID_KEYS, siblings=True),
+    Spec(
+        "coordinates", location.detect_coordinates, location.LAT_KEYS | location.PAIR_KEYS,
+        suffixes=("lat", "latitude"), siblings=True,
+    ),
+    Spec(
+        "wifi_network", location.detect_wifi_network,
+        location.BSSID_KEYS | location.SSID_KEYS | {"mac", "macaddress", "mac1"}, suffixes=("bssid", "ssid"),
+    ),
+    Spec("cell_tower", location.detect_cell_tower, location.CID_KEYS | location.MCC_KEYS, siblings=True),
     Spec("visited_url", browsing.detect_visited_url, gate=_url),
     Spec("search_query", browsing.detect_search_query, browsing.SEARCH_KEYS, _url),
     Spec("installed_apps", apps.detect_installed_apps, gate=_listish),
     Spec(
-        "app_activity", apps.detect_app_activity, apps.SCREEN_KEYS | apps.APP_KEYS, apps.looks_like_component
+        "app_activity", apps.detect_app_activity, apps.SCREEN_KEYS | apps.APP_KEYS | {"name"},
+        apps.looks_like_component, siblings=True,
     ),
     Spec("device_model", device.detect_device_model, device.MODEL_KEYS | _UA),
-    Spec("os_version", device.detect_os_version, device.OS_KEYS | _UA),
+    Spec("os_version", device.detect_os_version, device.OS_KEYS | device.OS_CHILD_KEYS | _UA),
     Spec("carrier", device.detect_carrier, device.CARRIER_KEYS),
-)
+)  # fmt: skip
 
 _BY_KEY: dict[str, tuple[Spec, ...]] = {}
 for _spec in DETECTORS:
     for _key in _spec.keys:
         _BY_KEY[_key] = (*_BY_KEY.get(_key, ()), _spec)
 _GATED = tuple(s for s in DETECTORS if s.gate is not None)
+_SUFFIXED = tuple(s for s in DETECTORS if s.suffixes)
 
 
 @lru_cache(maxsize=8192)
 def _keyed(key: str) -> tuple[Spec, ...]:
     """Detectors that understand this key, directly or as a digest of it (`imei_md5`)."""
-    found = _BY_KEY.get(norm(key), ())
+    nk = norm(key)
+    found = _BY_KEY.get(nk, ())
     base, algo = strip_digest(key)
     if algo is not None:
         found = found + tuple(s for s in _BY_KEY.get(base, ()) if s not in found)
+    for spec in _SUFFIXED:
+        if spec not in found and (nk.endswith(spec.suffixes) or base.endswith(spec.suffixes)):
+            found = (*found, spec)
     return found
 
 
 _SPEC = {s.name: s for s in DETECTORS}
+_SPACE = frozenset(" \t\r\n")
 
 
 def gate_hits(value: str) -> tuple[Spec, ...]:
@@ -120,10 +140,16 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
     Equivalent to `tuple(s for s in _GATED if s.gate(value))` (a test holds it to that), but the
     per-field loop cannot afford a function call per gate.
     """
-    v = value.strip() if value[:1].isspace() or value[-1:].isspace() else value
-    n = len(v)
+    n = len(value)
     if n < 5:
         return ()
+    if value[0] in _SPACE or value[-1] in _SPACE:
+        v = value.strip()
+        n = len(v)
+        if n < 5:
+            return ()
+    else:
+        v = value
     hits: list[Spec] = []
     if n == 15 and v.isdigit():
         hits.append(_SPEC["imei"])
@@ -166,7 +192,13 @@ def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding
         if fld.where not in adapter.where:
             continue
         for kind, hashed in adapter.meanings(fld.path):
-            value = fld.value.strip() if hashed else normalise(kind, fld.value)
+            if hashed:
+                value: str | None = fld.value.strip()
+                if not is_digest(value, hashed):  # type: ignore[arg-type]
+                    continue
+            else:
+                kind = refine(kind, fld.value.strip())
+                value = normalise(kind, fld.value)
             if value:
                 found.append(Finding(kind, value, fld.where, fld.path, fld.encodings, 0.95, Source.ADAPTER,
                                      f"adapter:{adapter.name}", hashed))  # fmt: skip
@@ -207,26 +239,29 @@ def analyze(
 
     split = urlsplit(exchange.url)
     adapters = adapters_for((split.hostname or "").lower(), split.path)
-    seen: dict[tuple[str, str, str, Where], list[Finding]] = {}
+    seen: dict[tuple[str, str, str, Where, str], list[Finding]] = {}
     for fld in decoded.fields:
         for spec in DETECTORS if exhaustive else candidates(fld):
-            if spec.name in failed:
+            if failed and spec.name in failed:
                 continue
-            memo = None if spec.siblings else (spec.name, fld.key, fld.value, fld.where)
-            if memo is not None and memo in seen:
-                found = [_moved(f, fld) for f in seen[memo]]
-                if found:
-                    keep(found)
-                continue
+            if spec.siblings:
+                memo = None
+            else:
+                memo = (spec.name, fld.key, fld.value, fld.where, parent_key(fld.path))
+                earlier = seen.get(memo)
+                if earlier is not None:
+                    if earlier:
+                        keep([_moved(f, fld) for f in earlier])
+                    continue
             try:
                 found = spec.detect(fld)
-                if memo is not None:
-                    seen[memo] = found
             except Exception as exc:  # noqa: BLE001 - one bad detector must not lose the flow
                 failed.add(spec.name)
                 notes.append(f"detector {spec.name} failed: {type(exc).__name__}: {exc}"[:300])
                 log.warning("detector %s failed on %s: %s", spec.name, exchange.url, exc)
                 continue
+            if memo is not None:
+                seen[memo] = found
             if found:
                 keep(found)
         if adapters and (found := _adapter_findings(fld, adapters)):

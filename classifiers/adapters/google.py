@@ -42,11 +42,8 @@ ADS = Adapter(
     path=r"^/mads/gma",
     fields={
         "rdid": Kind.ADVERTISING_ID,
-        # `msid` is the package of the app the ad is shown in.  DESIGN's app_activity is "app or
-        # screen name": an ad request carrying the advertising ID and the foreground app's package
-        # tells Google which app this device is using at this moment, and across apps that is the
-        # app-usage history the kind exists to surface.  So it is reported as app_activity.
-        "msid": Kind.APP_ACTIVITY,
+        # `msid` (the package of the app showing the ad) names the sending app itself, not something the
+        # user did: DESIGN has no kind for that, so it is left out.
         "submodel": Kind.DEVICE_MODEL,
         "os_version": Kind.OS_VERSION,
     },

@@ -18,7 +18,8 @@ from classifiers.model import Hash, Kind
 
 _HEADER: dict[str, Meaning] = {
     # The digest of whichever device ID the SDK could read (IMEI, else ANDROID_ID / serial).
-    "idmd5": (Kind.DEVICE_ID, Hash.MD5),
+    # MD5 of the device ID, which is the IMEI wherever the SDK could read it.
+    "idmd5": (Kind.IMEI, Hash.MD5),
     "imei_md5": (Kind.IMEI, Hash.MD5),
     "device_id": Kind.DEVICE_ID,
     "utdid": Kind.DEVICE_ID,

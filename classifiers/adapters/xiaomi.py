@@ -22,7 +22,7 @@ Sources (read to learn the field meanings; nothing is copied):
 from __future__ import annotations
 
 from classifiers.adapters.base import Adapter, Meaning
-from classifiers.model import Kind
+from classifiers.model import Hash, Kind
 
 # OneTrack's per-event header.  `imei` is left out: the SDK helper that fills it may hash it, and
 # the generic key detector already recognises both shapes under that key.
@@ -55,7 +55,8 @@ MISTAT = Adapter(
         "data.mistat.rus.xiaomi.com",
     ),  # fmt: skip
     path=r"^/mistats",
-    fields={"device_id": Kind.DEVICE_ID},
+    # MiStat's `device_id` is the MD5 of the IMEI (hex, either case).
+    fields={"device_id": (Kind.IMEI, Hash.MD5)},
 )
 
 _SENSORS_EVENT: dict[str, Meaning] = {

@@ -52,7 +52,6 @@ def test_device_model_positive(field: Field, expected: str, source: Source) -> N
         fld("model", '{"name": "Pixel"}'),
         _ua(REDUCED),  # Chrome's frozen UA says `K`, not the model
         _ua(IOS),
-        fld("user-agent", DALVIK, Where.BODY),  # a UA string in a body is not parsed: it is not the header
         fld("brand", "Xiaomi"),  # not a model key
     ],
 )
@@ -72,7 +71,6 @@ def test_firefox_android_ua_has_no_model() -> None:
     [
         (_ua(DALVIK), "Android 13", Source.PATTERN),
         (_ua(OLD_WEBKIT), "Android 4.0.3", Source.PATTERN),
-        (_ua(REDUCED), "Android 10", Source.PATTERN),
         (fld("os_version", "13"), "13", Source.KEY),
         (fld("osv", "17.4.1", Where.QUERY), "17.4.1", Source.KEY),
         (fld("miuiVersion", "V14.0.3.0.TMRMIXM"), "V14.0.3.0.TMRMIXM", Source.KEY),
@@ -91,6 +89,9 @@ def test_os_version_positive(field: Field, expected: str, source: Source) -> Non
         fld("os", "android"),
         _ua(IOS),  # only Android UAs are parsed
         fld("version", "8.0.44"),  # the app's version, not the OS's
+        _ua(REDUCED),  # Chrome's frozen UA always says Android 10: it says nothing about the phone
+        fld("os", "1"),  # an enum, not a version
+        fld("sdk", "6.2.1"),  # the SDK's own version
     ],
 )
 def test_os_version_negative(field: Field) -> None:
@@ -134,3 +135,21 @@ def test_carrier_negative(field: Field) -> None:
 @pytest.mark.parametrize("value", ["and", "OR"])
 def test_filter_operator_is_not_a_carrier(value: str) -> None:
     assert detect_carrier(fld("operator", value, path="query.match.title.operator")) == []
+
+
+def test_user_agents_in_bodies_are_parsed_too() -> None:
+    body_ua = fld("userAgent", DALVIK, Where.BODY)
+    assert essentials(detect_os_version(body_ua)) == [(Kind.OS_VERSION, "Android 13", Source.PATTERN, None)]
+    assert [f.value for f in detect_device_model(body_ua)] == [
+        essentials(detect_device_model(_ua(DALVIK)))[0][1]
+    ]
+
+
+def test_os_version_under_an_os_object_and_api_levels() -> None:
+    nested = Field(Where.BODY, "batch[0].context.os.version", "version", "14")
+    assert essentials(detect_os_version(nested)) == [(Kind.OS_VERSION, "14", Source.KEY, None)]
+    assert detect_os_version(Field(Where.BODY, "app.version", "version", "14")) == []
+    assert essentials(detect_os_version(fld("api_level", "34"))) == [
+        (Kind.OS_VERSION, "34", Source.KEY, None)
+    ]
+    assert detect_os_version(fld("api_level", "3")) == []

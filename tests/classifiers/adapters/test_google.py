@@ -95,7 +95,6 @@ AD_PARAMS = {
 }
 AD_EXPECTED = {
     (Kind.ADVERTISING_ID, GAID.lower(), "rdid"),
-    (Kind.APP_ACTIVITY, "com.example.puzzlegame", "msid"),
     (Kind.DEVICE_MODEL, "Pixel 7", "submodel"),
     (Kind.OS_VERSION, "13", "os_version"),
 }

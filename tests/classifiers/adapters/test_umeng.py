@@ -38,9 +38,9 @@ MESSAGE = {
     },
 }
 EXPECTED: set[Row] = {
-    (Kind.DEVICE_ID, IDMD5, "header.idmd5", Hash.MD5),
+    (Kind.IMEI, IDMD5, "header.idmd5", Hash.MD5),  # MD5 of the IMEI where the SDK could read it
     (Kind.IMEI, hashlib.md5(IMEI.encode()).hexdigest(), "header.imei_md5", Hash.MD5),  # noqa: S324
-    (Kind.DEVICE_ID, IMEI, "header.device_id", None),
+    (Kind.IMEI, IMEI, "header.device_id", None),  # an IMEI-shaped "device ID" is the IMEI
     (Kind.DEVICE_ID, "ZbC8dE1fG2hI3jK4lM5nO6pQ", "header.utdid", None),
     (Kind.ADVERTISING_ID, "e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9", "header.oaid", None),
     (Kind.MAC_ADDRESS, "a4:50:46:12:34:56", "header.mc", None),

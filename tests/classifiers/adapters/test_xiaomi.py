@@ -102,7 +102,7 @@ def test_onetrack_payload_elsewhere_gets_no_adapter() -> None:
 MISTAT = {
     "app_id": "2882303761517246742",
     "app_key": "5621724658742",
-    "device_id": "a3f1c2d4e5b6978812345678",
+    "device_id": "A3F1C2D4E5B6978812345678ABCDEF01",  # MD5 of the IMEI
     "channel": "mi_store",
     "version": "3.0.2",
     "stat_value": "qZ0rE8uH1k/2b+Ue9X0vT3w==",
@@ -113,7 +113,9 @@ def test_mistat_upload() -> None:
     ex = exchange(
         "https://data.mistat.intl.xiaomi.com/mistats/v2", headers=FORM, body=urlencode(MISTAT).encode()
     )
-    _check(ex, "adapter:xiaomi-mistat", {(Kind.DEVICE_ID, "a3f1c2d4e5b6978812345678", "device_id", None)})
+    _check(
+        ex, "adapter:xiaomi-mistat", {(Kind.IMEI, "A3F1C2D4E5B6978812345678ABCDEF01", "device_id", Hash.MD5)}
+    )
 
 
 def test_mistat_upload_elsewhere_gets_no_adapter() -> None:
@@ -169,8 +171,8 @@ def test_mi_browser_sensors_events() -> None:
         ex,
         "adapter:xiaomi-sensors",
         {
-            (Kind.DEVICE_ID, "6b1f2e3d4c5a6978", "data_list[0].distinct_id", None),
-            (Kind.DEVICE_ID, "6b1f2e3d4c5a6978", "data_list[1].distinct_id", None),
+            (Kind.ANDROID_ID, "6b1f2e3d4c5a6978", "data_list[0].distinct_id", None),
+            (Kind.ANDROID_ID, "6b1f2e3d4c5a6978", "data_list[1].distinct_id", None),
             (Kind.ANDROID_ID, "6b1f2e3d4c5a6978", "data_list[0].properties.$device_id", None),
             (Kind.DEVICE_MODEL, "M2101K6G", "data_list[0].properties.$model", None),
             (Kind.OS_VERSION, "11", "data_list[0].properties.$os_version", None),
