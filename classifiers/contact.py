@@ -47,33 +47,73 @@ def detect_email(field: Field) -> list[Finding]:
     return out
 
 
+_OTHER_NUMBER = re.compile(r"id$|order|txn|transaction|invoice|serial|sku|code$|num$|no$|seq")
+_INTERNATIONAL = re.compile(r"^(?:\+|00)[1-9][\d\s().-]{6,18}$")
+
+
+def looks_international(value: str) -> bool:
+    return len(value) >= 9 and value[0] in "+0" and _INTERNATIONAL.match(value.strip()) is not None
+
+
 def detect_phone_number(field: Field) -> list[Finding]:
-    """Only under a phone-ish key: digit strings are too common to trust by shape alone."""
+    """Under a phone-ish key; or, under any key, a number in international form that is valid."""
     keyed, _ = match_key(field.key, PHONE_KEYS)
-    if not keyed:
-        return []
     raw = field.value.strip()
     digits = re.sub(r"[\s().-]", "", raw)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if not keyed:
+        # Digit strings are too common to trust by shape alone: only "+49 151 ..." or "0086-159...",
+        # and not under a key that names some other number (`order_id`, `txn_no`).
+        if not looks_international(raw) or _OTHER_NUMBER.search(norm(field.key)):
+            return []
+        number = _parse(digits, None)
+        if number is None or not phonenumbers.is_valid_number(number):
+            return []
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return [finding(field, Kind.PHONE_NUMBER, e164, 0.85, Source.PATTERN, "phone_number")]
     if not re.fullmatch(r"\+?\d{6,15}", digits) or len(set(digits.lstrip("+"))) == 1:
         return []
-    region = _region_hint(field)
-    try:
-        number = phonenumbers.parse(digits, None if digits.startswith("+") else region)
-    except phonenumbers.NumberParseException:
-        return [finding(field, Kind.PHONE_NUMBER, digits.lstrip("+"), 0.6, Source.KEY, "phone_number")]
-    if phonenumbers.is_valid_number(number):
+    number = _parse(digits, None if digits.startswith("+") else _region_hint(field))
+    if number is not None and phonenumbers.is_valid_number(number):
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return [finding(field, Kind.PHONE_NUMBER, e164, 0.95, Source.KEY, "phone_number")]
+    # Without a country the number stays digits; analyze() may still place it from the request.
     return [finding(field, Kind.PHONE_NUMBER, digits.lstrip("+"), 0.6, Source.KEY, "phone_number")]
 
 
+def _parse(digits: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def _region_hint(field: Field) -> str | None:
-    """A sibling country code (`country`, `region`, `cc`) lets a national number become E.164."""
+    """A sibling country or locale (`country: "DE"`, `locale: "en_US"`) lets a national number become E.164."""
     if not field.siblings:
         return None
     for key, value in field.siblings.items():
-        if norm(key) in ("country", "countrycode", "region", "cc", "simcountry", "simcountryiso"):
-            code = value.strip().upper()
-            if len(code) == 2 and code.isalpha():
-                return code
+        region = region_of(norm(key), value)
+        if region:
+            return region
+    return None
+
+
+_COUNTRY_KEYS = frozenset(
+    {"country", "countrycode", "region", "cc", "simcountry", "simcountryiso", "countryiso"}
+)
+_LOCALE_KEYS = frozenset({"locale", "lang", "language", "acceptlanguage", "userlocale", "devicelocale"})
+_LOCALE = re.compile(r"^[a-z]{2,3}[-_]([A-Za-z]{2})\b")
+
+
+def region_of(key: str, value: str) -> str | None:
+    """The ISO country a country or locale field names, if any."""
+    v = value.strip()
+    if key in _COUNTRY_KEYS and len(v) == 2 and v.isalpha():
+        return v.upper()
+    if key in _LOCALE_KEYS:
+        match = _LOCALE.match(v)
+        if match:
+            return match.group(1).upper()
     return None

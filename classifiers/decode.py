@@ -370,15 +370,21 @@ class _Walker:
             self.out.notes.append(f"limit: protobuf at {path or 'body'} cut short ({cut.reason})")
         if not message:
             return False
+        repeated: dict[str, list[str]] = {}
         for number_path, value, wire in flatten(message):
             sub = f"{path}.{number_path}" if path else number_path
             key = number_path.rsplit(".", 1)[-1]
             if isinstance(value, str):
+                repeated.setdefault(sub, []).append(value)
                 self.expand(where, sub, key, value, enc, depth + 1)
             elif isinstance(value, bytes):
                 self.bytes_value(where, sub, key, value, enc, depth + 1, require_text=True)
             else:
                 self.emit(where, sub, key, _number(value, wire), enc)
+        for sub, values in repeated.items():
+            if len(values) >= 2:
+                # A repeated string field is a list (of packages, networks...): offer it joined too.
+                self.emit(where, sub, sub.rsplit(".", 1)[-1], ",".join(values), enc + ("list",))
         return True
 
     def walk_multipart(

@@ -67,9 +67,12 @@ DEVICE_ID_KEYS = frozenset(
 )  # fmt: skip
 # SDK-specific IDs whose values are that SDK's own, whatever they look like.
 SPECIFIC_DEVICE_KEYS = frozenset(
-    {"utdid", "cuid", "umid", "tdid", "extuk", "taid", "idfi", "oneid", "openudid", "distinctid", "anonid",
+    {"utdid", "cuid", "umid", "tdid", "extuk", "taid", "idfi", "oneid", "openudid", "anonid",
      "appsflyerid", "afid", "firebaseinstanceid", "fid", "appinstanceid", "randomizeddevicetoken"}
 )  # fmt: skip
+_GENERIC_DEVICE_KEYS = frozenset(
+    {"deviceid", "did", "id", "udid", "uuid", "hwid", "deviceidentifier", "deviceuuid"}
+)
 # Key endings that name a device or install ID in prefixed keys (`mibrowser_did`, `x-device-id`).
 DEVICE_ID_SUFFIXES = (
     "deviceid",
@@ -231,7 +234,9 @@ def _device_keyed(field: Field) -> tuple[bool, Hash | None]:
     keyed, algo = match_key(field.key, DEVICE_ID_KEYS)
     if keyed:
         return keyed, algo
-    if field.where == Where.PATH:
+    if field.where == Where.PATH or norm(field.key) == "device":
+        # `/installations/<fid>`; `"device": "<id>"` (a bare `device` is as often the model:
+        # its value's shape decides below).
         return norm(field.key) in DEVICE_PATH_KEYS, None
     return norm(field.key).endswith(DEVICE_ID_SUFFIXES) or (
         norm(field.key) == "id" and parent_key(field.path) in ("device", "devices", "deviceinfo")
@@ -255,6 +260,12 @@ def detect_device_id(field: Field) -> list[Finding]:
             return [finding(field, Kind.IMEI, value, 0.9, Source.KEY, "device_id")]
         if _HEX16_RE.match(value):
             return [finding(field, Kind.ANDROID_ID, value.lower(), 0.85, Source.KEY, "device_id")]
+    if norm(field.key) == "device" and field.where != Where.PATH:
+        return []  # only a well-known shape makes a bare `device` value an identifier
+    if len(value) < 10 and (
+        norm(field.key) in _GENERIC_DEVICE_KEYS or not match_key(field.key, DEVICE_ID_KEYS)[0]
+    ):
+        return []  # `deviceId=SM-S911B`: generic device IDs are longer than model names
     # Timestamps and small counters sit under `uid` in some payloads: require some letters or length.
     if value.isdigit() and len(value) < 12:
         return []
@@ -312,6 +323,7 @@ def detect_imsi(field: Field) -> list[Finding]:
         if int(value[:3]) in MCCS:
             return [finding(field, Kind.IMSI, value, 0.95, Source.KEY, "imsi")]
         return []
+    algo = algo or (digest_by_length(value) if keyed else None)
     if keyed and algo is not None and is_digest(value, algo):
         return [finding(field, Kind.IMSI, value, 0.85, Source.KEY, "imsi", algo)]
     return []
@@ -330,6 +342,7 @@ def detect_iccid(field: Field) -> list[Finding]:
             # Some vendors send the 19 digits without the check digit.
             return [finding(field, Kind.ICCID, digits, 0.8, Source.KEY, "iccid")]
         return []
+    algo = algo or (digest_by_length(value) if keyed else None)
     if keyed and algo is not None and is_digest(value, algo):
         return [finding(field, Kind.ICCID, value, 0.85, Source.KEY, "iccid", algo)]
     return []

@@ -47,10 +47,14 @@ def is_digest(value: str, algo: Hash) -> bool:
 
 
 def digest_by_length(value: str) -> Hash | None:
-    """The algorithm a bare hex digest's length implies (32 md5, 40 sha1, 64 sha256)."""
+    """The algorithm a bare digest's length implies: hex 32/40/64, or padded base64 24/28/44."""
     for algo, n in _DIGEST_LENGTHS.items():
         if len(value) == n and _HEX.match(value):
             return algo
+    if value.endswith("="):
+        for algo, lengths in _B64_LENGTHS.items():
+            if len(value) == lengths[1] and _B64.match(value):
+                return algo
     return None
 
 

@@ -7,6 +7,7 @@ import re
 from classifiers.identifiers import MCCS, in_wifi_list, normalise_mac
 from classifiers.keys import is_placeholder, norm
 from classifiers.model import Field, Finding, Kind, Source, Where, finding
+from classifiers.normalise import cell_from_operator
 
 LAT_KEYS = frozenset({"lat", "latitude", "la", "gpslat", "userlat", "mlat", "latit", "geolat", "lati"})
 LON_KEYS = frozenset(
@@ -83,11 +84,30 @@ def detect_coordinates(field: Field) -> list[Finding]:
     return []
 
 
+# Keys of one string listing scanned networks: Baidu's `wf=18d2760e934c;-41;ChinaNet-8hQs|...`.
+WIFI_SCAN_KEYS = frozenset({"wf", "wifi", "wifis", "wifilist", "wifiscan", "scanlist", "aplist", "wlan"})
+_SCAN_ITEM = re.compile(r"([0-9A-Fa-f]{2}(?:[:-]?[0-9A-Fa-f]{2}){5})[;,](-?\d{1,3})(?:[;,]([^|;,]*))?")
+
+
+def _scan_list(field: Field, value: str) -> list[Finding]:
+    found = []
+    for match in _SCAN_ITEM.finditer(value):
+        mac = normalise_mac(match.group(1))
+        if mac is not None:
+            found.append(finding(field, Kind.WIFI_NETWORK, mac, 0.9, Source.KEY, "wifi_network"))
+        ssid = (match.group(3) or "").strip()
+        if ssid and not is_placeholder(ssid):
+            found.append(finding(field, Kind.WIFI_NETWORK, ssid, 0.85, Source.KEY, "wifi_network"))
+    return found
+
+
 def detect_wifi_network(field: Field) -> list[Finding]:
     if field.where in (Where.COOKIE, Where.HEADER):
         return []  # Google's `SSID` cookie is a session token, not a network name
     key = norm(field.key)
     value = field.value.strip()
+    if key in WIFI_SCAN_KEYS and (";" in value or "|" in value):
+        return _scan_list(field, value)
     if (
         key in BSSID_KEYS
         or key.endswith("bssid")
@@ -104,8 +124,8 @@ def detect_wifi_network(field: Field) -> list[Finding]:
     return []
 
 
-MCC_KEYS = frozenset({"mcc", "mobilecountrycode", "simmcc", "networkmcc", "homemobilecountrycode"})
-MNC_KEYS = frozenset({"mnc", "mobilenetworkcode", "simmnc", "networkmnc", "homemobilenetworkcode"})
+MCC_KEYS = frozenset({"mcc", "mobilecountrycode", "simmcc", "networkmcc"})
+MNC_KEYS = frozenset({"mnc", "mobilenetworkcode", "simmnc", "networkmnc"})
 LAC_KEYS = frozenset({"lac", "tac", "locationareacode", "trackingareacode", "lacid"})
 
 
@@ -120,16 +140,34 @@ def _mnc(value: str) -> str:
     return value.zfill(2) if value.isdigit() else value
 
 
+# Keys of one string holding a whole cell: `cl=460|0|9741|12345678|-83`, `cell=460,00,9741,12345678`.
+CELL_STRING_KEYS = frozenset({"cl", "cell", "cellinfo", "celltower", "cellid", "cellidentity", "bts"})
+# Keys holding an operator code, MCC then MNC: `networkOperator=310260`.
+OPERATOR_CODE_KEYS = frozenset(
+    {"networkoperator", "simoperator", "mccmnc", "operatorcode", "plmn", "plmnid", "hni", "operatornumeric"}
+)
+_CELL_STRING = re.compile(r"^(\d{3})[|,;:_-](\d{1,3})[|,;:_-](\d{1,8})[|,;:_-](\d{1,12})(?:[|,;:_-].*)?$")
+
+
 def detect_cell_tower(field: Field) -> list[Finding]:
     """A cell ID with its MCC/MNC/LAC siblings names one tower: `mcc-mnc-lac-cid`.
 
     An MCC and MNC sent without a cell ID still name the network the phone is on: `mcc-mnc--`.
     """
     key = norm(field.key)
+    value = field.value.strip()
+    if key in CELL_STRING_KEYS:
+        match = _CELL_STRING.match(value)
+        if match and int(match.group(1)) in MCCS:
+            mcc, mnc, lac, cid = match.groups()
+            tower = f"{mcc}-{_mnc(mnc)}-{lac}-{cid}"
+            return [finding(field, Kind.CELL_TOWER, tower, 0.9, Source.KEY, "cell_tower")]
+    if key in OPERATOR_CODE_KEYS:
+        tower = cell_from_operator(value)
+        return [finding(field, Kind.CELL_TOWER, tower, 0.8, Source.KEY, "cell_tower")] if tower else []
     if not field.siblings:
         return []
     parts = {norm(k): v.strip() for k, v in field.siblings.items()}
-    value = field.value.strip()
     if key in CID_KEYS:
         if not value.isdigit() or int(value) in (0, 2147483647, 65535):
             return []

@@ -60,7 +60,19 @@ def normalise(kind: Kind, value: str) -> str | None:
         return v.lower() if "@" in v else None
     if kind == Kind.PHONE_NUMBER:
         return e164(v) or (re.sub(r"\D", "", v) or None)
+    if kind == Kind.CELL_TOWER:
+        return cell_from_operator(v) or (v if v.count("-") == 3 else None)
     return v
+
+
+def cell_from_operator(value: str) -> str | None:
+    """An operator code (MCC then MNC: `26201`, `310260`) as a partial tower, `262-01--`."""
+    from classifiers.identifiers import MCCS
+
+    v = value.strip()
+    if v.isdigit() and len(v) in (5, 6) and int(v[:3]) in MCCS:
+        return f"{v[:3]}-{v[3:]}--"
+    return None
 
 
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")

@@ -24,7 +24,7 @@ from classifiers.destination import destination_for
 from classifiers.keys import is_digest, norm, parent_key, strip_digest
 from classifiers.known import KnownValues, detect_known
 from classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
-from classifiers.normalise import normalise, refine
+from classifiers.normalise import e164, normalise, refine
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +86,21 @@ DETECTORS: tuple[Spec, ...] = (
         identifiers.DEVICE_ID_KEYS | identifiers.DEVICE_PATH_KEYS | {"id"}, suffixes=identifiers.DEVICE_ID_SUFFIXES,
     ),
     Spec("email", contact.detect_email, gate=lambda v: "@" in v),
-    Spec("phone_number", contact.detect_phone_number, contact.PHONE_KEYS, siblings=True),
+    Spec("phone_number", contact.detect_phone_number, contact.PHONE_KEYS, contact.looks_international, siblings=True),
     Spec(
         "coordinates", location.detect_coordinates, location.LAT_KEYS | location.PAIR_KEYS,
         suffixes=("lat", "latitude"), siblings=True,
     ),
     Spec(
         "wifi_network", location.detect_wifi_network,
-        location.BSSID_KEYS | location.SSID_KEYS | {"mac", "macaddress", "mac1"}, suffixes=("bssid", "ssid"),
+        location.BSSID_KEYS | location.SSID_KEYS | location.WIFI_SCAN_KEYS | {"mac", "macaddress", "mac1"},
+        suffixes=("bssid", "ssid"),
     ),
-    Spec("cell_tower", location.detect_cell_tower, location.CID_KEYS | location.MCC_KEYS, siblings=True),
+    Spec(
+        "cell_tower", location.detect_cell_tower,
+        location.CID_KEYS | location.MCC_KEYS | location.CELL_STRING_KEYS | location.OPERATOR_CODE_KEYS,
+        siblings=True,
+    ),
     Spec("visited_url", browsing.detect_visited_url, gate=_url),
     Spec("search_query", browsing.detect_search_query, browsing.SEARCH_KEYS, _url),
     Spec("installed_apps", apps.detect_installed_apps, gate=_listish),
@@ -159,6 +164,8 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
         hits.append(_SPEC["mac_address"])
     if "@" in value:
         hits.append(_SPEC["email"])
+    if v[0] in "+0" and contact.looks_international(v):
+        hits.append(_SPEC["phone_number"])
     if "://" in value[:10]:
         hits += (_SPEC["visited_url"], _SPEC["search_query"])
     if "." in value:
@@ -205,6 +212,36 @@ def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding
     return found
 
 
+def _request_region(fields: list[Field], exchange: Exchange) -> str | None:
+    """The country the request says it comes from: a country or locale field, or Accept-Language."""
+    for fld in fields:
+        region = contact.region_of(norm(fld.key), fld.value)
+        if region:
+            return region
+    return contact.region_of("acceptlanguage", exchange.header("accept-language") or "")
+
+
+def _place_phone_numbers(findings: list[Finding], fields: list[Field], exchange: Exchange) -> list[Finding]:
+    """National numbers found without a country: give them one from the rest of the request."""
+    region = _request_region(fields, exchange)
+    if region is None:
+        return findings
+    placed = []
+    for f in findings:
+        if f.kind == Kind.PHONE_NUMBER and f.value.isdigit():
+            number = e164(f.value, region)
+            if number:
+                f = Finding(
+                    f.kind, number, f.where, f.path, f.encodings, 0.85, f.source, f.detector, f.hashed
+                )
+        placed.append(f)
+    return placed
+
+
+def _same(a: Finding, b: Finding) -> bool:
+    return a.value.lower() == b.value.lower()
+
+
 def _moved(f: Finding, fld: Field) -> Finding:
     """The same verdict, located at another field."""
     return Finding(
@@ -241,6 +278,7 @@ def analyze(
     adapters = adapters_for((split.hostname or "").lower(), split.path)
     seen: dict[tuple[str, str, str, Where, str], list[Finding]] = {}
     for fld in decoded.fields:
+        named = _adapter_findings(fld, adapters) if adapters else []
         for spec in DETECTORS if exhaustive else candidates(fld):
             if failed and spec.name in failed:
                 continue
@@ -262,15 +300,22 @@ def analyze(
                 continue
             if memo is not None:
                 seen[memo] = found
+            if found and named:
+                # The endpoint's adapter says what this field is: a guess of another kind for the
+                # same value gives way.
+                found = [f for f in found if not any(n.kind != f.kind and _same(n, f) for n in named)]
             if found:
                 keep(found)
-        if adapters and (found := _adapter_findings(fld, adapters)):
-            keep(found)
+        if named:
+            keep(named)  # after the detectors, so the endpoint's own meaning wins a tie
         if known and (found := detect_known(fld, known)):
             keep(found)
+    findings = list(best.values())
+    if any(f.kind == Kind.PHONE_NUMBER and f.value.isdigit() for f in findings):
+        findings = _place_phone_numbers(findings, decoded.fields, exchange)
     return Analysis(
         exchange=exchange,
-        findings=tuple(best.values()),
+        findings=tuple(findings),
         destination=destination_for(exchange.host, exchange.server_ip),
         fields=len(decoded.fields),
         notes=tuple(notes),

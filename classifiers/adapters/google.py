@@ -9,6 +9,10 @@ Sources (read to learn the field meanings; nothing is copied):
   advertising IDs there), 21 the app instance ID, 27 the vendor-scoped ID (IDFV on iOS) and 30 the
   Firebase installation ID.  Decompiled Play services code (the bundle's `toString`, which names
   `app_instance_id`, `resettable_device_id`, `os_version`, `device_model`) confirms the names.
+- Checkin: the `AndroidCheckinRequest` message as documented by the open-source microG project
+  (microg/GmsCore, `checkin.proto`, Apache-2.0): 1 imei, 4 checkin (4.1 build: 4.1.10 sdkVersion,
+  4.1.11 model; 4.6 cellOperator and 4.7 simOperator as MCC+MNC digits), 9 macAddr (repeated hex,
+  no separators), 10 meid, 16 serialNumber.
 - Ads: Google Ad Manager's targeting-parameter help (support.google.com/admanager/answer/7320899,
   via TrackHAR research-docs/google/rdid.md): `rdid` is the resettable device identifier (GAID,
   IDFA).  TrackHAR's `doubleclick-mads-gma` adapter: `msid` carries the app ID, `submodel` the
@@ -49,4 +53,21 @@ ADS = Adapter(
     },
 )
 
-ADAPTERS: tuple[Adapter, ...] = (FIREBASE, ADS)
+CHECKIN = Adapter(
+    name="google-checkin",
+    hosts=("android.clients.google.com",),
+    path=r"^/checkin",
+    where=frozenset({Where.BODY}),
+    fields={
+        "1": Kind.IMEI,
+        "4.1.10": Kind.OS_VERSION,  # the API level
+        "4.1.11": Kind.DEVICE_MODEL,
+        "4.6": Kind.CELL_TOWER,  # the network the phone is on, MCC+MNC
+        "4.7": Kind.CELL_TOWER,  # the SIM's home network, MCC+MNC
+        "9": Kind.MAC_ADDRESS,
+        "10": Kind.MEID,
+        "16": Kind.SERIAL_NUMBER,
+    },
+)
+
+ADAPTERS: tuple[Adapter, ...] = (FIREBASE, ADS, CHECKIN)
