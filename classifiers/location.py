@@ -163,8 +163,8 @@ def detect_cell_tower(field: Field) -> list[Finding]:
             tower = f"{mcc}-{_mnc(mnc)}-{lac}-{cid}"
             return [finding(field, Kind.CELL_TOWER, tower, 0.9, Source.KEY, "cell_tower")]
     if key in OPERATOR_CODE_KEYS:
-        tower = cell_from_operator(value)
-        return [finding(field, Kind.CELL_TOWER, tower, 0.8, Source.KEY, "cell_tower")] if tower else []
+        network = cell_from_operator(value)
+        return [finding(field, Kind.CELL_TOWER, network, 0.8, Source.KEY, "cell_tower")] if network else []
     if not field.siblings:
         return []
     parts = {norm(k): v.strip() for k, v in field.siblings.items()}
