@@ -14,8 +14,10 @@ URL_KEYS = frozenset(
         "url", "pageurl", "currenturl", "visitedurl", "weburl", "href", "link", "referrer", "referer",
         "dl", "dr", "page", "pagelocation", "pagereferrer", "location", "uri", "siteurl", "openurl",
         "loadurl", "landingurl", "lastpage", "fromurl", "tourl", "h5url", "browserurl", "taburl",
+        "refurl", "referurl", "refererurl", "sourceurl", "documenturl", "documentlocation",
     }
 )  # fmt: skip
+REFERRER_KEYS = frozenset({"refurl", "referurl", "refererurl", "referrer", "referer", "dr", "pagereferrer"})
 SEARCH_KEYS = frozenset(
     {
         "q", "wd", "word", "query", "keyword", "keywords", "searchterm", "searchword", "searchkey",
@@ -68,13 +70,18 @@ def detect_visited_url(field: Field) -> list[Finding]:
         return []
     target = urlsplit(value)
     host = (target.hostname or "").lower()
-    if not host or "." not in host or same_site(host, field.host):
+    if not host or "." not in host:
+        return []
+    keyed = norm(field.key) in URL_KEYS
+    # Another site's page; or, under a key naming the page the user came from (`ref_url`), another
+    # host's page of the same company (news.qq.com reported to Tencent's ad network).
+    referrer = norm(field.key) in REFERRER_KEYS and field.where != Where.HEADER
+    if same_site(host, field.host) and not (referrer and host != field.host):
         return []
     if field.where == Where.HEADER:
         if field.key != "referer":
             return []
         return [finding(field, Kind.VISITED_URL, value, 0.9, Source.KEY, "visited_url")]
-    keyed = norm(field.key) in URL_KEYS
     if target.path.lower().endswith(_ASSET_SUFFIXES) and not keyed:
         return []
     if _api_endpoint(host, target.path) or "jwt" in field.encodings:

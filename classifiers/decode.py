@@ -27,7 +27,6 @@ from classifiers.protobuf import (
     I32,
     I64,
     Truncated,
-    flatten,
     grpc_frames,
     is_plausible_message,
     parse_message,
@@ -370,22 +369,33 @@ class _Walker:
             self.out.notes.append(f"limit: protobuf at {path or 'body'} cut short ({cut.reason})")
         if not message:
             return False
+        self._walk_message(where, path, message, enc, depth)
+        return True
+
+    def _walk_message(
+        self, where: Where, path: str, message: list[PbField], enc: tuple[str, ...], depth: int
+    ) -> None:
+        # Siblings by field number, so adapters can read key-value pairs (`1` = name, `2` = value).
+        siblings = {str(f.number): (f.value if isinstance(f.value, str) else _number(f.value, f.wire))
+                    for f in message if isinstance(f.value, str | int)}  # fmt: skip
         repeated: dict[str, list[str]] = {}
-        for number_path, value, wire in flatten(message):
-            sub = f"{path}.{number_path}" if path else number_path
-            key = number_path.rsplit(".", 1)[-1]
-            if isinstance(value, str):
+        for f in message:
+            key = str(f.number)
+            sub = f"{path}.{key}" if path else key
+            value = f.value
+            if isinstance(value, list):
+                self._walk_message(where, sub, value, enc, depth + 1)
+            elif isinstance(value, str):
                 repeated.setdefault(sub, []).append(value)
-                self.expand(where, sub, key, value, enc, depth + 1)
+                self.expand(where, sub, key, value, enc, depth + 1, siblings)
             elif isinstance(value, bytes):
                 self.bytes_value(where, sub, key, value, enc, depth + 1, require_text=True)
             else:
-                self.emit(where, sub, key, _number(value, wire), enc)
+                self.emit(where, sub, key, _number(value, f.wire), enc, siblings)
         for sub, values in repeated.items():
             if len(values) >= 2:
                 # A repeated string field is a list (of packages, networks...): offer it joined too.
                 self.emit(where, sub, sub.rsplit(".", 1)[-1], ",".join(values), enc + ("list",))
-        return True
 
     def walk_multipart(
         self, where: Where, path: str, raw: bytes, content_type: str, enc: tuple[str, ...], depth: int

@@ -269,8 +269,8 @@ def _coordinate_findings(field: Field, known: KnownValues) -> list[Finding]:
             lon = sibling.strip()
             if is_lon_key(norm(key)) and _DEGREES.match(lon):
                 points.append((float(text), float(lon)))
-    elif len(text) <= 64:
-        pair = _PAIR.match(text)
+    elif len(text) <= 72:
+        pair = _PAIR.match(text.removesuffix(".json").removesuffix(".geojson"))
         if pair:
             a, b = float(pair.group(1)), float(pair.group(2))
             points += [(a, b), (b, a)]  # Amap, GeoJSON and others send lon,lat

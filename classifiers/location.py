@@ -27,8 +27,13 @@ LON_KEYS = frozenset(
     }
 )
 PAIR_KEYS = frozenset(
-    {"ll", "latlng", "latlon", "location", "loc", "gps", "coordinates", "coord", "geo", "position"}
-)
+    {"ll", "latlng", "latlon", "location", "loc", "gps", "coordinates", "coord", "geo", "position", "q",
+     "points", "point", "center", "near", "origin", "destination"}
+)  # fmt: skip
+# Services whose APIs put longitude first (`lon,lat`), as GeoJSON does.
+LON_FIRST_HOSTS = ("mapbox.com", "amap.com", "autonavi.com")
+# An unkeyed pair needs four decimals on both numbers to be taken for a position.
+_PRECISE_PAIR = re.compile(r"^\s*(-?\d{1,3}\.\d{4,})\s*,\s*(-?\d{1,3}\.\d{4,})\s*$")
 BSSID_KEYS = frozenset({"bssid", "wifibssid", "apmac", "routermac", "wifimacap", "connectedbssid"})
 SSID_KEYS = frozenset({"ssid", "wifissid", "wifiname", "apname", "connectedssid"})
 CID_KEYS = frozenset({"cid", "cellid", "ci", "cellidentity"})
@@ -45,6 +50,12 @@ def _valid(lat: str, lon: str) -> bool:
     if not (-90 <= la <= 90 and -180 <= lo <= 180):
         return False
     return not (abs(la) < 0.01 and abs(lo) < 0.01)  # 0,0 is "no fix", not a place
+
+
+def looks_like_pair(value: str) -> bool:
+    """A gate: `lat,lon` (or `lon,lat`), possibly with a `.json` suffix from a URL path."""
+    v = value.strip().removesuffix(".json").removesuffix(".geojson")
+    return 9 <= len(v) <= 40 and _PAIR.match(v) is not None
 
 
 def is_lat_key(key: str) -> bool:
@@ -72,15 +83,19 @@ def detect_coordinates(field: Field) -> list[Finding]:
         if best is not None:
             return [finding(field, Kind.COORDINATES, f"{value},{best}", 0.95, Source.KEY, "coordinates")]
         return []
-    if key in PAIR_KEYS:
-        match = _PAIR.match(value)
-        if match:
-            first, second = match.group(1), match.group(2)
-            # Some APIs (Amap, GeoJSON) send "lon,lat": a first number beyond ±90 can only be a longitude.
-            if abs(float(first)) > 90 >= abs(float(second)):
-                first, second = second, first
-            if _valid(first, second):
-                return [finding(field, Kind.COORDINATES, f"{first},{second}", 0.9, Source.KEY, "coordinates")]
+    if field.where == Where.PATH:
+        value = value.removesuffix(".json").removesuffix(".geojson")  # `/mapbox.places/2.16,41.39.json`
+    keyed = key in PAIR_KEYS or field.where == Where.PATH
+    match = _PAIR.match(value) if keyed else _PRECISE_PAIR.match(value)
+    if match:
+        first, second = match.group(1), match.group(2)
+        # Some APIs (Mapbox, Amap, GeoJSON) send "lon,lat"; a first number beyond ±90 can only be one.
+        lon_first = field.host.endswith(LON_FIRST_HOSTS)
+        if lon_first or abs(float(first)) > 90 >= abs(float(second)):
+            first, second = second, first
+        if _valid(first, second):
+            confidence, source = (0.9, Source.KEY) if keyed else (0.7, Source.PATTERN)
+            return [finding(field, Kind.COORDINATES, f"{first},{second}", confidence, source, "coordinates")]
     return []
 
 

@@ -89,7 +89,7 @@ DETECTORS: tuple[Spec, ...] = (
     Spec("phone_number", contact.detect_phone_number, contact.PHONE_KEYS, contact.looks_international, siblings=True),
     Spec(
         "coordinates", location.detect_coordinates, location.LAT_KEYS | location.PAIR_KEYS,
-        suffixes=("lat", "latitude"), siblings=True,
+        location.looks_like_pair, suffixes=("lat", "latitude"), siblings=True,
     ),
     Spec(
         "wifi_network", location.detect_wifi_network,
@@ -162,6 +162,8 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
         hits.append(_SPEC["iccid"])
     if n == 17 and v[2] in ":-":
         hits.append(_SPEC["mac_address"])
+    if "," in v and "." in v and location.looks_like_pair(v):
+        hits.append(_SPEC["coordinates"])
     if "@" in value:
         hits.append(_SPEC["email"])
     if v[0] in "+0" and contact.looks_international(v):
@@ -198,7 +200,9 @@ def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding
     for adapter in adapters:
         if fld.where not in adapter.where:
             continue
-        for kind, hashed in adapter.meanings(fld.path):
+        for kind, hashed, when in adapter.meanings(fld.path):
+            if when is not None and (fld.siblings or {}).get(when.sibling) not in when.values:
+                continue
             if hashed:
                 value: str | None = fld.value.strip()
                 if not is_digest(value, hashed):  # type: ignore[arg-type]

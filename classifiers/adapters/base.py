@@ -17,7 +17,30 @@ from functools import cached_property, lru_cache
 
 from classifiers.model import Hash, Kind, Where
 
-Meaning = Kind | tuple[Kind, Hash]
+
+@dataclass(frozen=True)
+class When:
+    """A meaning that holds only when a sibling field has one of some values.
+
+    For key-value lists without keys of their own, like Firebase's event parameters in protobuf:
+    the value (field 2) is a screen name when the name beside it (field 1) is `_sn` or `_sc`.
+    """
+
+    kind: Kind
+    sibling: str
+    values: frozenset[str]
+
+
+Meaning = Kind | tuple[Kind, Hash] | When
+Rule = tuple[Kind, Hash | None, When | None]
+
+
+def _unpack(meaning: Meaning) -> Rule:
+    if isinstance(meaning, When):
+        return meaning.kind, None, meaning
+    if isinstance(meaning, tuple):
+        return meaning[0], meaning[1], None
+    return meaning, None, None
 
 
 @dataclass(frozen=True)
@@ -34,30 +57,26 @@ class Adapter:
         return not self.path or re.search(self.path, url_path) is not None
 
     @cached_property
-    def rules(self) -> tuple[tuple[re.Pattern[str], Kind, Hash | None], ...]:
-        compiled = []
-        for pattern, meaning in self.fields.items():
-            kind, hashed = meaning if isinstance(meaning, tuple) else (meaning, None)
-            compiled.append((compile_path(pattern), kind, hashed))
-        return tuple(compiled)
+    def rules(self) -> tuple[tuple[re.Pattern[str], Rule], ...]:
+        return tuple((compile_path(pattern), _unpack(meaning)) for pattern, meaning in self.fields.items())
 
     @cached_property
     def _tables(
         self,
-    ) -> tuple[dict[str, list[tuple[Kind, Hash | None]]], dict[str, list[tuple[Kind, Hash | None]]]]:
+    ) -> tuple[dict[str, list[Rule]], dict[str, list[Rule]]]:
         """Patterns that need no regex: literal paths, and paths whose only wildcard is `[*]`."""
-        literal: dict[str, list[tuple[Kind, Hash | None]]] = {}
-        general: dict[str, list[tuple[Kind, Hash | None]]] = {}
+        literal: dict[str, list[Rule]] = {}
+        general: dict[str, list[Rule]] = {}
         for pattern, meaning in self.fields.items():
-            kind, hashed = meaning if isinstance(meaning, tuple) else (meaning, None)
+            rule = _unpack(meaning)
             if "*" not in pattern:
-                literal.setdefault(pattern, []).append((kind, hashed))
+                literal.setdefault(pattern, []).append(rule)
             elif "*" not in pattern.replace("[*]", "") and not _INDEX.search(pattern):
-                general.setdefault(pattern, []).append((kind, hashed))
+                general.setdefault(pattern, []).append(rule)
         return literal, general
 
     @cached_property
-    def _wild(self) -> tuple[tuple[re.Pattern[str], Kind, Hash | None], ...]:
+    def _wild(self) -> tuple[tuple[re.Pattern[str], Rule], ...]:
         literal, general = self._tables
         return tuple(
             rule
@@ -65,15 +84,15 @@ class Adapter:
             if pattern not in literal and pattern not in general
         )
 
-    def meanings(self, path: str) -> list[tuple[Kind, Hash | None]]:
+    def meanings(self, path: str) -> list[Rule]:
         """What this adapter says the field at `path` is (usually nothing)."""
         literal, general = self._tables
         found = list(literal.get(path, ()))
         if general:
             found.extend(general.get(generalise(path), ()))
-        for regex, kind, hashed in self._wild:
+        for regex, rule in self._wild:
             if regex.match(path):
-                found.append((kind, hashed))
+                found.append(rule)
         return found
 
 

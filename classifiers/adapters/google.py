@@ -21,7 +21,7 @@ Sources (read to learn the field meanings; nothing is copied):
 
 from __future__ import annotations
 
-from classifiers.adapters.base import Adapter
+from classifiers.adapters.base import Adapter, When
 from classifiers.model import Kind, Where
 
 FIREBASE = Adapter(
@@ -37,6 +37,9 @@ FIREBASE = Adapter(
         "1.21": Kind.DEVICE_ID,  # app_instance_id: Analytics' per-installation ID
         "1.27": Kind.DEVICE_ID,  # vendor-scoped device ID (IDFV)
         "1.30": Kind.DEVICE_ID,  # firebase_instance_id
+        # Event parameters (1.2.1): name in 1, string value in 2.  `_sn` is the screen name and
+        # `_sc` the screen class the automatic screen_view event reports.
+        "1.2.1.2": When(Kind.APP_ACTIVITY, "1", frozenset({"_sn", "_sc", "_pn", "_pc"})),
     },
 )
 

@@ -18,9 +18,6 @@ FLOOR = 0.90
 # kind -> (precision floor, recall floor) where a kind has not reached FLOOR yet.
 SHORTFALL: dict[str, tuple[float, float]] = {
     "phone_number": (0.90, 0.72),  # hashed contact lists with no key naming them
-    "coordinates": (0.90, 0.86),
-    "serial_number": (0.90, 0.82),  # Google checkin protobuf and a bare `device` key
-    "app_activity": (0.90, 0.89),  # Firebase screen names are event parameters in protobuf
 }
 
 

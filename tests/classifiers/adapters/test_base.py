@@ -107,7 +107,7 @@ def test_path_regex_is_searched_not_anchored() -> None:
 
 
 def test_rules_carry_kind_and_digest() -> None:
-    rules = {pattern.pattern: (kind, hashed) for pattern, kind, hashed in SAMPLE.rules}
+    rules = {pattern.pattern: (kind, hashed) for pattern, (kind, hashed, _when) in SAMPLE.rules}
     assert rules[compile_path("device").pattern] == (Kind.DEVICE_ID, None)
     assert rules[compile_path("mail_hash").pattern] == (Kind.EMAIL, Hash.SHA256)
 
@@ -185,3 +185,20 @@ def test_wildcards_and_literals_mix() -> None:
         Kind.ADVERTISING_ID
     ]
     assert not list(_adapter_findings(_field("B.oaid", "a1b2c3d4e5f60718"), (mixed,)))
+
+
+def test_conditional_meaning_needs_its_sibling() -> None:
+    from classifiers.adapters.base import When
+
+    params = Adapter(
+        name="params", hosts=("example-sdk.com",),
+        fields={"1.2.1.2": When(Kind.APP_ACTIVITY, "1", frozenset({"_sn"}))},
+    )  # fmt: skip
+    screen = Field(
+        Where.BODY, "1.2.1.2", "2", "CheckoutScreen", ("protobuf",), "example-sdk.com", {"1": "_sn"}
+    )
+    other = Field(Where.BODY, "1.2.1.2", "2", "red", ("protobuf",), "example-sdk.com", {"1": "colour"})
+    assert [(f.kind, f.value) for f in _adapter_findings(screen, (params,))] == [
+        (Kind.APP_ACTIVITY, "CheckoutScreen")
+    ]
+    assert _adapter_findings(other, (params,)) == []
