@@ -26,6 +26,7 @@ from classifiers.model import Exchange, Field, Where
 from classifiers.protobuf import (
     I32,
     I64,
+    PbField,
     Truncated,
     grpc_frames,
     is_plausible_message,
