@@ -68,6 +68,7 @@ _B64_RE = re.compile(r"^[A-Za-z0-9+/_-]{16,}={0,2}$")
 _FORM_RE = re.compile(r"^[^\s=&]+=[^\s&]*(?:&[^\s=&]+=[^\s&]*)+$")
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 # A value shorter than the shortest base64 we try can only hold JSON, percent escapes or a form.
+_HEX_ONLY = re.compile(r"^[0-9A-Fa-f]+$")
 _NESTABLE = re.compile(r"[{\[%=]")
 
 
@@ -236,7 +237,8 @@ class _Walker:
             if payload is not None:
                 self.walk_json(where, path, payload, enc + ("jwt",), depth + 1)
                 return
-        if len(text) >= 16 and _B64_RE.match(text):
+        # Hex strings (IDs, digests) also match the base64 alphabet; they are far more often hex.
+        if len(text) >= 16 and _B64_RE.match(text) and not _HEX_ONLY.match(text):
             self._maybe_base64(where, path, key, text, enc, depth)
 
     def _maybe_base64(

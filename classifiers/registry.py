@@ -180,7 +180,10 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
 
 def candidates(fld: Field) -> tuple[Spec, ...]:
     keyed = _keyed(fld.key)
-    gated = gate_hits(fld.value)
+    value = fld.value
+    if len(value) < 5:
+        return keyed
+    gated = gate_hits(value)
     if not gated:
         return keyed
     if not keyed:
@@ -283,7 +286,14 @@ def analyze(
     seen: dict[tuple[str, str, str, Where, str], list[Finding]] = {}
     for fld in decoded.fields:
         named = _adapter_findings(fld, adapters) if adapters else []
-        for spec in DETECTORS if exhaustive else candidates(fld):
+        specs = DETECTORS if exhaustive else candidates(fld)
+        if not specs:
+            if named:
+                keep(named)
+            if known and (found := detect_known(fld, known)):
+                keep(found)
+            continue
+        for spec in specs:
             if failed and spec.name in failed:
                 continue
             if spec.siblings:
