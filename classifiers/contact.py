@@ -6,7 +6,7 @@ import re
 
 import phonenumbers
 
-from classifiers.keys import match_key, norm
+from classifiers.keys import digest_by_length, is_digest, match_key, norm
 from classifiers.model import Field, Finding, Kind, Source, finding
 
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}")
@@ -55,10 +55,35 @@ def looks_international(value: str) -> bool:
     return len(value) >= 9 and value[0] in "+0" and _INTERNATIONAL.match(value.strip()) is not None
 
 
+# Contact discovery ("find friends") uploads phone numbers as digests, normalised per country
+# first: a list of digests under such a key, beside a country code, is a list of phone numbers.
+CONTACT_HASH_KEYS = frozenset(
+    {"hashes", "contacthashes", "phonehashes", "hashedphones", "hashednumbers", "hashedcontacts", "self"}
+)
+
+
+def _contact_digest(field: Field, value: str) -> list[Finding]:
+    siblings = field.siblings or {}
+    if not any(norm(k) in _COUNTRY_KEYS for k in siblings):
+        return []
+    algo = digest_by_length(value)
+    if algo is None:
+        return []
+    return [finding(field, Kind.PHONE_NUMBER, value, 0.75, Source.KEY, "phone_number", algo)]
+
+
 def detect_phone_number(field: Field) -> list[Finding]:
     """Under a phone-ish key; or, under any key, a number in international form that is valid."""
-    keyed, _ = match_key(field.key, PHONE_KEYS)
     raw = field.value.strip()
+    if norm(field.key) in CONTACT_HASH_KEYS:
+        return _contact_digest(field, raw)
+    keyed, algo = match_key(field.key, PHONE_KEYS)
+    if keyed and algo is not None:
+        return (
+            [finding(field, Kind.PHONE_NUMBER, raw, 0.85, Source.KEY, "phone_number", algo)]
+            if is_digest(raw, algo)
+            else []
+        )
     digits = re.sub(r"[\s().-]", "", raw)
     if digits.startswith("00"):
         digits = "+" + digits[2:]

@@ -111,7 +111,16 @@ class _Walker:
 
     # -- containers ----------------------------------------------------------------------------
 
-    def walk_json(self, where: Where, path: str, node: object, enc: tuple[str, ...], depth: int) -> None:
+    def walk_json(
+        self,
+        where: Where,
+        path: str,
+        node: object,
+        enc: tuple[str, ...],
+        depth: int,
+        inherited: Mapping[str, str] | None = None,
+    ) -> None:
+        """`inherited`: for the items of a list, the scalars of the object holding the list."""
         if depth > self.limits.max_depth:
             self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return
@@ -132,7 +141,9 @@ class _Walker:
                 t = type(v)
                 if t is str:
                     self.expand(where, prefix + k, k, v, enc, depth + 1, scalars)
-                elif t is dict or t is list:
+                elif t is list:
+                    self.walk_json(where, prefix + k, v, enc, depth + 1, scalars)
+                elif t is dict:
                     self.walk_json(where, prefix + k, v, enc, depth + 1)
                 elif t is bool:
                     self.emit(where, prefix + k, k, "true" if v else "false", enc, scalars)
@@ -140,7 +151,7 @@ class _Walker:
                     self.emit(where, prefix + k, k, str(v), enc, scalars)
         elif isinstance(node, list):
             for i, v in enumerate(node):
-                self._json_child(where, f"{path}[{i}]", _last_key(path), v, enc, depth, None)
+                self._json_child(where, f"{path}[{i}]", _last_key(path), v, enc, depth, inherited)
             strings = [v for v in node if isinstance(v, str)]
             if len(strings) >= 2 and len(strings) == len(node):
                 # Lists are findings in their own right (installed apps): offer them joined.

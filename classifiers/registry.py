@@ -86,7 +86,10 @@ DETECTORS: tuple[Spec, ...] = (
         identifiers.DEVICE_ID_KEYS | identifiers.DEVICE_PATH_KEYS | {"id"}, suffixes=identifiers.DEVICE_ID_SUFFIXES,
     ),
     Spec("email", contact.detect_email, gate=lambda v: "@" in v),
-    Spec("phone_number", contact.detect_phone_number, contact.PHONE_KEYS, contact.looks_international, siblings=True),
+    Spec(
+        "phone_number", contact.detect_phone_number, contact.PHONE_KEYS | contact.CONTACT_HASH_KEYS,
+        contact.looks_international, siblings=True,
+    ),
     Spec(
         "coordinates", location.detect_coordinates, location.LAT_KEYS | location.PAIR_KEYS,
         location.looks_like_pair, suffixes=("lat", "latitude"), siblings=True,

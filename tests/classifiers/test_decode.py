@@ -148,7 +148,14 @@ def test_json_string_array_joined_as_list_field() -> None:
         (Where.BODY, "mixed[0]", "mixed", "a", ("json",)),
         (Where.BODY, "mixed[1]", "mixed", "1", ("json",)),  # not all strings: no joined field
     ]
-    assert d.fields[0].siblings is None  # array items have no siblings
+    # Array items see the scalars of the object holding the array (here: none).
+    assert d.fields[0].siblings == {}
+
+
+def test_array_items_inherit_the_holding_objects_scalars() -> None:
+    d = decode(exchange(body=json.dumps({"hashes": ["ab" * 32, "cd" * 32], "country": "DE"}).encode()))
+    item = next(f for f in d.fields if f.path == "hashes[0]")
+    assert item.siblings == {"country": "DE"}
 
 
 def test_json_inside_a_json_string() -> None:
