@@ -56,7 +56,7 @@ def _engine_params(host: str) -> tuple[str, ...] | None:
     return None
 
 
-_API_HOST = re.compile(r"^(?:api|apis|sdk|graph|gateway|ws|rpc|sync|lh\d|accounts)[\w-]*\.")
+_API_HOST = re.compile(r"^(?:api|apis|sdk|graph|gateway|ws|rpc|sync|lh\d|accounts)(?:[-\d][\w-]*)?\.")
 _API_PATH = re.compile(r"/(?:api|v\d+(?:\.\d+)?|graphql|rpc)(?:/|$)")
 
 

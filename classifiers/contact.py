@@ -52,7 +52,8 @@ _INTERNATIONAL = re.compile(r"^(?:\+|00)[1-9][\d\s().-]{6,18}$")
 
 
 def looks_international(value: str) -> bool:
-    return len(value) >= 9 and value[0] in "+0" and _INTERNATIONAL.match(value.strip()) is not None
+    v = value.strip()
+    return len(v) >= 9 and v[0] in "+0" and _INTERNATIONAL.match(v) is not None
 
 
 # Contact discovery ("find friends") uploads phone numbers as digests, normalised per country

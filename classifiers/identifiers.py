@@ -90,6 +90,8 @@ _IMEI_RE = re.compile(r"^\d{15}$")
 _MEID_RE = re.compile(r"^[0-9A-Fa-f]{14}$")
 _HEX16_RE = re.compile(r"^[0-9a-fA-F]{16}$")
 _HEX32_RE = re.compile(r"^[0-9a-fA-F]{32}$")
+# Model numbers that share the serial shape: Xiaomi's `M2101K6G`, `2201116SG`, `23021RAAEG`.
+_MODEL_NUMBER = re.compile(r"^(?:M\d{4}[A-Z0-9]{2,4}|\d{4,8}[A-Z]{1,4}\d?[A-Z]{0,2})$")
 _SERIAL_SHAPE = re.compile(r"^(?=[A-Z0-9]*[G-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{8,20}$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
@@ -261,7 +263,7 @@ def detect_device_id(field: Field) -> list[Finding]:
             return [finding(field, Kind.IMEI, value, 0.9, Source.KEY, "device_id")]
         if _HEX16_RE.match(value):
             return [finding(field, Kind.ANDROID_ID, value.lower(), 0.85, Source.KEY, "device_id")]
-        if _SERIAL_SHAPE.match(value):
+        if _SERIAL_SHAPE.match(value) and not _MODEL_NUMBER.match(value):
             # Upper-case letters beyond hex and digits: a hardware serial (`R5CW30ABX9K`).
             return [finding(field, Kind.SERIAL_NUMBER, value, 0.75, Source.KEY, "device_id")]
     if norm(field.key) == "device" and field.where != Where.PATH:

@@ -34,7 +34,10 @@ def strip_digest(key: str) -> tuple[str, Hash | None]:
     return k, None
 
 
+# Unpadded base64 length of each digest, and its padding: md5 16 bytes -> 22 + "==", sha1 20 -> 27 + "=",
+# sha256 32 -> 43 + "=".
 _B64_LENGTHS = {Hash.MD5: (22, 24), Hash.SHA1: (27, 28), Hash.SHA256: (43, 44)}
+_B64_PAD = {Hash.MD5: "==", Hash.SHA1: "=", Hash.SHA256: "="}
 _B64 = re.compile(r"^[A-Za-z0-9+/_-]+={0,2}$")
 
 
@@ -43,7 +46,14 @@ def is_digest(value: str, algo: Hash) -> bool:
     n = len(value)
     if n == _DIGEST_LENGTHS[algo]:
         return bool(_HEX.match(value))
-    return n in _B64_LENGTHS[algo] and bool(_B64.match(value)) and not value.isdigit()
+    bare, padded = _B64_LENGTHS[algo]
+    if n == padded:
+        ok = value[bare:] == _B64_PAD[algo] and "=" not in value[:bare]
+    elif n == bare:
+        ok = "=" not in value
+    else:
+        return False
+    return ok and bool(_B64.match(value)) and not value.isdigit()
 
 
 def digest_by_length(value: str) -> Hash | None:
@@ -52,8 +62,13 @@ def digest_by_length(value: str) -> Hash | None:
         if len(value) == n and _HEX.match(value):
             return algo
     if value.endswith("="):
-        for algo, lengths in _B64_LENGTHS.items():
-            if len(value) == lengths[1] and _B64.match(value):
+        for algo, (bare, padded) in _B64_LENGTHS.items():
+            if (
+                len(value) == padded
+                and value[bare:] == _B64_PAD[algo]
+                and "=" not in value[:bare]
+                and _B64.match(value)
+            ):
                 return algo
     return None
 

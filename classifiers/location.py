@@ -132,7 +132,7 @@ def detect_wifi_network(field: Field) -> list[Finding]:
         if mac is not None:
             return [finding(field, Kind.WIFI_NETWORK, mac, 0.95, Source.KEY, "wifi_network")]
         return []
-    if key in SSID_KEYS or key.endswith("ssid"):
+    if key in SSID_KEYS or (key.endswith("ssid") and not key.endswith("sessid")):
         ssid = value.strip('"')
         if ssid and not is_placeholder(ssid) and ssid.lower() not in ("<unknown ssid>", "0x"):
             return [finding(field, Kind.WIFI_NETWORK, ssid, 0.9, Source.KEY, "wifi_network")]

@@ -77,7 +77,8 @@ DETECTORS: tuple[Spec, ...] = (
     Spec("serial_number", identifiers.detect_serial_number, identifiers.SERIAL_KEYS),
     Spec("android_id", identifiers.detect_android_id, identifiers.ANDROID_ID_KEYS),
     Spec(
-        "advertising_id", identifiers.detect_advertising_id, identifiers.AD_ID_KEYS | identifiers.OAID_KEYS,
+        "advertising_id", identifiers.detect_advertising_id,
+        identifiers.AD_ID_KEYS | identifiers.OAID_KEYS | {"id", "identifier"},
         suffixes=(*identifiers.AD_ID_SUFFIXES, "aid"),
     ),
     Spec("mac_address", identifiers.detect_mac_address, identifiers.MAC_KEYS, _mac_shape),
@@ -112,7 +113,10 @@ DETECTORS: tuple[Spec, ...] = (
         apps.looks_like_component, siblings=True,
     ),
     Spec("device_model", device.detect_device_model, device.MODEL_KEYS | _UA),
-    Spec("os_version", device.detect_os_version, device.OS_KEYS | device.OS_CHILD_KEYS | _UA),
+    Spec(
+        "os_version", device.detect_os_version, device.OS_KEYS | device.OS_CHILD_KEYS | _UA,
+        suffixes=("osver", "osversion", "osvers"),
+    ),
     Spec("carrier", device.detect_carrier, device.CARRIER_KEYS),
 )  # fmt: skip
 
@@ -149,12 +153,12 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
     per-field loop cannot afford a function call per gate.
     """
     n = len(value)
-    if n < 5:
+    if n < 3:
         return ()
     if value[0] in _SPACE or value[-1] in _SPACE:
         v = value.strip()
         n = len(v)
-        if n < 5:
+        if n < 3:
             return ()
     else:
         v = value
@@ -165,7 +169,7 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
         hits.append(_SPEC["iccid"])
     if n == 17 and v[2] in ":-":
         hits.append(_SPEC["mac_address"])
-    if "," in v and "." in v and location.looks_like_pair(v):
+    if "." in v and location.looks_like_pair(v):
         hits.append(_SPEC["coordinates"])
     if "@" in value:
         hits.append(_SPEC["email"])
@@ -184,7 +188,7 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
 def candidates(fld: Field) -> tuple[Spec, ...]:
     keyed = _keyed(fld.key)
     value = fld.value
-    if len(value) < 5:
+    if len(value) < 3:
         return keyed
     gated = gate_hits(value)
     if not gated:
@@ -306,7 +310,13 @@ def analyze(
                 earlier = seen.get(memo)
                 if earlier is not None:
                     if earlier:
-                        keep([_moved(f, fld) for f in earlier])
+                        moved = [_moved(f, fld) for f in earlier]
+                        if named:
+                            moved = [
+                                f for f in moved if not any(n.kind != f.kind and _same(n, f) for n in named)
+                            ]
+                        if moved:
+                            keep(moved)
                     continue
             try:
                 found = spec.detect(fld)

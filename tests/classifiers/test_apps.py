@@ -114,3 +114,106 @@ def test_app_activity_negative(field: Field) -> None:
 @pytest.mark.parametrize("value", ["1080x2400", "1440X3200"])
 def test_screen_resolution_is_not_app_activity(value: str) -> None:
     assert detect_app_activity(fld("screen", value)) == []
+
+
+# -- screen events, usage rows, Umeng activities, components ----------------------------------------------
+
+
+def _named(name: str, event_type: str) -> Field:
+    return fld("name", name, path="batch[0].name", siblings={"type": event_type, "name": name})
+
+
+def _usage(path: str, package: str, **others: str) -> Field:
+    return fld("package", package, path=path, siblings={"package": package, **others})
+
+
+@pytest.mark.parametrize(
+    ("field", "expected", "source", "confidence"),
+    [
+        # Segment-style screen events: `{"type": "screen", "name": ...}`.
+        (_named("CheckoutScreen", "screen"), "CheckoutScreen", Source.KEY, 0.85),
+        (_named("Home", "page"), "Home", Source.KEY, 0.85),
+        (_named("Settings", "Screen"), "Settings", Source.KEY, 0.85),
+        # One app's usage row: under a usage list, or beside an activity or time in the foreground.
+        (_usage("usage[0].package", "com.tencent.mm", activity="com.tencent.mm.ui.LauncherUI"), "com.tencent.mm",
+         Source.KEY, 0.9),
+        (_usage("usage[0].package", "com.tencent.mm", foreground_ms="360000"), "com.tencent.mm", Source.KEY, 0.9),
+        (_usage("stats[3].package", "org.telegram.messenger", foreground_ms="5000"), "org.telegram.messenger",
+         Source.KEY, 0.9),
+        (_usage("stats[3].package", "com.whatsapp", activity="com.whatsapp.HomeActivity"), "com.whatsapp",
+         Source.KEY, 0.9),
+        (_usage("appUsage[1].package", "com.whatsapp"), "com.whatsapp", Source.KEY, 0.9),
+        # Umeng's `activities`: [[class name, duration], ...] decoded item by item under that key.
+        (fld("activities", "com.example.shop.ui.CheckoutActivity", path="body.terminate[0].activities[0][0]"),
+         "com.example.shop.ui.CheckoutActivity", Source.KEY, 0.75),
+        # A full component name needs no key.
+        (fld("top", "com.whatsapp/.HomeActivity"), "com.whatsapp/.HomeActivity", Source.PATTERN, 0.85),
+        (fld("x", "com.android.chrome/org.chromium.chrome.browser.ChromeTabbedActivity"),
+         "com.android.chrome/org.chromium.chrome.browser.ChromeTabbedActivity", Source.PATTERN, 0.85),
+    ],
+)  # fmt: skip
+def test_app_activity_events_usage_rows_and_components(
+    field: Field, expected: str, source: Source, confidence: float
+) -> None:
+    found = detect_app_activity(field)
+    assert essentials(found) == [(Kind.APP_ACTIVITY, expected, source, None)]
+    assert found[0].confidence == confidence
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        _named("Order Completed", "track"),  # a tracked event, not a screen
+        fld("name", "CheckoutScreen", siblings={"name": "CheckoutScreen"}),  # no type
+        fld("name", "CheckoutScreen"),
+        _named("null", "screen"),
+        _named("x" * 201, "screen"),
+        # The app's own package beside its version: no usage.
+        _usage("app.package", "com.tencent.mm", version="8.0.44"),
+        _usage("info.package", "com.tencent.mm", versionCode="2400"),
+        _usage("usage[0].package", "WeChat", foreground_ms="360000"),  # not a package name
+        fld("activities", "300000", path="body.terminate[0].activities[0][1]"),  # the duration beside it
+        # Not components: a host and path, a MIME type, a well-known path.
+        fld("x", "www.google.com/search"),
+        fld("x", "image/png.x"),
+        fld("x", "example.com/.well-known"),
+        fld("x", "text/html; charset=utf-8"),
+    ],
+)
+def test_app_activity_events_usage_rows_and_components_negative(field: Field) -> None:
+    assert detect_app_activity(field) == []
+
+
+# -- joined columns are not installed-app lists, unless the list key says so --------------------------
+
+PKGS = "com.tencent.mm,org.telegram.messenger,com.whatsapp"
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        fld("installed", PKGS, path="installed[*].pkg", encodings=("json", "column")),
+        fld("apps", PKGS, path="apps[*].package", encodings=("json", "column")),
+        fld("app_list", PKGS, path="app_list[*].name", encodings=("form", "json", "column")),
+    ],
+)
+def test_column_under_an_app_list_key_is_installed_apps(field: Field) -> None:
+    assert essentials(detect_installed_apps(field)) == [(Kind.INSTALLED_APPS, PKGS, Source.KEY, None)]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        fld("usage", PKGS, path="usage[*].package", encodings=("json", "column")),  # apps used, not installed
+        fld("sessions", PKGS, path="sessions[*].pkg", encodings=("json", "column")),
+        fld("events", PKGS, path="events[*].app", encodings=("column",)),
+    ],
+)
+def test_column_of_usage_rows_is_not_installed_apps(field: Field) -> None:
+    assert detect_installed_apps(field) == []
+
+
+def test_the_same_packages_as_a_plain_value_are_installed_apps_by_pattern() -> None:
+    assert essentials(detect_installed_apps(fld("usage", PKGS))) == [
+        (Kind.INSTALLED_APPS, PKGS, Source.PATTERN, None)
+    ]

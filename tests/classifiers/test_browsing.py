@@ -115,3 +115,91 @@ def test_search_query_negative(field: Field) -> None:
 )
 def test_graphql_without_space_after_query_is_not_a_search(value: str) -> None:
     assert detect_search_query(_at("query", value)) == []
+
+
+# -- API endpoints and identity claims are not pages ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        _at("url", "https://api.other.net/track"),  # an API host
+        _at("url", "https://api-eu.other.net/track"),
+        _at("url", "https://api2.other.net/track"),
+        _at("url", "https://sdk.other.net/config"),
+        _at("url", "https://graph.facebook.com/me"),
+        _at("endpoint", "https://gateway.other.net/collect"),
+        _at("url", "https://other.net/api/v1/items"),  # an API path
+        _at("url", "https://other.net/v2/items"),
+        _at("link", "https://other.net/graphql"),
+        # JWT claims name the identity provider and audience, not pages the user visited.
+        fld("iss", "https://accounts.google.com", encodings=("jwt",), host=MI),
+        fld("iss", "https://login.example-idp.com/tenant", encodings=("json", "jwt"), host=MI),
+        fld("url", ARTICLE, encodings=("jwt",), host=MI),
+    ],
+)
+def test_api_endpoints_and_jwt_claims_are_not_visited_urls(field: Field) -> None:
+    assert detect_visited_url(field) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://www.other.net/articles/v2-review",  # `v2-` is no API version segment
+        "https://www.other.net/apis-of-the-world/story",  # ... and `/apis-...` no API path
+        "https://www.google.com/api/x",  # a search engine's own pages are never "API"
+        "https://news.other.net/2024/graphql-explained",
+    ],
+)
+def test_api_like_near_misses_are_visited_urls(value: str) -> None:
+    assert essentials(detect_visited_url(_at("url", value))) == [(Kind.VISITED_URL, value, Source.KEY, None)]
+
+
+# Sites served from their bare domain whose name merely starts with an API-host word.
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://wsj.com/articles/fed-holds-rates-steady-2024",
+        "https://syncedreview.com/2024/05/01/story/",
+        "https://graphic.com.gh/news/politics/story.html",
+    ],
+)
+def test_sites_whose_names_start_like_api_hosts_are_visited_urls(value: str) -> None:
+    assert essentials(detect_visited_url(_at("url", value))) == [(Kind.VISITED_URL, value, Source.KEY, None)]
+
+
+# -- referrers of the same company's other host ---------------------------------------------------
+
+TENCENT_AD = "c.gdt.qq.com"
+QQ_NEWS = "https://news.qq.com/a/20240501/story.html"
+
+
+@pytest.mark.parametrize(
+    ("key", "where"),
+    [
+        ("ref_url", Where.BODY),
+        ("refUrl", Where.QUERY),
+        ("referrer", Where.BODY),
+        ("dr", Where.QUERY),
+        ("page_referrer", Where.BODY),
+        ("referer_url", Where.BODY),
+    ],
+)
+def test_referrer_of_the_same_companys_other_host_counts(key: str, where: Where) -> None:
+    found = detect_visited_url(fld(key, QQ_NEWS, where, host=TENCENT_AD))
+    assert essentials(found) == [(Kind.VISITED_URL, QQ_NEWS, Source.KEY, None)]
+    assert found[0].confidence == 0.92
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        fld("url", QQ_NEWS, host=TENCENT_AD),  # same site under a plain URL key
+        fld("page", QQ_NEWS, Where.QUERY, host=TENCENT_AD),
+        fld("ref_url", QQ_NEWS, host="news.qq.com"),  # the flow's own host
+        fld("referer", QQ_NEWS, Where.HEADER, host=TENCENT_AD),  # the header names the app's own page
+        fld("ref_url", "https://api.qq.com/v1/x", host=TENCENT_AD),  # an API, not a page
+    ],
+)
+def test_same_site_urls_are_not_visited_urls(field: Field) -> None:
+    assert detect_visited_url(field) == []

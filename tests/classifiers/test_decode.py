@@ -453,3 +453,135 @@ def test_time_budget_zero() -> None:
 def test_empty_exchange() -> None:
     d = decode(exchange(url="https://h.example.com"))
     assert (d.fields, d.notes) == ([], [])
+
+
+# -- protobuf: siblings by field number, repeated strings joined ---------------------------------------
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _pb_str(number: int, payload: bytes | str) -> bytes:
+    data = payload.encode() if isinstance(payload, str) else payload
+    return _varint(number << 3 | 2) + _varint(len(data)) + data
+
+
+def _pb_int(number: int, value: int) -> bytes:
+    return _varint(number << 3) + _varint(value)
+
+
+def _siblings(f: Field) -> dict[str, str] | None:
+    return None if f.siblings is None else dict(f.siblings)
+
+
+def test_protobuf_fields_carry_siblings_by_field_number() -> None:
+    param = _pb_str(1, "_sn") + _pb_str(2, "CheckoutScreen") + _pb_int(3, 7)
+    d = decode(exchange(body=_pb_str(1, param) + _pb_int(2, 42)))
+    assert [(*row, _siblings(f)) for row, f in zip(rows(d), d.fields, strict=True)] == [
+        (Where.BODY, "1.1", "1", "_sn", ("protobuf",), {"1": "_sn", "2": "CheckoutScreen", "3": "7"}),
+        (Where.BODY, "1.2", "2", "CheckoutScreen", ("protobuf",), {"1": "_sn", "2": "CheckoutScreen", "3": "7"}),
+        (Where.BODY, "1.3", "3", "7", ("protobuf",), {"1": "_sn", "2": "CheckoutScreen", "3": "7"}),
+        # The outer message's siblings hold its scalars only: the nested message is not one.
+        (Where.BODY, "2", "2", "42", ("protobuf",), {"2": "42"}),
+    ]  # fmt: skip
+
+
+def test_protobuf_siblings_stay_within_their_message() -> None:
+    first = _pb_str(1, "_sn") + _pb_str(2, "Home")
+    second = _pb_str(1, "_o") + _pb_str(2, "auto")
+    d = decode(exchange(body=_pb_str(1, first) + _pb_str(1, second)))
+    assert [(f.value, _siblings(f)) for f in d.fields if f.path == "1.2"] == [
+        ("Home", {"1": "_sn", "2": "Home"}),
+        ("auto", {"1": "_o", "2": "auto"}),
+    ]
+
+
+def test_repeated_protobuf_strings_are_also_offered_joined() -> None:
+    apps = [_pb_str(5, p) for p in ("com.tencent.mm", "org.telegram.messenger", "com.whatsapp")]
+    d = decode(exchange(body=_pb_str(1, b"".join(apps) + _pb_int(6, 3))))
+    assert [(f.path, f.value, f.encodings) for f in d.fields] == [
+        ("1.5", "com.tencent.mm", ("protobuf",)),
+        ("1.5", "org.telegram.messenger", ("protobuf",)),
+        ("1.5", "com.whatsapp", ("protobuf",)),
+        ("1.6", "3", ("protobuf",)),
+        ("1.5", "com.tencent.mm,org.telegram.messenger,com.whatsapp", ("protobuf", "list")),
+    ]
+    joined = d.fields[-1]
+    assert (joined.key, joined.siblings) == ("5", None)
+
+
+def test_a_single_or_non_string_protobuf_field_is_not_joined() -> None:
+    d = decode(exchange(body=_pb_str(1, _pb_str(5, "com.tencent.mm") + _pb_int(6, 1) + _pb_int(6, 2))))
+    assert not any("list" in f.encodings for f in d.fields)
+    assert [(f.path, f.value) for f in d.fields] == [("1.5", "com.tencent.mm"), ("1.6", "1"), ("1.6", "2")]
+
+
+# -- raw deflate and brotli inside base64; hex is not base64 ------------------------------------------
+
+INNER = json.dumps({"imei": IMEI, "model": "Pixel 7"}).encode()
+
+
+@pytest.mark.parametrize(
+    ("packed", "layer"),
+    [(_raw_deflate(INNER), "deflate"), (brotli.compress(INNER), "br")],
+    ids=["raw-deflate", "brotli"],
+)
+def test_base64_of_raw_deflate_and_brotli_is_decoded(packed: bytes, layer: str) -> None:
+    token = base64.b64encode(packed).decode()
+    d = decode(exchange(body=json.dumps({"d": token}).encode()))
+    f = only(d, "d.imei", IMEI)
+    assert (f.key, f.encodings) == ("imei", ("json", "base64", layer, "json"))
+    assert only(d, "d.model", "Pixel 7").encodings == ("json", "base64", layer, "json")
+
+
+def test_base64_of_brotli_text_is_emitted_as_text() -> None:
+    token = base64.b64encode(brotli.compress(b"hello world, this is plain text")).decode()
+    d = decode(exchange(url=f"https://h.example.com/?d={quote(token, safe='')}"))
+    assert [(f.value, f.encodings) for f in at(d, "d")] == [
+        (token, ()),
+        ("hello world, this is plain text", ("base64", "br")),
+    ]
+
+
+def test_base64_of_compressed_binary_is_not_emitted() -> None:
+    packed = _raw_deflate(bytes(range(256)) * 4)  # inflates, but to binary
+    token = base64.b64encode(packed).decode()
+    d = decode(exchange(body=json.dumps({"d": token}).encode()))
+    assert rows(d) == [(Where.BODY, "d", "d", token, ("json",))]
+
+
+# Each 4-character group of these decodes, as base64, to 3 printable bytes (`a000` -> `kM4`).
+HEX_LOOKS_LIKE_BASE64 = "a000a001a002a003a004a005a006a007"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        HEX_LOOKS_LIKE_BASE64,
+        HEX_LOOKS_LIKE_BASE64.upper(),
+        "0eaed834a1e6f4b2bf0c024e0013dea1",
+        "1234567890123456",
+    ],
+)
+def test_hex_only_strings_are_not_base64_decoded(value: str) -> None:
+    d = decode(exchange(body=json.dumps({"d": value}).encode()))
+    assert rows(d) == [(Where.BODY, "d", "d", value, ("json",))]
+
+
+def test_the_hex_fixture_would_decode_as_base64_text() -> None:
+    assert base64.b64decode(HEX_LOOKS_LIKE_BASE64) == b"kM4kM5kM6kM7kM8kM9kM:kM;"
+
+
+def test_one_letter_beyond_hex_makes_it_base64_again() -> None:
+    value = HEX_LOOKS_LIKE_BASE64[:-1] + "g"
+    d = decode(exchange(body=json.dumps({"d": value}).encode()))
+    assert [(f.value, f.encodings) for f in at(d, "d")] == [
+        (value, ("json",)),
+        ("kM4kM5kM6kM7kM8kM9kM:kM", ("json", "base64")),  # the trailing space is stripped
+    ]
