@@ -58,6 +58,19 @@ def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False) -> An
     return stmt
 
 
+def _request(flow: FlowRow, label: str) -> dict[str, Any]:
+    """The fields findings and flows share, in contract order."""
+    return {
+        "flow_id": flow.id,
+        "session": label,
+        "time": _iso(flow.time),
+        "device": flow.device,
+        "method": flow.method,
+        "url": flow.url,
+        "host": flow.host,
+    }
+
+
 def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     stmt = (
         select(FindingRow, FlowRow, SessionRow.label)
@@ -69,13 +82,7 @@ def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     with OrmSession(store.engine) as s:
         for finding, flow, label in s.execute(stmt).yield_per(500):
             yield {
-                "flow_id": flow.id,
-                "session": label,
-                "time": _iso(flow.time),
-                "device": flow.device,
-                "method": flow.method,
-                "url": flow.url,
-                "host": flow.host,
+                **_request(flow, label),
                 "category": finding.category,
                 "kind": finding.kind,
                 "value": finding.value,
@@ -104,13 +111,7 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     with OrmSession(store.engine) as s:
         for flow, label, n in s.execute(stmt).yield_per(500):
             yield {
-                "flow_id": flow.id,
-                "session": label,
-                "time": _iso(flow.time),
-                "device": flow.device,
-                "method": flow.method,
-                "url": flow.url,
-                "host": flow.host,
+                **_request(flow, label),
                 "server_ip": flow.server_ip,
                 "status": flow.status,
                 "tls": flow.tls,
