@@ -185,17 +185,18 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
     return tuple(hits)
 
 
-def candidates(fld: Field) -> tuple[Spec, ...]:
-    keyed = _keyed(fld.key)
-    value = fld.value
-    if len(value) < 3:
-        return keyed
-    gated = gate_hits(value)
+def _merge(keyed: tuple[Spec, ...], gated: tuple[Spec, ...]) -> tuple[Spec, ...]:
     if not gated:
         return keyed
     if not keyed:
         return gated
     return keyed + tuple(s for s in gated if s not in keyed)
+
+
+def candidates(fld: Field) -> tuple[Spec, ...]:
+    """The detectors that could fire on this field: by its key, and by cheap tests of its value."""
+    value = fld.value
+    return _merge(_keyed(fld.key), gate_hits(value) if len(value) >= 3 else ())
 
 
 @lru_cache(maxsize=4096)
@@ -291,9 +292,17 @@ def analyze(
     split = urlsplit(exchange.url)
     adapters = adapters_for((split.hostname or "").lower(), split.path)
     seen: dict[tuple[str, str, str, Where, str], list[Finding]] = {}
+    gates: dict[str, tuple[Spec, ...]] = {}  # values repeat within an exchange (model, OS, IDs)
     for fld in decoded.fields:
         named = _adapter_findings(fld, adapters) if adapters else []
-        specs = DETECTORS if exhaustive else candidates(fld)
+        if exhaustive:
+            specs = DETECTORS
+        else:
+            value = fld.value
+            gated = gates.get(value)
+            if gated is None:
+                gated = gates[value] = gate_hits(value) if len(value) >= 3 else ()
+            specs = _merge(_keyed(fld.key), gated)
         if not specs:
             if named:
                 keep(named)
