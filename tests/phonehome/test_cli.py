@@ -230,3 +230,24 @@ def test_bad_known_file_is_one_line(tmp_path: Path) -> None:
     for args in (["replay", str(bad)], ["capture"], ["reanalyze"]):
         code, _, err = run(*args, "--known", str(bad), "--db", str(tmp_path / "x.db"))
         assert code == 2 and "not an IMEI" in one_line_error(err), args
+
+
+def test_progress_bar_on_a_terminal(har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from db.store import Store
+    from phonehome.cli import _replay_with_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    store = Store(str(tmp_path / "p.db"))
+    try:
+        report = _replay_with_progress(store, [str(har_clients / "har_files-firefox.har")], None, None)
+    finally:
+        store.dispose()
+    assert report.stored == 14
+    assert "har_files-firefox.har" in screen.getvalue()  # the bar was drawn, named after the file
