@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from classifiers import apps, browsing, contact, device, identifiers, location
 from classifiers.adapters import ADAPTERS, Adapter
-from classifiers.decode import Limits, decode
+from classifiers.decode import Decoded, Limits, decode
 from classifiers.destination import destination_for
 from classifiers.keys import is_digest, norm, parent_key, strip_digest
 from classifiers.known import KnownValues, detect_known
@@ -276,7 +276,11 @@ def analyze(
     `exhaustive` runs every detector on every field instead of dispatching: only for tests and
     for checking the dispatch.
     """
-    decoded = decode(exchange, limits)
+    try:
+        decoded = decode(exchange, limits)
+    except Exception as exc:  # noqa: BLE001 - a decoder bug must not lose the flow: store it undecoded
+        log.warning("decoding %s failed: %s", exchange.url, exc)
+        decoded = Decoded(notes=[f"decoder failed: {type(exc).__name__}: {exc}"[:300]])
     notes = list(decoded.notes)
     failed: set[str] = set()
     best: dict[tuple[Kind, str, Where, str], Finding] = {}

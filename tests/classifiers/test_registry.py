@@ -429,3 +429,13 @@ def test_dispatch_finds_what_exhaustive_finds(ex: Exchange) -> None:
     slow = summary(True)
     assert slow  # every row has something to find
     assert summary(False) == slow
+
+
+def test_a_failing_decoder_still_gives_an_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("bug")
+
+    monkeypatch.setattr(registry, "decode", broken)
+    analysis = analyze(exchange(url="https://h.example.com/?imei=" + IMEI))
+    assert analysis.findings == () and analysis.notes == ("decoder failed: ValueError: bug",)
+    assert analysis.destination.host == "h.example.com"
