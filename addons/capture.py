@@ -12,6 +12,7 @@ import logging
 import re
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from mitmproxy import ctx, exceptions, http, tls
 from mitmproxy.addonmanager import Loader
@@ -20,9 +21,18 @@ from classifiers.known import KnownValues, KnownValuesError
 from classifiers.model import Exchange
 from classifiers.registry import analyze
 from db.store import Store, StoreError, TlsFailure, Writer, WriterStats
+from phonehome.sources.harwrite import HarSpill
 from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket
 
 log = logging.getLogger(__name__)
+
+
+def spill_path(db: str) -> Path:
+    """Where flows go if the database stops accepting them: beside a SQLite file, else here."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    if "://" not in db:
+        return Path(f"{db}.unsaved-{stamp}.har")
+    return Path(f"phonehome-unsaved-{stamp}.har")
 
 
 def default_label() -> str:
@@ -41,6 +51,7 @@ class Capture:
         self.failure: StoreError | None = None
         self._ignore: list[re.Pattern[str]] = []
         self._known: KnownValues | None = None
+        self.spill: HarSpill | None = None
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
@@ -82,22 +93,23 @@ class Capture:
             self.label = self._label or default_label()
             self.session_id = self.store.open_session(self.label, "capture")
             analyzer = partial(analyze, known=self._known) if self._known else analyze
-            self.writer = Writer(self.store, self.session_id, device="", analyzer=analyzer).start()
+            self.spill = HarSpill(spill_path(self._db))
+            self.writer = Writer(
+                self.store, self.session_id, device="", analyzer=analyzer, spill=self.spill.write
+            ).start()
         return self.writer
 
     async def _enqueue(self, item: Exchange | TlsFailure) -> None:
         writer = self._writer()
-        if writer.error is not None:
-            self._fail(writer.error)
-            return
+        if writer.error is not None and not self._failed:
+            # Keep capturing: from now on flows go to the spill file, which replays later.
+            self._failed = True
+            logging.error(
+                "phonehome: cannot write to the database (%s); saving flows to %s instead",
+                writer.error, self.spill.path if self.spill else "?",
+            )  # fmt: skip
         if not writer.submit_nowait(item):
             await asyncio.to_thread(writer.submit, item)
-
-    def _fail(self, error: BaseException) -> None:
-        if not self._failed:
-            self._failed = True
-            logging.error("phonehome: cannot write to the database (%s); stopping the capture", error)
-            ctx.master.shutdown()
 
     async def response(self, flow: http.HTTPFlow) -> None:
         if not self._skip(flow):
@@ -135,9 +147,18 @@ class Capture:
         try:
             self.stats = self.writer.close()
         except StoreError as exc:
+            if self.spill is not None and self.spill.count:
+                exc = StoreError(
+                    f"{exc}: {self.spill.path} (import it with: phonehome replay {self.spill.path})"
+                )
             self.failure = exc
             logging.error("phonehome: %s", exc)
-            raise
+            raise exc from None
         finally:
-            self.store.close_session(self.session_id)
+            if self.spill is not None:
+                self.spill.close()
+            try:
+                self.store.close_session(self.session_id)
+            except Exception as exc:  # noqa: BLE001 - the store is already failing; the error above says so
+                log.warning("phonehome: could not close the session: %s", exc)
             self.store.dispose()

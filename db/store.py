@@ -288,8 +288,9 @@ class Writer:
 
     `submit_nowait` never blocks (the proxy's fast path); `submit` waits for room (replay, or the
     proxy's slow path run off the event loop).  `close` drains everything queued, then stops.  If
-    the store fails, the writer stops writing, keeps the error, and `close` raises it: data loss is
-    loud, never silent.
+    the store fails, the writer stops writing, keeps the error, and `close` raises it: a failure is
+    loud, never silent.  With a `spill`, every exchange that could not be stored from then on is
+    handed to it (a HAR file the caller can replay later), so nothing captured is lost.
     """
 
     def __init__(
@@ -302,6 +303,7 @@ class Writer:
         batch: int = 256,
         analyzer: Callable[[Exchange], Analysis] = analyze,
         on_batch: Callable[[WriteResult, int], None] | None = None,
+        spill: Callable[[Exchange], None] | None = None,
     ) -> None:
         self.store = store
         self.session_id = session_id
@@ -309,6 +311,8 @@ class Writer:
         self.batch = batch
         self.analyzer = analyzer
         self.on_batch = on_batch
+        self.spill = spill
+        self.spilled = 0
         self.queue: queue.Queue[object] = queue.Queue(maxsize=maxsize)
         self.stats = WriterStats()
         self.error: BaseException | None = None
@@ -326,7 +330,7 @@ class Writer:
         return True
 
     def submit(self, item: Exchange | TlsFailure) -> None:
-        if self.error is not None:
+        if self.error is not None and self.spill is None:
             raise StoreError(f"the database writer stopped: {self.error}")
         self.queue.put(item)
 
@@ -335,7 +339,8 @@ class Writer:
             self.queue.put(_STOP)
             self._thread.join(timeout)
         if self.error is not None:
-            raise StoreError(f"could not write to the database: {str(self.error).splitlines()[0]}")
+            kept = f"; {self.spilled} flows were saved to the spill file instead" if self.spilled else ""
+            raise StoreError(f"could not write to the database: {str(self.error).splitlines()[0]}{kept}")
         return self.stats
 
     def _run(self) -> None:
@@ -364,13 +369,14 @@ class Writer:
             elif isinstance(item, TlsFailure):
                 items.append(item)
         self.stats.received += len(items)
+        if self.error is None:
+            try:
+                result = self.store.write(self.session_id, self.device, items)
+            except Exception as exc:  # noqa: BLE001 - reported loudly by close() and the caller
+                log.error("phonehome: cannot write to the database: %s", exc)
+                self.error = exc
         if self.error is not None:
-            return  # already failed: the error is reported on close
-        try:
-            result = self.store.write(self.session_id, self.device, items)
-        except Exception as exc:  # noqa: BLE001 - reported loudly by close() and the caller
-            log.error("phonehome: cannot write to the database: %s", exc)
-            self.error = exc
+            self._spill(items)  # the error is reported on close
             return
         self.stats.stored += result.stored
         self.stats.duplicates += result.duplicates
@@ -378,3 +384,14 @@ class Writer:
         self.stats.findings += sum(len(i.findings) for i in items if isinstance(i, Analysis))
         if self.on_batch is not None:
             self.on_batch(result, len(items))
+
+    def _spill(self, items: list[Analysis | TlsFailure]) -> None:
+        if self.spill is None:
+            return
+        for item in items:
+            if isinstance(item, Analysis):
+                try:
+                    self.spill(item.exchange)
+                    self.spilled += 1
+                except Exception as exc:  # noqa: BLE001 - nothing more can be done; say so
+                    log.error("phonehome: cannot save a flow to the spill file either: %s", exc)

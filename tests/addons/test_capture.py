@@ -140,7 +140,13 @@ async def test_full_queue_waits_off_the_event_loop(tmp_path: Path) -> None:
         store.dispose()
 
 
-async def test_store_failure_is_loud(tmp_path: Path) -> None:
+async def test_store_failure_is_loud_and_loses_nothing(tmp_path: Path) -> None:
+    """The database stops accepting writes mid-capture: flows go to a HAR file beside it, the
+    failure is reported with that file's name, and replaying the file recovers every flow."""
+    from click.testing import CliRunner
+
+    from phonehome.cli import main
+
     db = tmp_path / "c.db"
     addon = Capture()
     with taddons.context(addon) as tctx:
@@ -151,9 +157,28 @@ async def test_store_failure_is_loud(tmp_path: Path) -> None:
             raise RuntimeError("disk full")
 
         writer.store.write = broken  # type: ignore[method-assign]
-        await tctx.cycle(addon, tflow.tflow(resp=True))
-        with pytest.raises(StoreError, match="disk full"):
+        for i in range(3):
+            flow = tflow.tflow(resp=True)
+            flow.request.url = f"http://ads.example.com/p{i}?imei=861234567890127"
+            await tctx.cycle(addon, flow)
+        with pytest.raises(
+            StoreError, match=r"disk full; 3 flows were saved to the spill file instead: .*unsaved"
+        ):
             addon.done()
+    spills = list(tmp_path.glob("c.db.unsaved-*.har"))
+    assert len(spills) == 1
+    import os
+    import stat
+
+    assert stat.S_IMODE(os.stat(spills[0]).st_mode) == 0o600
+    result = CliRunner().invoke(main, ["replay", str(spills[0]), "--db", str(tmp_path / "recovered.db")])
+    assert result.exit_code == 0, result.output
+    store = Store(str(tmp_path / "recovered.db"), create=False)
+    try:
+        assert len(list(flows(store, Filters()))) == 3
+        assert {r["value"] for r in findings(store, Filters(kind="imei"))} == {"861234567890127"}
+    finally:
+        store.dispose()
 
 
 async def test_ignored_hosts_and_the_certificate_page_are_not_recorded(tmp_path: Path) -> None:

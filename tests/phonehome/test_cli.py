@@ -232,7 +232,9 @@ def test_bad_known_file_is_one_line(tmp_path: Path) -> None:
         assert code == 2 and "not an IMEI" in one_line_error(err), args
 
 
-def test_progress_bar_on_a_terminal(har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_bar_on_a_terminal(
+    har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sys
 
     from db.store import Store
