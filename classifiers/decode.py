@@ -137,10 +137,14 @@ class _Walker:
                 elif t is int or t is float:
                     scalars[k.lower()] = str(v)
             prefix = path + "." if path else ""
+            nestable = _NESTABLE.search
             for k, v in node.items():
                 t = type(v)
                 if t is str:
-                    self.expand(where, prefix + k, k, v, enc, depth + 1, scalars)
+                    if len(v) < 16 and not nestable(v):
+                        self.emit(where, prefix + k, k, v, enc, scalars)  # expand()'s fast path, inlined
+                    else:
+                        self.expand(where, prefix + k, k, v, enc, depth + 1, scalars)
                 elif t is list:
                     self.walk_json(where, prefix + k, v, enc, depth + 1, scalars)
                 elif t is dict:
