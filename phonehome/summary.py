@@ -101,8 +101,10 @@ def render_evidence(console: Console, store: Store, session: str | None, limit: 
         kind = row["kind"]
         if kind not in EVIDENCE_ORDER:
             continue
-        # Per kind, the most deeply wrapped instance shows best what decoding uncovered.
-        if kind not in best or len(row["encodings"]) > len(best[kind]["encodings"]):
+        # Per kind, the most deeply wrapped plain value shows best what decoding uncovered; a digest
+        # only when nothing else was found.
+        rank = (row["hashed"] is None, len(row["encodings"]))
+        if kind not in best or rank > (best[kind]["hashed"] is None, len(best[kind]["encodings"])):
             best[kind] = row
     rows = [best[k] for k in EVIDENCE_ORDER if k in best][:limit]
     if not rows:
@@ -112,7 +114,8 @@ def render_evidence(console: Console, store: Store, session: str | None, limit: 
         chain = " → ".join(row["encodings"]) or "plain"
         console.print(
             f"  • {_esc(KIND_LABELS.get(row['kind'], row['kind']))} "
-            f"[bold]{_esc(terminal_safe(row['value'], 70))}[/bold]\n"
+            f"[bold]{_esc(terminal_safe(row['value'], 70))}[/bold]"
+            f"{' (sent as its ' + row['hashed'].upper() + ' digest)' if row['hashed'] else ''}\n"
             f"    {_esc(row['method'])} {_esc(terminal_safe(row['url'], 90))}\n"
             f"    in {row['where']} at {_esc(terminal_safe(row['path'] or '-', 60))}, decoded {_esc(chain)}"
         )

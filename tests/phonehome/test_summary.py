@@ -57,3 +57,31 @@ def test_domains_group_hosts() -> None:
         "z.example.co.uk",
     ]
     assert _domains(hosts) == "miui.com, xiaomi.com, doubleclick.net, facebook.com (+1)"
+
+
+def test_evidence_prefers_plain_values_and_says_when_a_digest_was_sent(tmp_path: Path) -> None:
+    import hashlib
+
+    store = Store(str(tmp_path / "e.db"))
+    try:
+        sid = store.open_session("e", "replay")
+        t = datetime(2026, 11, 20, tzinfo=UTC)
+        digest = hashlib.md5(b"861234567890127").hexdigest()
+        store.write(
+            sid,
+            "d",
+            [analyze(Exchange(t, "GET", f"https://a.example.com/?imei_md5={digest}", fingerprint="1"))],
+        )
+        out = io.StringIO()
+        render_evidence(Console(file=out, width=200, color_system=None), store, None)
+        assert f"{digest} (sent as its MD5 digest)" in out.getvalue()
+        store.write(
+            sid,
+            "d",
+            [analyze(Exchange(t, "GET", "https://a.example.com/?imei=861234567890127", fingerprint="2"))],
+        )
+        out = io.StringIO()
+        render_evidence(Console(file=out, width=200, color_system=None), store, None)
+        assert "IMEI (phone hardware ID) 861234567890127\n" in out.getvalue()
+    finally:
+        store.dispose()
