@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from classifiers.keys import is_placeholder, norm, parent_key
 from classifiers.model import Field, Finding, Kind, Source, finding
@@ -80,9 +81,12 @@ _SCREEN_TYPES = frozenset({"screen", "page", "activity", "view", "screenview"})
 
 
 def _timed(field: Field) -> bool:
-    if not field.siblings:
-        return False
-    for k in field.siblings:
+    return bool(field.siblings) and _has_duration(tuple(field.siblings))
+
+
+@lru_cache(maxsize=4096)
+def _has_duration(keys: tuple[str, ...]) -> bool:
+    for k in keys:
         nk = norm(k)
         if (
             nk in DURATION_KEYS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from classifiers.keys import is_placeholder, norm, parent_key
 from classifiers.model import Field, Finding, Kind, Source, finding
@@ -43,6 +44,7 @@ _API_KEYS = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)  # a phone sends the same few User-Agents with every request
 def parse_user_agent(ua: str) -> tuple[str | None, str | None]:
     """(Android version, model) from an Android User-Agent; Chrome's frozen `Android 10; K` gives neither."""
     match = _UA_PARENS.search(ua)

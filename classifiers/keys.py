@@ -115,6 +115,7 @@ PLACEHOLDERS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)  # every detector asks, and the same values come back again and again
 def is_placeholder(value: str) -> bool:
     v = value.strip().lower()
     if v in PLACEHOLDERS:
