@@ -81,7 +81,8 @@ _SCREEN_TYPES = frozenset({"screen", "page", "activity", "view", "screenview"})
 
 
 def _timed(field: Field) -> bool:
-    return bool(field.siblings) and _has_duration(tuple(field.siblings))
+    siblings = field.siblings
+    return bool(siblings) and _has_duration(tuple(siblings or ()))
 
 
 @lru_cache(maxsize=4096)
