@@ -125,22 +125,16 @@ class _Walker:
             self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return
         if isinstance(node, dict):
-            # The hot loop of the decoder: exact type checks, one pass to collect the scalars that
-            # siblings see, one to descend.  JSON object keys are always strings.
+            # The hot loop of the decoder: one pass, exact type checks.  `scalars` is filled as the
+            # loop goes; every field of this object holds the same dict, complete by the time any
+            # detector reads it.  JSON object keys are always strings.
             scalars: dict[str, str] = {}
-            for k, v in node.items():
-                t = type(v)
-                if t is str:
-                    scalars[k.lower()] = v
-                elif t is bool:
-                    scalars[k.lower()] = "true" if v else "false"
-                elif t is int or t is float:
-                    scalars[k.lower()] = str(v)
             prefix = path + "." if path else ""
             nestable = _NESTABLE.search
             for k, v in node.items():
                 t = type(v)
                 if t is str:
+                    scalars[k.lower()] = v
                     if len(v) < 16 and not nestable(v):
                         self.emit(where, prefix + k, k, v, enc, scalars)  # expand()'s fast path, inlined
                     else:
@@ -149,10 +143,10 @@ class _Walker:
                     self.walk_json(where, prefix + k, v, enc, depth + 1, scalars)
                 elif t is dict:
                     self.walk_json(where, prefix + k, v, enc, depth + 1)
-                elif t is bool:
-                    self.emit(where, prefix + k, k, "true" if v else "false", enc, scalars)
                 elif v is not None:
-                    self.emit(where, prefix + k, k, str(v), enc, scalars)
+                    text = ("true" if v else "false") if t is bool else str(v)
+                    scalars[k.lower()] = text
+                    self.emit(where, prefix + k, k, text, enc, scalars)
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 self._json_child(where, f"{path}[{i}]", _last_key(path), v, enc, depth, inherited)
