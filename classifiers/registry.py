@@ -12,7 +12,7 @@ A detector that raises is skipped for that flow and noted on it: the flow is alw
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
@@ -285,7 +285,7 @@ def analyze(
     failed: set[str] = set()
     best: dict[tuple[Kind, str, Where, str], Finding] = {}
 
-    def keep(found: list[Finding]) -> None:
+    def keep(found: Sequence[Finding]) -> None:
         for f in found:
             # A percent-encoded value and its decoded form are one finding; the decoded one
             # comes later and wins ties, so `value` is what the user would recognise.
@@ -296,17 +296,22 @@ def analyze(
     split = urlsplit(exchange.url)
     adapters = adapters_for((split.hostname or "").lower(), split.path)
     seen: dict[tuple[str, str, str, Where, str], list[Finding]] = {}
-    gates: dict[str, tuple[Spec, ...]] = {}  # values repeat within an exchange (model, OS, IDs)
+    # Keys and values repeat within an exchange (model, OS, IDs in every event): look each up once.
+    gates: dict[str, tuple[Spec, ...]] = {}
+    keyed: dict[str, tuple[Spec, ...]] = {}
     for fld in decoded.fields:
-        named = _adapter_findings(fld, adapters) if adapters else []
+        named: Sequence[Finding] = _adapter_findings(fld, adapters) if adapters else ()
         if exhaustive:
-            specs = DETECTORS
+            specs: tuple[Spec, ...] = DETECTORS
         else:
             value = fld.value
             gated = gates.get(value)
             if gated is None:
                 gated = gates[value] = gate_hits(value) if len(value) >= 3 else ()
-            specs = _merge(_keyed(fld.key), gated)
+            by_key = keyed.get(fld.key)
+            if by_key is None:
+                by_key = keyed[fld.key] = _keyed(fld.key)
+            specs = (_merge(by_key, gated) if by_key else gated) if gated else by_key
         if not specs:
             if named:
                 keep(named)
