@@ -86,8 +86,17 @@ class _Walker:
         self.host = host
         self.limits = limits
         self.out = Decoded()
+        self.fields = self.out.fields
         self.deadline = time.monotonic() + limits.time_budget
         self.inflated = 0
+        self.max_fields = limits.max_fields
+        self.max_chars = limits.max_value_chars
+
+    def _budget(self, n: int) -> None:
+        if n >= self.max_fields:
+            raise _LimitHit(f"limit: more than {self.max_fields} fields, rest not decoded")
+        if time.monotonic() > self.deadline:
+            raise _LimitHit(f"limit: decoding took over {self.limits.time_budget}s, rest not decoded")
 
     def emit(
         self,
@@ -98,15 +107,13 @@ class _Walker:
         enc: tuple[str, ...],
         siblings: Mapping[str, str] | None = None,
     ) -> None:
-        fields = self.out.fields
+        fields = self.fields
         n = len(fields)
-        if n >= self.limits.max_fields:
-            raise _LimitHit(f"limit: more than {self.limits.max_fields} fields, rest not decoded")
-        # Reading the clock costs as much as making a field: look every 32 fields (and at the first).
-        if not n & 31 and time.monotonic() > self.deadline:
-            raise _LimitHit(f"limit: decoding took over {self.limits.time_budget}s, rest not decoded")
-        if len(value) > self.limits.max_value_chars:
-            value = value[: self.limits.max_value_chars]
+        # Reading the clock costs as much as making a field: check the budget every 32 fields.
+        if not n & 31 or n >= self.max_fields:
+            self._budget(n)
+        if len(value) > self.max_chars:
+            value = value[: self.max_chars]
         fields.append(Field(where, path, key.lower(), value, enc, self.host, siblings))
 
     # -- containers ----------------------------------------------------------------------------
@@ -130,12 +137,11 @@ class _Walker:
             # detector reads it.  JSON object keys are always strings.
             scalars: dict[str, str] = {}
             prefix = path + "." if path else ""
-            nestable = _NESTABLE.search
             for k, v in node.items():
                 t = type(v)
                 if t is str:
                     scalars[k.lower()] = v
-                    if len(v) < 16 and not nestable(v):
+                    if len(v) < 16 and "{" not in v and "[" not in v and "%" not in v and "=" not in v:
                         self.emit(where, prefix + k, k, v, enc, scalars)  # expand()'s fast path, inlined
                     else:
                         self.expand(where, prefix + k, k, v, enc, depth + 1, scalars)
