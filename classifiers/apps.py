@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from classifiers.keys import is_placeholder, norm, parent_key
+from classifiers.keys import has_letter, is_placeholder, norm, parent_key
 from classifiers.model import Field, Finding, Kind, Source, finding
 
 _PACKAGE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+){1,8}$")
@@ -113,7 +113,7 @@ def detect_app_activity(field: Field) -> list[Finding]:
         if match and _is_package(match.group(1)):
             return [finding(field, Kind.APP_ACTIVITY, value, 0.85, Source.PATTERN, "app_activity")]
         return []
-    if is_placeholder(value) or len(value) > 200 or not any(ch.isalpha() for ch in value):
+    if is_placeholder(value) or len(value) > 200 or not has_letter(value):
         return []
     if _RESOLUTION.fullmatch(value):
         return []  # `screen=1080x2400` is the display, not a screen of the app

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from classifiers.domains import registrable_domain, same_site
-from classifiers.keys import is_placeholder, norm
+from classifiers.keys import has_letter, is_placeholder, norm
 from classifiers.model import Field, Finding, Kind, Source, Where, finding
 
 URL_KEYS = frozenset(
@@ -107,7 +107,7 @@ def detect_search_query(field: Field) -> list[Finding]:
     # GraphQL documents and SQL-like filters also travel as `query`.
     if is_placeholder(value) or len(value) > 200 or value.startswith(("{", "[")) or _GRAPHQL.match(value):
         return []
-    if not any(ch.isalpha() for ch in value):
+    if not has_letter(value):
         return []
     return [finding(field, Kind.SEARCH_QUERY, value, 0.85, Source.KEY, "search_query")]
 

@@ -239,6 +239,12 @@ class _Walker:
                 if isinstance(node, dict | list):
                     self.walk_json(where, path, node, enc + ("json",), depth + 1)
                     return
+        if len(text) >= 16 and _B64_RE.match(text):
+            # Only the base64 alphabet: no percent escape, form or token can be inside, so go
+            # straight there.  Hex strings (IDs, digests) match it too and are far more often hex.
+            if not _HEX_ONLY.match(text):
+                self._maybe_base64(where, path, key, text, enc, depth)
+            return
         if _PERCENT_RE.search(text) and not text.lower().startswith(("http://", "https://")):
             decoded = unquote(text)
             if decoded != text:
@@ -252,9 +258,6 @@ class _Walker:
             if payload is not None:
                 self.walk_json(where, path, payload, enc + ("jwt",), depth + 1)
                 return
-        # Hex strings (IDs, digests) also match the base64 alphabet; they are far more often hex.
-        if len(text) >= 16 and _B64_RE.match(text) and not _HEX_ONLY.match(text):
-            self._maybe_base64(where, path, key, text, enc, depth)
 
     def _maybe_base64(
         self, where: Where, path: str, key: str, text: str, enc: tuple[str, ...], depth: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from classifiers.keys import is_placeholder, norm, parent_key
+from classifiers.keys import has_letter, is_placeholder, norm, parent_key
 from classifiers.model import Field, Finding, Kind, Source, finding
 
 MODEL_KEYS = frozenset(
@@ -84,7 +84,7 @@ def detect_device_model(field: Field) -> list[Finding]:
             return [finding(field, Kind.DEVICE_MODEL, model, 0.85, Source.PATTERN, "device_model")]
         return []
     value = field.value.strip()
-    if norm(field.key) in MODEL_KEYS and _plain(value) and any(ch.isalpha() for ch in value):
+    if norm(field.key) in MODEL_KEYS and _plain(value) and has_letter(value):
         return [finding(field, Kind.DEVICE_MODEL, value, 0.8, Source.KEY, "device_model")]
     return []
 
@@ -116,6 +116,6 @@ def detect_carrier(field: Field) -> list[Finding]:
     value = field.value.strip()
     if value.lower() in _BOOLEAN_OPERATORS:
         return []
-    if norm(field.key) in CARRIER_KEYS and _plain(value) and any(ch.isalpha() for ch in value):
+    if norm(field.key) in CARRIER_KEYS and _plain(value) and has_letter(value):
         return [finding(field, Kind.CARRIER, value, 0.8, Source.KEY, "carrier")]
     return []

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import re
 
-from classifiers.keys import digest_by_length, is_digest, is_placeholder, match_key, norm, parent_key
+from classifiers.keys import (
+    digest_by_length,
+    has_space,
+    is_digest,
+    is_placeholder,
+    match_key,
+    norm,
+    parent_key,
+)
 from classifiers.model import Field, Finding, Hash, Kind, Source, Where, finding
 
 IMEI_KEYS = frozenset(
@@ -256,7 +264,7 @@ def detect_device_id(field: Field) -> list[Finding]:
     value = field.value.strip()
     if not keyed or is_placeholder(value) or len(value) < 8 or len(value) > 128:
         return []
-    if any(ch.isspace() for ch in value) or value.startswith(("{", "[")) or _ad_keyed(field):
+    if has_space(value) or value.startswith(("{", "[")) or _ad_keyed(field):
         return []  # `gps_adid` ends like a device ID but is the advertising ID
     if algo is None and norm(field.key) not in SPECIFIC_DEVICE_KEYS:
         if _IMEI_RE.match(value) and luhn_ok(value):

@@ -115,6 +115,19 @@ PLACEHOLDERS = frozenset(
 )
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_SPACE_CHAR = re.compile(r"\s")
+
+
+def has_letter(value: str) -> bool:
+    """Any alphabetic character (Unicode letters included), in one C-level scan."""
+    return _LETTER.search(value) is not None
+
+
+def has_space(value: str) -> bool:
+    return _SPACE_CHAR.search(value) is not None
+
+
 @lru_cache(maxsize=65536)  # every detector asks, and the same values come back again and again
 def is_placeholder(value: str) -> bool:
     v = value.strip().lower()
