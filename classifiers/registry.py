@@ -19,9 +19,10 @@ from urllib.parse import unquote, urlsplit
 
 from classifiers import apps, browsing, contact, device, identifiers, location
 from classifiers.adapters import ADAPTERS, Adapter
+from classifiers.adapters.base import generalise
 from classifiers.decode import Decoded, Limits, decode
 from classifiers.destination import destination_for
-from classifiers.keys import is_digest, norm, parent_key, strip_digest
+from classifiers.keys import is_digest, norm, strip_digest
 from classifiers.known import KnownValues, detect_known
 from classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
 from classifiers.normalise import e164, normalise, refine
@@ -42,6 +43,9 @@ class Spec:
     # of the request, so their verdict on a repeated (key, value) is reused within one exchange.
     siblings: bool = False
     suffixes: tuple[str, ...] = ()  # key endings that also reach it (`huq_aid`, `mibrowser_did`)
+    # Whether its verdict depends on where the field sits (its parent object, a list of Wi-Fi
+    # networks): then a reused verdict must come from the same place in the structure.
+    placed: bool = False
 
 
 def _url(value: str) -> bool:
@@ -79,12 +83,13 @@ DETECTORS: tuple[Spec, ...] = (
     Spec(
         "advertising_id", identifiers.detect_advertising_id,
         identifiers.AD_ID_KEYS | identifiers.OAID_KEYS | {"id", "identifier"},
-        suffixes=(*identifiers.AD_ID_SUFFIXES, "aid"),
+        suffixes=(*identifiers.AD_ID_SUFFIXES, "aid"), placed=True,
     ),
-    Spec("mac_address", identifiers.detect_mac_address, identifiers.MAC_KEYS, _mac_shape),
+    Spec("mac_address", identifiers.detect_mac_address, identifiers.MAC_KEYS, _mac_shape, placed=True),
     Spec(
         "device_id", identifiers.detect_device_id,
         identifiers.DEVICE_ID_KEYS | identifiers.DEVICE_PATH_KEYS | {"id"}, suffixes=identifiers.DEVICE_ID_SUFFIXES,
+        placed=True,
     ),
     Spec("email", contact.detect_email, gate=lambda v: "@" in v),
     Spec(
@@ -98,7 +103,7 @@ DETECTORS: tuple[Spec, ...] = (
     Spec(
         "wifi_network", location.detect_wifi_network,
         location.BSSID_KEYS | location.SSID_KEYS | location.WIFI_SCAN_KEYS | {"mac", "macaddress", "mac1"},
-        suffixes=("bssid", "ssid"),
+        suffixes=("bssid", "ssid"), placed=True,
     ),
     Spec(
         "cell_tower", location.detect_cell_tower,
@@ -115,7 +120,7 @@ DETECTORS: tuple[Spec, ...] = (
     Spec("device_model", device.detect_device_model, device.MODEL_KEYS | _UA),
     Spec(
         "os_version", device.detect_os_version, device.OS_KEYS | device.OS_CHILD_KEYS | _UA,
-        suffixes=("osver", "osversion", "osvers"),
+        suffixes=("osver", "osversion", "osvers"), placed=True,
     ),
     Spec("carrier", device.detect_carrier, device.CARRIER_KEYS),
 )  # fmt: skip
@@ -324,7 +329,7 @@ def analyze(
             if spec.siblings:
                 memo = None
             else:
-                memo = (spec.name, fld.key, fld.value, fld.where, parent_key(fld.path))
+                memo = (spec.name, fld.key, fld.value, fld.where, generalise(fld.path) if spec.placed else "")
                 earlier = seen.get(memo)
                 if earlier is not None:
                     if earlier:
