@@ -7,6 +7,7 @@ from the shipped data of the destinations work; until then they are "unknown".
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from classifiers.domains import registrable_domain
 from classifiers.model import Destination
@@ -25,6 +26,7 @@ def normalise_ip(ip: str | None) -> str | None:
     return str(addr)
 
 
+@lru_cache(maxsize=8192)  # a capture talks to few destinations, again and again
 def destination_for(host: str, ip: str | None) -> Destination:
     host = host.lower().rstrip(".")
     return Destination(host=host, domain=registrable_domain(host), ip=normalise_ip(ip))

@@ -366,7 +366,7 @@ def analyze(
     return Analysis(
         exchange=exchange,
         findings=tuple(findings),
-        destination=destination_for(exchange.host, exchange.server_ip),
+        destination=destination_for((split.hostname or "").lower(), exchange.server_ip),
         fields=len(decoded.fields),
         notes=tuple(notes),
     )
