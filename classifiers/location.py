@@ -99,9 +99,27 @@ def detect_coordinates(field: Field) -> list[Finding]:
     return []
 
 
+# Keys under which a router brand names something else: the model of a router app, a vendor.
+_NOT_NETWORK_KEYS = frozenset({"model", "devicemodel", "manufacturer", "brand", "vendor", "product", "title"})
 # Keys of one string listing scanned networks: Baidu's `wf=18d2760e934c;-41;ChinaNet-8hQs|...`.
 WIFI_SCAN_KEYS = frozenset({"wf", "wifi", "wifis", "wifilist", "wifiscan", "scanlist", "aplist", "wlan"})
 _SCAN_ITEM = re.compile(r"([0-9A-Fa-f]{2}(?:[:-]?[0-9A-Fa-f]{2}){5})[;,](-?\d{1,3})(?:[;,]([^|;,]*))?")
+
+
+# Default network names carry the router's or the provider's brand ("FRITZ!Box 7590 QX",
+# "TP-Link_5G_A1C0", "Vodafone-2F1A"): under any key, such a name is a Wi-Fi network.  Phone
+# brands are left out: "HUAWEI Mate 50" is a phone.
+_DEFAULT_SSID = re.compile(
+    r"^(?:FRITZ!Box|TP-?LINK|NETGEAR|Linksys|ASUS[_-]|Vodafone-|Livebox-|BTHub|BTWifi|SKY[0-9A-F]{3}|"
+    r"Telekom-|WLAN-|o2-WLAN|MOVISTAR_|MiFibra-|ChinaNet-|CMCC-|ChinaUnicom-|TALKTALK|PLUSNET-|Bbox-|SFR[_-]|"
+    r"Freebox-|Orange-|Jazztel_|DIGIFIBRA-|Ziggo|UPC\d|Proximus-|Telenet-|eduroam$|xfinitywifi$|ATT[0-9a-zA-Z]{3}\b|"
+    r"Tenda_|Mercury_|MERCURY_|TOTOLINK|D-Link|DLink|Belkin|Sitecom|ZyXEL|Speedport)[\w !.-]{0,26}$",
+    re.IGNORECASE,
+)
+
+
+def looks_like_default_ssid(value: str) -> bool:
+    return 4 <= len(value) <= 32 and _DEFAULT_SSID.match(value) is not None
 
 
 def _scan_list(field: Field, value: str) -> list[Finding]:
@@ -131,6 +149,10 @@ def detect_wifi_network(field: Field) -> list[Finding]:
         mac = normalise_mac(value)
         if mac is not None:
             return [finding(field, Kind.WIFI_NETWORK, mac, 0.95, Source.KEY, "wifi_network")]
+        return []
+    if key not in SSID_KEYS and not key.endswith("ssid") and field.where in (Where.BODY, Where.QUERY):
+        if looks_like_default_ssid(value) and key not in _NOT_NETWORK_KEYS:
+            return [finding(field, Kind.WIFI_NETWORK, value, 0.75, Source.PATTERN, "wifi_network")]
         return []
     if key in SSID_KEYS or (key.endswith("ssid") and not key.endswith("sessid")):
         ssid = value.strip('"')

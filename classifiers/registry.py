@@ -103,7 +103,7 @@ DETECTORS: tuple[Spec, ...] = (
     Spec(
         "wifi_network", location.detect_wifi_network,
         location.BSSID_KEYS | location.SSID_KEYS | location.WIFI_SCAN_KEYS | {"mac", "macaddress", "mac1"},
-        suffixes=("bssid", "ssid"), placed=True,
+        location.looks_like_default_ssid, suffixes=("bssid", "ssid"), placed=True,
     ),
     Spec(
         "cell_tower", location.detect_cell_tower,
@@ -149,6 +149,7 @@ def _keyed(key: str) -> tuple[Spec, ...]:
 
 _SPEC = {s.name: s for s in DETECTORS}
 _SPACE = frozenset(" \t\r\n")
+_SSID_FIRST = frozenset("FfTtNnLlAaVvBbSsWwOoMmCcPpUuZzEeXxDdGgJjRr")
 
 
 def gate_hits(value: str) -> tuple[Spec, ...]:
@@ -182,6 +183,8 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
         hits.append(_SPEC["phone_number"])
     if "://" in value[:10]:
         hits += (_SPEC["visited_url"], _SPEC["search_query"])
+    if n <= 32 and v[0] in _SSID_FIRST and location.looks_like_default_ssid(v):
+        hits.append(_SPEC["wifi_network"])
     if "." in value:
         if "," in value:
             hits.append(_SPEC["installed_apps"])

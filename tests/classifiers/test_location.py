@@ -335,3 +335,23 @@ def test_wifi_scan_strings_and_suffixes_negative(field: Field) -> None:
 @pytest.mark.parametrize("key", ["PHPSESSID", "sessid"])
 def test_session_id_is_not_a_wifi_network(key: str) -> None:
     assert detect_wifi_network(fld(key, "9a7c2e51b0d34f68", Where.QUERY)) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "found"),
+    [
+        ("10", "FRITZ!Box 7590 QX", True),  # a protobuf field: no key, the brand says it
+        ("name", "TP-Link_5G_A1C0", True),
+        ("net", "Vodafone-2F1A", True),
+        ("x", "eduroam", True),
+        ("model", "FRITZ!Box 7590", False),  # a router app's model field is a product
+        ("x", "HUAWEI Mate 50", False),  # phone brands are phones
+        ("x", "Rivera-Home", False),  # a personal name: only a key could say it is a network
+        ("x", "Tenda_" + "x" * 40, False),  # longer than an SSID can be
+    ],
+)
+def test_default_network_names_under_any_key(key: str, value: str, found: bool) -> None:
+    result = detect_wifi_network(Field(Where.BODY, key, key, value))
+    assert [(f.kind, f.value, f.source) for f in result] == (
+        [(Kind.WIFI_NETWORK, value, Source.PATTERN)] if found else []
+    )
