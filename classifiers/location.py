@@ -99,8 +99,10 @@ def detect_coordinates(field: Field) -> list[Finding]:
     return []
 
 
-# Keys under which a router brand names something else: the model of a router app, a vendor.
-_NOT_NETWORK_KEYS = frozenset({"model", "devicemodel", "manufacturer", "brand", "vendor", "product", "title"})
+# Generic keys under which a default network name is recognised (protobuf field numbers too).
+NETWORK_NAME_KEYS = frozenset(
+    {"name", "network", "networkname", "net", "connection", "currentwifi", "wifiname"}
+)
 # Keys of one string listing scanned networks: Baidu's `wf=18d2760e934c;-41;ChinaNet-8hQs|...`.
 WIFI_SCAN_KEYS = frozenset({"wf", "wifi", "wifis", "wifilist", "wifiscan", "scanlist", "aplist", "wlan"})
 _SCAN_ITEM = re.compile(r"([0-9A-Fa-f]{2}(?:[:-]?[0-9A-Fa-f]{2}){5})[;,](-?\d{1,3})(?:[;,]([^|;,]*))?")
@@ -118,8 +120,19 @@ _DEFAULT_SSID = re.compile(
 )
 
 
+# The first three letters of every brand above, so most values are turned away by one set lookup.
+SSID_PREFIXES = frozenset(
+    "fri tp- tpl net lin asu vod liv bth btw sky tel wla o2- mov mif chi cmc tal plu bbo sfr fre ora "
+    "jaz dig zig upc pro edu xfi att ten mer tot d-l dli bel sit zyx spe".split()
+)
+
+
 def looks_like_default_ssid(value: str) -> bool:
-    return 4 <= len(value) <= 32 and _DEFAULT_SSID.match(value) is not None
+    return (
+        4 <= len(value) <= 32
+        and value[:3].lower() in SSID_PREFIXES
+        and _DEFAULT_SSID.match(value) is not None
+    )
 
 
 def _scan_list(field: Field, value: str) -> list[Finding]:
@@ -151,7 +164,7 @@ def detect_wifi_network(field: Field) -> list[Finding]:
             return [finding(field, Kind.WIFI_NETWORK, mac, 0.95, Source.KEY, "wifi_network")]
         return []
     if key not in SSID_KEYS and not key.endswith("ssid") and field.where in (Where.BODY, Where.QUERY):
-        if looks_like_default_ssid(value) and key not in _NOT_NETWORK_KEYS:
+        if (key.isdigit() or key in NETWORK_NAME_KEYS) and looks_like_default_ssid(value):
             return [finding(field, Kind.WIFI_NETWORK, value, 0.75, Source.PATTERN, "wifi_network")]
         return []
     if key in SSID_KEYS or (key.endswith("ssid") and not key.endswith("sessid")):

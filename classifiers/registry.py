@@ -102,8 +102,9 @@ DETECTORS: tuple[Spec, ...] = (
     ),
     Spec(
         "wifi_network", location.detect_wifi_network,
-        location.BSSID_KEYS | location.SSID_KEYS | location.WIFI_SCAN_KEYS | {"mac", "macaddress", "mac1"},
-        location.looks_like_default_ssid, suffixes=("bssid", "ssid"), placed=True,
+        location.BSSID_KEYS | location.SSID_KEYS | location.WIFI_SCAN_KEYS | location.NETWORK_NAME_KEYS
+        | {"mac", "macaddress", "mac1"},
+        suffixes=("bssid", "ssid"), placed=True,
     ),
     Spec(
         "cell_tower", location.detect_cell_tower,
@@ -131,6 +132,7 @@ for _spec in DETECTORS:
         _BY_KEY[_key] = (*_BY_KEY.get(_key, ()), _spec)
 _GATED = tuple(s for s in DETECTORS if s.gate is not None)
 _SUFFIXED = tuple(s for s in DETECTORS if s.suffixes)
+_SPEC_WIFI = next(s for s in DETECTORS if s.name == "wifi_network")
 
 
 @lru_cache(maxsize=8192)
@@ -144,12 +146,14 @@ def _keyed(key: str) -> tuple[Spec, ...]:
     for spec in _SUFFIXED:
         if spec not in found and (nk.endswith(spec.suffixes) or base.endswith(spec.suffixes)):
             found = (*found, spec)
+    if nk.isdigit() and _SPEC_WIFI not in found:
+        # A protobuf field number says nothing: a default network name can still be recognised.
+        found = (*found, _SPEC_WIFI)
     return found
 
 
 _SPEC = {s.name: s for s in DETECTORS}
 _SPACE = frozenset(" \t\r\n")
-_SSID_FIRST = frozenset("FfTtNnLlAaVvBbSsWwOoMmCcPpUuZzEeXxDdGgJjRr")
 
 
 def gate_hits(value: str) -> tuple[Spec, ...]:
@@ -183,8 +187,6 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
         hits.append(_SPEC["phone_number"])
     if "://" in value[:10]:
         hits += (_SPEC["visited_url"], _SPEC["search_query"])
-    if n <= 32 and v[0] in _SSID_FIRST and location.looks_like_default_ssid(v):
-        hits.append(_SPEC["wifi_network"])
     if "." in value:
         if "," in value:
             hits.append(_SPEC["installed_apps"])

@@ -343,11 +343,12 @@ def test_session_id_is_not_a_wifi_network(key: str) -> None:
         ("10", "FRITZ!Box 7590 QX", True),  # a protobuf field: no key, the brand says it
         ("name", "TP-Link_5G_A1C0", True),
         ("net", "Vodafone-2F1A", True),
-        ("x", "eduroam", True),
+        ("connection", "eduroam", True),
         ("model", "FRITZ!Box 7590", False),  # a router app's model field is a product
-        ("x", "HUAWEI Mate 50", False),  # phone brands are phones
-        ("x", "Rivera-Home", False),  # a personal name: only a key could say it is a network
-        ("x", "Tenda_" + "x" * 40, False),  # longer than an SSID can be
+        ("title", "TP-Link Archer AX55 review", False),  # only protobuf numbers and network-ish keys
+        ("3", "HUAWEI Mate 50", False),  # phone brands are phones
+        ("10", "Rivera-Home", False),  # a personal name: only a key could say it is a network
+        ("10", "Tenda_" + "x" * 40, False),  # longer than an SSID can be
     ],
 )
 def test_default_network_names_under_any_key(key: str, value: str, found: bool) -> None:
