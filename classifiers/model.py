@@ -200,7 +200,9 @@ class Destination:
     entity: str | None = None
     entity_country: str | None = None
     categories: tuple[str, ...] = ()
-    region: str = "unknown"
+    region: str = "unknown"  # the server's region group (classifiers.regions)
+    service: str | None = None  # the entity's named service the host belongs to (MiStat, Firebase...)
+    entity_region: str = "unknown"  # the region group of the entity's headquarters
 
 
 @dataclass(frozen=True, slots=True)

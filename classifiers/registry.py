@@ -21,7 +21,7 @@ from classifiers import apps, browsing, contact, device, identifiers, location
 from classifiers.adapters import ADAPTERS, Adapter
 from classifiers.adapters.base import generalise
 from classifiers.decode import Decoded, Limits, decode
-from classifiers.destination import destination_for
+from classifiers.destination import Destinations, default_destinations
 from classifiers.keys import is_digest, norm, strip_digest
 from classifiers.known import KnownValues, detect_known
 from classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
@@ -280,11 +280,13 @@ def analyze(
     known: KnownValues | None = None,
     *,
     exhaustive: bool = False,
+    destinations: Destinations | None = None,
 ) -> Analysis:
     """Decode once, run the detectors (and adapters, and known values), merge the findings.
 
     `exhaustive` runs every detector on every field instead of dispatching: only for tests and
-    for checking the dispatch.
+    for checking the dispatch.  `destinations` carries the user's geo databases; the default uses
+    $PHONEHOME_GEOIP_DB / $PHONEHOME_ASN_DB and the shipped data.
     """
     try:
         decoded = decode(exchange, limits)
@@ -371,7 +373,9 @@ def analyze(
     return Analysis(
         exchange=exchange,
         findings=tuple(findings),
-        destination=destination_for((split.hostname or "").lower(), exchange.server_ip),
+        destination=(destinations or default_destinations()).of(
+            (split.hostname or "").lower(), exchange.server_ip
+        ),
         fields=len(decoded.fields),
         notes=tuple(notes),
     )

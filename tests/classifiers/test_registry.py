@@ -98,8 +98,13 @@ def test_analyze_findings_and_destination() -> None:
         (Kind.VISITED_URL, "https://news.example.org/story", Where.BODY, "data_list[1].properties.url", enc,
          Source.KEY),
     }  # fmt: skip
-    assert analysis.destination == Destination(
-        host="data.mistat.intl.xiaomi.com", domain="xiaomi.com", ip="203.0.113.9"
+    dest = analysis.destination
+    assert (dest.host, dest.domain, dest.ip) == ("data.mistat.intl.xiaomi.com", "xiaomi.com", "203.0.113.9")
+    assert (dest.entity, dest.service, dest.entity_country, dest.categories) == (
+        "Xiaomi",
+        "MiStat",
+        "CN",
+        ("telemetry",),
     )
     assert analysis.notes == ()
     assert analysis.fields == 8  # 2 path segments, 1 query field, the form field and 4 decoded values
@@ -145,7 +150,9 @@ def test_a_raising_detector_is_skipped_and_noted(monkeypatch: pytest.MonkeyPatch
 def test_analyze_without_anything_to_find() -> None:
     analysis = analyze(exchange(url="https://10.0.0.2:8443/ping", method="GET"))
     assert analysis.findings == ()
-    assert analysis.destination == Destination(host="10.0.0.2", domain="10.0.0.2", ip=None)
+    assert analysis.destination == Destination(
+        host="10.0.0.2", domain="10.0.0.2", ip=None, country="local", region="local"
+    )  # the host is the address: it answers for itself
     assert analysis.fields == 1
 
 
