@@ -11,16 +11,17 @@ import asyncio
 import logging
 import re
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 from mitmproxy import ctx, exceptions, http, tls
 from mitmproxy.addonmanager import Loader
 
+from classifiers.destination import Destinations
+from classifiers.geoip import GeoDataError, GeoIP
 from classifiers.known import KnownValues, KnownValuesError
 from classifiers.model import Exchange
-from classifiers.registry import analyze
 from db.store import Store, StoreError, TlsFailure, Writer, WriterStats
+from phonehome.pipeline import make_analyzer
 from phonehome.sources.harwrite import HarSpill
 from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket
 
@@ -51,6 +52,7 @@ class Capture:
         self.failure: StoreError | None = None
         self._ignore: list[re.Pattern[str]] = []
         self._known: KnownValues | None = None
+        self._destinations: Destinations | None = None
         self.spill: HarSpill | None = None
 
     def load(self, loader: Loader) -> None:
@@ -59,6 +61,18 @@ class Capture:
         )
         loader.add_option("phonehome_label", str, "", "Session label (default: capture-DATE-TIME).")
         loader.add_option("phonehome_known", str, "", "TOML file of the device's own values to look for.")
+        loader.add_option(
+            "phonehome_geoip_db",
+            str,
+            "",
+            "Your own MaxMind City/Country mmdb (default: $PHONEHOME_GEOIP_DB, then shipped data).",
+        )
+        loader.add_option(
+            "phonehome_asn_db",
+            str,
+            "",
+            "Your own MaxMind ASN mmdb (default: $PHONEHOME_ASN_DB, then shipped data).",
+        )
 
     def configure(self, updated: set[str]) -> None:
         # Copied here: the writer thread must never read ctx.options.
@@ -72,6 +86,12 @@ class Capture:
                 self._known = KnownValues.from_toml(path) if path else None
             except KnownValuesError as exc:
                 raise exceptions.OptionsError(str(exc)) from exc
+        if updated & {"phonehome_geoip_db", "phonehome_asn_db"} or self._destinations is None:
+            try:
+                geo = GeoIP.from_env(ctx.options.phonehome_geoip_db, ctx.options.phonehome_asn_db)
+            except GeoDataError as exc:
+                raise exceptions.OptionsError(str(exc)) from exc
+            self._destinations = Destinations(geo)
         if "ignore_hosts" in updated:
             # mitmproxy tunnels ignored TLS connections itself, but still parses plain HTTP to them.
             self._ignore = [re.compile(p, re.IGNORECASE) for p in ctx.options.ignore_hosts]
@@ -92,7 +112,7 @@ class Capture:
             self.store = Store(self._db)
             self.label = self._label or default_label()
             self.session_id = self.store.open_session(self.label, "capture")
-            analyzer = partial(analyze, known=self._known) if self._known else analyze
+            analyzer = make_analyzer(self._known, self._destinations)
             self.spill = HarSpill(spill_path(self._db))
             self.writer = Writer(
                 self.store, self.session_id, device="", analyzer=analyzer, spill=self.spill.write

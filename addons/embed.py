@@ -23,6 +23,8 @@ class CaptureConfig:
     confdir: str = "~/.mitmproxy"
     label: str = ""
     known: str = ""  # path of a known-values TOML file
+    geoip_db: str = ""  # the user's own MaxMind City/Country file
+    asn_db: str = ""  # the user's own MaxMind ASN file
     ignore_hosts: Sequence[str] = field(default_factory=tuple)
     # Extra mitmproxy options for tests and special setups (e.g. ssl_verify_upstream_trusted_ca).
     extra: dict[str, str] = field(default_factory=dict)
@@ -67,6 +69,8 @@ async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]
         phonehome_db=config.db,
         phonehome_label=config.label,
         phonehome_known=config.known,
+        phonehome_geoip_db=config.geoip_db,
+        phonehome_asn_db=config.asn_db,
         termlog_verbosity="error",
     )
     if config.extra:

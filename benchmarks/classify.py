@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,7 +27,7 @@ from classifiers.registry import analyze  # noqa: E402
 
 def tracker_request() -> Exchange:
     """A typical analytics upload: a 2 KB form body, `data=base64(JSON events)`: form, base64, JSON."""
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "event": name, "properties": {
                 "time": 1763625600 + i, "distinct_id": "7c3e91a4d2f60b58", "$os": "Android",
@@ -50,7 +51,7 @@ def tracker_request() -> Exchange:
 
 def mi_browser_request() -> Exchange:
     """A heavier one: Mi Browser's `data_list=base64(gzip(JSON array of 12 events))`, four layers."""
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "event": "page_view", "time": 1763625600000 + i, "distinct_id": "7c3e91a4d2f60b58",
             "properties": {"url": f"https://news.example.org/article/{i}?ref=home", "title": "A headline " * 3,

@@ -16,6 +16,9 @@ from sqlalchemy import String, and_, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 
+from classifiers.entities import EntityMap, entity_map
+from classifiers.party import Context, app_from_headers, party_of, user_agent, vendor_in
+from classifiers.regions import NAMED_COUNTRIES, Region, countries_of, parse_region, region_of
 from db.models import DestinationRow, FindingRow, FlowRow, SessionRow, TlsFailureRow
 from db.store import Store
 
@@ -26,6 +29,10 @@ class Filters:
     host: str | None = None
     kind: str | None = None
     category: str | None = None
+    # A region group (classifiers.regions): the server is there OR the receiving company is.
+    # Each row's country/region and entity_country/entity_region fields say which.
+    region: str | None = None
+    device: str | None = None  # the device column: a capture's client address, a replay's label
 
 
 def _iso(value: datetime) -> str:
@@ -37,9 +44,31 @@ def _host_clause(column: Any, host: str) -> Any:
     return or_(column == host, column.like(f"%.{host}"))
 
 
-def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False) -> Any:
+def _region_clause(region: str) -> Any:
+    wanted = parse_region(region)
+    server = DestinationRow.region == wanted.value
+    countries = countries_of(wanted)
+    if countries is not None:
+        return or_(server, DestinationRow.entity_country.in_(sorted(countries)))
+    if wanted is Region.OTHER:
+        return or_(server, DestinationRow.entity_country.not_in(sorted(NAMED_COUNTRIES)))
+    return server
+
+
+def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False, dest_joined: bool = False) -> Any:
+    if f.region:
+        if not dest_joined:
+            stmt = stmt.where(
+                exists()
+                .where(DestinationRow.id == FlowRow.destination_id, _region_clause(f.region))
+                .correlate(FlowRow)
+            )
+        else:
+            stmt = stmt.where(_region_clause(f.region))
     if f.session:
         stmt = stmt.where(SessionRow.label == f.session)
+    if f.device:
+        stmt = stmt.where(FlowRow.device == f.device)
     if f.host:
         stmt = stmt.where(_host_clause(FlowRow.host, f.host))
     if (f.kind or f.category) and not findings_joined:
@@ -71,16 +100,83 @@ def _request(flow: FlowRow, label: str) -> dict[str, Any]:
     }
 
 
+class _Senders:
+    """Who sent each flow: the device's maker (by majority of what its requests say) and the app."""
+
+    SAMPLE = 2000  # flows per device looked at to name its maker
+
+    def __init__(self, s: OrmSession, emap: EntityMap | None = None) -> None:
+        self.s = s
+        self.emap = emap or entity_map()
+        self._vendors: dict[tuple[int, str], Any] = {}
+
+    def vendor(self, session_id: int, device: str) -> Any:
+        key = (session_id, device)
+        if key not in self._vendors:
+            votes: Counter[str] = Counter()
+            headers = self.s.scalars(
+                select(FlowRow.request_headers)
+                .where(FlowRow.session_id == session_id, FlowRow.device == device)
+                .limit(self.SAMPLE)
+            )
+            for hs in headers:
+                found = vendor_in(user_agent((str(k), str(v)) for k, v in hs), self.emap)
+                if found:
+                    votes[found.id] += 1
+            models = self.s.scalars(
+                select(FindingRow.value)
+                .join(FlowRow, FindingRow.flow_id == FlowRow.id)
+                .where(
+                    FlowRow.session_id == session_id,
+                    FlowRow.device == device,
+                    FindingRow.kind == "device_model",
+                )
+                .limit(self.SAMPLE)
+            )
+            for value in models:
+                found = vendor_in(value, self.emap)
+                if found:
+                    votes[found.id] += 1
+            self._vendors[key] = self.emap.entities[votes.most_common(1)[0][0]] if votes else None
+        return self._vendors[key]
+
+    def describe(self, flow: FlowRow, dest: DestinationRow | None) -> dict[str, Any]:
+        """The destination fields every flow and finding row carries."""
+        headers = [(str(k), str(v)) for k, v in flow.request_headers]
+        app = app_from_headers(headers)
+        vendor = self.vendor(flow.session_id, flow.device)
+        match = self.emap.match(flow.host)
+        party = party_of(match.entity if match else None, Context(vendor=vendor, app=app), self.emap)
+        country = dest.country if dest else "unknown"
+        entity_country = dest.entity_country if dest else None
+        return {
+            "country": country,
+            "region": dest.region if dest else region_of(country).value,
+            "entity": dest.entity if dest else None,
+            "entity_country": entity_country,
+            "entity_region": region_of(entity_country).value,
+            "app": app,
+            "vendor": vendor.name if vendor else None,
+            "party": party.value,
+        }
+
+
 def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     stmt = (
-        select(FindingRow, FlowRow, SessionRow.label)
+        select(FindingRow, FlowRow, SessionRow.label, DestinationRow)
         .join(FlowRow, FindingRow.flow_id == FlowRow.id)
         .join(SessionRow, FlowRow.session_id == SessionRow.id)
+        .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
         .order_by(FlowRow.time, FlowRow.id, FindingRow.id)
     )
-    stmt = _flow_filters(stmt, f, findings_joined=True)
+    stmt = _flow_filters(stmt, f, findings_joined=True, dest_joined=True)
     with OrmSession(store.engine) as s:
-        for finding, flow, label in s.execute(stmt).yield_per(500):
+        senders = _Senders(s)
+        described: dict[int, dict[str, Any]] = {}
+        for finding, flow, label, dest in s.execute(stmt).yield_per(500):
+            if flow.id not in described:
+                described.clear()  # rows come flow by flow: keep one
+                described[flow.id] = senders.describe(flow, dest)
             yield {
                 **_request(flow, label),
                 "category": finding.category,
@@ -92,6 +188,7 @@ def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
                 "confidence": finding.confidence,
                 "source": finding.source,
                 "hashed": finding.hashed,
+                **described[flow.id],
             }
 
 
@@ -103,13 +200,15 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         .scalar_subquery()
     )
     stmt = (
-        select(FlowRow, SessionRow.label, count)
+        select(FlowRow, SessionRow.label, count, DestinationRow)
         .join(SessionRow, FlowRow.session_id == SessionRow.id)
+        .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
         .order_by(FlowRow.time, FlowRow.id)
     )
-    stmt = _flow_filters(stmt, f)
+    stmt = _flow_filters(stmt, f, dest_joined=True)
     with OrmSession(store.engine) as s:
-        for flow, label, n in s.execute(stmt).yield_per(500):
+        senders = _Senders(s)
+        for flow, label, n, dest in s.execute(stmt).yield_per(500):
             yield {
                 **_request(flow, label),
                 "server_ip": flow.server_ip,
@@ -120,6 +219,7 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
                 "findings": n,
                 "error": flow.error,
                 "notes": list(flow.notes),
+                **senders.describe(flow, dest),
             }
 
 
@@ -131,7 +231,8 @@ def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         .outerjoin(FindingRow, FindingRow.flow_id == FlowRow.id)
         .order_by(DestinationRow.host, DestinationRow.ip)
     )
-    stmt = _flow_filters(stmt, f)
+    stmt = _flow_filters(stmt, f, dest_joined=True)
+    emap = entity_map()
     rows: dict[int, dict[str, Any]] = {}
     with OrmSession(store.engine) as s:
         for dest, flow_id, kind in s.execute(stmt).yield_per(1000):
@@ -149,6 +250,8 @@ def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
                     "entity_country": dest.entity_country,
                     "categories": list(dest.categories),
                     "region": dest.region,
+                    "entity_region": region_of(dest.entity_country).value,
+                    "service": (m.service if (m := emap.match(dest.host)) else None),
                     "_flows": set(),
                     "_kinds": Counter(),
                 }
@@ -162,6 +265,26 @@ def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         row["findings"] = sum(kinds.values())
         row["kinds"] = sorted(kinds)
         yield row
+
+
+def tls_failures(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
+    """Hosts that refused the proxy's certificate (pinning, or the CA not trusted), per session and device."""
+    stmt = (
+        select(SessionRow.label, TlsFailureRow.client_address, TlsFailureRow.host,
+               func.count(TlsFailureRow.id), func.min(TlsFailureRow.error))
+        .join(SessionRow, TlsFailureRow.session_id == SessionRow.id)
+        .group_by(SessionRow.label, TlsFailureRow.client_address, TlsFailureRow.host)
+        .order_by(func.count(TlsFailureRow.id).desc(), TlsFailureRow.host)
+    )  # fmt: skip
+    if f.session:
+        stmt = stmt.where(SessionRow.label == f.session)
+    if f.device:
+        stmt = stmt.where(TlsFailureRow.client_address == f.device)
+    if f.host:
+        stmt = stmt.where(_host_clause(TlsFailureRow.host, f.host))
+    with OrmSession(store.engine) as s:
+        for label, client, host, n, error in s.execute(stmt):
+            yield {"session": label, "device": client or "", "host": host, "count": n, "error": error}
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,3 +374,25 @@ def summary(store: Store, session: str | None = None) -> Summary:
         tls_failures=[(h, n) for h, n in refusals],
         notes=n_notes,
     )
+
+
+def flow_rows(store: Store, f: Filters) -> Iterator[tuple[FlowRow, list[tuple[str, str]]]]:
+    """Stored flows of a filter as ORM rows with their findings' (kind, value): for exports."""
+    stmt = (
+        select(FlowRow)
+        .join(SessionRow, FlowRow.session_id == SessionRow.id)
+        .order_by(FlowRow.time, FlowRow.id)
+    )
+    stmt = _flow_filters(stmt, f)
+    with OrmSession(store.engine) as s:
+        for chunk in s.scalars(stmt).partitions(200):
+            ids = [flow.id for flow in chunk]
+            found: dict[int, list[tuple[str, str]]] = {}
+            for flow_id, kind, value in s.execute(
+                select(FindingRow.flow_id, FindingRow.kind, FindingRow.value).where(
+                    FindingRow.flow_id.in_(ids)
+                )
+            ):
+                found.setdefault(flow_id, []).append((kind, value))
+            for flow in chunk:
+                yield flow, found.get(flow.id, [])

@@ -17,6 +17,10 @@ from classifiers.model import Analysis, Exchange
 from db.models import FindingRow, FlowRow, SessionRow
 from db.store import Store, finding_rows
 
+# Notes about where a flow's data came from, not about its decoding: re-analysis keeps them.
+RESOLVED_NOTE = "server address resolved by phonehome at import time (--resolve), not recorded"
+KEPT_NOTES = frozenset({RESOLVED_NOTE})
+
 
 @dataclass(slots=True)
 class ReanalyzeResult:
@@ -68,9 +72,15 @@ def reanalyze(
                 s.scalar(select(func.count(FindingRow.id)).where(FindingRow.flow_id.in_(chunk))) or 0
             )
             s.execute(delete(FindingRow).where(FindingRow.flow_id.in_(chunk)))
-            for flow in s.scalars(select(FlowRow).where(FlowRow.id.in_(chunk))):
-                analysis = analyzer(exchange_of(flow))
-                flow.notes = list(analysis.notes)
+            flows = list(s.scalars(select(FlowRow).where(FlowRow.id.in_(chunk))))
+            analyses = [analyzer(exchange_of(flow)) for flow in flows]
+            # Destinations too: new geo databases or a newer entity map apply to old captures.
+            dest_ids = store.destination_ids(s, [a.destination for a in analyses], refresh=True)
+            for flow, analysis in zip(flows, analyses, strict=True):
+                flow.destination_id = dest_ids[(analysis.destination.host, analysis.destination.ip or "")]
+                # Provenance notes about the flow itself (not its decoding) survive re-analysis.
+                kept = [n for n in flow.notes if n in KEPT_NOTES]
+                flow.notes = kept + [n for n in analysis.notes if n not in kept]
                 flow.fields = analysis.fields
                 rows = finding_rows(analysis)
                 for row in rows:

@@ -166,7 +166,7 @@ class Store:
             if prints:
                 for chunk in _chunks(sorted(prints), 500):
                     seen.update(s.scalars(select(FlowRow.fingerprint).where(FlowRow.fingerprint.in_(chunk))))
-            destinations = self._destination_ids(s, [a.destination for a in analyses])
+            destinations = self.destination_ids(s, [a.destination for a in analyses])
             for analysis in analyses:
                 fp = analysis.exchange.fingerprint or None
                 if fp is not None and fp in seen:
@@ -189,32 +189,39 @@ class Store:
                 )
         return WriteResult(stored, duplicates)
 
-    def _destination_ids(self, s: OrmSession, dests: list[Destination]) -> dict[tuple[str, str], int]:
+    def destination_ids(
+        self, s: OrmSession, dests: list[Destination], *, refresh: bool = False
+    ) -> dict[tuple[str, str], int]:
+        """Row ids for these destinations, adding new ones; `refresh` rewrites what is known of
+        existing ones (after new geo databases or a newer entity map)."""
         wanted = {(d.host, d.ip or ""): d for d in dests}
         ids: dict[tuple[str, str], int] = {}
         for (host, ip), d in wanted.items():
             row = s.scalar(select(DestinationRow).where(DestinationRow.host == host, DestinationRow.ip == ip))
             if row is None:
-                row = DestinationRow(
-                    host=host,
-                    ip=ip,
-                    domain=d.domain,
-                    country=d.country,
-                    asn=d.asn,
-                    as_org=d.as_org,
-                    anycast=d.anycast,
-                    entity=d.entity,
-                    entity_country=d.entity_country,
-                    categories=list(d.categories),
-                    region=d.region,
-                )
+                row = DestinationRow(host=host, ip=ip)
+                _describe(row, d)
                 s.add(row)
                 s.flush()
+            elif refresh:
+                _describe(row, d)
             ids[(host, ip)] = row.id
         return ids
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _describe(row: DestinationRow, d: Destination) -> None:
+    row.domain = d.domain
+    row.country = d.country
+    row.asn = d.asn
+    row.as_org = d.as_org
+    row.anycast = d.anycast
+    row.entity = d.entity
+    row.entity_country = d.entity_country
+    row.categories = list(d.categories)
+    row.region = d.region
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

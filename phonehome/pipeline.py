@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from classifiers.destination import Destinations
 from classifiers.known import KnownValues
-from classifiers.model import Exchange
+from classifiers.model import Analysis, Exchange
 from classifiers.registry import analyze
 from db.store import Store, Writer
+from phonehome.resolve import Resolver, resolving
 from phonehome.sources import SourceError, estimate_entries, open_source
 
 
@@ -75,9 +77,15 @@ def replay(
     label: str | None = None,
     progress: Progress | None = None,
     known: KnownValues | None = None,
+    destinations: Destinations | None = None,
+    resolver: Resolver | None = None,
 ) -> ReplayReport:
-    """Import each file into its session (`label`, or the file's name); bad entries are counted."""
-    analyzer = partial(analyze, known=known) if known else analyze
+    """Import each file into its session (`label`, or the file's name); bad entries are counted.
+
+    `destinations` carries the user's geo databases; `resolver` (the `--resolve` option) fills in
+    server addresses that the recording left out.
+    """
+    analyzer = make_analyzer(known, destinations, resolver)
     report = ReplayReport()
     for path in paths:
         session = label or default_label(path)
@@ -107,6 +115,15 @@ def replay(
         file_report.duplicates = stats.duplicates
         file_report.findings = stats.findings
     return report
+
+
+def make_analyzer(
+    known: KnownValues | None = None,
+    destinations: Destinations | None = None,
+    resolver: Resolver | None = None,
+) -> Callable[[Exchange], Analysis]:
+    analyzer: Callable[[Exchange], Analysis] = partial(analyze, known=known, destinations=destinations)
+    return resolving(analyzer, resolver) if resolver is not None else analyzer
 
 
 def _reason_kind(reason: str) -> str:

@@ -229,3 +229,36 @@ async def test_known_values_option(tmp_path: Path) -> None:
         ]
     finally:
         store.dispose()
+
+
+async def test_geo_database_options(tmp_path: Path) -> None:
+    from mitmproxy import exceptions
+
+    from tests.classifiers._mmdb import city_record, write_mmdb
+
+    city = write_mmdb(
+        tmp_path / "GeoLite2-City.mmdb", "GeoLite2-City", [("1.2.3.0/24", city_record("JP", "Tokyo"))]
+    )
+    db = tmp_path / "g.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        with pytest.raises(exceptions.OptionsError, match="give an ASN or ISP file"):
+            tctx.configure(addon, phonehome_asn_db=str(city))
+        tctx.configure(
+            addon,
+            phonehome_asn_db="",
+            phonehome_db=str(db),
+            phonehome_label="g",
+            phonehome_geoip_db=str(city),
+        )
+        flow = tflow.tflow(resp=True)
+        flow.request.url = "http://ads.example.com/c"
+        flow.server_conn.peername = ("1.2.3.4", 80)
+        await tctx.cycle(addon, flow)
+        addon.done()
+    store = _open(db)
+    try:
+        (row,) = list(flows(store, Filters()))
+        assert (row["server_ip"], row["country"]) == ("1.2.3.4", "JP")  # the user's file answered
+    finally:
+        store.dispose()

@@ -15,15 +15,18 @@ from db.store import Store, TlsFailure
 FINDING_KEYS = {
     "flow_id", "session", "time", "device", "method", "url", "host", "category", "kind", "value", "where",
     "path", "encodings", "confidence", "source", "hashed",
+    # added by the destinations work: later work only adds fields
+    "country", "region", "entity", "entity_country", "entity_region", "app", "vendor", "party",
 }  # fmt: skip
 FLOW_KEYS = {
     "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
     "request_bytes", "response_bytes", "findings",
     "error", "notes",  # added after the first contract: later work only adds fields
+    "country", "region", "entity", "entity_country", "entity_region", "app", "vendor", "party",
 }  # fmt: skip
 DEST_KEYS = {
     "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country", "categories",
-    "region", "flows", "findings", "kinds",
+    "region", "flows", "findings", "kinds", "entity_region", "service",
 }  # fmt: skip
 
 
@@ -58,6 +61,8 @@ def test_findings_contract_and_values(store: Store) -> None:
         "method": "GET", "url": "https://tracking.intl.miui.com/track?imei=861234567890127",
         "host": "tracking.intl.miui.com", "category": "identifier", "kind": "imei", "value": "861234567890127",
         "where": "query", "path": "imei", "encodings": [], "confidence": 0.97, "source": "key", "hashed": None,
+        "country": "US", "region": "US", "entity": "Xiaomi", "entity_country": "CN", "entity_region": "CN",
+        "app": None, "vendor": None, "party": "third",
     }  # fmt: skip
 
 
@@ -98,10 +103,60 @@ def test_destinations_aggregate(store: Store) -> None:
     assert (miui["domain"], miui["ip"], miui["flows"], miui["findings"], miui["kinds"]) == (
         "miui.com", "47.241.1.2", 1, 1, ["imei"],
     )  # fmt: skip
-    assert miui["country"] == "unknown"
+    # 47.241.0.0/16 is registered to Alibaba (US) in the shipped registry data.
+    assert (miui["country"], miui["asn"], miui["entity"], miui["entity_country"], miui["service"]) == (
+        "US", 45102, "Xiaomi", "CN", "OneTrack",
+    )  # fmt: skip
+    assert miui["categories"] == ["telemetry"] and miui["entity_region"] == "CN"
     fb = next(r for r in rows if r["host"] == "graph.facebook.com")
-    assert fb["ip"] is None
+    assert fb["ip"] is None and fb["country"] == "unknown (no server address)" and fb["entity"] == "Meta"
     assert [r["host"] for r in destinations(store, Filters(category="location"))] == ["weather.example.com"]
+
+
+@pytest.mark.parametrize(
+    ("region", "hosts"),
+    [
+        ("CN", ["tracking.intl.miui.com"]),  # served from a US-registered address, but Xiaomi is in Beijing
+        ("US", ["graph.facebook.com", "tracking.intl.miui.com"]),  # Meta's HQ; the Xiaomi server's address
+        ("SG", []),
+        ("unknown", ["graph.facebook.com", "weather.example.com", "cdn.example.net"]),
+    ],
+)
+def test_region_filter_is_server_or_company(store: Store, region: str, hosts: list[str]) -> None:
+    rows = list(flows(store, Filters(region=region)))
+    assert sorted(r["host"] for r in rows) == sorted(hosts)
+    assert sorted({r["host"] for r in findings(store, Filters(region=region))}) == sorted(
+        {r["host"] for r in rows if r["findings"]}
+    )
+    assert sorted(r["host"] for r in destinations(store, Filters(region=region))) == sorted(hosts)
+
+
+def test_party_and_vendor(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "p.db"))
+    sid = store.open_session("redmi", "capture")
+    t = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    ua = (
+        "User-Agent",
+        "Mozilla/5.0 (Linux; U; Android 12; Redmi Note 11 Build/SKQ1) XiaoMi/MiuiBrowser/17.1",
+    )
+    store.write(sid, "", [
+        analyze(Exchange(t, "GET", "https://tracking.intl.miui.com/t?imei=861234567890127", request_headers=(ua,),
+                         client_address="192.168.1.9", fingerprint="1")),
+        analyze(Exchange(t, "GET", "https://googleads.g.doubleclick.net/mads/gma?rdid=38400000-8cf0-11bd-b23e-10b96e40000d",
+                         request_headers=(("X-Requested-With", "com.example.game"), ua), client_address="192.168.1.9", fingerprint="2")),
+        analyze(Exchange(t, "GET", "https://www.youtube.com/api?x=1",
+                         request_headers=(("X-Requested-With", "com.google.android.youtube"),), client_address="192.168.1.9", fingerprint="3")),
+        analyze(Exchange(t, "GET", "https://unknown-tracker.example/p", client_address="192.168.1.9", fingerprint="4")),
+    ])  # fmt: skip
+    rows = {r["host"]: r for r in flows(store, Filters())}
+    store.dispose()
+    assert {r["vendor"] for r in rows.values()} == {"Xiaomi"}
+    assert rows["tracking.intl.miui.com"]["party"] == "first (device vendor)"
+    assert (rows["googleads.g.doubleclick.net"]["party"], rows["googleads.g.doubleclick.net"]["app"]) == (
+        "third", "com.example.game",
+    )  # fmt: skip
+    assert rows["www.youtube.com"]["party"] == "first (app)"
+    assert rows["unknown-tracker.example"]["party"] == "unknown"
 
 
 def test_summary(store: Store) -> None:

@@ -49,3 +49,17 @@ def test_readme_and_docs_links_resolve() -> None:
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for target in re.findall(r"\]\(([^)#:]+)\)", doc.read_text()):
             assert (doc.parent / target).exists(), f"{doc.name} links to missing {target}"
+
+
+def test_destination_docs_state_true_sizes() -> None:
+    from classifiers.entities import entity_map
+    from classifiers.geoip import EMBEDDED_ASN, EMBEDDED_COUNTRY
+
+    text = (ROOT / "docs" / "destinations.md").read_text()
+    emap = entity_map()
+    m = re.search(r"\*\*CC0 1.0\*\*: ([\d,]+) companies and ([\d,]+) host suffixes", text)
+    assert m, "docs/destinations.md no longer states the entity map's size"
+    assert int(m.group(1).replace(",", "")) <= len(emap.entities)
+    assert int(m.group(2).replace(",", "")) <= len(emap.domains)
+    mb = (EMBEDDED_COUNTRY.stat().st_size + EMBEDDED_ASN.stat().st_size) / 2**20
+    assert f"{mb:.1f} MB together" in text

@@ -1,0 +1,54 @@
+"""phonehome.resolve: --resolve fills in missing server addresses, once per host, and says so."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from classifiers.model import Analysis, Destination, Exchange
+from db.reanalyze import KEPT_NOTES
+from phonehome.resolve import RESOLVED_NOTE, Resolver, resolving
+
+
+def _exchange(url: str, ip: str | None = None) -> Exchange:
+    return Exchange(time=datetime(2026, 1, 1, tzinfo=UTC), method="GET", url=url, server_ip=ip)
+
+
+def test_each_host_is_resolved_once_and_failures_are_remembered() -> None:
+    asked: list[str] = []
+
+    def lookup(host: str) -> str | None:
+        asked.append(host)
+        return "203.0.113.5" if host == "a.example" else None
+
+    r = Resolver(lookup)
+    for _ in range(5):
+        assert r.address("A.example.") == "203.0.113.5"
+        assert r.address("b.example") is None
+    assert asked == ["a.example", "b.example"]
+    assert r.address("198.51.100.2") == "198.51.100.2"  # an address needs no lookup
+    assert r.address("[2001:db8::1]") == "2001:db8::1"
+    assert asked == ["a.example", "b.example"]
+
+
+def test_fill_keeps_recorded_addresses() -> None:
+    r = Resolver(lambda host: "203.0.113.5")
+    kept, added = r.fill(_exchange("https://a.example/x", "198.51.100.9"))
+    assert (kept.server_ip, added) == ("198.51.100.9", False)
+    filled, added = r.fill(_exchange("https://a.example/x"))
+    assert (filled.server_ip, added) == ("203.0.113.5", True)
+
+
+def test_resolving_notes_the_flow() -> None:
+    def analyzer(ex: Exchange) -> Analysis:
+        return Analysis(
+            exchange=ex,
+            findings=(),
+            destination=Destination(host="a.example", domain="a.example", ip=ex.server_ip),
+        )
+
+    run = resolving(analyzer, Resolver(lambda host: "203.0.113.5"))
+    a = run(_exchange("https://a.example/x"))
+    assert a.exchange.server_ip == "203.0.113.5"
+    assert RESOLVED_NOTE in a.notes
+    assert RESOLVED_NOTE not in run(_exchange("https://a.example/x", "198.51.100.9")).notes
+    assert RESOLVED_NOTE in KEPT_NOTES  # re-analysis keeps the provenance
