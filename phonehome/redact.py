@@ -1,0 +1,147 @@
+"""Masking personal values for anything meant to be shared: reports and HAR exports.
+
+Reports and `export --format har` redact by default; `--reveal` shows full values.  The database
+keeps everything, and the analysis exports (`findings`, `flows`, `destinations`) keep their
+contract of full values unless `--redact` is asked for.
+
+The rules: identifiers and contact details keep a few leading and trailing characters
+(`86********0123`) so a user can recognise their own; coordinates are rounded to two decimals
+(about 1 km); visited pages keep scheme and host only; search terms and Wi-Fi names keep their
+first letter.  Free text that was captured (URLs, header values) has every finding's value
+masked in place, and every query-string value that looks like an identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+MASK = "*"
+_COORD = re.compile(r"\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*\Z")
+_IDLIKE = re.compile(r"[0-9a-fA-F-]{8,}|\d{5,}|[A-Za-z0-9+/=_-]{16,}")
+# Kinds that describe the device, not the person: shown as they are.
+PLAIN_KINDS = frozenset({"device_model", "os_version", "carrier", "app_activity", "installed_apps"})
+
+
+def mask(text: str, keep_start: int = 2, keep_end: int = 4) -> str:
+    """`861234567890127` -> `86*********0127`; short values keep less, never more than half."""
+    n = len(text)
+    if n <= 4:
+        return MASK * n
+    visible = min(keep_start + keep_end, n // 2)
+    start = min(keep_start, visible)
+    end = min(keep_end, visible - start)
+    return text[:start] + MASK * (n - start - end) + (text[n - end :] if end else "")
+
+
+def round_coordinates(value: str) -> str:
+    m = _COORD.match(value)
+    if not m:
+        return mask(value)
+    return f"{float(m.group(1)):.2f},{float(m.group(2)):.2f}"
+
+
+def redact_value(kind: str, value: str) -> str:
+    """A finding's value as a shareable report shows it."""
+    if kind in PLAIN_KINDS:
+        return value
+    if kind == "coordinates":
+        return round_coordinates(value)
+    if kind == "email":
+        local, sep, domain = value.partition("@")
+        return (mask(local, 1, 0) + sep + mask(domain, 0, 4)) if sep else mask(value)
+    if kind == "visited_url":
+        parts = urlsplit(value)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.hostname or ''}/…"
+        return mask(value, 3, 0)
+    if kind == "search_query":
+        return mask(value, 1, 0)
+    if kind in ("wifi_network", "cell_tower") and not re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", value):
+        return mask(value, 1, 0)
+    return mask(value)
+
+
+class Redactor:
+    """Masks known values wherever they appear in captured text; `reveal=True` masks nothing."""
+
+    def __init__(self, findings: Iterable[tuple[str, str]] = (), *, reveal: bool = False) -> None:
+        self.reveal = reveal
+        self._values: dict[str, str] = {}
+        for kind, value in findings:
+            self.add(kind, value)
+
+    def add(self, kind: str, value: str) -> None:
+        if self.reveal or kind in PLAIN_KINDS or len(value) < 3:
+            return
+        masked = redact_value(kind, value)
+        for form in {value, value.lower(), value.upper(), quote(value, safe=""), quote(value, safe="/:")}:
+            if form != masked and len(form) >= 3:
+                self._values.setdefault(form, masked)
+        if kind == "coordinates" and (m := _COORD.match(value)):
+            for part in (m.group(1), m.group(2)):
+                if "." in part and len(part.split(".")[1]) > 2:
+                    self._values.setdefault(part, f"{float(part):.2f}")
+        if kind in ("imei", "phone_number", "imsi", "iccid", "meid", "mac_address"):
+            bare = re.sub(r"[^0-9A-Za-z]", "", value)
+            if len(bare) >= 6:
+                self._values.setdefault(bare, mask(bare))
+                if kind == "phone_number" and len(bare) > 8:
+                    self._values.setdefault(bare[-9:], mask(bare[-9:]))  # without the country code
+
+    def value(self, kind: str, value: str) -> str:
+        return value if self.reveal else redact_value(kind, value)
+
+    def text(self, text: str) -> str:
+        """Captured free text with every known value masked (longest first)."""
+        if self.reveal or not text:
+            return text
+        for raw in sorted(self._values, key=len, reverse=True):
+            if raw in text:
+                text = text.replace(raw, self._values[raw])
+        return text
+
+    def url(self, url: str) -> str:
+        """A request URL: known values masked, and every identifier-like query value masked too."""
+        if self.reveal:
+            return url
+        url = self.text(url)
+        parts = urlsplit(url)
+        if not parts.query:
+            return url
+        pairs = []
+        for item in parts.query.split("&"):
+            key, sep, val = item.partition("=")
+            plain = unquote(val)
+            if sep and MASK not in plain and _IDLIKE.search(plain):
+                val = mask(plain)
+            pairs.append(f"{key}{sep}{val}")
+        path = "/".join(
+            mask(seg) if _IDLIKE.fullmatch(seg) and not seg.isalpha() else seg
+            for seg in parts.path.split("/")
+        )
+        return urlunsplit((parts.scheme, parts.netloc, path, "&".join(pairs), ""))
+
+
+def redact_findings(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """findings rows with values and URLs masked (`findings --redact`)."""
+    rows = list(rows)
+    r = Redactor((row["kind"], row["value"]) for row in rows)
+    for row in rows:
+        yield {
+            **row,
+            "value": r.value(row["kind"], row["value"]),
+            "url": r.url(row["url"]),
+            "path": r.text(row["path"]),
+        }
+
+
+def redact_flows(rows: Iterable[dict[str, Any]], store: Any, f: Any) -> Iterator[dict[str, Any]]:
+    """flows rows with URLs and notes masked (`flows --redact`); the values come from the findings."""
+    from db import queries
+
+    r = Redactor((row["kind"], row["value"]) for row in queries.findings(store, f))
+    for row in rows:
+        yield {**row, "url": r.url(row["url"]), "notes": [r.text(str(n)) for n in row["notes"]]}

@@ -1,0 +1,88 @@
+"""phonehome.redact: what shareable outputs show of personal values."""
+
+from __future__ import annotations
+
+import pytest
+
+from phonehome.redact import Redactor, mask, redact_findings, redact_value
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("861234567890127", "86*********0127"),
+        ("abcdef", "ab***f"),
+        ("abcd", "****"),
+        ("", ""),
+        ("38400000-8cf0-11bd-b23e-10b96e40000d", "38******************************000d"),
+    ],
+)
+def test_mask(text: str, masked: str) -> None:
+    assert mask(text) == masked
+    assert len(mask(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "shown"),
+    [
+        ("imei", "861234567890127", "86*********0127"),
+        ("email", "alice@example.com", "a****@*******.com"),
+        ("phone_number", "+8613812345678", "+8********5678"),
+        ("coordinates", "52.520008,13.404954", "52.52,13.40"),
+        ("coordinates", "-33.8688,151.2093", "-33.87,151.21"),
+        ("visited_url", "https://elpais.com/politica/2026-11-20/x.html?id=1", "https://elpais.com/…"),
+        ("search_query", "abortion clinic near me", "a**********************"),
+        ("wifi_network", "HomeNet-5G", "H*********"),
+        ("wifi_network", "a4:50:46:12:34:56", "a4***********4:56"),
+        ("device_model", "Redmi Note 8 Pro", "Redmi Note 8 Pro"),
+        ("installed_apps", "com.a,com.b", "com.a,com.b"),
+    ],
+)
+def test_redact_value(kind: str, value: str, shown: str) -> None:
+    assert redact_value(kind, value) == shown
+
+
+def test_free_text_and_urls_are_masked() -> None:
+    r = Redactor(
+        [("imei", "861234567890127"), ("email", "alice@example.com"), ("coordinates", "52.520008,13.404954")]
+    )
+    url = r.url(
+        "https://t.example/v1/861234567890127/x?e=alice%40example.com&lat=52.520008&lon=13.404954"
+        "&gaid=38400000-8cf0-11bd-b23e-10b96e40000d&lang=en&n=3"
+    )
+    for secret in (
+        "861234567890127",
+        "alice",
+        "52.520008",
+        "13.404954",
+        "38400000-8cf0-11bd-b23e-10b96e40000d",
+    ):
+        assert secret not in url
+    assert "lang=en" in url and "n=3" in url and url.startswith("https://t.example/v1/")
+    assert (
+        r.text("uid=861234567890127 MAIL ALICE@EXAMPLE.COM") == "uid=86*********0127 MAIL a****@*******.com"
+    )
+
+
+def test_phone_numbers_are_masked_without_their_country_code() -> None:
+    r = Redactor([("phone_number", "+8613812345678")])
+    assert "13812345678" not in r.text("tel=13812345678")
+
+
+def test_reveal_masks_nothing() -> None:
+    r = Redactor([("imei", "861234567890127")], reveal=True)
+    assert r.url("https://x.example/?imei=861234567890127") == "https://x.example/?imei=861234567890127"
+    assert r.value("imei", "861234567890127") == "861234567890127"
+
+
+def test_redact_findings_rows() -> None:
+    rows = [
+        {
+            "kind": "imei",
+            "value": "861234567890127",
+            "url": "https://x.example/?i=861234567890127",
+            "path": "i",
+        }
+    ]
+    (out,) = redact_findings(rows)
+    assert out["value"] == "86*********0127" and "861234567890127" not in out["url"]
