@@ -237,6 +237,7 @@ def test_progress_bar_on_a_terminal(
 ) -> None:
     import sys
 
+    from classifiers.destination import Destinations
     from db.store import Store
     from phonehome.cli import _replay_with_progress
 
@@ -248,8 +249,134 @@ def test_progress_bar_on_a_terminal(
     monkeypatch.setattr(sys, "stderr", screen)
     store = Store(str(tmp_path / "p.db"))
     try:
-        report = _replay_with_progress(store, [str(har_clients / "har_files-firefox.har")], None, None)
+        report = _replay_with_progress(
+            store, [str(har_clients / "har_files-firefox.har")], None, None, Destinations(), None
+        )
     finally:
         store.dispose()
     assert report.stored == 14
     assert "har_files-firefox.har" in screen.getvalue()  # the bar was drawn, named after the file
+
+
+# -- destinations, lookup, reports ------------------------------------------------------------------
+
+
+def test_lookup_formats_and_errors() -> None:
+    code, out, _ = run("lookup", "--format", "json", "data.mistat.intl.xiaomi.com", "8.8.8.8", "77.88.55.242")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["entity"] for r in rows] == ["Xiaomi", None, None]
+    assert rows[1]["country"] == "anycast" and rows[2]["country"] == "RU"
+    code, out, _ = run("lookup", "data.mistat.intl.xiaomi.com")
+    assert code == 0 and "MiStat" in out and "Xiaomi Corporation" in out
+    code, out, _ = run("lookup", "--format", "jsonl", "161.117.98.14")
+    assert code == 0 and json.loads(out)["country"] == "SG"
+    code, _, err = run("lookup", "not a host")
+    assert code == 2 and "is not a host name or IP address" in one_line_error(err)
+
+
+def test_bad_geo_database_is_one_line(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.mmdb"
+    junk.write_bytes(b"nope")
+    for args in (
+        ["lookup", "8.8.8.8", "--geoip-db", str(junk)],
+        ["replay", "x.har", "--asn-db", str(tmp_path / "no.mmdb")],
+    ):
+        code, _, err = run(*args)
+        assert code == 2
+        one_line_error(err)
+
+
+def test_region_filter_says_which(demo_db: str) -> None:
+    code, out, _ = run("findings", "--db", demo_db, "--region", "cn", "--format", "jsonl")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all("CN" in (r["region"], r["entity_region"]) for r in rows)
+    assert any(
+        r["region"] == "SG" and r["entity_region"] == "CN" for r in rows
+    )  # Xiaomi, served from Singapore
+    code, out, _ = run("destinations", "--db", demo_db, "--region", "China")
+    assert code == 0 and "entity_region" in out
+    code, _, err = run("flows", "--db", demo_db, "--region", "mars")
+    assert code == 2 and "unknown region 'mars'" in err
+
+
+def test_redact_on_analysis_exports(demo_db: str) -> None:
+    _, full, _ = run("findings", "--db", demo_db, "--kind", "advertising_id", "--format", "jsonl")
+    _, masked, _ = run(
+        "findings", "--db", demo_db, "--kind", "advertising_id", "--format", "jsonl", "--redact"
+    )
+    values = {json.loads(line)["value"] for line in full.splitlines()}
+    assert values and not any(v in masked for v in values)
+    _, flows_masked, _ = run("flows", "--db", demo_db, "--format", "jsonl", "--redact")
+    assert not any(v in flows_masked for v in values)
+
+
+def test_replay_resolve_is_opt_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import phonehome.resolve
+
+    har = tmp_path / "noip.har"
+    har.write_text(json.dumps({"log": {"version": "1.2", "entries": [{
+        "startedDateTime": "2026-11-20T09:00:00Z", "time": 1,
+        "request": {"method": "GET", "url": "https://yandex.ru/search?text=x", "httpVersion": "HTTP/1.1",
+                    "headers": [], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+        "response": {"status": 200, "statusText": "", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [],
+                     "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1, "bodySize": 0},
+        "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0}}]}}))  # fmt: skip
+    asked: list[str] = []
+    monkeypatch.setattr(phonehome.resolve, "system_lookup", lambda host: asked.append(host) or "77.88.55.242")
+    db = str(tmp_path / "r.db")
+    run("replay", str(har), "--db", db, "--label", "plain")
+    assert asked == []
+    _, out, _ = run("destinations", "--db", db, "--format", "jsonl")
+    assert (
+        json.loads(out)["country"] == "unknown (no server address)" and json.loads(out)["entity"] == "Yandex"
+    )
+    db2 = str(tmp_path / "r2.db")
+    run("replay", str(har), "--db", db2, "--resolve")
+    assert asked == ["yandex.ru"]
+    _, out, _ = run("flows", "--db", db2, "--format", "jsonl")
+    row = json.loads(out)
+    assert row["server_ip"] == "77.88.55.242" and row["country"] == "RU"
+    assert any("--resolve" in n for n in row["notes"])
+
+
+def test_report_formats(demo_db: str, tmp_path: Path) -> None:
+    code, out, _ = run("report", "--db", demo_db)
+    assert code == 0 and out.startswith("Your phone sent")
+    code, out, _ = run("report", "--db", demo_db, "--format", "json")
+    assert json.loads(out)["redacted"] is True
+    code, out, _ = run("report", "--db", demo_db, "--format", "md", "--session", "demo")
+    assert code == 0 and out.startswith("# What the phone sent")
+    target = tmp_path / "r.html"
+    code, _, err = run("report", "--db", demo_db, "--format", "html", "-o", str(target))
+    assert code == 0 and "redacted" in err
+    assert target.read_text().startswith("<!doctype html>") and (target.stat().st_mode & 0o777) == 0o600
+    code, _, err = run("report", "--db", demo_db, "--session", "nope")
+    assert code == 2 and "nothing stored" in one_line_error(err)
+
+
+def test_report_declared(demo_db: str, tmp_path: Path) -> None:
+    declared = tmp_path / "d.toml"
+    declared.write_text('[[declared]]\nwho = "Xiaomi"\ndata_types = ["Device or other IDs"]\n')
+    code, out, _ = run("report", "--db", demo_db, "--format", "md", "--declared", str(declared))
+    assert code == 0 and "NOT DECLARED" in out
+    declared.write_text("[[declared]]\nwho = 3\n")
+    code, _, err = run("report", "--db", demo_db, "--declared", str(declared))
+    assert code == 2 and "needs a 'who'" in one_line_error(err)
+
+
+def test_diff_and_export(demo_db: str, tmp_path: Path) -> None:
+    code, _, err = run("diff", "--db", demo_db, "--session", "demo")
+    assert code == 2 and "exactly two sessions" in one_line_error(err)
+    code, _, err = run("diff", "--db", demo_db, "--session", "demo", "--session", "later")
+    assert code == 2 and "no session 'later'" in one_line_error(err)
+    code, out, _ = run("diff", "--db", demo_db, "--session", "demo", "--session", "demo", "--format", "json")
+    assert code == 0 and json.loads(out)["kinds"]["appeared"] == []
+    target = tmp_path / "x.har"
+    code, _, err = run("export", "--db", demo_db, "--host", "miui.com", "-o", str(target))
+    assert code == 0 and "redacted" in err
+    entries = json.loads(target.read_text())["log"]["entries"]
+    assert entries and all("miui.com" in e["request"]["url"] for e in entries)
+    code, _, err = run("export", "--db", demo_db, "-o", str(tmp_path / "missing-dir" / "x.har"))
+    assert code == 2 and "cannot write" in one_line_error(err)

@@ -1,0 +1,80 @@
+"""`phonehome export --format har`: stored flows back out as HAR, for other tools, redacted by default.
+
+Redacted (the default): every value phonehome found is masked wherever it appears in URLs and
+headers, identifier-like query values are masked, credentials (Authorization, Cookie, tokens) are
+masked, and request bodies that carried findings are left out with a note saying so.  `--reveal`
+writes the flows exactly as stored.  The file is created 0600 either way: it is still a record of
+someone's traffic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from db import queries
+from db.reanalyze import exchange_of
+from db.store import Store
+from phonehome.redact import Redactor, mask
+from phonehome.sources.harwrite import har_entry
+
+_SECRET_HEADER = re.compile(r"authorization|cookie|token|auth|session|api[-_]?key|secret|signature", re.I)
+
+
+def redact_entry(entry: dict[str, Any], r: Redactor, findings: int) -> dict[str, Any]:
+    req = entry["request"]
+    req["url"] = r.url(req["url"])
+    for h in req["headers"]:
+        h["value"] = mask(h["value"], 0, 0) if _SECRET_HEADER.search(h["name"]) else r.text(h["value"])
+    for q in req["queryString"]:
+        q["value"] = r.text(q["value"])
+    q_masked = dict(_query_pairs(req["url"]))
+    for q in req["queryString"]:
+        if q["name"] in q_masked:
+            q["value"] = q_masked[q["name"]]
+    for h in entry["response"]["headers"]:
+        if _SECRET_HEADER.search(h["name"]):
+            h["value"] = mask(h["value"], 0, 0)
+    post = req.get("postData")
+    if post is not None:
+        if findings or post.get("encoding") == "base64":
+            req["postData"] = {"mimeType": post.get("mimeType", ""), "text": ""}
+            entry["_phonehome"] = (
+                f"request body left out by redaction ({findings} findings in it); export with --reveal to keep it"
+            )
+        else:
+            post["text"] = r.text(post["text"])
+    entry.pop("_clientAddress", None)
+    return entry
+
+
+def _query_pairs(url: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+
+
+def export_har(
+    store: Store, f: queries.Filters, path: str | os.PathLike[str], *, reveal: bool = False
+) -> int:
+    """Write the flows of `f` to `path`; returns how many."""
+    rows = list(queries.flow_rows(store, f))
+    r = Redactor((kv for _, found in rows for kv in found), reveal=reveal)
+    target = Path(path)
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.chmod(target, 0o600)  # an existing file keeps its old mode otherwise
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write('{"log":{"version":"1.2","creator":{"name":"phonehome","version":"0.1"},')
+        out.write(
+            f'"comment":{json.dumps("redacted by phonehome" if not reveal else "full values")},"pages":[],"entries":[\n'
+        )
+        for i, (flow, found) in enumerate(rows):
+            entry = har_entry(exchange_of(flow))
+            if not reveal:
+                entry = redact_entry(entry, r, len(found))
+            out.write((",\n" if i else "") + json.dumps(entry, ensure_ascii=False))
+        out.write("\n]}}\n")
+    return len(rows)

@@ -1,0 +1,99 @@
+"""The report in a terminal: the answer first, then tables, then the evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from phonehome.countries import country_name
+from phonehome.output import cell
+from phonehome.report.markdown import _duration
+from phonehome.summary import KIND_LABELS
+
+EVIDENCE_SHOWN = 40  # per device in the terminal; the other formats carry all of it
+
+
+def _table(title: str, header: list[str], rows: list[list[Any]]) -> Table:
+    table = Table(title=title, header_style="bold", title_justify="left", show_lines=False)
+    for h in header:
+        table.add_column(h, overflow="fold")
+    for row in rows:
+        table.add_row(*(cell(c, 80) if not isinstance(c, int) else str(c) for c in row))
+    return table
+
+
+def render_terminal(console: Console, report: dict[str, Any]) -> None:
+    for sentence in report["headline"]:
+        console.print(Text(sentence, style="bold"))
+    console.print(Text(
+        "Values are redacted; add --reveal to see them in full." if report["redacted"] else "Values are shown in full.",
+        style="dim",
+    ))  # fmt: skip
+    for d in report["devices"]:
+        console.print()
+        title = f"Device {d['device']}, session {d['session']}: {d['flows']} requests to {d['hosts']} hosts"
+        console.rule(Text(title))
+        for sentence in d["headline"][1:] if len(report["devices"]) == 1 else d["headline"]:
+            console.print(Text(sentence))
+        console.print(_table("What was collected", ["data", "findings", "received by", "server countries"], [
+            [c["label"], c["findings"], ", ".join(c["companies"][:5]), ", ".join(country_name(x) for x in c["countries"][:4])]
+            for c in d["collected"]
+        ]))  # fmt: skip
+        console.print(_table("Who received it", ["receiver", "headquarters", "party", "servers in", "findings", "data"], [
+            [r["receiver"], country_name(r["entity_country"]), r["party"],
+             ", ".join(country_name(c) for c in r["server_countries"][:3]), r["findings"],
+             ", ".join(KIND_LABELS.get(k, k) for k in r["kinds"][:5])]
+            for r in d["receivers"] if r["findings"]
+        ]))  # fmt: skip
+        console.print(_table("Where it went", ["server country", "region", "requests", "findings"], [
+            [c["name"], c["region"], c["flows"], c["findings"]] for c in d["server_countries"]
+        ]))  # fmt: skip
+        for p in d["timeline"]["periodic"]:
+            console.print(
+                Text(
+                    f"{p['receiver']} was contacted every ~{_duration(p['every_seconds'])} ({p['contacts']} requests)."
+                )
+            )
+        b = d["blind_spots"]
+        for x in b["tls_refused"]:
+            console.print(
+                Text(f"Refused our certificate (not readable): {x['host']} ×{x['count']}", style="yellow")
+            )
+        for x in b["cleartext"]:
+            console.print(
+                Text(
+                    f"Unencrypted HTTP carrying {', '.join(x['kinds'])}: {x['host']} (readable by anyone on the network)",
+                    style="red",
+                )
+            )
+        for x in b["undecoded"]:
+            console.print(
+                Text(
+                    f"Not fully decoded: {x['host']} ({x['flows']} requests): {'; '.join(x['notes'])}",
+                    style="dim",
+                )
+            )
+        for x in d["declared"]:
+            if not x["declared"]:
+                console.print(
+                    Text(
+                        f"Observed but NOT DECLARED by {x['who']}: {x['play']} / {x['apple']} ({x['findings']} findings)",
+                        style="red",
+                    )
+                )
+        items = d["evidence"]["items"]
+        if items:
+            console.print(_table("Evidence", ["data", "value", "receiver", "request", "where / path", "decoded through"], [
+                [e["label"], e["value"], e["receiver"], e["request"], f"{e['where']} {e['path']}", " → ".join(e["encodings"]) or "plain"]
+                for e in items[:EVIDENCE_SHOWN]
+            ]))  # fmt: skip
+            if len(items) > EVIDENCE_SHOWN:
+                console.print(
+                    Text(
+                        f"… {len(items) - EVIDENCE_SHOWN} more in --format html/md/json, or phonehome findings.",
+                        style="dim",
+                    )
+                )

@@ -1,0 +1,84 @@
+"""phonehome.report.build: the report's content, checked as data."""
+
+from __future__ import annotations
+
+import json
+
+from db.store import Store
+from phonehome.datasafety import Declaration
+from phonehome.report.build import build_report
+
+
+def _report(db: str, **kw: object) -> dict:  # type: ignore[type-arg]
+    store = Store(db, create=False)
+    try:
+        return build_report(store, **kw)  # type: ignore[arg-type]
+    finally:
+        store.dispose()
+
+
+def test_sample_report_answers_what_who_where(sample_db: str) -> None:
+    r = _report(sample_db)
+    json.dumps(r)  # the JSON format is this, as is
+    assert r["redacted"] is True and len(r["devices"]) == 1
+    d = r["devices"][0]
+    assert d["session"] == "demo" and d["flows"] == 51 and d["vendor"] == "Xiaomi"
+    assert r["headline"][0].startswith("Your phone sent your advertising ID to ")
+    kinds = {c["kind"] for c in d["collected"]}
+    assert {"advertising_id", "visited_url", "coordinates"} <= kinds
+    xiaomi = next(x for x in d["receivers"] if x["receiver"] == "Xiaomi")
+    assert xiaomi["entity_country"] == "CN" and "SG" in xiaomi["server_countries"]
+    assert xiaomi["party"] == "first (device vendor)"
+    assert any(x["party"] == "third" and x["findings"] for x in d["receivers"])
+    # Browsing went to Xiaomi, on servers in Singapore: the headline says so.
+    assert "the sites you browsed to Xiaomi (servers in Singapore) and Google" in " ".join(d["headline"])
+    sg = next(c for c in d["server_countries"] if c["country"] == "SG")
+    assert sg["name"] == "Singapore" and sg["region"] == "SG" and sg["findings"] > 0
+    cn = next(j for j in d["jurisdictions"] if j["country"] == "CN")
+    assert "Xiaomi" in cn["companies"]
+
+
+def test_matrices_add_up(sample_db: str) -> None:
+    d = _report(sample_db)["devices"][0]
+    for key in ("matrix_countries", "matrix_companies"):
+        m = d[key]
+        assert len(m["cells"]) == len(m["kinds"]) and all(len(row) == len(m["columns"]) for row in m["cells"])
+        assert sum(map(sum, m["cells"])) == d["findings"]
+    assert sum(link[3] for link in d["flow_links"]) == d["findings"]
+    t = d["timeline"]
+    assert sum(sum(s["counts"]) for s in t["series"]) == d["flows"]
+
+
+def test_evidence_is_redacted_by_default_and_full_on_reveal(sample_db: str) -> None:
+    redacted = _report(sample_db)["devices"][0]["evidence"]["items"]
+    full = _report(sample_db, reveal=True)["devices"][0]["evidence"]["items"]
+    assert len(redacted) == len(full)
+    ids = [(a, b) for a, b in zip(redacted, full, strict=True) if a["kind"] == "advertising_id"]
+    assert ids
+    for a, b in ids:
+        assert "*" in a["value"] and "*" not in b["value"] and b["value"] not in json.dumps(a)
+    e = full[0]
+    assert {"request", "where", "path", "encodings", "value", "receiver", "country"} <= set(e)
+
+
+def test_blind_spots_and_rhythm(hostile_db: str) -> None:
+    d = _report(hostile_db)["devices"][0]
+    b = d["blind_spots"]
+    assert b["tls_refused"] and b["tls_refused"][0]["host"].startswith("pinned.example.org")
+    clear = {x["host"]: x for x in b["cleartext"]}
+    assert {"coordinates", "email"} <= set(clear["weather.example.com"]["kinds"])
+    (p,) = [p for p in d["timeline"]["periodic"] if p["receiver"] == "Xiaomi"]
+    assert 290 <= p["every_seconds"] <= 310
+
+
+def test_declared_marks_what_was_not_declared(sample_db: str) -> None:
+    d = _report(sample_db, declared=[Declaration("Xiaomi", frozenset({"device or other ids"}))])["devices"][0]
+    rows = {(x["who"], x["kind"]): x["declared"] for x in d["declared"]}
+    assert rows[("Xiaomi", "visited_url")] is False
+    assert any(kind in ("android_id", "advertising_id", "imei") and ok for (_, kind), ok in rows.items())
+
+
+def test_scope_filters(sample_db: str, hostile_db: str) -> None:
+    assert _report(sample_db, session="nope")["devices"] == []
+    d = _report(hostile_db, device="192.168.1.23")["devices"]
+    assert len(d) == 1 and d[0]["device"] == "192.168.1.23"

@@ -1,0 +1,65 @@
+"""phonehome.export: HAR out, redacted by default, full with --reveal, importable either way."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from db.queries import Filters
+from db.store import Store
+from phonehome.export import export_har
+from phonehome.pipeline import replay
+from tests.phonehome.report.conftest import hostile_exchanges  # noqa: F401 - shared fixture module
+
+SECRETS = ("861234567890127", "38400000-8cf0-11bd-b23e-10b96e40000d", "alice@example.com", "9f3b2c1d4e5f6a7b")
+
+
+def _db(tmp_path: Path) -> Store:
+    from classifiers.registry import analyze
+
+    store = Store(str(tmp_path / "e.db"))
+    sid = store.open_session("s", "capture")
+    exchanges = hostile_exchanges()
+    store.write(sid, "", [analyze(x) for x in exchanges])
+    return store
+
+
+def test_redacted_by_default(tmp_path: Path) -> None:
+    store = _db(tmp_path)
+    out = tmp_path / "out.har"
+    n = export_har(store, Filters(), out)
+    store.dispose()
+    assert n == 11
+    assert os.stat(out).st_mode & 0o777 == 0o600
+    text = out.read_text()
+    har = json.loads(text)
+    assert len(har["log"]["entries"]) == 11
+    for secret in SECRETS:
+        assert secret not in text
+    bodies = [e for e in har["log"]["entries"] if "_phonehome" in e]
+    assert bodies and all(e["request"]["postData"]["text"] == "" for e in bodies)
+    assert "192.168.1.23" not in text  # the phone's own address is left out too
+
+
+def test_reveal_round_trips_through_replay(tmp_path: Path) -> None:
+    store = _db(tmp_path)
+    out = tmp_path / "full.har"
+    export_har(store, Filters(host="xiaomi.com"), out, reveal=True)
+    store.dispose()
+    text = out.read_text()
+    assert "9f3b2c1d4e5f6a7b" in text
+    again = Store(str(tmp_path / "again.db"))
+    report = replay(again, [out], label="again")
+    again.dispose()
+    assert report.stored == 8 and report.findings >= 8
+
+
+def test_existing_file_is_made_private(tmp_path: Path) -> None:
+    store = _db(tmp_path)
+    out = tmp_path / "old.har"
+    out.write_text("old")
+    os.chmod(out, 0o644)
+    export_har(store, Filters(), out)
+    store.dispose()
+    assert os.stat(out).st_mode & 0o777 == 0o600
