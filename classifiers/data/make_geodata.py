@@ -29,7 +29,7 @@ Usage:
     python make_geodata.py [--out DIR] [--work DIR] [--fill-v4 LEN] [--fill-v6 LEN]
                            [--country-v6-granularity LEN] [--no-verify]
 
-Needs Python 3.9+, mmdb-writer and netaddr (and maxminddb for the read-back check).
+Needs Python 3.11+, mmdb-writer and netaddr (and maxminddb for the read-back check).
 The output is reproducible: the files' build_epoch is the packages' publish time, so
 the same pinned packages give byte-identical .mmdb files.
 """
@@ -38,10 +38,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import bisect
 import csv
 import datetime as dt
 import hashlib
 import io
+import ipaddress
+import itertools
 import json
 import os
 import re
@@ -50,21 +53,43 @@ import tarfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, TypedDict
 
-import bisect
-import ipaddress
-
-from mmdb_writer import (Encoder, MMDBTypeID, MMDBWriter, MmdbU32, SearchTreeLeaf,
-                         SearchTreeNode, TreeWriter)
+from mmdb_writer import (
+    Encoder,
+    MMDBTypeID,
+    MmdbU32,
+    MMDBWriter,
+    SearchTreeLeaf,
+    SearchTreeNode,
+    TreeChild,
+    TreeWriter,
+)
 from netaddr import IPNetwork, IPSet
 
 REGISTRY = "https://registry.npmjs.org"
 HERE = Path(__file__).resolve().parent
 
+
+class Package(TypedDict):
+    name: str
+    version: str
+    integrity: str
+    csv: dict[int, str]  # IP version -> CSV member of the tarball
+    licence: str
+    licence_note: str
+    sources: list[str]
+    licence_files: list[str]
+
+
+# A CSV range: (first address, last address, record key) with addresses as integers.
+Row = tuple[int, int, Any]
+
 # Pinned packages.  To update: change version and integrity (the registry's
 # dist.integrity for that version), re-run, review the diff of geodata.json.
-COUNTRY_PKG = {
+COUNTRY_PKG: Package = {
     "name": "@ip-location-db/geo-whois-asn-country",
     "version": "2.3.2026061719",
     "integrity": "sha512-9MQ3r2q+GDLwW+Mye5duWnHe3n1qB1ZcNUcM9P58CpdW86Gt44AgfIrem6Pcy/tbCHhQ70RJCLngQQyYnaEjbw==",
@@ -87,7 +112,7 @@ COUNTRY_PKG = {
     ],
     "licence_files": ["package/NRO_LICENSE"],
 }
-ASN_PKG = {
+ASN_PKG: Package = {
     "name": "@ip-location-db/asn",
     "version": "2.3.2026061719",
     "integrity": "sha512-PpqYi7wyEyWwunXBtl+y3Vi403SvNywotWwvmiYCOUtE0SVol/Sf492Ee+eErEznmGapxEQB2SAfrpXuZ9a+vQ==",
@@ -142,7 +167,7 @@ def check_integrity(data: bytes, integrity: str) -> None:
         raise SystemExit(f"integrity mismatch: expected sha512-{b64}, got sha512-{got}")
 
 
-def fetch_package(pkg: dict, work: Path) -> tuple[bytes, dict]:
+def fetch_package(pkg: Package, work: Path) -> tuple[bytes, dict[str, Any]]:
     """Return (tarball bytes, registry info) for a pinned package; cached in `work`."""
     name, version = pkg["name"], pkg["version"]
     safe = name.replace("@", "").replace("/", "__")
@@ -203,19 +228,20 @@ def read_members(tgz: bytes, names: list[str]) -> dict[str, bytes]:
     with tarfile.open(fileobj=io.BytesIO(tgz), mode="r:gz") as tar:
         for name in names:
             member = tar.getmember(name)
-            if not member.isfile():
+            f = tar.extractfile(member) if member.isfile() else None
+            if f is None:
                 raise SystemExit(f"{name}: not a regular file")
-            out[name] = tar.extractfile(member).read()
+            out[name] = f.read()
     return out
 
 
 # ---------------------------------------------------------------- ranges
 
 
-def read_ranges(raw: bytes, version: int, make_key) -> list[tuple[int, int, object]]:
+def read_ranges(raw: bytes, version: int, make_key: Callable[[list[str], int], Any]) -> list[Row]:
     """Parse a -num.csv into (start, end, key) rows, checked for sort order."""
     top = V4_MAX if version == 4 else V6_MAX
-    rows = []
+    rows: list[Row] = []
     prev_start = -1
     reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
     for lineno, row in enumerate(reader, 1):
@@ -231,12 +257,12 @@ def read_ranges(raw: bytes, version: int, make_key) -> list[tuple[int, int, obje
     return rows
 
 
-def resolve_overlaps(rows, stats: dict) -> list[tuple[int, int, object]]:
+def resolve_overlaps(rows: list[Row], stats: dict[str, Any]) -> list[Row]:
     """Make sorted rows disjoint.  A few source rows overlap (a /24 with a single
     address inside it, a geofeed block inside a registry block): where ranges
     overlap, the smallest (most specific) range wins, as in longest-prefix match;
     between identical ranges the later row wins.  Counts go into `stats`."""
-    out = []
+    out: list[Row] = []
     i, n = 0, len(rows)
     overlapping = identical = 0
     while i < n:
@@ -253,8 +279,8 @@ def resolve_overlaps(rows, stats: dict) -> list[tuple[int, int, object]]:
         spans = {(s, e) for s, e, _ in cluster}
         identical += len(cluster) - len(spans)
         cuts = sorted({s for s, _, _ in cluster} | {e + 1 for _, e, _ in cluster})
-        for a, b in zip(cuts, cuts[1:]):
-            best = None
+        for a, b in itertools.pairwise(cuts):
+            best: tuple[tuple[int, int], Any] | None = None
             for order, (s, e, key) in enumerate(cluster):
                 if s <= a and b - 1 <= e:
                     rank = (e - s, -order)
@@ -269,23 +295,23 @@ def resolve_overlaps(rows, stats: dict) -> list[tuple[int, int, object]]:
         i = j
     stats["overlapping_source_rows"] = overlapping
     stats["identical_ranges_with_different_records"] = identical
-    for (s1, e1, _), (s2, _, _) in zip(out, out[1:]):
+    for (_, e1, _), (s2, _, _) in itertools.pairwise(out):
         assert e1 < s2
     return out
 
 
-def merge_adjacent(rows):
+def merge_adjacent(rows: Iterable[Row]) -> list[Row]:
     """Merge touching ranges (end + 1 == next start) that carry the same record."""
-    out = []
+    out: list[list[Any]] = []
     for start, end, key in rows:
         if out and out[-1][2] == key and out[-1][1] + 1 == start:
             out[-1][1] = end
         else:
             out.append([start, end, key])
-    return [tuple(r) for r in out]
+    return [(s, e, key) for s, e, key in out]
 
 
-def range_to_cidrs(start: int, end: int, bits: int):
+def range_to_cidrs(start: int, end: int, bits: int) -> Iterator[tuple[int, int]]:
     """Yield (network int, prefix length) covering [start, end] exactly."""
     while start <= end:
         # largest aligned block at `start` that fits
@@ -296,19 +322,62 @@ def range_to_cidrs(start: int, end: int, bits: int):
         start += size
 
 
-def key_country(fields, lineno):
+def key_country(fields: list[str], lineno: int) -> str:
     cc = fields[0].strip().upper()
     if not CC_RE.match(cc):
         raise SystemExit(f"line {lineno}: bad country code {fields[0]!r}")
     return cc
 
 
-def key_asn(fields, lineno):
+def key_asn(fields: list[str], lineno: int) -> tuple[int, str]:
     asn = int(fields[0])
     if not (0 < asn <= V4_MAX):
         raise SystemExit(f"line {lineno}: bad AS number {fields[0]!r}")
     org = fields[1] if len(fields) > 1 else ""
     return asn, org
+
+
+def clean_ranges(
+    raw: bytes, version: int, make_key: Callable[[list[str], int], Any]
+) -> tuple[list[Row], dict[str, Any]]:
+    """A -num.csv as sorted, disjoint, merged rows without never-public blocks, and the
+    counts of what was changed."""
+    rows = read_ranges(raw, version, make_key)
+    stats: dict[str, Any] = {"source_rows": len(rows)}
+    rows = cut_not_global(resolve_overlaps(rows, stats), version, stats)
+    return merge_adjacent(rows), stats
+
+
+def make_record_for(kind: str) -> Callable[[Any], dict[str, Any]]:
+    """Record builder for "country" (key: country code) or "asn" (key: (number, org)).
+    Each key gets one shared record object: compact_tree joins sibling leaves only when
+    they hold the same object."""
+    records: dict[Any, dict[str, Any]] = {}
+
+    def country(cc: str) -> dict[str, Any]:
+        return records.setdefault(cc, {"country": {"iso_code": cc}})
+
+    def asn(key: tuple[int, str]) -> dict[str, Any]:
+        number, org = key
+        return records.setdefault(
+            key, {"autonomous_system_number": MmdbU32(number), "autonomous_system_organization": org}
+        )
+
+    if kind == "country":
+        return country
+    if kind == "asn":
+        return asn
+    raise ValueError(f"unknown record kind {kind!r}")
+
+
+def expect_country(got: object, cc: str) -> bool:
+    """Does a looked-up record answer country `cc`?"""
+    return got == {"country": {"iso_code": cc}}
+
+
+def expect_asn(got: object, key: tuple[int, str]) -> bool:
+    """Does a looked-up record answer (AS number, organisation) `key`?"""
+    return got == {"autonomous_system_number": key[0], "autonomous_system_organization": key[1]}
 
 
 # ---------------------------------------------------------------- mmdb
@@ -322,9 +391,9 @@ class _Encoder(Encoder):
     a 4-byte pointer per value, most of the per-record overhead with ~90k distinct
     ASN records.  The file reads back identically."""
 
-    shared_strings: frozenset = frozenset()
+    shared_strings: frozenset[str] = frozenset()
 
-    def _encode_map(self, value):
+    def _encode_map(self, value: dict[str, Any]) -> bytes:
         res = self._make_header(MMDBTypeID.MAP, len(value))
         for k, v in value.items():
             res += self.encode(k)
@@ -339,17 +408,18 @@ class _Encoder(Encoder):
 
 class _TreeWriter(TreeWriter):
     encoder_cls = _Encoder
+    encoder: _Encoder
 
 
 class _Writer(MMDBWriter):
     """MMDBWriter with a fixed build_epoch (reproducible output), compact records."""
 
-    def __init__(self, *args, build_epoch: int, **kwargs):
+    def __init__(self, *args: Any, build_epoch: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._epoch = build_epoch
-        self.shared_strings: frozenset = frozenset()
+        self.shared_strings: frozenset[str] = frozenset()
 
-    def _build_meta(self):
+    def _build_meta(self) -> dict[str, Any]:
         meta = super()._build_meta()
         meta["build_epoch"] = self._epoch
         return meta
@@ -360,10 +430,11 @@ class _Writer(MMDBWriter):
         tw.write(filename)
 
 
-def shared_strings(records) -> frozenset:
+def shared_strings(records: Iterable[dict[str, Any]]) -> frozenset[str]:
     """String values used by more than one record and long enough that a pointer
     (up to 4 bytes) is cheaper than repeating them."""
-    seen, shared = set(), set()
+    seen: set[str] = set()
+    shared: set[str] = set()
     for rec in records:
         for v in rec.values():
             if isinstance(v, str) and len(v.encode()) >= 8:
@@ -379,9 +450,11 @@ SPECIAL = {
         "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3"],
     6: ["::/8", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
         "2002::/16", "3fff::/20", "fc00::/7", "fe80::/10", "ff00::/8"],
+}  # fmt: skip
+SPECIAL_SPANS = {
+    v: [(int(n.network_address), int(n.broadcast_address)) for n in map(ipaddress.ip_network, nets)]
+    for v, nets in SPECIAL.items()
 }
-SPECIAL_SPANS = {v: [(int(n.network_address), int(n.broadcast_address))
-                     for n in map(ipaddress.ip_network, nets)] for v, nets in SPECIAL.items()}
 
 
 # Blocks that are never on the public Internet (private, loopback, link-local, CGNAT,
@@ -393,15 +466,19 @@ NOT_GLOBAL = {
         "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
         "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3"],
     6: ["::/8", "100::/64", "2001:db8::/32", "3fff::/20", "fc00::/7", "fe80::/10", "ff00::/8"],
+}  # fmt: skip
+NOT_GLOBAL_SPANS = {
+    v: [(int(n.network_address), int(n.broadcast_address)) for n in map(ipaddress.ip_network, nets)]
+    for v, nets in NOT_GLOBAL.items()
 }
-NOT_GLOBAL_SPANS = {v: [(int(n.network_address), int(n.broadcast_address))
-                        for n in map(ipaddress.ip_network, nets)] for v, nets in NOT_GLOBAL.items()}
 
 
-def cut_not_global(rows, version: int, stats: dict):
+def cut_not_global(rows: Iterable[Row], version: int, stats: dict[str, Any]) -> list[Row]:
     """Remove the NOT_GLOBAL blocks from sorted disjoint rows; count what went."""
     spans = sorted(NOT_GLOBAL_SPANS[version])
-    out, removed_rows, removed = [], 0, {}
+    out: list[Row] = []
+    removed_rows = 0
+    removed: dict[str, int] = {}
     for start, end, key in rows:
         pieces = [(start, end)]
         for a, b in spans:
@@ -412,9 +489,8 @@ def cut_not_global(rows, version: int, stats: dict):
                 if e_ < a or s_ > b:
                     nxt.append((s_, e_))
                     continue
-                name = str(ipaddress.ip_network((a, 128 - (b - a + 1).bit_length() + 1
-                                                 if version == 6 else
-                                                 32 - (b - a + 1).bit_length() + 1)))
+                plen = (128 if version == 6 else 32) - (b - a + 1).bit_length() + 1
+                name = str(ipaddress.ip_network((a, plen)))
                 removed[name] = removed.get(name, 0) + min(e_, b) - max(s_, a) + 1
                 if s_ < a:
                     nxt.append((s_, a - 1))
@@ -426,15 +502,17 @@ def cut_not_global(rows, version: int, stats: dict):
         out.extend((s_, e_, key) for s_, e_ in pieces)
     stats["rows_cut_for_not_global_blocks"] = removed_rows
     stats["not_global_addresses_removed"] = {
-        k: (v if version == 4 else f"{v / 2**64:.6g} /64s") for k, v in removed.items()}
+        k: (v if version == 4 else f"{v / 2**64:.6g} /64s") for k, v in removed.items()
+    }
     return out
 
 
 class Coverage:
     """Sorted disjoint intervals; does [a, b] touch any of them?"""
 
-    def __init__(self, rows):
-        starts, ends = [], []
+    def __init__(self, rows: Iterable[Row]) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
         for a, b, _ in rows:
             if ends and ends[-1] + 1 == a:
                 ends[-1] = b
@@ -448,9 +526,13 @@ class Coverage:
         return i >= 0 and self.ends[i] >= a
 
 
-def _leaf_sizes(node, bits_left: int, acc: dict) -> None:
+# record id (None: no data) -> (address count, a leaf holding that record)
+LeafSizes = dict[int | None, tuple[int, SearchTreeLeaf | None]]
+
+
+def _leaf_sizes(node: TreeChild, bits_left: int, acc: LeafSizes) -> None:
     """Address count per record value in a subtree (None = no data)."""
-    if type(node) is SearchTreeNode:
+    if isinstance(node, SearchTreeNode):
         _leaf_sizes(node.left, bits_left - 1, acc)
         _leaf_sizes(node.right, bits_left - 1, acc)
     else:
@@ -459,8 +541,13 @@ def _leaf_sizes(node, bits_left: int, acc: dict) -> None:
         acc[key] = (size + (1 << bits_left), leaf)
 
 
-def compact_tree(writer: MMDBWriter, fill: dict, no_fill_where: dict | None,
-                 v6_granularity: int | None, stats: dict) -> None:
+def compact_tree(
+    writer: MMDBWriter,
+    fill: dict[int, int],
+    no_fill_where: dict[int, Coverage] | None,
+    v6_granularity: int | None,
+    stats: dict[str, Any],
+) -> None:
     """Shrink the search tree (MMDB has no path compression, so long single-child
     chains above small networks cost one node per bit).
 
@@ -475,14 +562,14 @@ def compact_tree(writer: MMDBWriter, fill: dict, no_fill_where: dict | None,
     filled = {4: 0, 6: 0}
     generalised = {"blocks": 0, "addresses_changed": 0, "addresses_filled": 0}
 
-    def visit(node, depth, prefix):
+    def visit(node: SearchTreeNode, depth: int, prefix: int) -> TreeChild:
         in_v4 = depth >= 96 and prefix >> 32 == 0
-        if (v6_granularity is not None and not in_v4 and prefix >> 32 != 0
-                and depth == v6_granularity):
-            acc: dict = {}
+        if v6_granularity is not None and not in_v4 and prefix >> 32 != 0 and depth == v6_granularity:
+            acc: LeafSizes = {}
             _leaf_sizes(node, 128 - depth, acc)
-            ranked = sorted(((size, repr(leaf.value)), key) for key, (size, leaf) in
-                            acc.items() if key is not None)
+            ranked = sorted(
+                ((size, repr(leaf.value)), key) for key, (size, leaf) in acc.items() if leaf is not None
+            )
             best_key = ranked[-1][1]
             generalised["blocks"] += 1
             for key, (size, _) in acc.items():
@@ -521,9 +608,13 @@ def compact_tree(writer: MMDBWriter, fill: dict, no_fill_where: dict | None,
         filled[version] += b - a + 1
         return leaf
 
-    writer.tree = visit(writer.tree, 0, 0)
+    root = visit(writer.tree, 0, 0)
+    if not isinstance(root, SearchTreeNode):
+        raise SystemExit("the whole search tree collapsed into one record")
+    writer.tree = root
     stats["aggregation_filled_addresses"] = {
-        "ipv4": filled[4], "ipv4_share_of_space": round(filled[4] / 2**32, 6),
+        "ipv4": filled[4],
+        "ipv4_share_of_space": round(filled[4] / 2**32, 6),
         "ipv6_in_/48s": filled[6] >> 80,
         "fill_limit": {"ipv4": f"/{fill[4]}", "ipv6": f"/{fill[6]}"},
         "fill_only_where_no_registry_data": no_fill_where is not None,
@@ -540,12 +631,12 @@ def compact_tree(writer: MMDBWriter, fill: dict, no_fill_where: dict | None,
 
 def alias_ipv4_mapped(writer: MMDBWriter) -> None:
     """Point ::ffff:0:0/96 at the IPv4 subtree (::/96), like MaxMind's databases do."""
-    node = writer.tree
+    v4 = writer.tree
     for _ in range(96):
-        node = node[0]
-        if not isinstance(node, SearchTreeNode):
+        child = v4[0]
+        if not isinstance(child, SearchTreeNode):
             raise SystemExit("no IPv4 subtree at ::/96")
-    v4 = node
+        v4 = child
     cur = writer.tree
     path = [0] * 80 + [1] * 16
     for bit in path[:-1]:
@@ -563,15 +654,15 @@ def alias_ipv4_mapped(writer: MMDBWriter) -> None:
 
 def build_mmdb(
     path: Path,
-    by_version: dict[int, list],
-    record_for,
+    by_version: dict[int, list[Row]],
+    record_for: Callable[[Any], dict[str, Any]],
     database_type: str,
     description: str,
     build_epoch: int,
-    fill: dict,
-    no_fill_where,
-    v6_granularity,
-) -> dict:
+    fill: dict[int, int],
+    no_fill_where: dict[int, Coverage] | None,
+    v6_granularity: int | None,
+) -> dict[str, Any]:
     """Insert merged ranges grouped by record; returns statistics."""
     writer = _Writer(
         ip_version=6,
@@ -618,7 +709,12 @@ def build_mmdb(
 # ---------------------------------------------------------------- verification
 
 
-def verify(path: Path, by_version: dict[int, list], expect, v6_granularity=None) -> dict:
+def verify(
+    path: Path,
+    by_version: dict[int, list[Row]],
+    expect: Callable[[Any, Any], bool],
+    v6_granularity: int | None = None,
+) -> dict[str, int]:
     """Look up the first and last address of every merged range (and ::ffff: forms)
     and check special-purpose blocks without data answer nothing."""
     try:
@@ -677,13 +773,20 @@ def epoch_of(published: str | None) -> int:
     return int(dt.datetime.fromisoformat(published.replace("Z", "+00:00")).timestamp())
 
 
-def main(argv=None) -> int:
+def default_work_dir() -> Path:
+    """Per-user download cache: $XDG_CACHE_HOME/phonehome-geodata, else ~/.cache/..."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "phonehome-geodata"
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=HERE, help="output folder (default: %(default)s)")
     ap.add_argument(
         "--work",
         type=Path,
-        default=Path("/tmp/phonehome-geodata"),
+        default=default_work_dir(),
         help="download cache (default: %(default)s)",
     )
     ap.add_argument(
@@ -723,12 +826,11 @@ def main(argv=None) -> int:
         tgz, info = fetch_package(pkg, args.work)
         members = read_members(tgz, list(pkg["csv"].values()) + pkg["licence_files"])
         make_key = key_country if kind == "country" else key_asn
-        by_version, source_stats = {}, {}
+        by_version: dict[int, list[Row]] = {}
+        source_stats: dict[str, dict[str, Any]] = {}
         for version, name in pkg["csv"].items():
-            rows = read_ranges(members[name], version, make_key)
-            st = source_stats[f"ipv{version}"] = {"source_rows": len(rows)}
-            rows = cut_not_global(resolve_overlaps(rows, st), version, st)
-            by_version[version] = merge_adjacent(rows)
+            by_version[version], st = clean_ranges(members[name], version, make_key)
+            source_stats[f"ipv{version}"] = st
             if st["not_global_addresses_removed"]:
                 log(f"  IPv{version}: cut from non-global blocks: {st['not_global_addresses_removed']}")
             if st["overlapping_source_rows"]:
@@ -739,31 +841,16 @@ def main(argv=None) -> int:
                 )
         epoch = epoch_of(info["published"])
 
+        record_for = make_record_for(kind)
+        expect: Callable[[Any, Any], bool]
         if kind == "country":
             fname = "geo-country.mmdb"
-            records = {}
-
-            def record_for(cc, records=records):
-                return records.setdefault(cc, {"country": {"iso_code": cc}})
-
-            def expect(got, cc):
-                return got == {"country": {"iso_code": cc}}
-
+            expect = expect_country
             dbtype = "phonehome-geo-whois-asn-Country"
             desc = f"Country by IP, from {pkg['name']}@{pkg['version']} (CC BY 4.0; NRO/RIR data, geofeeds)"
         else:
             fname = "geo-asn.mmdb"
-            records = {}
-
-            def record_for(key, records=records):
-                asn, org = key
-                return records.setdefault(
-                    key, {"autonomous_system_number": MmdbU32(asn), "autonomous_system_organization": org}
-                )
-
-            def expect(got, key):
-                return got == {"autonomous_system_number": key[0], "autonomous_system_organization": key[1]}
-
+            expect = expect_asn
             dbtype = "phonehome-ASN"
             desc = (
                 f"AS number and organisation by IP, from {pkg['name']}@{pkg['version']} "
@@ -781,8 +868,7 @@ def main(argv=None) -> int:
             # ASN: aggregate only into space the registry (country) data does not
             # cover either, i.e. unallocated space no server can use.
             gran, no_fill_where = None, registry_coverage
-        stats = build_mmdb(out, by_version, record_for, dbtype, desc, epoch, fill,
-                           no_fill_where, gran)
+        stats = build_mmdb(out, by_version, record_for, dbtype, desc, epoch, fill, no_fill_where, gran)
         log(f"  wrote {out.stat().st_size:,} bytes in {time.time() - t1:.0f}s")
         checked = {}
         if not args.no_verify:
