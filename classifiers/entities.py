@@ -85,6 +85,7 @@ class EntityMap:
         # Longest package prefix first.
         self._apps.sort(key=lambda item: -len(item[0]))
         self._cache: dict[str, Match | None] = {}
+        self._owners: dict[str, Entity | None] = {}
 
     def _add_domains(self, domains: list[str], template: Match) -> None:
         for domain in domains:
@@ -123,10 +124,16 @@ class EntityMap:
     def app_owner(self, package: str) -> Entity | None:
         """The company whose package-name prefix `package` carries (`com.miui.browser` -> Xiaomi)."""
         package = package.lower()
+        if package in self._owners:
+            return self._owners[package]
+        found = None
         for prefix, entity in self._apps:
             if package == prefix.rstrip(".") or (prefix.endswith(".") and package.startswith(prefix)):
-                return entity
-        return None
+                found = entity
+                break
+        if len(self._owners) < 65536:
+            self._owners[package] = found
+        return found
 
     def brand_in(self, text: str) -> Entity | None:
         """The device maker whose brand word appears in `text` (a User-Agent, a model, a manufacturer)."""

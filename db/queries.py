@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import String, and_, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from classifiers.entities import EntityMap, entity_map
 from classifiers.party import Context, app_from_headers, party_of, user_agent, vendor_in
@@ -100,6 +100,10 @@ def _request(flow: FlowRow, label: str) -> dict[str, Any]:
     }
 
 
+# Columns the findings and flows rows never show: not loaded (bodies can be large).
+_UNUSED_FLOW_COLUMNS = (defer(FlowRow.request_body), defer(FlowRow.response_headers))
+
+
 class _Senders:
     """Who sent each flow: the device's maker (by majority of what its requests say) and the app."""
 
@@ -168,6 +172,7 @@ def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         .join(SessionRow, FlowRow.session_id == SessionRow.id)
         .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
         .order_by(FlowRow.time, FlowRow.id, FindingRow.id)
+        .options(*_UNUSED_FLOW_COLUMNS)
     )
     stmt = _flow_filters(stmt, f, findings_joined=True, dest_joined=True)
     with OrmSession(store.engine) as s:
@@ -204,6 +209,7 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         .join(SessionRow, FlowRow.session_id == SessionRow.id)
         .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
         .order_by(FlowRow.time, FlowRow.id)
+        .options(*_UNUSED_FLOW_COLUMNS)
     )
     stmt = _flow_filters(stmt, f, dest_joined=True)
     with OrmSession(store.engine) as s:

@@ -30,6 +30,9 @@ SOURCES = (
     "Companies: phonehome's entity map (CC0). Anycast addresses have no single country."
 )
 EVIDENCE_PER_KIND = 200  # per device; the count of the rest is stated
+FLOW_KEYS = ("flow_id", "time", "host", "country", "region", "entity", "entity_country", "entity_region", "party",
+             "vendor", "tls", "notes")  # fmt: skip
+FINDING_KEYS = ("flow_id", "kind", "category", "value", "host", "country", "entity", "entity_country", "party", "app")
 NOT_PLACES = {UNKNOWN, NO_ADDRESS, ANYCAST, LOCAL}
 # The order a person would want to hear about them: who you are, where you are, what you read.
 HEADLINE_ORDER = (
@@ -96,10 +99,15 @@ def build_report(
             groups[key] = _Device(*key)
         return groups[key]
 
+    # Only what the report uses is kept: a report over 100k flows must not hold every exported field.
     for row in queries.flows(store, f):
-        group(row).flows.append(row)
+        group(row).flows.append({k: row[k] for k in FLOW_KEYS})
+    seen: Counter[tuple[str, str, str]] = Counter()
     for row in queries.findings(store, f):
-        group(row).findings.append(row)
+        key = (row["session"], row["device"], row["kind"])
+        seen[key] += 1
+        # The first findings of each kind are the evidence shown: those keep every field.
+        group(row).findings.append(row if seen[key] <= EVIDENCE_PER_KIND else {k: row[k] for k in FINDING_KEYS})
     for row in queries.tls_failures(store, f):
         # A refusal belongs to the device that made it; replayed sessions have none.
         targets = [g for g in groups.values() if g.session == row["session"] and g.device == row["device"]]
