@@ -214,6 +214,8 @@ class Analysis:
     # Things the classifier noticed about the flow itself: limits hit, undecodable layers,
     # detectors that failed.  Stored on the flow so nothing is silently lost.
     notes: tuple[str, ...] = field(default=())
+    # The Android package that sent the request, when the request names it (headers or payload).
+    app: str | None = None
 
 
 def finding(

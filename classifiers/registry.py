@@ -26,6 +26,7 @@ from classifiers.keys import is_digest, norm, strip_digest
 from classifiers.known import KnownValues, detect_known
 from classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
 from classifiers.normalise import e164, normalise, refine
+from classifiers.party import app_from_fields, app_from_headers
 
 log = logging.getLogger(__name__)
 
@@ -378,4 +379,5 @@ def analyze(
         ),
         fields=len(decoded.fields),
         notes=tuple(notes),
+        app=app_from_headers(exchange.request_headers) or app_from_fields(decoded.fields),
     )

@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from classifiers.model import Category, Hash, Kind, Source, Where
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -123,6 +123,9 @@ class FlowRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     notes: Mapped[list[Any]] = mapped_column(default=list)
     fields: Mapped[int] = mapped_column(Integer, default=0)
+    app: Mapped[str | None] = mapped_column(
+        String(255), nullable=True
+    )  # the sending app's package, when known
 
     findings: Mapped[list[FindingRow]] = relationship(back_populates="flow", cascade="all, delete-orphan")
 

@@ -147,7 +147,7 @@ class _Senders:
     def describe(self, flow: FlowRow, dest: DestinationRow | None) -> dict[str, Any]:
         """The destination fields every flow and finding row carries."""
         headers = [(str(k), str(v)) for k, v in flow.request_headers]
-        app = app_from_headers(headers)
+        app = flow.app or app_from_headers(headers)  # flows stored before schema 2 have no app column value
         vendor = self.vendor(flow.session_id, flow.device)
         match = self.emap.match(flow.host)
         party = party_of(match.entity if match else None, Context(vendor=vendor, app=app), self.emap)

@@ -82,6 +82,7 @@ def reanalyze(
                 kept = [n for n in flow.notes if n in KEPT_NOTES]
                 flow.notes = kept + [n for n in analysis.notes if n not in kept]
                 flow.fields = analysis.fields
+                flow.app = analysis.app
                 rows = finding_rows(analysis)
                 for row in rows:
                     row.flow_id = flow.id

@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
@@ -91,6 +93,18 @@ class WriteResult:
     duplicates: int = 0
 
 
+# SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
+REVISIONS = {1: "0001", 2: "0002"}
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _alembic(connection: Connection) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
 class Store:
     def __init__(self, db: str, *, create: bool = True) -> None:
         url = database_url(db)
@@ -119,11 +133,13 @@ class Store:
             with OrmSession(self.engine) as s:
                 row = s.get(Meta, "schema_version")
             found = int(row.value) if row else 0
-            if found != SCHEMA_VERSION:
+            if found > SCHEMA_VERSION or found not in REVISIONS:
                 raise StoreError(
-                    f"database schema version {found}, this phonehome needs {SCHEMA_VERSION}: "
-                    "use a new --db or a phonehome version that matches"
+                    f"database schema version {found}, this phonehome knows up to {SCHEMA_VERSION}: "
+                    "use a newer phonehome (or a new --db)"
                 )
+            if found < SCHEMA_VERSION:
+                self._migrate(found, "alembic_version" in tables)
             return
         if tables:
             raise StoreError("not a phonehome database (it has other tables and no schema version)")
@@ -132,6 +148,20 @@ class Store:
         Base.metadata.create_all(self.engine)
         with OrmSession(self.engine) as s, s.begin():
             s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+        with self.engine.begin() as conn:
+            command.stamp(_alembic(conn), REVISIONS[SCHEMA_VERSION])
+
+    def _migrate(self, found: int, stamped: bool) -> None:
+        """Move an older database forward in one transaction; on failure nothing changes."""
+        with self.engine.begin() as conn:
+            cfg = _alembic(conn)
+            if not stamped:
+                command.stamp(cfg, REVISIONS[found])
+            command.upgrade(cfg, REVISIONS[SCHEMA_VERSION])
+            conn.execute(
+                Meta.__table__.update().where(Meta.key == "schema_version").values(value=str(SCHEMA_VERSION))
+            )
+        log.info("database migrated from schema version %d to %d", found, SCHEMA_VERSION)
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -256,6 +286,7 @@ def _flow_row(
         error=ex.error,
         notes=list(analysis.notes),
         fields=analysis.fields,
+        app=analysis.app,
         findings=finding_rows(analysis),
     )
 

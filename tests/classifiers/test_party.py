@@ -79,3 +79,32 @@ def test_party_of() -> None:
     assert party_of(oppo, Context(vendor=oneplus), EMAP) is Party.FIRST_VENDOR
     # Nothing known about the sender: every known receiver is a third party.
     assert party_of(xiaomi, Context(), EMAP) is Party.THIRD
+
+
+def test_app_from_payload_fields() -> None:
+    from classifiers.model import Field, Where
+    from classifiers.party import app_from_fields
+
+    def f(key: str, value: str) -> Field:
+        return Field(Where.QUERY, key, key, value)
+
+    assert app_from_fields([f("rdid", "x"), f("msid", "com.example.game")]) == "com.example.game"
+    assert app_from_fields([f("application_package_name", "com.whatsapp")]) == "com.whatsapp"
+    assert app_from_fields([f("package", "example.com")]) is None  # a host, not a package
+    assert app_from_fields([f("package", "com.android.vending")]) is None  # the platform, not the sender
+    assert app_from_fields([f("name", "com.example.game")]) is None  # not a key SDKs use for it
+    assert app_from_fields([f("msid", "not a package")]) is None
+
+
+def test_analysis_names_the_sending_app() -> None:
+    from datetime import UTC, datetime
+
+    from classifiers.model import Exchange
+    from classifiers.registry import analyze
+
+    t = datetime(2026, 11, 20, tzinfo=UTC)
+    ads = Exchange(t, "GET", "https://googleads.g.doubleclick.net/mads/gma?msid=com.pixelforge.dungeon&rdid=x")
+    assert analyze(ads).app == "com.pixelforge.dungeon"
+    webview = Exchange(t, "GET", "https://x.example/", request_headers=(("X-Requested-With", "com.miui.browser"),))
+    assert analyze(webview).app == "com.miui.browser"
+    assert analyze(Exchange(t, "GET", "https://x.example/?a=1")).app is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +13,8 @@ from sqlalchemy import text
 
 from classifiers.model import Exchange
 from classifiers.registry import analyze
-from db.models import FindingRow
-from db.store import Store, StoreError, TlsFailure, Writer, database_url
+from db.models import SCHEMA_VERSION, FindingRow
+from db.store import REVISIONS, Store, StoreError, TlsFailure, Writer, database_url
 
 
 def _exchange(i: int, fingerprint: str | None = None) -> Exchange:
@@ -41,7 +42,13 @@ def test_new_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
         assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
         with store.engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "1"
+            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(
+                SCHEMA_VERSION
+            )
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == REVISIONS[SCHEMA_VERSION]
+            )
     finally:
         store.dispose()
 
@@ -161,5 +168,40 @@ def test_writer_failure_is_raised_on_close(tmp_path: Path) -> None:
         writer.submit(_exchange(1))
         with pytest.raises(StoreError, match="disk I/O error"):
             writer.close()
+    finally:
+        store.dispose()
+
+
+def test_version_1_database_is_migrated_without_losing_anything(tmp_path: Path) -> None:
+    """A database written before schema 2 (no flows.app, no alembic_version) opens, migrates, keeps every row."""
+    db = tmp_path / "v1.db"
+    store = Store(str(db))
+    sid = store.open_session("old", "replay")
+    store.write(sid, "old", [analyze(Exchange(datetime(2026, 11, 1, tzinfo=UTC), "GET",
+                                              "https://t.example/x?imei=861234567890127", fingerprint="v1"))])  # fmt: skip
+    store.dispose()
+    con = sqlite3.connect(db)
+    con.execute("ALTER TABLE flows DROP COLUMN app")
+    con.execute("DROP TABLE alembic_version")
+    con.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    con.commit()
+    con.close()
+    store = Store(str(db), create=False)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "2"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert conn.execute(text("SELECT count(*), min(app) FROM flows")).one() == (1, None)
+            assert conn.execute(text("SELECT value FROM findings")).scalar() == "861234567890127"
+        assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+        sid = store.open_session("new", "replay")
+        store.write(sid, "new", [analyze(Exchange(datetime(2026, 11, 2, tzinfo=UTC), "GET", "https://t.example/y",
+                                                  request_headers=(("X-Requested-With", "com.example.app"),),
+                                                  fingerprint="v2"))])  # fmt: skip
+        with store.engine.connect() as conn:
+            assert (
+                conn.execute(text("SELECT app FROM flows WHERE fingerprint='v2'")).scalar()
+                == "com.example.app"
+            )
     finally:
         store.dispose()
