@@ -20,7 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
@@ -158,9 +158,7 @@ class Store:
             if not stamped:
                 command.stamp(cfg, REVISIONS[found])
             command.upgrade(cfg, REVISIONS[SCHEMA_VERSION])
-            conn.execute(
-                Meta.__table__.update().where(Meta.key == "schema_version").values(value=str(SCHEMA_VERSION))
-            )
+            conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(SCHEMA_VERSION)))
         log.info("database migrated from schema version %d to %d", found, SCHEMA_VERSION)
 
     # -- sessions -------------------------------------------------------------------------------
