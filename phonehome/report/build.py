@@ -32,7 +32,18 @@ SOURCES = (
 EVIDENCE_PER_KIND = 200  # per device; the count of the rest is stated
 FLOW_KEYS = ("flow_id", "time", "host", "country", "region", "entity", "entity_country", "entity_region", "party",
              "vendor", "tls", "notes")  # fmt: skip
-FINDING_KEYS = ("flow_id", "kind", "category", "value", "host", "country", "entity", "entity_country", "party", "app")
+FINDING_KEYS = (
+    "flow_id",
+    "kind",
+    "category",
+    "value",
+    "host",
+    "country",
+    "entity",
+    "entity_country",
+    "party",
+    "app",
+)
 NOT_PLACES = {UNKNOWN, NO_ADDRESS, ANYCAST, LOCAL}
 # The order a person would want to hear about them: who you are, where you are, what you read.
 HEADLINE_ORDER = (
@@ -107,7 +118,9 @@ def build_report(
         key = (row["session"], row["device"], row["kind"])
         seen[key] += 1
         # The first findings of each kind are the evidence shown: those keep every field.
-        group(row).findings.append(row if seen[key] <= EVIDENCE_PER_KIND else {k: row[k] for k in FINDING_KEYS})
+        group(row).findings.append(
+            row if seen[key] <= EVIDENCE_PER_KIND else {k: row[k] for k in FINDING_KEYS}
+        )
     for row in queries.tls_failures(store, f):
         # A refusal belongs to the device that made it; replayed sessions have none.
         targets = [g for g in groups.values() if g.session == row["session"] and g.device == row["device"]]

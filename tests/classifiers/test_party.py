@@ -103,8 +103,12 @@ def test_analysis_names_the_sending_app() -> None:
     from classifiers.registry import analyze
 
     t = datetime(2026, 11, 20, tzinfo=UTC)
-    ads = Exchange(t, "GET", "https://googleads.g.doubleclick.net/mads/gma?msid=com.pixelforge.dungeon&rdid=x")
+    ads = Exchange(
+        t, "GET", "https://googleads.g.doubleclick.net/mads/gma?msid=com.pixelforge.dungeon&rdid=x"
+    )
     assert analyze(ads).app == "com.pixelforge.dungeon"
-    webview = Exchange(t, "GET", "https://x.example/", request_headers=(("X-Requested-With", "com.miui.browser"),))
+    webview = Exchange(
+        t, "GET", "https://x.example/", request_headers=(("X-Requested-With", "com.miui.browser"),)
+    )
     assert analyze(webview).app == "com.miui.browser"
     assert analyze(Exchange(t, "GET", "https://x.example/?a=1")).app is None
