@@ -98,7 +98,7 @@ REVISIONS = {1: "0001", 2: "0002"}
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _alembic(connection: Connection) -> AlembicConfig:
+def alembic_config(connection: Connection) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -149,12 +149,12 @@ class Store:
         with OrmSession(self.engine) as s, s.begin():
             s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
         with self.engine.begin() as conn:
-            command.stamp(_alembic(conn), REVISIONS[SCHEMA_VERSION])
+            command.stamp(alembic_config(conn), REVISIONS[SCHEMA_VERSION])
 
     def _migrate(self, found: int, stamped: bool) -> None:
         """Move an older database forward in one transaction; on failure nothing changes."""
         with self.engine.begin() as conn:
-            cfg = _alembic(conn)
+            cfg = alembic_config(conn)
             if not stamped:
                 command.stamp(cfg, REVISIONS[found])
             command.upgrade(cfg, REVISIONS[SCHEMA_VERSION])

@@ -1,0 +1,35 @@
+"""Revision 0002: flows gain a nullable `app` column; existing rows keep their data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import text
+
+from classifiers.model import Exchange
+from classifiers.registry import analyze
+from db.store import REVISIONS, Store, alembic_config
+
+
+def test_existing_flows_survive_down_and_up(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "a.db"))
+    try:
+        sid = store.open_session("s", "replay")
+        ex = Exchange(
+            datetime(2026, 11, 1, tzinfo=UTC),
+            "GET",
+            "https://x.example/?msid=com.example.app",
+            fingerprint="1",
+        )
+        store.write(sid, "s", [analyze(ex)])
+        with store.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), REVISIONS[1])
+            command.upgrade(alembic_config(conn), REVISIONS[2])
+            assert conn.execute(text("SELECT url, app FROM flows")).one() == (
+                "https://x.example/?msid=com.example.app",
+                None,
+            )
+    finally:
+        store.dispose()
