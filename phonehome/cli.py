@@ -451,22 +451,14 @@ def _emit(rows: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], ta
 
 @main.command("findings")
 @_filters
-def findings_cmd(
-    db: str,
-    fmt: str,
-    session: str | None,
-    host: str | None,
-    region: str | None,
-    kind: str | None,
-    category: str | None,
-    redact: bool,
-) -> None:
+def findings_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
     """Every piece of personal data found, with where it was and how it was wrapped.
 
     Example: phonehome findings --kind imei --format jsonl
     """
     with _store(db, create=False) as store:
-        f = queries.Filters(session=session, host=host, kind=kind, category=category, region=region)
+        f = queries.Filters(**where)
+        region = f.region
         table = FINDING_TABLE + REGION_TABLE if region else FINDING_TABLE
         rows = queries.findings(store, f)
         _emit(redact_findings(rows) if redact else rows, fmt, FINDING_COLUMNS, table)
@@ -474,22 +466,14 @@ def findings_cmd(
 
 @main.command("flows")
 @_filters
-def flows_cmd(
-    db: str,
-    fmt: str,
-    session: str | None,
-    host: str | None,
-    region: str | None,
-    kind: str | None,
-    category: str | None,
-    redact: bool,
-) -> None:
+def flows_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
     """Every request captured or replayed, with the number of findings in each.
 
     Example: phonehome flows --host miui.com --format csv > miui.csv
     """
     with _store(db, create=False) as store:
-        f = queries.Filters(session=session, host=host, kind=kind, category=category, region=region)
+        f = queries.Filters(**where)
+        region = f.region
         table = FLOW_TABLE + REGION_TABLE if region else FLOW_TABLE
         rows = queries.flows(store, f)
         _emit(redact_flows(rows, store, f) if redact else rows, fmt, FLOW_COLUMNS + FLOW_COLUMNS_EXTRA, table)
@@ -497,22 +481,14 @@ def flows_cmd(
 
 @main.command("destinations")
 @_filters
-def destinations_cmd(
-    db: str,
-    fmt: str,
-    session: str | None,
-    host: str | None,
-    region: str | None,
-    kind: str | None,
-    category: str | None,
-    redact: bool,
-) -> None:
+def destinations_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
     """Where the traffic went: one row per host and server address.
 
     Example: phonehome destinations --category location
     """
     with _store(db, create=False) as store:
-        f = queries.Filters(session=session, host=host, kind=kind, category=category, region=region)
+        f = queries.Filters(**where)
+        region = f.region
         table = DESTINATION_TABLE + ("region", "entity_region") if region else DESTINATION_TABLE
         _emit(queries.destinations(store, f), fmt, DESTINATION_COLUMNS, table)
 

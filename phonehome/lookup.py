@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
 
@@ -56,7 +55,7 @@ def describe_target(text: str, places: Destinations, resolver: Resolver | None =
     dest = places.of(host, ip)
     match = places.entities.match(host)
     place = places.geo.lookup(dest.ip) if dest.ip else None
-    is_ip = _is_ip(host)
+    is_ip = normalise_ip(host) is not None
     return {
         "query": text,
         "host": None if is_ip else dest.host,
@@ -85,11 +84,3 @@ def _parent(places: Destinations, match: Any) -> str | None:
         return None
     root = places.entities.root(match.entity)
     return root.name if root.id != match.entity.id else None
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
