@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -307,6 +307,9 @@ class Summary:
     cleartext_hosts: list[tuple[str, list[str]]]  # hosts reached over plain HTTP carrying personal data
     tls_failures: list[tuple[str, int]]
     notes: int
+    host_countries: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # host -> server countries, most flows first
 
 
 def summary(store: Store, session: str | None = None) -> Summary:
@@ -352,6 +355,15 @@ def summary(store: Store, session: str | None = None) -> Summary:
             flagged_flows.add(flow_id)
             if not tls:
                 clear.setdefault(host, set()).add(kind)
+        host_countries: dict[str, Counter[str]] = {}
+        for host, country, n in s.execute(
+            scoped(
+                select(FlowRow.host, DestinationRow.country, func.count(FlowRow.id)).join(
+                    DestinationRow, FlowRow.destination_id == DestinationRow.id
+                )
+            ).group_by(FlowRow.host, DestinationRow.country)
+        ):
+            host_countries.setdefault(host, Counter())[country] += n
         tls_stmt = select(TlsFailureRow.host, func.count(TlsFailureRow.id)).join(
             SessionRow, TlsFailureRow.session_id == SessionRow.id
         )
@@ -379,6 +391,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
         cleartext_hosts=sorted((h, sorted(k)) for h, k in clear.items()),
         tls_failures=[(h, n) for h, n in refusals],
         notes=n_notes,
+        host_countries={h: [c for c, _ in cs.most_common()] for h, cs in host_countries.items()},
     )
 
 

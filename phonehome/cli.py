@@ -315,6 +315,7 @@ def capture(
             if summary.flows or summary.tls_failures:
                 out.print()
                 render_summary(out, summary)
+                out.print(f"Full report: phonehome report --db {_esc(db)} --format html -o report.html")
 
 
 # -- replay -----------------------------------------------------------------------------------------
@@ -365,6 +366,9 @@ def replay_cmd(
             summary = queries.summary(store, sessions.pop())
             if summary.flows:
                 render_summary(_console(), summary)
+                _console().print(
+                    f"Full report: phonehome report --db {_esc(db)} --format html -o report.html"
+                )
     sys.exit(_replay_exit(report))
 
 
@@ -728,9 +732,13 @@ def demo(db: str | None) -> None:
         out.print()
         if db:
             out.print(f"Explore it: phonehome findings --db {_esc(db)}   (or flows, destinations)")
+            out.print(
+                f"The full report, charts and evidence: phonehome report --db {_esc(db)} --format html -o report.html"
+            )
         else:
             out.print(
-                "Explore it yourself: phonehome demo --db demo.db, then phonehome findings --db demo.db"
+                "Explore it yourself: phonehome demo --db demo.db, then phonehome findings --db demo.db,"
+                " or phonehome report --db demo.db --format html -o report.html"
             )
         out.print("Capture your own phone: phonehome capture   (see docs/capture.md)")
 

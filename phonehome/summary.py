@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from classifiers.domains import registrable_domain
+from classifiers.entities import entity_map
 from db.queries import Filters, Summary, findings
 from db.store import Store
 from phonehome.output import cell, terminal_safe
@@ -31,11 +32,17 @@ EVIDENCE_ORDER = (
 )  # fmt: skip
 
 
+def _company(host: str) -> str:
+    """The company behind a host (entity map), else its registrable domain."""
+    match = entity_map().match(host)
+    return match.entity.name if match else registrable_domain(host)
+
+
 def _domains(hosts: list[str], limit: int = 4) -> str:
-    """Hosts grouped by registrable domain, most findings first: `miui.com, xiaomi.com (+2)`."""
+    """Receivers by company (or registrable domain), most findings first: `Xiaomi, Google, adjust (+2)`."""
     seen: list[str] = []
     for host in hosts:
-        domain = registrable_domain(host)
+        domain = _company(host)
         if domain not in seen:
             seen.append(domain)
     shown = ", ".join(seen[:limit])
@@ -68,13 +75,20 @@ def render_summary(console: Console, s: Summary) -> None:
     if s.by_host:
         table = Table(title="Who received it", header_style="bold", title_justify="left")
         table.add_column("host")
+        table.add_column("company (HQ)")
+        table.add_column("server in")
         table.add_column("requests", justify="right")
         table.add_column("findings", justify="right")
         table.add_column("what", overflow="fold")
         for host, n_flows, n, kinds in s.by_host[:15]:
-            table.add_row(cell(host, 60), str(n_flows), str(n), cell(", ".join(kinds), None))
+            match = entity_map().match(host)
+            company = f"{match.entity.name} ({match.entity.country})" if match else "?"
+            table.add_row(
+                cell(host, 60), cell(company, 40), cell(", ".join(s.host_countries.get(host, [])[:2]), 40),
+                str(n_flows), str(n), cell(", ".join(kinds), None),
+            )  # fmt: skip
         if len(s.by_host) > 15:
-            table.add_row(f"… {len(s.by_host) - 15} more hosts", "", "", "")
+            table.add_row(f"… {len(s.by_host) - 15} more hosts", "", "", "", "", "")
         console.print(table)
     if s.cleartext_hosts:
         console.print(

@@ -47,7 +47,7 @@ def test_summary_and_evidence_escape_captured_strings(tmp_path: Path) -> None:
     assert "IMEI (phone hardware ID) 861234567890127" in text
 
 
-def test_domains_group_hosts() -> None:
+def test_receivers_are_named_by_company() -> None:
     hosts = [
         "a.miui.com",
         "b.miui.com",
@@ -56,7 +56,12 @@ def test_domains_group_hosts() -> None:
         "f.facebook.com",
         "z.example.co.uk",
     ]
-    assert _domains(hosts) == "miui.com, xiaomi.com, doubleclick.net, facebook.com (+1)"
+    # Hosts of one company count once; hosts the entity map doesn't know keep their domain.
+    assert _domains(hosts) == "Xiaomi, Google, Meta, example.co.uk"
+    assert (
+        _domains([*hosts, "a.adjust.com", "b.unknown-tracker.example"])
+        == "Xiaomi, Google, Meta, example.co.uk (+2)"
+    )
 
 
 def test_evidence_prefers_plain_values_and_says_when_a_digest_was_sent(tmp_path: Path) -> None:
