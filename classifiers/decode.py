@@ -15,6 +15,7 @@ import re
 import struct
 import time
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -73,6 +74,18 @@ _NESTABLE = re.compile(r"[{\[%=]")
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+
+
+OPAQUE_MIN_BYTES = 48
+
+
+def _looks_random(raw: bytes) -> bool:
+    """Byte entropy close to the most `raw`'s length allows: ciphertext, not structured binary."""
+    sample = raw[:4096]
+    n = len(sample)
+    counts = Counter(sample)
+    entropy = -sum(c / n * math.log2(c / n) for c in counts.values())
+    return entropy >= 0.85 * min(8.0, math.log2(n))
 
 
 def _printable(text: str) -> bool:
@@ -314,6 +327,13 @@ class _Walker:
                 self.bytes_value(where, path, key, data, enc + (codec,), depth + 1, content_type)
                 return
             if require_text:
+                # A long base64 value that is no known container and looks random: most likely
+                # encrypted (Xiaomi's AES payloads, RSA-wrapped keys).  Say so; never guess.
+                if len(raw) >= OPAQUE_MIN_BYTES and _looks_random(raw):
+                    self.out.notes.append(
+                        f"undecoded: opaque {len(raw)}-byte value at {where.value}{':' + path if path else ''}"
+                        " (encrypted, or an unknown format)"
+                    )
                 return
             if text is None:
                 text = raw.decode("latin-1")

@@ -585,3 +585,17 @@ def test_one_letter_beyond_hex_makes_it_base64_again() -> None:
         (value, ("json",)),
         ("kM4kM5kM6kM7kM8kM9kM:kM", ("json", "base64")),  # the trailing space is stripped
     ]
+
+
+def test_encrypted_looking_base64_is_noted_not_guessed() -> None:
+    rng = random.Random(3)
+    blob = bytes(rng.getrandbits(8) for _ in range(300))
+    body = urlencode({
+        "data": base64.b64encode(blob).decode(),
+        "sig": base64.b64encode(blob[:32]).decode(),  # short: a signature or token, not a payload
+        "zeros": base64.b64encode(bytes(300)).decode(),  # long but structured: not ciphertext
+    }).encode()  # fmt: skip
+    notes = decode(
+        exchange(headers=(("Content-Type", "application/x-www-form-urlencoded"),), body=body)
+    ).notes
+    assert notes == ["undecoded: opaque 300-byte value at body:data (encrypted, or an unknown format)"]
