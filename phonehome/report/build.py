@@ -135,7 +135,7 @@ def build_report(
         "generated": (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
         "redacted": not reveal,
         "scope": {"session": session, "device": device},
-        "headline": [s for d in devices for s in d["headline"][:1]] if len(devices) > 1 else
+        "headline": [f"{d['device']} ({d['session']}): {d['headline'][0]}" for d in devices] if len(devices) > 1 else
                     (devices[0]["headline"] if devices else ["Nothing was captured in this scope."]),
         "devices": devices,
         "data_types": {k: {"play": p, "apple": a} for k, (p, a) in DATA_TYPES.items()},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from db.store import Store
 from phonehome.datasafety import Declaration
@@ -82,3 +83,29 @@ def test_scope_filters(sample_db: str, hostile_db: str) -> None:
     assert _report(sample_db, session="nope")["devices"] == []
     d = _report(hostile_db, device="192.168.1.23")["devices"]
     assert len(d) == 1 and d[0]["device"] == "192.168.1.23"
+
+
+def test_several_devices_each_get_a_named_headline(sample_db: str, tmp_path: Path) -> None:
+    from phonehome.cli import sample_path
+    from phonehome.pipeline import replay
+
+    store = Store(sample_db, create=False)
+    replay(store, [sample_path()], label="again")  # same entries, another session: stored once only
+    store.dispose()
+    r = _report(sample_db)
+    assert len(r["devices"]) == 1  # replaying the same file adds nothing
+    db2 = str(tmp_path / "two.db")
+    store = Store(db2)
+    replay(store, [sample_path()], label="morning")
+    store.dispose()
+    import sqlite3
+
+    con = sqlite3.connect(db2)
+    con.execute("UPDATE flows SET device = 'tablet' WHERE id % 2 = 0")
+    con.commit()
+    con.close()
+    r = _report(db2)
+    assert [d["device"] for d in r["devices"]] == ["morning", "tablet"]
+    assert r["headline"][0].startswith("morning (morning): Your phone sent") and r["headline"][1].startswith(
+        "tablet (morning):"
+    )
