@@ -170,11 +170,13 @@ def _flow_diagram(d: dict[str, Any], colors: dict[str, int]) -> str:
     width, height, node_w, gap = 760, max(260, 26 * max(len(kinds), len(companies), len(countries))), 12, 6
     cols = [(kinds, 150), (companies, 380), (countries, 610)]
 
+    # One scale for all three columns, so each band is as thick at both ends as its share of a node.
+    scale = min(height - gap * (len(col) + 1) for col in (kinds, companies, countries)) / total
+
     def layout(nodes: list[str], weight: dict[str, int]) -> dict[str, list[float]]:
-        usable = height - gap * (len(nodes) + 1)
         pos, y = {}, float(gap)
         for n in nodes:
-            h = max(usable * weight.get(n, 0) / total, 3.0)
+            h = max(scale * weight.get(n, 0), 2.0)
             pos[n] = [y, h, y, y]  # top, height, next outgoing offset, next incoming offset
             y += h + gap
         return pos
@@ -183,8 +185,6 @@ def _flow_diagram(d: dict[str, Any], colors: dict[str, int]) -> str:
     wc = {c: sum(n for (_, cc_), n in kc.items() if cc_ == c) for c in companies}
     wn = {c: sum(n for (_, cn), n in cc.items() if cn == c) for c in countries}
     pk, pc, pn = layout(kinds, wk), layout(companies, wc), layout(countries, wn)
-    usable = {id(pk): height - gap * (len(kinds) + 1), id(pc): height - gap * (len(companies) + 1),
-              id(pn): height - gap * (len(countries) + 1)}  # fmt: skip
     parts = [f'<svg id="chart-flow-{esc(d["_id"])}" role=img viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
              "<title>Flow of data: kind of data, to company, to server country</title>"]  # fmt: skip
 
@@ -199,7 +199,7 @@ def _flow_diagram(d: dict[str, Any], colors: dict[str, int]) -> str:
         cls: str,
         tip: str,
     ) -> None:
-        h = max(min(usable[id(src)], usable[id(dst)]) * n / total, 1.0)
+        h = max(scale * n, 1.0)
         y1, y2 = src[a][2] + h / 2, dst[b][3] + h / 2
         src[a][2] += h
         dst[b][3] += h
