@@ -110,6 +110,16 @@ def test_capture_records_https_and_http_flows_with_findings(
         with store.engine.connect() as conn:
             failures = conn.exec_driver_sql("SELECT host, error FROM tls_failures").all()
         assert [h for h, _ in failures] == ["127.0.0.1"]
+
+        # The captured session, as a report: served locally, the refusal a blind spot, values masked.
+        from phonehome.report.build import build_report
+
+        report = build_report(store, session="e2e")
+        (device,) = report["devices"]
+        assert {c["country"] for c in device["server_countries"]} == {"local"}
+        assert [t["host"] for t in device["blind_spots"]["tls_refused"]] == ["127.0.0.1"]
+        assert "/collect" in " ".join(e["request"] for e in device["evidence"]["items"])
+        assert IMEI not in json.dumps(report) and EMAIL not in json.dumps(report)
     finally:
         store.dispose()
 
