@@ -166,35 +166,58 @@ class _Senders:
 
 
 def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
-    stmt = (
-        select(FindingRow, FlowRow, SessionRow.label, DestinationRow)
+    # Two ordered streams merged in step: the flows (each read and described once, headers and
+    # all) and their findings as plain columns, so no flow's JSON columns are decoded per finding.
+    order = (FlowRow.time, FlowRow.id)
+    flow_stmt = (
+        select(FlowRow, SessionRow.label, DestinationRow)
+        .join(SessionRow, FlowRow.session_id == SessionRow.id)
+        .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
+        .order_by(*order)
+        .options(*_UNUSED_FLOW_COLUMNS, defer(FlowRow.notes))
+    )
+    flow_stmt = _flow_filters(flow_stmt, f, dest_joined=True)
+    finding_stmt = (
+        select(
+            FindingRow.flow_id, FindingRow.category, FindingRow.kind, FindingRow.value, FindingRow.location,
+            FindingRow.path, FindingRow.encodings, FindingRow.confidence, FindingRow.source, FindingRow.hashed,
+        )
         .join(FlowRow, FindingRow.flow_id == FlowRow.id)
         .join(SessionRow, FlowRow.session_id == SessionRow.id)
         .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
-        .order_by(FlowRow.time, FlowRow.id, FindingRow.id)
-        .options(*_UNUSED_FLOW_COLUMNS)
-    )
-    stmt = _flow_filters(stmt, f, findings_joined=True, dest_joined=True)
+        .order_by(*order, FindingRow.id)
+    )  # fmt: skip
+    finding_stmt = _flow_filters(finding_stmt, f, findings_joined=True, dest_joined=True)
     with OrmSession(store.engine) as s:
         senders = _Senders(s)
-        described: dict[int, dict[str, Any]] = {}
-        for finding, flow, label, dest in s.execute(stmt).yield_per(500):
-            if flow.id not in described:
-                described.clear()  # rows come flow by flow: keep one
-                described[flow.id] = senders.describe(flow, dest)
+        flow_rows = iter(s.execute(flow_stmt).yield_per(500))
+        current_id: int | None = None
+        shared: dict[str, Any] = {}
+        for flow_id, category, kind, value, where, path, encodings, confidence, source, hashed in s.execute(
+            finding_stmt
+        ).yield_per(1000):
+            while current_id != flow_id:
+                flow, label, dest = next(flow_rows)
+                current_id = flow.id
+                if current_id == flow_id:
+                    shared = {**_request(flow, label), **senders.describe(flow, dest)}
             yield {
-                **_request(flow, label),
-                "category": finding.category,
-                "kind": finding.kind,
-                "value": finding.value,
-                "where": finding.location,
-                "path": finding.path,
-                "encodings": list(finding.encodings),
-                "confidence": finding.confidence,
-                "source": finding.source,
-                "hashed": finding.hashed,
-                **described[flow.id],
+                **{k: shared[k] for k in _REQUEST_KEYS},
+                "category": category,
+                "kind": kind,
+                "value": value,
+                "where": where,
+                "path": path,
+                "encodings": list(encodings),
+                "confidence": confidence,
+                "source": source,
+                "hashed": hashed,
+                **{k: shared[k] for k in _PLACE_KEYS},
             }
+
+
+_REQUEST_KEYS = ("flow_id", "session", "time", "device", "method", "url", "host")
+_PLACE_KEYS = ("country", "region", "entity", "entity_country", "entity_region", "app", "vendor", "party")
 
 
 def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:

@@ -167,3 +167,40 @@ def test_summary(store: Store) -> None:
     assert {k for _, k, _, _ in s.by_kind} == {"imei", "coordinates"}
     everything = summary(store)
     assert everything.sessions == ["a", "b"] and everything.flows == 4
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(kind="advertising_id"), Filters(category="location"), Filters(host="miui.com"),
+     Filters(region="CN"), Filters(session="demo", kind="visited_url")],
+)  # fmt: skip
+def test_findings_stream_matches_the_table(tmp_path: Path, filters: Filters) -> None:
+    """The findings query merges two ordered streams: every finding comes out once, with its own flow."""
+    from collections import Counter
+
+    from sqlalchemy import text
+
+    from phonehome.cli import sample_path
+    from phonehome.pipeline import replay
+
+    store = Store(str(tmp_path / "s.db"))
+    replay(store, [sample_path()], label="demo")
+    rows = list(findings(store, filters))
+    with store.engine.connect() as conn:
+        table = Counter(
+            conn.execute(
+                text(
+                    "SELECT f.flow_id, f.kind, f.value, f.location, f.path, fl.host, fl.url"
+                    " FROM findings f JOIN flows fl ON fl.id = f.flow_id"
+                )
+            ).all()
+        )
+    store.dispose()
+    got = Counter(
+        (r["flow_id"], r["kind"], r["value"], r["where"], r["path"], r["host"], r["url"]) for r in rows
+    )
+    assert rows and not got - table  # each row is a stored finding, carried with its own flow
+    if filters == Filters():
+        assert got == table  # and none is missing
+    if filters == Filters(kind="advertising_id"):
+        assert got == Counter({k: n for k, n in table.items() if k[1] == "advertising_id"})
