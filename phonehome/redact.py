@@ -43,6 +43,16 @@ def round_coordinates(value: str) -> str:
     return f"{float(m.group(1)):.2f},{float(m.group(2)):.2f}"
 
 
+def _unquote_fully(text: str, rounds: int = 3) -> str:
+    """Percent-decoding repeated until nothing changes (values nested in URLs in URLs)."""
+    for _ in range(rounds):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def redact_value(kind: str, value: str) -> str:
     """A finding's value as a shareable report shows it."""
     if kind in PLAIN_KINDS:
@@ -77,7 +87,9 @@ class Redactor:
         if self.reveal or kind in PLAIN_KINDS or len(value) < 3:
             return
         masked = redact_value(kind, value)
-        for form in {value, value.lower(), value.upper(), quote(value, safe=""), quote(value, safe="/:")}:
+        once = quote(value, safe="")
+        forms = {value, value.lower(), value.upper(), once, quote(value, safe="/:"), quote(once, safe="")}
+        for form in forms:
             if form != masked and len(form) >= 3:
                 self._values.setdefault(form, masked)
         if kind == "coordinates" and (m := _COORD.match(value)):
@@ -114,8 +126,11 @@ class Redactor:
         pairs = []
         for item in parts.query.split("&"):
             key, sep, val = item.partition("=")
-            plain = unquote(val)
-            if sep and MASK not in plain and _IDLIKE.search(plain):
+            plain = _unquote_fully(val)
+            masked = self.text(plain)
+            if masked != plain:  # a known value, however deeply it was percent-encoded
+                val = quote(masked, safe="/:*")
+            elif sep and MASK not in plain and _IDLIKE.search(plain):
                 val = mask(plain)
             pairs.append(f"{key}{sep}{val}")
         path = "/".join(
