@@ -86,3 +86,12 @@ def test_redact_findings_rows() -> None:
     ]
     (out,) = redact_findings(rows)
     assert out["value"] == "86*********0127" and "861234567890127" not in out["url"]
+
+
+def test_values_nested_in_encoded_urls_are_masked() -> None:
+    r = Redactor([("email", "sam.rivera@example.com")])
+    url = r.url(
+        "https://accounts.example/signin?continue=https%3A%2F%2Faccounts.example%2Fsignin%3F"
+        "login_hint%3Dsam.rivera%2540example.com%26locale%3Den_US&region=US"
+    )
+    assert "sam.rivera" not in url and "region=US" in url and url.startswith("https://accounts.example/signin?")
