@@ -15,12 +15,12 @@ from pathlib import Path
 
 from mitmproxy import ctx, exceptions, http, tls
 from mitmproxy.addonmanager import Loader
+from phonehome.classifiers.destinations.geoip import GeoDataError, GeoIP
+from phonehome.classifiers.destinations.place import Destinations
+from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
+from phonehome.classifiers.model import Exchange
+from phonehome.db.store import Store, StoreError, TlsFailure, Writer, WriterStats
 
-from classifiers.destination import Destinations
-from classifiers.geoip import GeoDataError, GeoIP
-from classifiers.known import KnownValues, KnownValuesError
-from classifiers.model import Exchange
-from db.store import Store, StoreError, TlsFailure, Writer, WriterStats
 from phonehome.pipeline import make_analyzer
 from phonehome.sources.harwrite import HarSpill
 from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket

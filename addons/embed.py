@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 
 from mitmproxy.options import Options
 from mitmproxy.tools.dump import DumpMaster
-
-from addons.capture import Capture
-from db.store import WriterStats
+from phonehome.addons.capture import Capture
+from phonehome.db.store import WriterStats
 
 
 @dataclass(frozen=True, slots=True)

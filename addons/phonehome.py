@@ -11,6 +11,6 @@ sys.path[:] = [
     p for p in sys.path if os.path.abspath(p or os.curdir) != os.path.dirname(os.path.abspath(__file__))
 ]
 
-from addons.capture import Capture  # noqa: E402
+from phonehome.addons.capture import Capture  # noqa: E402
 
 addons = [Capture()]

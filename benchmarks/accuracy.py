@@ -22,9 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classifiers.known import KnownValues  # noqa: E402
-from classifiers.model import Exchange, Kind, Source  # noqa: E402
-from classifiers.registry import analyze  # noqa: E402
+from phonehome.classifiers.detect.known import KnownValues  # noqa: E402
+from phonehome.classifiers.model import Exchange, Kind, Source  # noqa: E402
+from phonehome.classifiers.registry import analyze  # noqa: E402
+
 from phonehome.sources import open_source  # noqa: E402
 
 Key = tuple[int, str, str, str | None]  # entry, kind, value, hashed

@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from classifiers.decode import decode  # noqa: E402
-from classifiers.model import Exchange  # noqa: E402
-from classifiers.registry import analyze  # noqa: E402
+from phonehome.classifiers.decode.request import decode  # noqa: E402
+from phonehome.classifiers.model import Exchange  # noqa: E402
+from phonehome.classifiers.registry import analyze  # noqa: E402
 
 
 def tracker_request() -> Exchange:

@@ -22,7 +22,7 @@ import maxminddb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classifiers.geoip import EMBEDDED_ASN, GeoIP  # noqa: E402
+from phonehome.classifiers.destinations.geoip import EMBEDDED_ASN, GeoIP  # noqa: E402
 
 # Cloud, CDN and big-platform networks (AS numbers) that phones talk to most.
 CLOUD_ASNS = {

@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from classifiers import apps, browsing, contact, device, identifiers, location
-from classifiers.adapters import ADAPTERS, Adapter
-from classifiers.adapters.base import generalise
-from classifiers.decode import Decoded, Limits, decode
-from classifiers.destination import Destinations, default_destinations
-from classifiers.keys import is_digest, norm, strip_digest
-from classifiers.known import KnownValues, detect_known
-from classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
-from classifiers.normalise import e164, normalise, refine
-from classifiers.party import app_from_fields, app_from_headers
+from phonehome.classifiers.decode.request import Decoded, Limits, decode
+from phonehome.classifiers.destinations.party import app_from_fields, app_from_headers
+from phonehome.classifiers.destinations.place import Destinations, default_destinations
+from phonehome.classifiers.detect import apps, browsing, contact, device, identifiers, location
+from phonehome.classifiers.detect.adapters import ADAPTERS, Adapter
+from phonehome.classifiers.detect.adapters.base import generalise
+from phonehome.classifiers.detect.keys import is_digest, norm, strip_digest
+from phonehome.classifiers.detect.known import KnownValues, detect_known
+from phonehome.classifiers.detect.normalise import e164, normalise, refine
+from phonehome.classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
 
 log = logging.getLogger(__name__)
 

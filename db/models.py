@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from phonehome.classifiers.model import Category, Hash, Kind, Source, Where
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -26,8 +27,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
-from classifiers.model import Category, Hash, Kind, Source, Where
 
 SCHEMA_VERSION = 2  # db/migrations moves older databases forward
 

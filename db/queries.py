@@ -12,15 +12,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from phonehome.classifiers.destinations.entities import EntityMap, entity_map
+from phonehome.classifiers.destinations.party import (
+    Context,
+    app_from_headers,
+    party_of,
+    user_agent,
+    vendor_in,
+)
+from phonehome.classifiers.destinations.regions import (
+    NAMED_COUNTRIES,
+    Region,
+    countries_of,
+    parse_region,
+    region_of,
+)
+from phonehome.db.models import DestinationRow, FindingRow, FlowRow, SessionRow, TlsFailureRow
+from phonehome.db.store import Store
 from sqlalchemy import String, and_, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased, defer
-
-from classifiers.entities import EntityMap, entity_map
-from classifiers.party import Context, app_from_headers, party_of, user_agent, vendor_in
-from classifiers.regions import NAMED_COUNTRIES, Region, countries_of, parse_region, region_of
-from db.models import DestinationRow, FindingRow, FlowRow, SessionRow, TlsFailureRow
-from db.store import Store
 
 
 @dataclass(frozen=True, slots=True)

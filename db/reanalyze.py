@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from phonehome.classifiers.model import Analysis, Exchange
+from phonehome.db.models import FindingRow, FlowRow, SessionRow
+from phonehome.db.store import Store, finding_rows
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session as OrmSession
-
-from classifiers.model import Analysis, Exchange
-from db.models import FindingRow, FlowRow, SessionRow
-from db.store import Store, finding_rows
 
 # Notes about where a flow's data came from, not about its decoding: re-analysis keeps them.
 RESOLVED_NOTE = "server address resolved by phonehome at import time (--resolve), not recorded"

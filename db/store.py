@@ -20,14 +20,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.orm import Session as OrmSession
-
-from classifiers.model import Analysis, Destination, Exchange
-from classifiers.registry import analyze
-from db.models import (
+from phonehome.classifiers.model import Analysis, Destination, Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.models import (
     SCHEMA_VERSION,
     Base,
     DestinationRow,
@@ -37,6 +32,10 @@ from db.models import (
     SessionRow,
     TlsFailureRow,
 )
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session as OrmSession
 
 log = logging.getLogger(__name__)
 

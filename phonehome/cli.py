@@ -18,15 +18,15 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from classifiers.destination import Destinations
-from classifiers.geoip import ENV_ASN, ENV_GEOIP, GeoDataError, GeoIP
-from classifiers.known import KnownValues, KnownValuesError
-from classifiers.model import Category, Kind
-from classifiers.regions import parse_region
-from db import queries
-from db.reanalyze import reanalyze as run_reanalyze
-from db.store import Store, StoreError
+from phonehome.classifiers.destinations.geoip import ENV_ASN, ENV_GEOIP, GeoDataError, GeoIP
+from phonehome.classifiers.destinations.place import Destinations
+from phonehome.classifiers.destinations.regions import parse_region
+from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
+from phonehome.classifiers.model import Category, Kind
 from phonehome.datasafety import DeclaredError, load_declared
+from phonehome.db import queries
+from phonehome.db.reanalyze import reanalyze as run_reanalyze
+from phonehome.db.store import Store, StoreError
 from phonehome.diff import diff_lines, diff_sessions
 from phonehome.export import export_har
 from phonehome.lookup import LOOKUP_COLUMNS, LookupError_, describe_target
@@ -264,7 +264,7 @@ def capture(
 
     from mitmproxy.exceptions import OptionsError
 
-    from addons.embed import CaptureConfig, run_capture
+    from phonehome.addons.embed import CaptureConfig, run_capture
     from phonehome.netinfo import phone_addresses
 
     out = _console()

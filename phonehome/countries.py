@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pycountry
 
-from classifiers.regions import ANYCAST, LOCAL, NO_ADDRESS, UNKNOWN
+from phonehome.classifiers.destinations.regions import ANYCAST, LOCAL, NO_ADDRESS, UNKNOWN
 
 # Short names people use where ISO's official one is long.
 _SHORT = {"RU": "Russia", "IR": "Iran", "VN": "Vietnam", "SY": "Syria", "BO": "Bolivia", "VE": "Venezuela",

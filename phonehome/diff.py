@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from db import queries
-from db.store import Store
+from phonehome.db import queries
+from phonehome.db.store import Store
 from phonehome.report.build import receiver_of
 
 

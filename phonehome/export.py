@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from db import queries
-from db.reanalyze import exchange_of
-from db.store import Store
+from phonehome.db import queries
+from phonehome.db.reanalyze import exchange_of
+from phonehome.db.store import Store
 from phonehome.redact import Redactor, mask
 from phonehome.sources.harwrite import har_entry
 

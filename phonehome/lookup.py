@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from classifiers.destination import Destinations, normalise_ip
+from phonehome.classifiers.destinations.place import Destinations, normalise_ip
 from phonehome.resolve import Resolver
 
 _HOST = re.compile(

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from classifiers.destination import Destinations
-from classifiers.known import KnownValues
-from classifiers.model import Analysis, Exchange
-from classifiers.registry import analyze
-from db.store import Store, Writer
+from phonehome.classifiers.destinations.place import Destinations
+from phonehome.classifiers.detect.known import KnownValues
+from phonehome.classifiers.model import Analysis, Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.store import Store, Writer
 from phonehome.resolve import Resolver, resolving
 from phonehome.sources import SourceError, estimate_entries, open_source
 

@@ -155,7 +155,7 @@ def redact_findings(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def redact_flows(rows: Iterable[dict[str, Any]], store: Any, f: Any) -> Iterator[dict[str, Any]]:
     """flows rows with URLs and notes masked (`flows --redact`); the values come from the findings."""
-    from db import queries
+    from phonehome.db import queries
 
     r = Redactor((row["kind"], row["value"]) for row in queries.findings(store, f))
     for row in rows:

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from classifiers.model import Analysis, Exchange
-from db.reanalyze import RESOLVED_NOTE
+from phonehome.classifiers.model import Analysis, Exchange
+from phonehome.db.reanalyze import RESOLVED_NOTE
 
 Lookup = Callable[[str], str | None]
 

@@ -7,10 +7,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from classifiers.domains import registrable_domain
-from classifiers.entities import entity_map
-from db.queries import Filters, Summary, findings
-from db.store import Store
+from phonehome.classifiers.destinations.domains import registrable_domain
+from phonehome.classifiers.destinations.entities import entity_map
+from phonehome.db.queries import Filters, Summary, findings
+from phonehome.db.store import Store
 from phonehome.output import cell, terminal_safe
 
 KIND_LABELS = {

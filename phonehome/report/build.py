@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from classifiers.entities import entity_map
-from classifiers.regions import ANYCAST, LOCAL, NO_ADDRESS, UNKNOWN
-from db import queries
-from db.store import Store
+from phonehome.classifiers.destinations.entities import entity_map
+from phonehome.classifiers.destinations.regions import ANYCAST, LOCAL, NO_ADDRESS, UNKNOWN
 from phonehome.countries import country_name
 from phonehome.datasafety import DATA_TYPES, Declaration
+from phonehome.db import queries
+from phonehome.db.store import Store
 from phonehome.redact import Redactor
 from phonehome.summary import CATEGORY_ORDER, KIND_LABELS
 
@@ -77,7 +77,7 @@ def receiver_of(row: dict[str, Any]) -> str:
     """Who received a flow: the company, else the registrable domain (marked as unknown company)."""
     if row.get("entity"):
         return str(row["entity"])
-    from classifiers.domains import registrable_domain
+    from phonehome.classifiers.destinations.domains import registrable_domain
 
     return f"{registrable_domain(row['host'])} (company unknown)"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from classifiers.model import Exchange
+from phonehome.classifiers.model import Exchange
 
 __all__ = ["Item", "SourceError", "Skipped", "estimate_entries", "open_source"]
 

@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 import ijson
 
-from classifiers.model import Exchange
+from phonehome.classifiers.model import Exchange
 from phonehome.sources import BOM, Item, Skipped, SourceError, display_name, one_line, open_error
 
 ENTRIES_PREFIX = "log.entries.item"

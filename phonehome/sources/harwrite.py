@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from classifiers.model import Exchange
+from phonehome.classifiers.model import Exchange
 
 _HEAD = '{"log":{"version":"1.2","creator":{"name":"phonehome","version":"0.1"},"pages":[],"entries":[\n'
 _TAIL = "\n]}}\n"

@@ -15,7 +15,7 @@ from mitmproxy.flow import Flow
 from mitmproxy.io import FlowReader
 from mitmproxy.websocket import WebSocketMessage
 
-from classifiers.model import Exchange, Headers
+from phonehome.classifiers.model import Exchange, Headers
 from phonehome.sources import Item, Skipped, SourceError, display_name, one_line, open_error
 
 

@@ -10,12 +10,11 @@ import pytest
 from mitmproxy import connection, tls
 from mitmproxy.proxy import context as proxy_context
 from mitmproxy.test import taddons, tflow
-
-from addons.capture import Capture
-from classifiers.model import Exchange
-from classifiers.registry import analyze
-from db.queries import Filters, findings, flows
-from db.store import Store, StoreError
+from phonehome.addons.capture import Capture
+from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.queries import Filters, findings, flows
+from phonehome.db.store import Store, StoreError
 
 
 def _open(db: Path) -> Store:

@@ -6,10 +6,9 @@ import threading
 from pathlib import Path
 
 import httpx
-
-from addons.embed import CaptureConfig, host_pattern, run_capture
-from db.queries import Filters, flows
-from db.store import Store
+from phonehome.addons.embed import CaptureConfig, host_pattern, run_capture
+from phonehome.db.queries import Filters, flows
+from phonehome.db.store import Store
 
 
 def test_embedded_capture_reports_port_and_flushes_on_shutdown(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from classifiers.model import Exchange, Field, Finding, Hash, Headers, Kind, Source, Where
+from phonehome.classifiers.model import Exchange, Field, Finding, Hash, Headers, Kind, Source, Where
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 HOST = "api.example-sdk.com"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
-from classifiers.model import (
+from phonehome.classifiers.model import (
     KIND_CATEGORY,
     Analysis,
     Category,
@@ -19,6 +18,7 @@ from classifiers.model import (
     Where,
     finding,
 )
+
 from tests.classifiers._helpers import T0, exchange
 
 # -- the vocabulary is a persisted contract: these exact strings, added to but never renamed -----

@@ -28,15 +28,15 @@ socket.gethostbyname = refuse
 socket.gethostbyname_ex = refuse
 
 import importlib, pkgutil
-import classifiers
-for mod in pkgutil.walk_packages(classifiers.__path__, "classifiers."):
-    if not mod.name.startswith("classifiers.data"):
+import phonehome.classifiers
+for mod in pkgutil.walk_packages(phonehome.classifiers.__path__, "phonehome.classifiers."):
+    if not mod.name.startswith("phonehome.classifiers.data"):
         importlib.import_module(mod.name)
 
-from classifiers.registry import analyze
-from classifiers.destination import Destinations
+from phonehome.classifiers.registry import analyze
+from phonehome.classifiers.destinations.place import Destinations
 from phonehome.sources import open_source
-from classifiers.model import Exchange
+from phonehome.classifiers.model import Exchange
 
 places = Destinations()
 n = 0

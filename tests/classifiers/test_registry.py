@@ -13,11 +13,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from phonehome.classifiers import registry
+from phonehome.classifiers.decode.request import Limits
+from phonehome.classifiers.detect import apps, browsing, contact, device, identifiers, location
+from phonehome.classifiers.model import Destination, Exchange, Field, Finding, Hash, Kind, Source, Where
+from phonehome.classifiers.registry import DETECTORS, Detector, analyze, candidates
 
-from classifiers import apps, browsing, contact, device, identifiers, location, registry
-from classifiers.decode import Limits
-from classifiers.model import Destination, Exchange, Field, Finding, Hash, Kind, Source, Where
-from classifiers.registry import DETECTORS, Detector, analyze, candidates
 from tests.classifiers._helpers import exchange
 
 DETECTOR_MODULES = (identifiers, contact, location, browsing, apps, device)
@@ -57,7 +58,7 @@ def test_detector_ids_are_kind_names() -> None:
 
 def test_classifiers_import_neither_mitmproxy_nor_sqlalchemy() -> None:
     code = (
-        "import classifiers.registry, sys; "
+        "import phonehome.classifiers.registry, sys; "
         "assert not any(m.split('.')[0] in ('mitmproxy', 'sqlalchemy') for m in sys.modules)"
     )
     result = subprocess.run(

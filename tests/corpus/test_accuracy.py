@@ -29,7 +29,7 @@ def _floors(kind: str) -> tuple[float, float]:
 
 
 def test_every_kind_is_measured(report: Report) -> None:
-    from classifiers.model import Kind
+    from phonehome.classifiers.model import Kind
 
     assert set(report.heuristic.kinds()) == {k.value for k in Kind}
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from phonehome.classifiers.model import Kind
+from phonehome.db.models import FindingRow, UTCDateTime
 from sqlalchemy.dialects import sqlite
-
-from classifiers.model import Kind
-from db.models import FindingRow, UTCDateTime
 
 
 def test_utc_datetime_round_trip() -> None:

@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from classifiers.model import Exchange
-from classifiers.registry import analyze
-from db.queries import Filters, destinations, findings, flows, summary
-from db.store import Store, TlsFailure
+from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.queries import Filters, destinations, findings, flows, summary
+from phonehome.db.store import Store, TlsFailure
 
 FINDING_KEYS = {
     "flow_id", "session", "time", "device", "method", "url", "host", "category", "kind", "value", "where",

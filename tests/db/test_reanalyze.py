@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from classifiers.known import KnownValues
-from classifiers.model import Analysis, Exchange
-from classifiers.registry import analyze
-from db.queries import Filters, findings
-from db.reanalyze import exchange_of, reanalyze
-from db.store import Store
+from phonehome.classifiers.detect.known import KnownValues
+from phonehome.classifiers.model import Analysis, Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.queries import Filters, findings
+from phonehome.db.reanalyze import exchange_of, reanalyze
+from phonehome.db.store import Store
 
 IMEI = "861234567890127"
 
@@ -55,10 +55,9 @@ def test_reanalyze_with_known_values_finds_hashed_ids_and_keeps_flows(tmp_path: 
 
 
 def test_exchange_of_round_trips_what_the_store_kept(tmp_path: Path) -> None:
+    from phonehome.db.models import FlowRow
     from sqlalchemy import select
     from sqlalchemy.orm import Session
-
-    from db.models import FlowRow
 
     store = Store(str(tmp_path / "x.db"))
     try:

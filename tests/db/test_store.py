@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.models import SCHEMA_VERSION, FindingRow
+from phonehome.db.store import REVISIONS, Store, StoreError, TlsFailure, Writer, database_url
 from sqlalchemy import text
-
-from classifiers.model import Exchange
-from classifiers.registry import analyze
-from db.models import SCHEMA_VERSION, FindingRow
-from db.store import REVISIONS, Store, StoreError, TlsFailure, Writer, database_url
 
 
 def _exchange(i: int, fingerprint: str | None = None) -> Exchange:

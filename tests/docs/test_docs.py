@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 import pytest
+from phonehome.classifiers.registry import DETECTORS
 
-from classifiers.registry import DETECTORS
 from phonehome.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,8 +52,8 @@ def test_readme_and_docs_links_resolve() -> None:
 
 
 def test_destination_docs_state_true_sizes() -> None:
-    from classifiers.entities import entity_map
-    from classifiers.geoip import EMBEDDED_ASN, EMBEDDED_COUNTRY
+    from phonehome.classifiers.destinations.entities import entity_map
+    from phonehome.classifiers.destinations.geoip import EMBEDDED_ASN, EMBEDDED_COUNTRY
 
     text = (ROOT / "docs" / "destinations.md").read_text()
     emap = entity_map()

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from phonehome.db.queries import Filters, findings, flows
+from phonehome.db.store import Store
 
-from db.queries import Filters, findings, flows
-from db.store import Store
 from tests.e2e.conftest import Proxy, Servers, TestCA, mitmdump_exe, phonehome_exe
 
 IMEI = "861234567890127"  # Luhn-valid

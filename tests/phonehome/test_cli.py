@@ -237,8 +237,9 @@ def test_progress_bar_on_a_terminal(
 ) -> None:
     import sys
 
-    from classifiers.destination import Destinations
-    from db.store import Store
+    from phonehome.classifiers.destinations.place import Destinations
+    from phonehome.db.store import Store
+
     from phonehome.cli import _replay_with_progress
 
     class Terminal(io.StringIO):

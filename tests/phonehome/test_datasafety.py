@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from phonehome.classifiers.model import Kind
 
-from classifiers.model import Kind
 from phonehome.datasafety import APPLE_TYPES, DATA_TYPES, PLAY_TYPES, DeclaredError, load_declared
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from classifiers.model import Exchange
-from classifiers.registry import analyze
-from db.store import Store
+from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.store import Store
+
 from phonehome.diff import diff_lines, diff_sessions
 
 T = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -6,8 +6,9 @@ import json
 import os
 from pathlib import Path
 
-from db.queries import Filters
-from db.store import Store
+from phonehome.db.queries import Filters
+from phonehome.db.store import Store
+
 from phonehome.export import export_har
 from phonehome.pipeline import replay
 from tests.phonehome.report.conftest import hostile_exchanges  # noqa: F401 - shared fixture module
@@ -16,7 +17,7 @@ SECRETS = ("861234567890127", "38400000-8cf0-11bd-b23e-10b96e40000d", "alice@exa
 
 
 def _db(tmp_path: Path) -> Store:
-    from classifiers.registry import analyze
+    from phonehome.classifiers.registry import analyze
 
     store = Store(str(tmp_path / "e.db"))
     sid = store.open_session("s", "capture")

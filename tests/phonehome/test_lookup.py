@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from phonehome.classifiers.destinations.place import Destinations
 
-from classifiers.destination import Destinations
 from phonehome.lookup import LookupError_, describe_target, parse_target
 from phonehome.resolve import Resolver
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from phonehome.classifiers.destinations import domains
 
-from classifiers import domains
 from phonehome.cli import main
 
 

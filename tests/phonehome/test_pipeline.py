@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from db.queries import Filters, flows
-from db.store import Store
+from phonehome.db.queries import Filters, flows
+from phonehome.db.store import Store
+
 from phonehome.pipeline import _reason_kind, default_label, replay
 
 

@@ -94,4 +94,6 @@ def test_values_nested_in_encoded_urls_are_masked() -> None:
         "https://accounts.example/signin?continue=https%3A%2F%2Faccounts.example%2Fsignin%3F"
         "login_hint%3Dsam.rivera%2540example.com%26locale%3Den_US&region=US"
     )
-    assert "sam.rivera" not in url and "region=US" in url and url.startswith("https://accounts.example/signin?")
+    assert (
+        "sam.rivera" not in url and "region=US" in url and url.startswith("https://accounts.example/signin?")
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from classifiers.model import Analysis, Destination, Exchange
-from db.reanalyze import KEPT_NOTES
+from phonehome.classifiers.model import Analysis, Destination, Exchange
+from phonehome.db.reanalyze import KEPT_NOTES
+
 from phonehome.resolve import RESOLVED_NOTE, Resolver, resolving
 
 

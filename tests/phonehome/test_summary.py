@@ -6,12 +6,12 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.queries import summary
+from phonehome.db.store import Store, TlsFailure
 from rich.console import Console
 
-from classifiers.model import Exchange
-from classifiers.registry import analyze
-from db.queries import summary
-from db.store import Store, TlsFailure
 from phonehome.summary import _domains, render_evidence, render_summary
 
 HOSTILE_HOST = "evil[bold red]x[/].example.com"

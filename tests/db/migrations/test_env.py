@@ -6,10 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.script import ScriptDirectory
+from phonehome.db.models import SCHEMA_VERSION
+from phonehome.db.store import MIGRATIONS, REVISIONS, Store, alembic_config
 from sqlalchemy import inspect, text
-
-from db.models import SCHEMA_VERSION
-from db.store import MIGRATIONS, REVISIONS, Store, alembic_config
 
 
 def test_revisions_form_one_chain_matching_the_schema_versions() -> None:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.store import Store, TlsFailure
 
-from classifiers.model import Exchange
-from classifiers.registry import analyze
-from db.store import Store, TlsFailure
 from phonehome.cli import sample_path
 from phonehome.pipeline import replay
 

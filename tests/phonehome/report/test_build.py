@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from db.store import Store
+from phonehome.db.store import Store
+
 from phonehome.datasafety import Declaration
 from phonehome.report.build import build_report
 

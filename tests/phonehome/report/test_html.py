@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from phonehome.db.store import Store
 
-from db.store import Store
 from phonehome.report.build import build_report
 from phonehome.report.html import CSP, render_html
 from tests.phonehome._browser import open_html, require_chromium

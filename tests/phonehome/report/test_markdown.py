@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from db.store import Store
+from phonehome.db.store import Store
+
 from phonehome.report.build import build_report
 from phonehome.report.markdown import md, render_markdown
 from tests.phonehome.report.conftest import XSS

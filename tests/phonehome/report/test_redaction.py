@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from phonehome.db.queries import Filters
+from phonehome.db.store import Store
 
-from db.queries import Filters
-from db.store import Store
 from phonehome.export import export_har
 from phonehome.report.build import build_report
 from phonehome.report.html import render_html

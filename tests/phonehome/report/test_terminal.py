@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
+from phonehome.db.store import Store
 from rich.console import Console
 
-from db.store import Store
 from phonehome.report.build import build_report
 from phonehome.report.terminal import render_terminal
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from phonehome.classifiers.model import Exchange
 
-from classifiers.model import Exchange
 from phonehome.sources import Item, Skipped, SourceError, har, open_source
 from phonehome.sources.har import _epoch, _int, read_har
 

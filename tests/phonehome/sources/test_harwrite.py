@@ -8,7 +8,8 @@ import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
-from classifiers.model import Exchange
+from phonehome.classifiers.model import Exchange
+
 from phonehome.sources import Skipped, open_source
 from phonehome.sources.harwrite import HarSpill, har_entry
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from phonehome.classifiers.model import Exchange
 
-from classifiers.model import Exchange
 from phonehome.sources import Skipped, SourceError, estimate_entries, open_source
 
 HAR_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "har-clients"

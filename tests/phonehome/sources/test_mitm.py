@@ -9,9 +9,9 @@ from mitmproxy import http
 from mitmproxy.io import FlowWriter
 from mitmproxy.test import tflow
 from mitmproxy.websocket import WebSocketMessage
+from phonehome.classifiers.model import Exchange
 from wsproto.frame_protocol import Opcode
 
-from classifiers.model import Exchange
 from phonehome.sources import Item, Skipped, SourceError, open_source
 from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket, read_dump
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
+from phonehome.db.store import REVISIONS, Store, alembic_config
 from sqlalchemy import inspect
-
-from db.store import REVISIONS, Store, alembic_config
 
 
 def test_stamping_the_first_revision_touches_no_table(tmp_path: Path) -> None:

@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
+from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.registry import analyze
+from phonehome.db.store import REVISIONS, Store, alembic_config
 from sqlalchemy import text
-
-from classifiers.model import Exchange
-from classifiers.registry import analyze
-from db.store import REVISIONS, Store, alembic_config
 
 
 def test_existing_flows_survive_down_and_up(tmp_path: Path) -> None:

@@ -1,0 +1,182 @@
+"""Who runs a host: the company, its legal name, headquarters (jurisdiction) and categories.
+
+The map is phonehome's own, curated from public facts and published under CC0
+(`classifiers/data/entities.toml`).  Matching takes the longest listed suffix of the host on label
+boundaries, so `data.mistat.intl.xiaomi.com` (a Xiaomi telemetry service) is more specific than
+`xiaomi.com`, and `notxiaomi.com` matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+ENTITIES = Path(__file__).parents[1] / "data" / "entities.toml"
+
+
+class EntityCategory(StrEnum):
+    ADVERTISING = "advertising"
+    ANALYTICS = "analytics"
+    TELEMETRY = "telemetry"
+    CRASH_REPORTING = "crash_reporting"
+    PUSH = "push"
+    SOCIAL = "social"
+    CDN = "cdn"
+    CLOUD = "cloud"
+    OS_VENDOR = "os_vendor"
+    APP_BACKEND = "app_backend"
+    PAYMENTS = "payments"
+    MAPS = "maps"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    name: str
+    legal_name: str
+    country: str  # headquarters: the jurisdiction of the controller
+    categories: tuple[EntityCategory, ...]
+    parent: str | None = None
+    brands: tuple[str, ...] = ()
+    apps: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entity: Entity
+    service: str | None  # the named service whose domain matched, if any
+    categories: tuple[EntityCategory, ...]  # the service's when it has its own, else the entity's
+    suffix: str  # the listed domain that matched
+
+
+_ID = re.compile(r"[a-z0-9_]+\Z")
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z]+[a-z0-9-]*\Z")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+class EntityMap:
+    def __init__(self, entities: list[dict[str, Any]]) -> None:
+        self.entities: dict[str, Entity] = {}
+        self.domains: dict[str, Match] = {}
+        self._brands: dict[str, Entity] = {}
+        self._apps: list[tuple[str, Entity]] = []
+        for raw in entities:
+            entity = _entity(raw)
+            if entity.id in self.entities:
+                raise ValueError(f"entity {entity.id!r} is listed twice")
+            self.entities[entity.id] = entity
+            self._add_domains(raw.get("domains", []), Match(entity, None, entity.categories, ""))
+            for svc in raw.get("service", []):
+                name = str(svc["name"])
+                cats = tuple(EntityCategory(c) for c in svc.get("categories", [])) or entity.categories
+                self._add_domains(svc["domains"], Match(entity, name, cats, ""))
+            for brand in entity.brands:
+                self._brands.setdefault(brand, entity)
+            self._apps.extend((prefix, entity) for prefix in entity.apps)
+        for entity in self.entities.values():
+            if entity.parent and entity.parent not in self.entities:
+                raise ValueError(f"entity {entity.id!r}: parent {entity.parent!r} is not in the map")
+        # Longest package prefix first.
+        self._apps.sort(key=lambda item: -len(item[0]))
+        self._cache: dict[str, Match | None] = {}
+        self._owners: dict[str, Entity | None] = {}
+
+    def _add_domains(self, domains: list[str], template: Match) -> None:
+        for domain in domains:
+            d = str(domain).lower()
+            if not _DOMAIN.match(d):
+                raise ValueError(f"entity {template.entity.id!r}: {domain!r} is not a host name")
+            if d in self.domains:
+                raise ValueError(
+                    f"domain {d!r} is listed twice ({self.domains[d].entity.id}, {template.entity.id})"
+                )
+            self.domains[d] = Match(template.entity, template.service, template.categories, d)
+
+    def match(self, host: str) -> Match | None:
+        """The most specific listed suffix of `host`, or None."""
+        host = host.lower().rstrip(".")
+        if host in self._cache:
+            return self._cache[host]
+        found = None
+        labels = host.split(".")
+        for i in range(len(labels) - 1):
+            found = self.domains.get(".".join(labels[i:]))
+            if found:
+                break
+        if len(self._cache) < 65536:
+            self._cache[host] = found
+        return found
+
+    def root(self, entity: Entity) -> Entity:
+        """The top of the ownership chain (OnePlus -> OPPO); the entity itself when it has no parent."""
+        seen = {entity.id}
+        while entity.parent and entity.parent not in seen:
+            seen.add(entity.parent)
+            entity = self.entities[entity.parent]
+        return entity
+
+    def app_owner(self, package: str) -> Entity | None:
+        """The company whose package-name prefix `package` carries (`com.miui.browser` -> Xiaomi)."""
+        package = package.lower()
+        if package in self._owners:
+            return self._owners[package]
+        found = None
+        for prefix, entity in self._apps:
+            if package == prefix.rstrip(".") or (prefix.endswith(".") and package.startswith(prefix)):
+                found = entity
+                break
+        if len(self._owners) < 65536:
+            self._owners[package] = found
+        return found
+
+    def brand_in(self, text: str) -> Entity | None:
+        """The device maker whose brand word appears in `text` (a User-Agent, a model, a manufacturer)."""
+        for token in _TOKEN.findall(text.lower()):
+            entity = self._brands.get(token)
+            if entity:
+                return entity
+        return None
+
+    def find(self, name: str) -> Entity | None:
+        """An entity by id or by display name, case-insensitively."""
+        key = name.strip().lower()
+        if key in self.entities:
+            return self.entities[key]
+        return next((e for e in self.entities.values() if e.name.lower() == key), None)
+
+
+def _entity(raw: dict[str, Any]) -> Entity:
+    ident = str(raw.get("id", ""))
+    if not _ID.match(ident):
+        raise ValueError(f"entity id {ident!r} is not lower-case [a-z0-9_]")
+    country = str(raw.get("country", ""))
+    if len(country) != 2 or not country.isupper():
+        raise ValueError(f"entity {ident!r}: country {country!r} is not an ISO 3166 alpha-2 code")
+    return Entity(
+        id=ident,
+        name=str(raw["name"]),
+        legal_name=str(raw.get("legal_name") or raw["name"]),
+        country=country,
+        categories=tuple(EntityCategory(c) for c in raw.get("categories", [])),
+        parent=raw.get("parent") or None,
+        brands=tuple(str(b).lower() for b in raw.get("brands", [])),
+        apps=tuple(str(a).lower() for a in raw.get("apps", [])),
+        source=str(raw.get("source", "")),
+    )
+
+
+def load(path: Path = ENTITIES) -> EntityMap:
+    with path.open("rb") as fh:
+        return EntityMap(tomllib.load(fh).get("entity", []))
+
+
+@lru_cache(maxsize=1)
+def entity_map() -> EntityMap:
+    """The shipped map, loaded once."""
+    return load()

@@ -1,0 +1,123 @@
+"""Browsing: URLs of other sites and search terms carried inside payloads."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+from phonehome.classifiers.destinations.domains import registrable_domain, same_site
+from phonehome.classifiers.detect.keys import has_letter, is_placeholder, norm
+from phonehome.classifiers.model import Field, Finding, Kind, Source, Where, finding
+
+URL_KEYS = frozenset(
+    {
+        "url", "pageurl", "currenturl", "visitedurl", "weburl", "href", "link", "referrer", "referer",
+        "dl", "dr", "page", "pagelocation", "pagereferrer", "location", "uri", "siteurl", "openurl",
+        "loadurl", "landingurl", "lastpage", "fromurl", "tourl", "h5url", "browserurl", "taburl",
+        "refurl", "referurl", "refererurl", "sourceurl", "documenturl", "documentlocation",
+    }
+)  # fmt: skip
+REFERRER_KEYS = frozenset({"refurl", "referurl", "refererurl", "referrer", "referer", "dr", "pagereferrer"})
+SEARCH_KEYS = frozenset(
+    {
+        "q", "wd", "word", "query", "keyword", "keywords", "searchterm", "searchword", "searchkey",
+        "searchquery", "searchtext", "kw", "searchkeyword", "search",
+    }
+)  # fmt: skip
+# Search engines and the parameter carrying the search text.
+SEARCH_ENGINES = {
+    "google": ("q",), "bing.com": ("q",), "baidu.com": ("wd", "word"), "yandex": ("text",),
+    "duckduckgo.com": ("q",), "yahoo.com": ("p",), "sogou.com": ("query",), "so.com": ("q",),
+    "naver.com": ("query",), "ecosia.org": ("q",), "brave.com": ("q",), "qwant.com": ("q",),
+    "sm.cn": ("q",), "yahoo.co.jp": ("p",), "seznam.cz": ("q",),
+}  # fmt: skip
+_GRAPHQL = re.compile(r"(?:query|mutation|subscription)\s*\w*\s*(?:\([^)]*\))?\s*\{|fragment\s+\w+\s+on\b")
+_ASSET_SUFFIXES = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".svg",
+    ".css",
+    ".js",
+    ".woff",
+    ".woff2",
+    ".ico",
+    ".mp4",
+)
+
+
+def _engine_params(host: str) -> tuple[str, ...] | None:
+    site = registrable_domain(host)
+    for name, params in SEARCH_ENGINES.items():
+        if site == name or site.startswith(name + ".") or site.endswith("." + name):
+            return params
+    return None
+
+
+_API_HOST = re.compile(r"^(?:api|apis|sdk|graph|gateway|ws|rpc|sync|lh\d|accounts)(?:[-\d][\w-]*)?\.")
+_API_PATH = re.compile(r"/(?:api|v\d+(?:\.\d+)?|graphql|rpc)(?:/|$)")
+
+
+def _api_endpoint(host: str, path: str) -> bool:
+    return bool(_API_HOST.match(host) or _API_PATH.search(path)) and not _engine_params(host)
+
+
+def detect_visited_url(field: Field) -> list[Finding]:
+    value = field.value.strip()
+    if not value.lower().startswith(("http://", "https://")) or " " in value:
+        return []
+    target = urlsplit(value)
+    host = (target.hostname or "").lower()
+    if not host or "." not in host:
+        return []
+    keyed = norm(field.key) in URL_KEYS
+    # Another site's page; or, under a key naming the page the user came from (`ref_url`), another
+    # host's page of the same company (news.qq.com reported to Tencent's ad network).
+    referrer = norm(field.key) in REFERRER_KEYS and field.where != Where.HEADER
+    if same_site(host, field.host) and not (referrer and host != field.host):
+        return []
+    if field.where == Where.HEADER:
+        if field.key != "referer":
+            return []
+        return [finding(field, Kind.VISITED_URL, value, 0.9, Source.KEY, "visited_url")]
+    if target.path.lower().endswith(_ASSET_SUFFIXES) and not keyed:
+        return []
+    if _api_endpoint(host, target.path) or "jwt" in field.encodings:
+        return []  # an app's own API, an identity provider's claim: not a page the user visited
+    return [
+        finding(
+            field,
+            Kind.VISITED_URL,
+            value,
+            0.92 if keyed else 0.7,
+            Source.KEY if keyed else Source.PATTERN,
+            "visited_url",
+        )
+    ]
+
+
+def detect_search_query(field: Field) -> list[Finding]:
+    value = field.value.strip()
+    if value.lower().startswith(("http://", "https://")):
+        return _search_in_url(field, value)
+    if field.where in (Where.HEADER, Where.COOKIE, Where.PATH) or norm(field.key) not in SEARCH_KEYS:
+        return []
+    # GraphQL documents and SQL-like filters also travel as `query`.
+    if is_placeholder(value) or len(value) > 200 or value.startswith(("{", "[")) or _GRAPHQL.match(value):
+        return []
+    if not has_letter(value):
+        return []
+    return [finding(field, Kind.SEARCH_QUERY, value, 0.85, Source.KEY, "search_query")]
+
+
+def _search_in_url(field: Field, url: str) -> list[Finding]:
+    target = urlsplit(url)
+    params = _engine_params(target.hostname or "")
+    if params is None or same_site(target.hostname or "", field.host):
+        return []
+    for name, text in parse_qsl(target.query):
+        if name in params and text.strip():
+            return [finding(field, Kind.SEARCH_QUERY, text.strip(), 0.95, Source.PATTERN, "search_query")]
+    return []

@@ -1,0 +1,167 @@
+"""classifiers.entities: the curated company map and longest-suffix matching."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from phonehome.classifiers.destinations.entities import ENTITIES, EntityCategory, EntityMap, entity_map, load
+
+SMALL: list[dict[str, Any]] = [
+    {
+        "id": "acme", "name": "Acme", "legal_name": "Acme Corp.", "country": "US",
+        "categories": ["os_vendor", "telemetry"], "brands": ["acme", "roadrunner"], "apps": ["com.acme.", "org.exact"],
+        "domains": ["acme.com", "acme.net"],
+        "service": [{"name": "AcmeStat", "categories": ["analytics"], "domains": ["stat.intl.acme.com"]}],
+    },
+    {"id": "acme_cn", "name": "Acme China", "country": "CN", "parent": "acme", "categories": ["cloud"],
+     "domains": ["cn.acme.com"]},
+]  # fmt: skip
+
+
+@pytest.fixture()
+def small() -> EntityMap:
+    return EntityMap(SMALL)
+
+
+@pytest.mark.parametrize(
+    ("host", "entity", "service", "categories"),
+    [
+        ("acme.com", "acme", None, ("os_vendor", "telemetry")),
+        ("www.acme.com", "acme", None, ("os_vendor", "telemetry")),
+        ("a.stat.intl.acme.com", "acme", "AcmeStat", ("analytics",)),
+        ("stat.intl.acme.com.", "acme", "AcmeStat", ("analytics",)),
+        ("x.cn.acme.com", "acme_cn", None, ("cloud",)),
+        ("STAT.INTL.ACME.COM", "acme", "AcmeStat", ("analytics",)),
+    ],
+)
+def test_longest_suffix_wins(
+    small: EntityMap, host: str, entity: str, service: str | None, categories: tuple[str, ...]
+) -> None:
+    m = small.match(host)
+    assert m is not None
+    assert (m.entity.id, m.service, tuple(m.categories)) == (entity, service, categories)
+
+
+@pytest.mark.parametrize("host", ["notacme.com", "acme.com.evil.org", "com", "", "intl.acme.org", "acme"])
+def test_label_boundaries(small: EntityMap, host: str) -> None:
+    assert small.match(host) is None
+
+
+def test_root_app_owner_and_brands(small: EntityMap) -> None:
+    assert small.root(small.entities["acme_cn"]).id == "acme"
+    assert small.app_owner("com.acme.browser").id == "acme"  # type: ignore[union-attr]
+    assert small.app_owner("org.exact").id == "acme"  # type: ignore[union-attr]
+    assert small.app_owner("org.exactly") is None
+    assert small.app_owner("com.acmex.app") is None
+    assert small.brand_in("Mozilla/5.0 (Linux; Android 12; RoadRunner 5 Build/X)").id == "acme"  # type: ignore[union-attr]
+    assert small.brand_in("Mozilla/5.0 (Linux; Android 12; Acmeish 5)") is None
+    assert small.find("Acme China").id == "acme_cn"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id": "Bad Id"}, "not lower-case"),
+        ({"country": "China"}, "not an ISO 3166"),
+        ({"categories": ["spyware"]}, "spyware"),
+        ({"parent": "nobody"}, "parent 'nobody' is not in the map"),
+        ({"domains": ["acme.com"]}, "listed twice"),
+        ({"domains": ["https://x.org/"]}, "not a host name"),
+    ],
+)
+def test_bad_maps_are_refused(change: dict[str, object], message: str) -> None:
+    extra = {
+        "id": "other",
+        "name": "Other",
+        "country": "DE",
+        "categories": [],
+        "domains": ["other.org"],
+        **change,
+    }
+    with pytest.raises(ValueError, match=re.escape(message)):
+        EntityMap([*SMALL, extra])
+
+
+# -- the shipped map --------------------------------------------------------------------------------
+
+
+def test_shipped_map_size_and_licence() -> None:
+    emap = entity_map()
+    assert len(emap.entities) >= 300
+    assert len(emap.domains) >= 3000
+    head = ENTITIES.read_text(encoding="utf-8")[:2000]
+    assert "CC0" in head
+
+
+def test_shipped_map_loads_strictly() -> None:
+    emap = load(ENTITIES)  # raises on any schema error
+    for e in emap.entities.values():
+        assert e.name and e.legal_name and re.fullmatch(r"[A-Z]{2}", e.country)
+        assert e.categories, e.id
+        assert all(isinstance(c, EntityCategory) for c in e.categories)
+        assert e.source.startswith("https://"), e.id
+
+
+REQUIRED = {
+    # id: (HQ country, a host that must map to it)
+    "xiaomi": ("CN", "api.xiaomi.com"), "huawei": ("CN", "www.huawei.com"), "honor": ("CN", "www.hihonor.com"),
+    "samsung": ("KR", "www.samsung.com"), "oppo": ("CN", "www.oppo.com"), "vivo": ("CN", "www.vivo.com"),
+    "realme": ("CN", "www.realme.com"), "oneplus": ("CN", "www.oneplus.com"), "transsion": ("CN", "www.transsion.com"),
+    "lenovo": ("CN", "www.lenovo.com"), "motorola": ("US", "www.motorola.com"), "google": ("US", "www.google.com"),
+    "apple": ("US", "www.apple.com"), "meta": ("US", "graph.facebook.com"), "bytedance": ("CN", "www.tiktok.com"),
+    "tencent": ("CN", "www.qq.com"), "alibaba": ("CN", "www.alibaba.com"), "baidu": ("CN", "www.baidu.com"),
+    "amazon": ("US", "www.amazon.com"), "microsoft": ("US", "www.microsoft.com"), "yandex": ("RU", "yandex.ru"),
+    "appsflyer": ("US", "t.appsflyer.com"), "adjust": ("DE", "app.adjust.com"), "branch": ("US", "api2.branch.io"),
+    "singular": ("US", "sdk-api-v1.singular.net"), "kochava": ("US", "control.kochava.com"),
+    "applovin": ("US", "ms.applovin.com"), "ironsource": ("IL", "outcome-ssp.supersonicads.com"),
+    "unity": ("US", "config.unityads.unity3d.com"), "vungle": ("US", "api.vungle.com"),
+    "chartboost": ("US", "live.chartboost.com"), "sentry": ("US", "o1.ingest.sentry.io"),
+    "amplitude": ("US", "api2.amplitude.com"), "mixpanel": ("US", "api.mixpanel.com"),
+    "segment": ("US", "api.segment.io"), "onesignal": ("US", "api.onesignal.com"), "braze": ("US", "sdk.iad-01.braze.com"),
+    "sensors_data": ("CN", "www.sensorsdata.cn"), "umeng": ("CN", "ulogs.umeng.com"),
+    "growingio": ("CN", "www.growingio.com"), "jpush": ("CN", "www.jiguang.cn"), "getui": ("CN", "www.getui.com"),
+    "bugly": ("CN", "android.bugly.qq.com"), "pangle": ("SG", "api16-access-sg.pangle.io"),
+    "mintegral": ("CN", "www.mintegral.com"), "appmetrica": ("RU", "report.appmetrica.yandex.net"),
+    "inmobi": ("IN", "www.inmobi.com"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("ident", sorted(REQUIRED))
+def test_required_companies(ident: str) -> None:
+    emap = entity_map()
+    assert ident in emap.entities, f"{ident} missing from the entity map"
+    country, host = REQUIRED[ident]
+    assert emap.entities[ident].country == country
+    m = emap.match(host)
+    assert m is not None, host
+    assert m.entity.id == ident or emap.root(m.entity).id == emap.root(emap.entities[ident]).id, (
+        host,
+        m.entity.id,
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "service", "category"),
+    [
+        ("data.mistat.intl.xiaomi.com", "MiStat", "telemetry"),
+        ("tracking.intl.miui.com", "OneTrack", "telemetry"),
+        ("app-measurement.com", None, "analytics"),
+        ("googleads.g.doubleclick.net", None, "advertising"),
+    ],
+)
+def test_specific_services_beat_the_company(host: str, service: str | None, category: str) -> None:
+    m = entity_map().match(host)
+    assert m is not None
+    if service:
+        assert m.service and service.lower() in m.service.lower()
+    assert category in m.categories
+
+
+def test_map_file_path_is_in_the_package() -> None:
+    assert (
+        ENTITIES.parent.name == "data"
+        and ENTITIES.parent.parent == Path(__file__).resolve().parents[3] / "classifiers"
+    )

@@ -1,0 +1,205 @@
+"""classifiers.browsing: other sites' URLs and search terms carried inside payloads."""
+
+from __future__ import annotations
+
+import pytest
+from phonehome.classifiers.detect.browsing import detect_search_query, detect_visited_url
+from phonehome.classifiers.model import Field, Kind, Source, Where
+
+from tests.classifiers._helpers import essentials, fld
+
+MI = "data.mistat.intl.xiaomi.com"  # the flow's own host in these tests
+ARTICLE = "https://news.example.org/2024/05/story.html?ref=home"
+
+
+def _at(key: str, value: str, where: Where = Where.BODY) -> Field:
+    return fld(key, value, where, host=MI)
+
+
+# -- visited URLs -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "source", "confidence"),
+    [
+        (_at("url", ARTICLE), Source.KEY, 0.92),
+        (_at("pageUrl", ARTICLE, Where.QUERY), Source.KEY, 0.92),
+        (_at("referer", ARTICLE, Where.HEADER), Source.KEY, 0.9),
+        (_at("item", ARTICLE), Source.PATTERN, 0.7),  # another site's page under an unknown key
+        (_at("url", "https://cdn.other.net/photos/cat.png"), Source.KEY, 0.92),  # keyed: even an image
+    ],
+)
+def test_visited_url_positive(field: Field, source: Source, confidence: float) -> None:
+    found = detect_visited_url(field)
+    assert essentials(found) == [(Kind.VISITED_URL, field.value, source, None)]
+    assert found[0].confidence == confidence
+
+
+def test_visited_url_keeps_location() -> None:
+    field = fld(
+        "url", ARTICLE, path="data_list[0].properties.url", encodings=("form", "base64", "gzip", "json")
+    )
+    [f] = detect_visited_url(field)
+    assert (f.value, f.where, f.path, f.encodings) == (
+        ARTICLE, Where.BODY, "data_list[0].properties.url", ("form", "base64", "gzip", "json"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        _at("url", "https://www.xiaomi.com/phones"),  # same site as the flow
+        _at("url", "https://api.mistat.xiaomi.com/x"),
+        _at("icon", "https://cdn.other.net/photos/cat.png"),  # an image asset without a URL key
+        _at("font", "https://fonts.other.net/a.woff2"),
+        _at("origin-page", ARTICLE, Where.HEADER),  # only Referer counts among headers
+        _at("url", "news.example.org/story"),  # no scheme
+        _at("url", "ftp://news.example.org/story"),
+        _at("url", "https://news.example.org/a b"),  # a space: text, not a URL
+        _at("url", "https://localhost:8080/debug"),  # no dot: not another site
+    ],
+)
+def test_visited_url_negative(field: Field) -> None:
+    assert detect_visited_url(field) == []
+
+
+# -- search queries -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "expected", "source"),
+    [
+        (_at("q", "cheap flights to lisbon", Where.QUERY), "cheap flights to lisbon", Source.KEY),
+        (_at("keyword", " 深圳 天气 "), "深圳 天气", Source.KEY),
+        (_at("searchTerm", "ibuprofen dosage"), "ibuprofen dosage", Source.KEY),
+        # A search engine URL inside a payload: the engine's own parameter holds the text.
+        (_at("url", "https://www.google.com/search?q=cheap+flights&hl=en"), "cheap flights", Source.PATTERN),
+        (_at("u", "https://www.google.co.uk/search?hl=en&q=nhs+111"), "nhs 111", Source.PATTERN),
+        (
+            _at("referer", "https://www.baidu.com/s?wd=%E5%A4%A9%E6%B0%94", Where.HEADER),
+            "天气",
+            Source.PATTERN,
+        ),
+        (_at("page", "https://yandex.ru/search/?text=погода"), "погода", Source.PATTERN),
+        (_at("from", "https://search.yahoo.com/search?p=tax+forms"), "tax forms", Source.PATTERN),
+    ],
+)
+def test_search_query_positive(field: Field, expected: str, source: Source) -> None:
+    assert essentials(detect_search_query(field)) == [(Kind.SEARCH_QUERY, expected, source, None)]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        _at("query", "query GetUser($id: ID!) { user(id: $id) { name } }"),  # a GraphQL document
+        _at("query", "{ viewer { login } }"),
+        _at("query", "mutation { logout }"),
+        _at("query", '{"term": {"status": "active"}}'),
+        _at("q", "0.9", Where.QUERY),  # no letters
+        _at("q", "true"),  # placeholder
+        _at("q", "x" * 201),  # too long for typed text
+        _at("search", "cats", Where.COOKIE),
+        _at("q", "cats", Where.PATH),
+        _at("title", "cats"),  # not a search key
+        _at("url", "https://www.example.com/?q=cats"),  # not a search engine
+        fld("url", "https://www.google.com/search?q=cats", host="www.google.com"),  # the engine's own page
+        _at("url", "https://www.google.com/search?hl=en"),  # engine URL without search text
+    ],
+)
+def test_search_query_negative(field: Field) -> None:
+    assert detect_search_query(field) == []
+
+
+@pytest.mark.parametrize(
+    "value", ["query($id:ID!){node(id:$id){id}}", "subscription OnMessage { message { id } }"]
+)
+def test_graphql_without_space_after_query_is_not_a_search(value: str) -> None:
+    assert detect_search_query(_at("query", value)) == []
+
+
+# -- API endpoints and identity claims are not pages ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        _at("url", "https://api.other.net/track"),  # an API host
+        _at("url", "https://api-eu.other.net/track"),
+        _at("url", "https://api2.other.net/track"),
+        _at("url", "https://sdk.other.net/config"),
+        _at("url", "https://graph.facebook.com/me"),
+        _at("endpoint", "https://gateway.other.net/collect"),
+        _at("url", "https://other.net/api/v1/items"),  # an API path
+        _at("url", "https://other.net/v2/items"),
+        _at("link", "https://other.net/graphql"),
+        # JWT claims name the identity provider and audience, not pages the user visited.
+        fld("iss", "https://accounts.google.com", encodings=("jwt",), host=MI),
+        fld("iss", "https://login.example-idp.com/tenant", encodings=("json", "jwt"), host=MI),
+        fld("url", ARTICLE, encodings=("jwt",), host=MI),
+    ],
+)
+def test_api_endpoints_and_jwt_claims_are_not_visited_urls(field: Field) -> None:
+    assert detect_visited_url(field) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://www.other.net/articles/v2-review",  # `v2-` is no API version segment
+        "https://www.other.net/apis-of-the-world/story",  # ... and `/apis-...` no API path
+        "https://www.google.com/api/x",  # a search engine's own pages are never "API"
+        "https://news.other.net/2024/graphql-explained",
+    ],
+)
+def test_api_like_near_misses_are_visited_urls(value: str) -> None:
+    assert essentials(detect_visited_url(_at("url", value))) == [(Kind.VISITED_URL, value, Source.KEY, None)]
+
+
+# Sites served from their bare domain whose name merely starts with an API-host word.
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://wsj.com/articles/fed-holds-rates-steady-2024",
+        "https://syncedreview.com/2024/05/01/story/",
+        "https://graphic.com.gh/news/politics/story.html",
+    ],
+)
+def test_sites_whose_names_start_like_api_hosts_are_visited_urls(value: str) -> None:
+    assert essentials(detect_visited_url(_at("url", value))) == [(Kind.VISITED_URL, value, Source.KEY, None)]
+
+
+# -- referrers of the same company's other host ---------------------------------------------------
+
+TENCENT_AD = "c.gdt.qq.com"
+QQ_NEWS = "https://news.qq.com/a/20240501/story.html"
+
+
+@pytest.mark.parametrize(
+    ("key", "where"),
+    [
+        ("ref_url", Where.BODY),
+        ("refUrl", Where.QUERY),
+        ("referrer", Where.BODY),
+        ("dr", Where.QUERY),
+        ("page_referrer", Where.BODY),
+        ("referer_url", Where.BODY),
+    ],
+)
+def test_referrer_of_the_same_companys_other_host_counts(key: str, where: Where) -> None:
+    found = detect_visited_url(fld(key, QQ_NEWS, where, host=TENCENT_AD))
+    assert essentials(found) == [(Kind.VISITED_URL, QQ_NEWS, Source.KEY, None)]
+    assert found[0].confidence == 0.92
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        fld("url", QQ_NEWS, host=TENCENT_AD),  # same site under a plain URL key
+        fld("page", QQ_NEWS, Where.QUERY, host=TENCENT_AD),
+        fld("ref_url", QQ_NEWS, host="news.qq.com"),  # the flow's own host
+        fld("referer", QQ_NEWS, Where.HEADER, host=TENCENT_AD),  # the header names the app's own page
+        fld("ref_url", "https://api.qq.com/v1/x", host=TENCENT_AD),  # an API, not a page
+    ],
+)
+def test_same_site_urls_are_not_visited_urls(field: Field) -> None:
+    assert detect_visited_url(field) == []
