@@ -63,3 +63,18 @@ def test_destination_docs_state_true_sizes() -> None:
     assert int(m.group(2).replace(",", "")) <= len(emap.domains)
     mb = (EMBEDDED_COUNTRY.stat().st_size + EMBEDDED_ASN.stat().st_size) / 2**20
     assert f"{mb:.1f} MB together" in text
+
+
+def test_architecture_names_every_package_and_module() -> None:
+    from tests.test_layers import modules
+
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    for module, path in modules():
+        rel = path.relative_to(ROOT)
+        if path.name == "__init__.py":
+            assert f"`{rel.parent.as_posix()}/" in text, f"docs/architecture.md does not name {module}"
+        else:
+            assert f"`{path.name}`" in text or f"`{rel.as_posix()}`" in text, (
+                f"docs/architecture.md does not name {rel}"
+            )
+    assert "<-" in text and "tests/test_layers.py" in text  # the layer order and what keeps it
