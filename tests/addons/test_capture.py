@@ -144,7 +144,7 @@ async def test_store_failure_is_loud_and_loses_nothing(tmp_path: Path) -> None:
     failure is reported with that file's name, and replaying the file recovers every flow."""
     from click.testing import CliRunner
 
-    from phonehome.cli import main
+    from phonehome.cli.main import main
 
     db = tmp_path / "c.db"
     addon = Capture()

@@ -179,7 +179,7 @@ def test_findings_stream_matches_the_table(tmp_path: Path, filters: Filters) -> 
 
     from sqlalchemy import text
 
-    from phonehome.cli import sample_path
+    from phonehome.cli.replay import sample_path
     from phonehome.pipeline import replay
 
     store = Store(str(tmp_path / "s.db"))

@@ -9,7 +9,7 @@ import click
 import pytest
 from phonehome.classifiers.registry import DETECTORS
 
-from phonehome.cli import main
+from phonehome.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_MD = (ROOT / "docs" / "cli.md").read_text()

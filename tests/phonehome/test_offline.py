@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from phonehome.classifiers.destinations import domains
 
-from phonehome.cli import main
+from phonehome.cli.main import main
 
 
 class NetworkUsed(AssertionError):

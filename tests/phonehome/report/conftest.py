@@ -11,7 +11,7 @@ from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
 from phonehome.db.store import Store, TlsFailure
 
-from phonehome.cli import sample_path
+from phonehome.cli.replay import sample_path
 from phonehome.pipeline import replay
 
 XSS = [

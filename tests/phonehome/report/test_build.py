@@ -87,7 +87,7 @@ def test_scope_filters(sample_db: str, hostile_db: str) -> None:
 
 
 def test_several_devices_each_get_a_named_headline(sample_db: str, tmp_path: Path) -> None:
-    from phonehome.cli import sample_path
+    from phonehome.cli.replay import sample_path
     from phonehome.pipeline import replay
 
     store = Store(sample_db, create=False)

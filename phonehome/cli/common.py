@@ -1,0 +1,196 @@
+"""What every command shares: one-line errors, the database, options, output and files.
+
+Library errors become one clear line and exit code 2 here; exit 1 means the work was done but some
+entries were skipped (counted and printed).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+
+from phonehome.classifiers.destinations.geoip import ENV_ASN, ENV_GEOIP, GeoDataError, GeoIP
+from phonehome.classifiers.destinations.place import Destinations
+from phonehome.classifiers.destinations.regions import parse_region
+from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
+from phonehome.classifiers.model import Category, Kind
+from phonehome.db.store import Store, StoreError
+from phonehome.output import terminal_safe, write_csv, write_jsonl, write_table
+
+FINDING_CONTRACT = (
+    "flow_id", "session", "time", "device", "method", "url", "host", "category", "kind", "value",
+    "where", "path", "encodings", "confidence", "source", "hashed",
+)  # fmt: skip
+PLACE_COLUMNS = ("country", "region", "entity", "entity_country", "entity_region", "app", "vendor", "party")
+FINDING_COLUMNS = FINDING_CONTRACT + PLACE_COLUMNS
+FINDING_TABLE = ("flow_id", "time", "host", "kind", "value", "where", "path", "encodings", "source")
+FLOW_COLUMNS = (
+    "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
+    "request_bytes", "response_bytes", "findings",
+)  # fmt: skip
+FLOW_COLUMNS_EXTRA = ("error", "notes", *PLACE_COLUMNS)
+FLOW_TABLE = ("flow_id", "time", "method", "url", "status", "tls", "findings", "notes")
+DESTINATION_COLUMNS = (
+    "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country",
+    "categories", "region", "flows", "findings", "kinds", "entity_region", "service",
+)  # fmt: skip
+DESTINATION_TABLE = (
+    "host",
+    "ip",
+    "country",
+    "as_org",
+    "entity",
+    "entity_country",
+    "flows",
+    "findings",
+    "kinds",
+)
+REGION_TABLE = ("entity", "entity_country", "entity_region", "country", "region")
+
+DEFAULT_DB = "phonehome.db"
+
+
+def console(err: bool = False) -> Console:
+    stream = sys.stderr if err else sys.stdout
+    # Piped tables would be squeezed to 80 columns; give them room instead.
+    width = None if stream.isatty() else 200
+    return Console(stderr=err, highlight=False, soft_wrap=False, width=width)
+
+
+def fail(message: str) -> None:
+    """One line on stderr, exit code 2."""
+    click.echo(f"phonehome: error: {terminal_safe(message, None)}", err=True)
+    sys.exit(2)
+
+
+@contextmanager
+def open_store(db: str, create: bool) -> Iterator[Store]:
+    try:
+        store = Store(db, create=create)
+    except StoreError as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers content
+    try:
+        yield store
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        store.dispose()
+
+
+known_option = click.option(
+    "--known",
+    "known_file",
+    type=click.Path(dir_okay=False),
+    help="TOML file of your device's own values (IMEI, email, ...) to find in any encoding or digest.",
+)
+
+
+def known_values(path: str | None) -> KnownValues | None:
+    if not path:
+        return None
+    try:
+        return KnownValues.from_toml(path)
+    except KnownValuesError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+def geo_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--asn-db", envvar=ENV_ASN, type=click.Path(dir_okay=False), show_envvar=True,
+        help="Your own MaxMind GeoLite2/GeoIP2 ASN (or ISP) mmdb, used before the shipped data.",
+    )(func)  # fmt: skip
+    return click.option(
+        "--geoip-db", envvar=ENV_GEOIP, type=click.Path(dir_okay=False), show_envvar=True,
+        help="Your own MaxMind GeoLite2/GeoIP2 City or Country mmdb, used before the shipped data.",
+    )(func)  # fmt: skip
+
+
+def destinations_of(geoip_db: str | None, asn_db: str | None) -> Destinations:
+    try:
+        return Destinations(GeoIP(geoip_db, asn_db))
+    except GeoDataError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+resolve_option = click.option(
+    "--resolve", is_flag=True,
+    help="Look up missing server addresses through this computer's resolver (off by default: today's answer may differ).",
+)  # fmt: skip
+
+
+db_option = click.option(
+    "--db", default=DEFAULT_DB, show_default=True, help="SQLite file path or any SQLAlchemy URL."
+)
+
+
+def region_option_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_region(value).value
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def filters_no_format(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared filters, for commands with their own --format."""
+    func = click.option(
+        "--category", type=click.Choice([c.value for c in Category]), help="Only this category."
+    )(func)
+    func = click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only this kind of data.")(
+        func
+    )
+    func = click.option(
+        "--region", callback=region_option_value, metavar="REGION",
+        help="Only flows whose server OR receiving company is in this region: eu, uk, us, cn, hk, sg, ru, in, other.",
+    )(func)  # fmt: skip
+    func = click.option("--host", help="Only this host and its subdomains.")(func)
+    func = click.option("--session", help="Only this session label.")(func)
+    return db_option(func)
+
+
+def filters(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--redact", is_flag=True, help="Mask personal values (as reports do); the default keeps full values."
+    )(func)
+    func = click.option(
+        "--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True
+    )(func)
+    return filters_no_format(func)
+
+
+def emit(rows: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], table: tuple[str, ...]) -> None:
+    if fmt == "jsonl":
+        write_jsonl(rows, sys.stdout)
+    elif fmt == "csv":
+        write_csv(rows, columns, sys.stdout)
+    else:
+        write_table(rows, table, console())
+
+
+@contextmanager
+def private_file(path: str) -> Iterator[Any]:
+    """A file only its owner can read: reports and exports are personal data, redacted or not."""
+    import os
+
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        yield fh
+
+
+def esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(terminal_safe(text, None))

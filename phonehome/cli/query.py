@@ -1,0 +1,120 @@
+"""`phonehome findings`, `flows`, `destinations` and `lookup`: what is stored and known, as rows."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from phonehome.cli.common import (
+    DESTINATION_COLUMNS,
+    DESTINATION_TABLE,
+    FINDING_COLUMNS,
+    FINDING_TABLE,
+    FLOW_COLUMNS,
+    FLOW_COLUMNS_EXTRA,
+    FLOW_TABLE,
+    REGION_TABLE,
+    console,
+    destinations_of,
+    emit,
+    esc,
+    fail,
+    filters,
+    geo_options,
+    open_store,
+    resolve_option,
+)
+from phonehome.db import queries
+from phonehome.lookup import LOOKUP_COLUMNS, LookupError_, describe_target
+from phonehome.output import write_jsonl
+from phonehome.redact import redact_findings, redact_flows
+from phonehome.resolve import Resolver
+
+
+@click.command("findings")
+@filters
+def findings_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
+    """Every piece of personal data found, with where it was and how it was wrapped.
+
+    Example: phonehome findings --kind imei --format jsonl
+    """
+    with open_store(db, create=False) as store:
+        f = queries.Filters(**where)
+        region = f.region
+        table = FINDING_TABLE + REGION_TABLE if region else FINDING_TABLE
+        rows = queries.findings(store, f)
+        emit(redact_findings(rows) if redact else rows, fmt, FINDING_COLUMNS, table)
+
+
+@click.command("flows")
+@filters
+def flows_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
+    """Every request captured or replayed, with the number of findings in each.
+
+    Example: phonehome flows --host miui.com --format csv > miui.csv
+    """
+    with open_store(db, create=False) as store:
+        f = queries.Filters(**where)
+        region = f.region
+        table = FLOW_TABLE + REGION_TABLE if region else FLOW_TABLE
+        rows = queries.flows(store, f)
+        emit(redact_flows(rows, store, f) if redact else rows, fmt, FLOW_COLUMNS + FLOW_COLUMNS_EXTRA, table)
+
+
+@click.command("destinations")
+@filters
+def destinations_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
+    """Where the traffic went: one row per host and server address.
+
+    Example: phonehome destinations --category location
+    """
+    with open_store(db, create=False) as store:
+        f = queries.Filters(**where)
+        region = f.region
+        table = DESTINATION_TABLE + ("region", "entity_region") if region else DESTINATION_TABLE
+        emit(queries.destinations(store, f), fmt, DESTINATION_COLUMNS, table)
+
+
+@click.command("lookup")
+@click.argument("targets", nargs=-1, required=True, metavar="HOST_OR_IP...")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True
+)
+@geo_options
+@resolve_option
+def lookup_cmd(
+    targets: tuple[str, ...], fmt: str, geoip_db: str | None, asn_db: str | None, resolve: bool
+) -> None:
+    """What phonehome knows about a destination: country, network owner, company, jurisdiction.
+
+    Example: phonehome lookup data.mistat.intl.xiaomi.com 161.117.0.1 8.8.8.8
+
+    Offline: a host name alone gives the company; its server's country needs an address
+    (give one, or add --resolve to ask this computer's resolver).
+    """
+    places = destinations_of(geoip_db, asn_db)
+    resolver = Resolver() if resolve else None
+    rows = []
+    for target in targets:
+        try:
+            rows.append(describe_target(target, places, resolver))
+        except LookupError_ as exc:
+            fail(str(exc))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "jsonl":
+        write_jsonl(iter(rows), sys.stdout)
+    else:
+        out = console()
+        for row in rows:
+            out.print(f"[bold]{esc(row['query'])}[/bold]")
+            for key in LOOKUP_COLUMNS[1:]:
+                value = row[key]
+                if value in (None, [], False) and key not in ("country", "anycast"):
+                    continue
+                shown = ", ".join(value) if isinstance(value, list) else str(value)
+                out.print(f"  {key:<16} {esc(shown)}")

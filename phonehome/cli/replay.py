@@ -1,0 +1,200 @@
+"""`phonehome replay`, `reanalyze` and `demo`: traffic files in, analysed and stored."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from phonehome.classifiers.destinations.place import Destinations
+from phonehome.classifiers.detect.known import KnownValues
+from phonehome.cli.common import (
+    console,
+    db_option,
+    destinations_of,
+    esc,
+    fail,
+    geo_options,
+    known_option,
+    known_values,
+    open_store,
+    resolve_option,
+)
+from phonehome.db import queries
+from phonehome.db.reanalyze import reanalyze as run_reanalyze
+from phonehome.db.store import Store
+from phonehome.output import terminal_safe
+from phonehome.pipeline import ReplayReport, make_analyzer, replay
+from phonehome.resolve import Resolver
+from phonehome.summary import render_evidence, render_summary
+
+
+@click.command("replay")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@db_option
+@click.option("--label", default=None, help="Session label for all files (default: each file's name).")
+@known_option
+@geo_options
+@resolve_option
+def replay_cmd(
+    files: tuple[str, ...],
+    db: str,
+    label: str | None,
+    known_file: str | None,
+    geoip_db: str | None,
+    asn_db: str | None,
+    resolve: bool,
+) -> None:
+    """Import HAR files or mitmproxy flow dumps and analyse them.
+
+    Example: phonehome replay chrome-export.har mitm.flows --db lab.db
+
+    Exit code 1 if some entries were skipped, 2 if a file could not be read at all.
+    """
+    known = known_values(known_file)
+    places = destinations_of(geoip_db, asn_db)
+    with open_store(db, create=True) as store:
+        report = _replay_with_progress(
+            store, list(files), label, known, places, Resolver() if resolve else None
+        )
+        err = console(err=True)
+        for f in report.files:
+            name = terminal_safe(Path(f.path).name, 80)
+            if f.error:
+                click.echo(f"phonehome: error: {terminal_safe(f.error, None)}", err=True)
+                continue
+            dup = f", {f.duplicates} already stored" if f.duplicates else ""
+            click.echo(
+                f"{name}: {f.stored} flows imported{dup}, {f.findings} findings, session {terminal_safe(f.session, 60)!r}"
+            )
+            for reason, n in f.skipped.most_common():
+                err.print(f"  skipped {n}: {esc(terminal_safe(reason, 160))}", highlight=False)
+        sessions = {f.session for f in report.files if not f.error}
+        if len(sessions) == 1:
+            summary = queries.summary(store, sessions.pop())
+            if summary.flows:
+                render_summary(console(), summary)
+                console().print(f"Full report: phonehome report --db {esc(db)} --format html -o report.html")
+    sys.exit(_replay_exit(report))
+
+
+def _replay_exit(report: ReplayReport) -> int:
+    if report.unusable:
+        return 2
+    return 1 if report.skipped else 0
+
+
+def _replay_with_progress(
+    store: Store,
+    files: list[str],
+    label: str | None,
+    known: KnownValues | None,
+    places: Destinations,
+    resolver: Resolver | None,
+) -> ReplayReport:
+    extra: dict[str, Any] = {"known": known, "destinations": places, "resolver": resolver}
+    if not sys.stderr.isatty():
+        return replay(store, files, label=label, **extra)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console(err=True), transient=True,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, Any] = {}
+
+        def progress(path: str, expected: int | None, done: int) -> None:
+            if path not in tasks:
+                tasks[path] = bar.add_task(terminal_safe(Path(path).name, 40), total=expected)
+            bar.update(tasks[path], completed=done)
+
+        return replay(store, files, label=label, progress=progress, **extra)
+
+
+@click.command()
+@db_option
+@click.option("--session", help="Only this session (default: every stored flow).")
+@known_option
+@geo_options
+@resolve_option
+def reanalyze(
+    db: str,
+    session: str | None,
+    known_file: str | None,
+    geoip_db: str | None,
+    asn_db: str | None,
+    resolve: bool,
+) -> None:
+    """Run today's classifiers again over stored flows, replacing their findings.
+
+    Example: phonehome reanalyze --db myphone.db --known me.toml
+
+    Use it after upgrading phonehome, to look for your own values in an old capture, or to place
+    old captures with your own GeoLite2 files (--geoip-db, --asn-db).
+    """
+    known = known_values(known_file)
+    places = destinations_of(geoip_db, asn_db)
+    with open_store(db, create=False) as store:
+        analyzer = make_analyzer(known, places, Resolver() if resolve else None)
+        if sys.stderr.isatty():
+            with Progress(TextColumn("re-analysing"), BarColumn(), MofNCompleteColumn(), console=console(err=True),
+                          transient=True) as bar:  # fmt: skip
+                task = bar.add_task("flows", total=None)
+                result = run_reanalyze(store, analyzer, session=session,
+                                       progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+        else:
+            result = run_reanalyze(store, analyzer, session=session)
+        click.echo(
+            f"Re-analysed {result.flows} flows: {result.findings_before} findings before, {result.findings_after} now."
+        )
+
+
+SAMPLE = "phone-session.har"
+
+
+def sample_path() -> Path:
+    try:
+        return Path(str(resources.files("phonehome.examples").joinpath(SAMPLE)))
+    except ModuleNotFoundError:
+        # Running from a source tree that is on sys.path but not installed: examples/ is beside us.
+        return Path(__file__).resolve().parents[2] / "examples" / SAMPLE
+
+
+@click.command()
+@click.option("--db", default=None, help="Keep the demo database here instead of a temporary one.")
+def demo(db: str | None) -> None:
+    """Replay the bundled sample: a Xiaomi phone's morning, and what it sent where.
+
+    Example: phonehome demo --db demo.db && phonehome findings --db demo.db --kind visited_url
+    """
+    out = console()
+    sample = sample_path()
+    if not sample.is_file():
+        fail(f"the bundled sample {sample} is missing: reinstall phonehome")
+    with tempfile.TemporaryDirectory(prefix="phonehome-demo-") as tmp:
+        target = db or str(Path(tmp) / "demo.db")
+        with open_store(target, create=True) as store:
+            out.print(
+                f"Replaying the bundled sample capture ({SAMPLE}): one Android phone, about twenty minutes.\n"
+            )
+            report = replay(store, [sample], label="demo")
+            if report.unusable or not report.stored and not report.duplicates:
+                fail("the bundled sample could not be replayed")
+            render_summary(out, queries.summary(store, "demo"))
+            out.print()
+            render_evidence(out, store, "demo")
+        out.print()
+        if db:
+            out.print(f"Explore it: phonehome findings --db {esc(db)}   (or flows, destinations)")
+            out.print(
+                f"The full report, charts and evidence: phonehome report --db {esc(db)} --format html -o report.html"
+            )
+        else:
+            out.print(
+                "Explore it yourself: phonehome demo --db demo.db, then phonehome findings --db demo.db,"
+                " or phonehome report --db demo.db --format html -o report.html"
+            )
+        out.print("Capture your own phone: phonehome capture   (see docs/capture.md)")

@@ -1,0 +1,156 @@
+"""`phonehome report`, `diff` and `export`: what a person reads or shares."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+from phonehome.cli.common import console, db_option, fail, filters_no_format, open_store, private_file
+from phonehome.datasafety import DeclaredError, load_declared
+from phonehome.db import queries
+from phonehome.diff import diff_lines, diff_sessions
+from phonehome.export import export_har
+from phonehome.output import terminal_safe
+from phonehome.report.build import build_report
+from phonehome.report.html import render_html
+from phonehome.report.markdown import md as md_escape
+from phonehome.report.markdown import render_markdown
+from phonehome.report.terminal import render_terminal
+
+
+@click.command("report")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "html", "md", "json"]),
+    default="terminal",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Write to this file (0600) instead of stdout.",
+)
+@click.option("--session", help="Only this session.")
+@click.option("--device", help="Only this device (its address in a capture, the session label in a replay).")
+@click.option(
+    "--reveal", is_flag=True, help="Show full values (the default masks identifiers and rounds locations)."
+)
+@click.option(
+    "--declared",
+    "declared_file",
+    type=click.Path(dir_okay=False),
+    help="TOML/JSON list of data types an app or company declares; marks what was observed but not declared.",
+)
+def report_cmd(db: str, fmt: str, output: str | None, session: str | None, device: str | None, reveal: bool,
+               declared_file: str | None) -> None:  # fmt: skip
+    """The answer at a glance: what was sent, to whom and where, with the evidence.
+
+    Example: phonehome report --format html -o report.html
+
+    Values are redacted by default, so the report can be shared; --reveal shows them in full.
+    """
+    declared = []
+    if declared_file:
+        try:
+            declared = load_declared(declared_file)
+        except DeclaredError as exc:
+            fail(str(exc))
+    with open_store(db, create=False) as store:
+        data = build_report(store, session=session, device=device, reveal=reveal, declared=declared)
+    if (session or device) and not data["devices"]:
+        fail(
+            f"nothing stored for {'session ' + repr(session) if session else ''}{' device ' + repr(device) if device else ''}".strip()
+        )
+    if fmt == "terminal":
+        if output:
+            with private_file(output) as fh:
+                render_terminal(Console(file=fh, width=160, highlight=False, soft_wrap=False), data)
+        else:
+            render_terminal(console(), data)
+        return
+    if fmt == "json":
+        import json
+
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "md":
+        text = render_markdown(data)
+    else:
+        text = render_html(data)
+    if output:
+        with private_file(output) as fh:
+            fh.write(text)
+        click.echo(f"Wrote {output} ({'redacted' if not reveal else 'FULL VALUES'}).", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+@click.command("diff")
+@db_option
+@click.option("--session", "sessions", multiple=True, required=True, help="Two sessions: before, then after.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["terminal", "json", "md"]), default="terminal", show_default=True
+)
+def diff_cmd(db: str, sessions: tuple[str, ...], fmt: str) -> None:
+    """What changed between two sessions: data, companies and countries that appeared or went.
+
+    Example: phonehome diff --session "ads on" --session "ads off"
+    """
+    if len(sessions) != 2:
+        fail("diff needs exactly two sessions: --session BEFORE --session AFTER")
+    with open_store(db, create=False) as store:
+        labels = set(queries.summary(store).sessions)
+        for label in sessions:
+            if label not in labels:
+                fail(f"no session {label!r} in {db} (sessions: {', '.join(sorted(labels)) or 'none'})")
+        result = diff_sessions(store, sessions[0], sessions[1])
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    lines = diff_lines(result)
+    if fmt == "md":
+        click.echo(
+            "\n".join(
+                ["# phonehome diff", ""]
+                + [md_escape(line) if line.startswith("  ") else md_escape(line) for line in lines]
+            )
+        )
+        return
+    for line in lines:
+        click.echo(terminal_safe(line, None))
+
+
+@click.command("export")
+@filters_no_format
+@click.option("--format", "fmt", type=click.Choice(["har"]), default="har", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="HAR file to write (0600).",
+)
+@click.option(
+    "--reveal", is_flag=True, help="Keep full values, bodies and credentials (the default redacts)."
+)
+def export_cmd(db: str, session: str | None, host: str | None, region: str | None, kind: str | None,
+               category: str | None, fmt: str, output: str, reveal: bool) -> None:  # fmt: skip
+    """Write the flows of a filter as a HAR file for other tools, redacted by default.
+
+    Example: phonehome export --format har --host miui.com -o miui.har
+    """
+    with open_store(db, create=False) as store:
+        f = queries.Filters(session=session, host=host, kind=kind, category=category, region=region)
+        try:
+            n = export_har(store, f, output, reveal=reveal)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(f"Wrote {n} flows to {output} ({'redacted' if not reveal else 'FULL VALUES'}).", err=True)

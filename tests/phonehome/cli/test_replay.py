@@ -1,0 +1,195 @@
+"""phonehome.cli.replay: replay, reanalyze and demo as a user meets them: exit codes, one-line errors, real exports."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.phonehome.cli._run import REAL_EXPORTS, one_line_error, run
+
+
+@pytest.mark.parametrize("name", REAL_EXPORTS)
+def test_replay_every_real_export(har_clients: Path, tmp_path: Path, name: str) -> None:
+    code, out, err = run("replay", str(har_clients / name), "--db", str(tmp_path / "r.db"))
+    assert code == 0, err
+    assert f"{name}: " in out and "flows imported" in out
+    code, out, _ = run("flows", "--db", str(tmp_path / "r.db"), "--format", "jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all(r["session"] == name for r in rows)
+
+
+def test_corrupted_har_is_one_clear_line_and_exit_2(har_clients: Path, tmp_path: Path) -> None:
+    code, _, err = run(
+        "replay", str(har_clients / "corrupted_har-brokenfile.har"), "--db", str(tmp_path / "r.db")
+    )
+    assert code == 2
+    assert "not a HAR file or mitmproxy flow dump" in one_line_error(err)
+
+
+def test_binary_and_missing_files(tmp_path: Path) -> None:
+    junk = tmp_path / "photo.jpg"
+    junk.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8)
+    code, _, err = run("replay", str(junk), "--db", str(tmp_path / "r.db"))
+    assert code == 2 and "photo.jpg" in one_line_error(err)
+    code, _, err = run("replay", str(tmp_path / "absent.har"), "--db", str(tmp_path / "r.db"))
+    assert code == 2 and "absent.har" in err
+
+
+def test_good_file_is_kept_when_another_is_bad(har_clients: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "r.db")
+    code, out, err = run(
+        "replay",
+        str(har_clients / "har_files-chrome.har"),
+        str(har_clients / "corrupted_har-brokenfile.har"),
+        "--db",
+        db,
+    )
+    assert code == 2 and "corrupted_har-brokenfile.har" in err
+    assert "har_files-chrome.har: 3 flows imported" in out
+    assert len(run("flows", "--db", db, "--format", "jsonl")[1].splitlines()) == 3
+
+
+def test_skipped_entries_are_counted_and_exit_1(tmp_path: Path) -> None:
+    har = {
+        "log": {
+            "version": "1.2",
+            "entries": [
+                {"startedDateTime": "2026-11-20T08:00:00Z", "request": {"method": "GET", "url": "https://a.example.com/?imei=861234567890127", "headers": []}, "response": {"status": 200, "headers": []}},
+                {"startedDateTime": "2026-11-20T08:00:01Z", "request": {"method": "GET", "headers": []}},
+                {"startedDateTime": "2026-11-20T08:00:02Z", "request": {"method": "GET", "url": "/relative", "headers": []}},
+            ],
+        }
+    }  # fmt: skip
+    path = tmp_path / "partial.har"
+    path.write_text(json.dumps(har))
+    code, out, err = run("replay", str(path), "--db", str(tmp_path / "r.db"))
+    assert code == 1
+    assert "partial.har: 1 flows imported" in out
+    assert err.count("skipped 1:") == 2
+
+
+def test_truncated_har_keeps_entries_before_the_cut(har_clients: Path, tmp_path: Path) -> None:
+    data = (har_clients / "har_files-firefox.har").read_bytes()
+    cut = tmp_path / "cut.har"
+    cut.write_bytes(data[: len(data) // 2])
+    code, out, err = run("replay", str(cut), "--db", str(tmp_path / "r.db"))
+    assert code == 1
+    imported = int(out.split("cut.har: ", 1)[1].split(" flows", 1)[0])
+    assert 0 < imported < 14
+    assert "rest of file unreadable" in err
+
+
+def test_replaying_twice_does_not_duplicate(har_clients: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "r.db")
+    src = tmp_path / "copy.har"
+    shutil.copy(har_clients / "har_files-safari.har", src)
+    assert run("replay", str(src), "--db", db)[0] == 0
+    code, out, _ = run("replay", str(src), "--db", db)
+    assert code == 0 and "0 flows imported, 19 already stored" in out
+    assert len(run("flows", "--db", db, "--format", "jsonl")[1].splitlines()) == 19
+
+
+def test_demo_prints_the_answer_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("demo")
+    assert code == 0, err
+    assert "51 requests to 38 hosts" in out
+    assert "What was sent, and to whom" in out and "IMEI" in out and "xiaomi.com" in out
+    assert "form → base64 → gzip → json" in out
+    assert "Sent unencrypted" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_known_values_on_replay_and_reanalyze(tmp_path: Path) -> None:
+    import hashlib
+
+    imei = "861234567890127"
+    har = {
+        "log": {
+            "version": "1.2",
+            "entries": [
+                {"startedDateTime": "2026-11-20T08:00:00Z",
+                 "request": {"method": "GET", "headers": [],
+                             "url": f"https://ads.example.com/p?h={hashlib.md5(imei.encode()).hexdigest().upper()}"},
+                 "response": {"status": 200, "headers": []}},
+            ],
+        }
+    }  # fmt: skip
+    path = tmp_path / "hashed.har"
+    path.write_text(json.dumps(har))
+    known = tmp_path / "me.toml"
+    known.write_text(f'imei = ["{imei}"]\n')
+    db = str(tmp_path / "k.db")
+
+    assert run("replay", str(path), "--db", db)[0] == 0
+    assert run("findings", "--db", db, "--format", "jsonl")[1] == ""  # an opaque digest, unkeyed
+    code, out, _ = run("reanalyze", "--db", db, "--known", str(known))
+    assert code == 0 and "Re-analysed 1 flows: 0 findings before, 1 now." in out
+    row = json.loads(run("findings", "--db", db, "--format", "jsonl")[1])
+    assert (row["kind"], row["value"], row["source"], row["hashed"]) == ("imei", imei, "known", "md5")
+
+    db2 = str(tmp_path / "k2.db")
+    assert run("replay", str(path), "--db", db2, "--known", str(known))[0] == 0
+    assert json.loads(run("findings", "--db", db2, "--format", "jsonl")[1])["source"] == "known"
+
+
+def test_progress_bar_on_a_terminal(
+    har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from phonehome.classifiers.destinations.place import Destinations
+    from phonehome.db.store import Store
+
+    from phonehome.cli.replay import _replay_with_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    store = Store(str(tmp_path / "p.db"))
+    try:
+        report = _replay_with_progress(
+            store, [str(har_clients / "har_files-firefox.har")], None, None, Destinations(), None
+        )
+    finally:
+        store.dispose()
+    assert report.stored == 14
+    assert "har_files-firefox.har" in screen.getvalue()  # the bar was drawn, named after the file
+
+
+def test_replay_resolve_is_opt_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import phonehome.resolve
+
+    har = tmp_path / "noip.har"
+    har.write_text(json.dumps({"log": {"version": "1.2", "entries": [{
+        "startedDateTime": "2026-11-20T09:00:00Z", "time": 1,
+        "request": {"method": "GET", "url": "https://yandex.ru/search?text=x", "httpVersion": "HTTP/1.1",
+                    "headers": [], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+        "response": {"status": 200, "statusText": "", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [],
+                     "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1, "bodySize": 0},
+        "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0}}]}}))  # fmt: skip
+    asked: list[str] = []
+    monkeypatch.setattr(phonehome.resolve, "system_lookup", lambda host: asked.append(host) or "77.88.55.242")
+    db = str(tmp_path / "r.db")
+    run("replay", str(har), "--db", db, "--label", "plain")
+    assert asked == []
+    _, out, _ = run("destinations", "--db", db, "--format", "jsonl")
+    assert (
+        json.loads(out)["country"] == "unknown (no server address)" and json.loads(out)["entity"] == "Yandex"
+    )
+    db2 = str(tmp_path / "r2.db")
+    run("replay", str(har), "--db", db2, "--resolve")
+    assert asked == ["yandex.ru"]
+    _, out, _ = run("flows", "--db", db2, "--format", "jsonl")
+    row = json.loads(out)
+    assert row["server_ip"] == "77.88.55.242" and row["country"] == "RU"
+    assert any("--resolve" in n for n in row["notes"])
