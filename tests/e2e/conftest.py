@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
-import selectors
 import ssl
 import subprocess
 import sys
@@ -144,7 +143,14 @@ def servers(test_ca: TestCA) -> Iterator[Servers]:
 
 
 class Proxy:
-    """A proxy process and the port it reported once it was listening."""
+    """A proxy process and the port it reported once it was listening.
+
+    One thread reads the process's output from the first byte to the last, line by line, into
+    `lines`; readiness and the final output both come from that one record.  (Reading lines with
+    `readline()` and then `communicate(timeout=...)` loses output: `readline()` pulls a whole chunk
+    into the file object's buffer, and `communicate` with a timeout reads the raw descriptor, so
+    lines that arrived with the ready line, like the mitm.it hint, were never seen.)
+    """
 
     def __init__(self, args: list[str], ready_marker: str, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
@@ -154,39 +160,67 @@ class Proxy:
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             cwd=REPO,
         )
-        self.output: list[str] = []
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._eof = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.port = self._wait_for(ready_marker)
 
-    def _wait_for(self, marker: str, timeout: float = 60.0) -> int:
-        """Read the proxy's own announcement of its listening address (no guessing, no sleeping)."""
+    def _read(self) -> None:
         assert self.proc.stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(self.proc.stdout, selectors.EVENT_READ)
+        for raw in iter(self.proc.stdout.readline, b""):
+            with self._changed:
+                self.lines.append(raw.decode("utf-8", "replace"))
+                self._changed.notify_all()
+        with self._changed:
+            self._eof = True
+            self._changed.notify_all()
+
+    def _wait_for(self, marker: str, timeout: float = 120.0) -> int:
+        """Wait for the proxy's own announcement of its listening address (no guessing, no sleeping)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=deadline - time.monotonic()):
-                break
-            line = self.proc.stdout.readline().decode("utf-8", "replace")
-            if not line:
-                break
-            self.output.append(line)
-            if marker in line:
-                tail = line.split(marker, 1)[1].strip().rstrip(".")
-                return int(tail.rsplit(":", 1)[1])
+        seen = 0
+        with self._changed:
+            while True:
+                for line in self.lines[seen:]:
+                    if marker in line:
+                        tail = line.split(marker, 1)[1].strip().rstrip(".")
+                        return int(tail.rsplit(":", 1)[1])
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if self._eof or left <= 0:
+                    break
+                self._changed.wait(left)
         self.proc.kill()
-        raise AssertionError("proxy did not start:\n" + "".join(self.output))
+        self.proc.wait(timeout=30)
+        self._reader.join(timeout=30)
+        raise AssertionError("proxy did not start:\n" + "".join(self.lines))
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def stop(self, sig: int = 2) -> str:
-        """Ctrl-C, then wait for the flush; returns everything the process printed."""
+    @property
+    def output(self) -> str:
+        with self._changed:
+            return "".join(self.lines)
+
+    def stop(self, sig: int = 2, timeout: float = 120.0) -> str:
+        """Ctrl-C, then wait for the flush and for the last byte of output; returns all of it."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
-        out, _ = self.proc.communicate(timeout=60)
-        self.output.append(out.decode("utf-8", "replace"))
-        return "".join(self.output)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+            self._reader.join(timeout=30)
+            raise AssertionError("proxy did not stop within the timeout:\n" + self.output) from None
+        # The pipe closes when the process (and any child holding it) is gone: read to its end.
+        self._reader.join(timeout=timeout)
+        assert not self._reader.is_alive(), "the proxy's output never closed"
+        return self.output
 
 
 def phonehome_exe() -> str:

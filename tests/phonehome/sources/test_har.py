@@ -14,7 +14,8 @@ from phonehome.classifiers.model import Exchange
 from phonehome.sources import Item, Skipped, SourceError, har, open_source
 from phonehome.sources.har import _epoch, _int, read_har
 
-HAR_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "har-clients"
+# Real exports from mitmproxy's test data, kept in the repository (tests/data/har-clients/README.md).
+HAR_DIR = Path(__file__).resolve().parents[2] / "data" / "har-clients"
 
 # file -> (exchanges, skipped) as measured on the shared exports.
 REAL_EXPORTS = {
@@ -36,8 +37,6 @@ METHODS = {"GET", "POST", "HEAD", "WEBSOCKET"}
 
 
 def shared(name: str) -> Path:
-    if not HAR_DIR.is_dir():
-        pytest.skip(f"shared HAR exports not found at {HAR_DIR}")
     return HAR_DIR / name
 
 

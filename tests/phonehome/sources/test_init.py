@@ -10,7 +10,8 @@ from phonehome.classifiers.model import Exchange
 
 from phonehome.sources import Skipped, SourceError, estimate_entries, open_source
 
-HAR_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "har-clients"
+# Real exports from mitmproxy's test data, kept in the repository (tests/data/har-clients/README.md).
+HAR_DIR = Path(__file__).resolve().parents[2] / "data" / "har-clients"
 
 ENTRY = {
     "startedDateTime": "2024-01-02T03:04:05Z",
@@ -20,8 +21,6 @@ ENTRY = {
 
 
 def shared(name: str) -> Path:
-    if not HAR_DIR.is_dir():
-        pytest.skip(f"shared HAR exports not found at {HAR_DIR}")
     return HAR_DIR / name
 
 
