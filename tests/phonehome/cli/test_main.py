@@ -25,7 +25,6 @@ NO_PROXY = r"""
 import sys
 from click.testing import CliRunner
 from phonehome.cli.main import main
-from tests.phonehome.cli._run import run
 
 for args in (["--help"], ["findings", "--help"], ["lookup", "8.8.8.8"], ["report", "--help"]):
     result = CliRunner().invoke(main, args, catch_exceptions=False)
