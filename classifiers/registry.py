@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from phonehome.classifiers.decode.request import Decoded, Limits, decode
+from phonehome.classifiers.decode.limits import Decoded, Limits
+from phonehome.classifiers.decode.request import decode
 from phonehome.classifiers.destinations.party import app_from_fields, app_from_headers
 from phonehome.classifiers.destinations.place import Destinations, default_destinations
 from phonehome.classifiers.detect import apps, browsing, contact, device, identifiers, location

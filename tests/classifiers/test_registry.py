@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 from phonehome.classifiers import registry
-from phonehome.classifiers.decode.request import Limits
+from phonehome.classifiers.decode.limits import Limits
 from phonehome.classifiers.detect import apps, browsing, contact, device, identifiers, location
 from phonehome.classifiers.model import Destination, Exchange, Field, Finding, Hash, Kind, Source, Where
 from phonehome.classifiers.registry import DETECTORS, Detector, analyze, candidates

@@ -1,0 +1,305 @@
+"""The recursive walker: every value expanded layer by layer into fields, within one exchange's budget."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+
+from phonehome.classifiers.decode.base64 import expand_base64, match_base64, match_hex
+from phonehome.classifiers.decode.compression import inflate, raw_deflate_or_brotli, sniff_compression
+from phonehome.classifiers.decode.form import form_pairs, is_form_body, match_form
+from phonehome.classifiers.decode.jwt import jwt_payload
+from phonehome.classifiers.decode.limits import Decoded, LimitHit, Limits
+from phonehome.classifiers.decode.multipart import walk_multipart
+from phonehome.classifiers.decode.opaque import OPAQUE_MIN_BYTES, looks_random
+from phonehome.classifiers.decode.paths import last_key
+from phonehome.classifiers.decode.percent import percent_decoded, search_percent
+from phonehome.classifiers.decode.protobuf import is_plausible_message
+from phonehome.classifiers.decode.protobuf_fields import walk_grpc, walk_protobuf
+from phonehome.classifiers.decode.text import printable
+from phonehome.classifiers.model import Field, Where
+
+# A value shorter than the shortest base64 we try can only hold JSON, percent escapes or a form.
+_NESTABLE = re.compile(r"[{\[%=]")
+
+
+class Walker:
+    """Carries the per-exchange budget while values are expanded recursively."""
+
+    def __init__(self, host: str, limits: Limits) -> None:
+        self.host = host
+        self.limits = limits
+        self.out = Decoded()
+        self.fields = self.out.fields
+        self.deadline = time.monotonic() + limits.time_budget
+        self.inflated = 0
+        self.max_fields = limits.max_fields
+        self.max_chars = limits.max_value_chars
+
+    def _budget(self, n: int) -> None:
+        if n >= self.max_fields:
+            raise LimitHit(f"limit: more than {self.max_fields} fields, rest not decoded")
+        if time.monotonic() > self.deadline:
+            raise LimitHit(f"limit: decoding took over {self.limits.time_budget}s, rest not decoded")
+
+    def emit(
+        self,
+        where: Where,
+        path: str,
+        key: str,
+        value: str,
+        enc: tuple[str, ...],
+        siblings: Mapping[str, str] | None = None,
+    ) -> None:
+        fields = self.fields
+        n = len(fields)
+        # Reading the clock costs as much as making a field: check the budget every 32 fields.
+        if not n & 31 or n >= self.max_fields:
+            self._budget(n)
+        if len(value) > self.max_chars:
+            value = value[: self.max_chars]
+        fields.append(Field(where, path, key.lower(), value, enc, self.host, siblings))
+
+    # -- containers ----------------------------------------------------------------------------
+
+    def walk_json(
+        self,
+        where: Where,
+        path: str,
+        node: object,
+        enc: tuple[str, ...],
+        depth: int,
+        inherited: Mapping[str, str] | None = None,
+    ) -> None:
+        """`inherited`: for the items of a list, the scalars of the object holding the list."""
+        if depth > self.limits.max_depth:
+            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+            return
+        if isinstance(node, dict):
+            # The hot loop of the decoder: one pass, exact type checks.  `scalars` is filled as the
+            # loop goes; every field of this object holds the same dict, complete by the time any
+            # detector reads it.  JSON object keys are always strings.
+            scalars: dict[str, str] = {}
+            prefix = path + "." if path else ""
+            for k, v in node.items():
+                t = type(v)
+                if t is str:
+                    scalars[k.lower()] = v
+                    if len(v) < 16 and "{" not in v and "[" not in v and "%" not in v and "=" not in v:
+                        self.emit(where, prefix + k, k, v, enc, scalars)  # expand()'s fast path, inlined
+                    else:
+                        self.expand(where, prefix + k, k, v, enc, depth + 1, scalars)
+                elif t is list:
+                    self.walk_json(where, prefix + k, v, enc, depth + 1, scalars)
+                elif t is dict:
+                    self.walk_json(where, prefix + k, v, enc, depth + 1)
+                elif v is not None:
+                    text = ("true" if v else "false") if t is bool else str(v)
+                    scalars[k.lower()] = text
+                    self.emit(where, prefix + k, k, text, enc, scalars)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                self._json_child(where, f"{path}[{i}]", last_key(path), v, enc, depth, inherited)
+            strings = [v for v in node if isinstance(v, str)]
+            if len(strings) >= 2 and len(strings) == len(node):
+                # Lists are findings in their own right (installed apps): offer them joined.
+                self.emit(where, path, last_key(path), ",".join(strings), enc + ("list",))
+            elif len(node) >= 2 and all(isinstance(v, dict) for v in node):
+                # A list of objects (`[{"pkg": ..., "ver": ...}, ...]`): offer each shared string
+                # column joined, under the list's own key so its name gives the context.
+                first = node[0]
+                for k in first:
+                    column = [v.get(k) for v in node]
+                    if all(isinstance(c, str) for c in column):
+                        self.emit(
+                            where, f"{path}[*].{k}", last_key(path), ",".join(column), enc + ("column",)
+                        )
+
+    def _json_child(
+        self,
+        where: Where,
+        path: str,
+        key: str,
+        value: object,
+        enc: tuple[str, ...],
+        depth: int,
+        siblings: Mapping[str, str] | None,
+    ) -> None:
+        if isinstance(value, dict | list):
+            self.walk_json(where, path, value, enc, depth + 1)
+            return
+        text = _scalar(value)
+        if text is None:
+            return
+        if isinstance(value, str):
+            self.expand(where, path, key, value, enc, depth + 1, siblings)
+        else:
+            self.emit(where, path, key, text, enc, siblings)
+
+    def walk_pairs(
+        self,
+        where: Where,
+        prefix: str,
+        pairs: list[tuple[str, str]],
+        enc: tuple[str, ...],
+        depth: int,
+    ) -> None:
+        siblings = {k.lower(): v for k, v in pairs}
+        for k, v in pairs:
+            path = f"{prefix}.{k}" if prefix else k
+            self.expand(where, path, k, v, enc, depth + 1, siblings)
+
+    # -- one string value, peeled layer by layer ---------------------------------------------------
+
+    def expand(
+        self,
+        where: Where,
+        path: str,
+        key: str,
+        value: str,
+        enc: tuple[str, ...],
+        depth: int,
+        siblings: Mapping[str, str] | None = None,
+    ) -> None:
+        self.emit(where, path, key, value, enc, siblings)
+        # Most values are short plain words and numbers: nothing can be nested in them.
+        if len(value) < 16 and not _NESTABLE.search(value):
+            return
+        if depth > self.limits.max_depth:
+            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+            return
+        text = value.strip()
+        if len(text) < 2:
+            return
+        if text[0] in "{[":
+            try:
+                node = json.loads(text)
+            except RecursionError:
+                self.out.notes.append(f"limit: JSON nested too deep at {path or '$'}")
+                return
+            except ValueError:
+                pass
+            else:
+                if isinstance(node, dict | list):
+                    self.walk_json(where, path, node, enc + ("json",), depth + 1)
+                    return
+        if len(text) >= 16 and match_base64(text):
+            # Only the base64 alphabet: no percent escape, form or token can be inside, so go
+            # straight there.  Hex strings (IDs, digests) match it too and are far more often hex.
+            if not match_hex(text):
+                expand_base64(self, where, path, key, text, enc, depth)
+            return
+        if search_percent(text):
+            decoded = percent_decoded(text)
+            if decoded is not None:
+                self.expand(where, path, key, decoded, enc + ("percent",), depth + 1, siblings)
+                return
+        if match_form(text) and not text.startswith(("http://", "https://")):
+            self.walk_pairs(where, path, form_pairs(text), enc + ("form",), depth)
+            return
+        if "eyJ" in text[:12] and text.count(".") == 2:
+            payload = jwt_payload(text)
+            if payload is not None:
+                self.walk_json(where, path, payload, enc + ("jwt",), depth + 1)
+                return
+
+    def bytes_value(
+        self,
+        where: Where,
+        path: str,
+        key: str,
+        raw: bytes,
+        enc: tuple[str, ...],
+        depth: int,
+        content_type: str = "",
+        require_text: bool = False,
+    ) -> None:
+        """Decode bytes: decompress if compressed, then parse as the container they hold."""
+        if depth > self.limits.max_depth:
+            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+            return
+        codec = sniff_compression(raw)
+        if codec:
+            inflated = inflate(self, raw, codec, path)
+            if inflated is not None:
+                self.bytes_value(where, path, key, inflated, enc + (codec,), depth + 1, content_type)
+            return
+        if content_type.lower().startswith("multipart/"):
+            walk_multipart(self, where, path, raw, content_type, enc, depth)
+            return
+        ctype = content_type.lower()
+        if ctype.startswith("application/grpc") and walk_grpc(self, where, path, raw, enc, depth):
+            return
+        try:
+            text: str | None = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or not printable(text) or "protobuf" in ctype:
+            # Binary: a protobuf message is the one container worth trying without a schema.
+            plausible = is_plausible_message(raw) if require_text or "protobuf" not in ctype else True
+            if plausible and walk_protobuf(self, where, path, raw, enc + ("protobuf",), depth):
+                return
+            # Raw deflate and brotli have no magic bytes: try them on binary data, keep only text.
+            unpacked = raw_deflate_or_brotli(self, raw)
+            if unpacked is not None:
+                codec, data = unpacked
+                self.bytes_value(where, path, key, data, enc + (codec,), depth + 1, content_type)
+                return
+            if require_text:
+                # A long base64 value that is no known container and looks random: most likely
+                # encrypted (Xiaomi's AES payloads, RSA-wrapped keys).  Say so; never guess.
+                if len(raw) >= OPAQUE_MIN_BYTES and looks_random(raw):
+                    self.out.notes.append(
+                        f"undecoded: opaque {len(raw)}-byte value at {where.value}{':' + path if path else ''}"
+                        " (encrypted, or an unknown format)"
+                    )
+                return
+            if text is None:
+                text = raw.decode("latin-1")
+            if not printable(text):
+                self.out.notes.append(f"undecoded: binary body at {where.value}{':' + path if path else ''}")
+                return
+        stripped = text.strip()
+        if not stripped:
+            return
+        if stripped[0] in "{[":
+            try:
+                node = json.loads(stripped)
+            except RecursionError:
+                self.out.notes.append(f"limit: JSON nested too deep at {path or '$'}")
+                return
+            except ValueError:
+                if "\n" in stripped and self._ndjson(where, path, stripped, enc, depth):
+                    return
+            else:
+                self.walk_json(where, path, node, enc + ("json",), depth + 1)
+                return
+        if is_form_body(stripped, content_type, require_text):
+            self.walk_pairs(where, path, form_pairs(stripped), enc + ("form",), depth)
+            return
+        self.expand(where, path, key, stripped, enc, depth + 1)
+
+    def _ndjson(self, where: Where, path: str, text: str, enc: tuple[str, ...], depth: int) -> bool:
+        nodes = []
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                nodes.append(json.loads(line))
+            except ValueError:
+                return False
+        for i, node in enumerate(nodes):
+            self.walk_json(where, f"{path}[{i}]", node, enc + ("ndjson",), depth + 1)
+        return True
+
+
+def _scalar(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None

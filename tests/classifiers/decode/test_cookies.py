@@ -1,0 +1,20 @@
+"""classifiers.decode.cookies: Cookie headers split as browsers split them, JSON values and all."""
+
+from __future__ import annotations
+
+from phonehome.classifiers.decode.request import decode
+from phonehome.classifiers.model import Where
+
+from tests.classifiers._helpers import exchange
+from tests.classifiers.decode._helpers import IMEI, at, only, rows
+
+
+def test_cookie_that_simplecookie_rejects_is_split_by_hand() -> None:
+    d = decode(exchange(headers=(("Cookie", "a=hello world; b=2"),)))
+    assert rows(d) == [(Where.COOKIE, "a", "a", "hello world", ()), (Where.COOKIE, "b", "b", "2", ())]
+
+
+def test_json_cookie_and_the_cookies_after_it_are_decoded() -> None:
+    d = decode(exchange(headers=(("Cookie", 'uid=1; prefs={"email":"alice@example.com"}; imei=' + IMEI),)))
+    assert only(d, "prefs.email", "alice@example.com").encodings == ("json",)
+    assert at(d, "imei")[0].value == IMEI

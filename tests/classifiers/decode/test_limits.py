@@ -1,0 +1,61 @@
+"""classifiers.decode.limits: depth, field, size and time bounds end in a note, never an exception."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from phonehome.classifiers.decode.limits import Limits
+from phonehome.classifiers.decode.request import decode
+from phonehome.classifiers.model import Where
+
+from tests.classifiers._helpers import exchange
+from tests.classifiers.decode._helpers import FORM, IMEI, only, rows
+
+
+def test_nesting_deeper_than_max_depth() -> None:
+    node: object = {"imei": IMEI}
+    for _ in range(20):
+        node = {"n": node}
+    d = decode(exchange(body=json.dumps(node).encode()), Limits(max_depth=10))
+    assert d.notes == ["limit: nesting deeper than 10 at " + ".".join(["n"] * 10)]
+    assert not any(f.value == IMEI for f in d.fields)
+
+
+def test_nested_base64_layers() -> None:
+    value = "alice@example.com"
+    for _ in range(15):
+        value = base64.b64encode(value.encode()).decode()
+    d = decode(exchange(url=f"https://h.example.com/?d={value}"))
+    assert d.notes == ["limit: nesting deeper than 10 at d"]
+    # Each base64 layer costs two levels (the text, then the bytes it decodes to).
+    assert [f.encodings.count("base64") for f in d.fields] == [0, 1, 2, 3, 4, 5]
+    assert all(f.path == "d" and f.where == Where.QUERY for f in d.fields)
+
+
+def test_deep_query_value_does_not_lose_the_body() -> None:
+    d = decode(
+        exchange(url="https://h.example.com/?q=" + "[" * 5000, headers=FORM, body=b"imei=" + IMEI.encode())
+    )
+    assert d.notes
+    assert only(d, "imei", IMEI).where == Where.BODY
+
+
+def test_max_fields() -> None:
+    query = "&".join(f"k{i}=v{i}" for i in range(50))
+    d = decode(
+        exchange(url=f"https://h.example.com/?{query}", body=b"imei=" + IMEI.encode()), Limits(max_fields=10)
+    )
+    assert [f.path for f in d.fields] == [f"k{i}" for i in range(10)]
+    assert d.notes == ["limit: more than 10 fields, rest not decoded"]
+
+
+def test_max_value_chars() -> None:
+    d = decode(exchange(url="https://h.example.com/?x=" + "a" * 100), Limits(max_value_chars=10))
+    assert rows(d)[0] == (Where.QUERY, "x", "x", "a" * 10, ())
+
+
+def test_time_budget_zero() -> None:
+    d = decode(exchange(url="https://h.example.com/a/b?x=1"), Limits(time_budget=0))
+    assert d.notes == ["limit: decoding took over 0s, rest not decoded"]
+    assert d.fields == []

@@ -1,0 +1,68 @@
+"""classifiers.decode.walker: JSON trees and NDJSON walked into fields, with paths and siblings."""
+
+from __future__ import annotations
+
+import json
+
+from phonehome.classifiers.decode.request import decode
+from phonehome.classifiers.model import Where
+
+from tests.classifiers._helpers import exchange
+from tests.classifiers.decode._helpers import IMEI, only, rows
+
+JSON_CT = (("Content-Type", "application/json"),)
+
+
+def test_json_nested_objects_and_arrays() -> None:
+    body = {"a": {"b": [{"c": "x", "d": 2, "e": True, "n": None}]}, "Top": 1.5}
+    d = decode(exchange(headers=JSON_CT, body=json.dumps(body).encode()))
+    assert rows(d) == [
+        (Where.BODY, "a.b[0].c", "c", "x", ("json",)),
+        (Where.BODY, "a.b[0].d", "d", "2", ("json",)),
+        (Where.BODY, "a.b[0].e", "e", "true", ("json",)),  # null is skipped
+        (Where.BODY, "Top", "top", "1.5", ("json",)),
+    ]
+    assert dict(d.fields[0].siblings or {}) == {"c": "x", "d": "2", "e": "true"}
+    assert dict(d.fields[3].siblings or {}) == {"top": "1.5"}
+
+
+def test_json_string_array_joined_as_list_field() -> None:
+    body = {"apps": ["com.tencent.mm", "org.telegram.messenger", "com.whatsapp"], "mixed": ["a", 1]}
+    d = decode(exchange(body=json.dumps(body).encode()))
+    assert rows(d) == [
+        (Where.BODY, "apps[0]", "apps", "com.tencent.mm", ("json",)),
+        (Where.BODY, "apps[1]", "apps", "org.telegram.messenger", ("json",)),
+        (Where.BODY, "apps[2]", "apps", "com.whatsapp", ("json",)),
+        (Where.BODY, "apps", "apps", "com.tencent.mm,org.telegram.messenger,com.whatsapp", ("json", "list")),
+        (Where.BODY, "mixed[0]", "mixed", "a", ("json",)),
+        (Where.BODY, "mixed[1]", "mixed", "1", ("json",)),  # not all strings: no joined field
+    ]
+    # Array items see the scalars of the object holding the array (here: none).
+    assert d.fields[0].siblings == {}
+
+
+def test_array_items_inherit_the_holding_objects_scalars() -> None:
+    d = decode(exchange(body=json.dumps({"hashes": ["ab" * 32, "cd" * 32], "country": "DE"}).encode()))
+    item = next(f for f in d.fields if f.path == "hashes[0]")
+    assert item.siblings == {"country": "DE"}
+
+
+def test_json_inside_a_json_string() -> None:
+    body = {"payload": json.dumps({"device": {"imei": IMEI}})}
+    d = decode(exchange(body=json.dumps(body).encode()))
+    f = only(d, "payload.device.imei", IMEI)
+    assert (f.key, f.encodings) == ("imei", ("json", "json"))
+
+
+def test_ndjson_lines() -> None:
+    d = decode(exchange(body=b'{"a": "1"}\n\n{"b": {"c": "x"}}\n'))
+    assert rows(d) == [
+        (Where.BODY, "[0].a", "a", "1", ("ndjson",)),
+        (Where.BODY, "[1].b.c", "c", "x", ("ndjson",)),
+    ]
+
+
+def test_deeply_nested_json_body() -> None:
+    d = decode(exchange(body=b"[" * 5000 + b"]" * 5000))
+    assert len(d.notes) == 1 and d.notes[0].startswith("limit: ")
+    assert d.fields == []
