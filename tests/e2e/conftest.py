@@ -6,9 +6,12 @@ echo nothing but record what they received, so tests can tell intercepted traffi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import os
+import signal
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -26,6 +29,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 REPO = Path(__file__).resolve().parents[2]
+# Deadlines, not delays: waits end as soon as their condition holds, so generous values cost
+# nothing on a fast machine and keep a loaded 2-core one (a cold start imports mitmproxy and makes
+# a CA) from failing.
+STARTUP_TIMEOUT = 120.0
+STOP_TIMEOUT = 120.0
 
 
 def _name(cn: str) -> x509.Name:
@@ -143,16 +151,29 @@ def servers(test_ca: TestCA) -> Iterator[Servers]:
 
 
 class Proxy:
-    """A proxy process and the port it reported once it was listening.
+    """A proxy process, everything it printed, and the port it reported once it was listening.
 
-    One thread reads the process's output from the first byte to the last, line by line, into
-    `lines`; readiness and the final output both come from that one record.  (Reading lines with
-    `readline()` and then `communicate(timeout=...)` loses output: `readline()` pulls a whole chunk
-    into the file object's buffer, and `communicate` with a timeout reads the raw descriptor, so
-    lines that arrived with the ready line, like the mitm.it hint, were never seen.)
+    One reader thread drains the process's output (stderr merged into stdout, so in the order a
+    terminal would show it) from its first byte to end-of-file, line by line, into `lines`.
+    Readiness waits on a condition until the ready line is in that record; the output `stop()`
+    returns is that record once the process has exited and the reader reached end-of-file.
+
+    The previous harness read the ready line with `readline()` (a buffered file object, polled with
+    `selectors` on the raw descriptor) and the rest with `communicate(timeout=...)`.  `readline()`
+    reads a whole chunk from the pipe and keeps what follows the first line in the file object's
+    buffer; `communicate` with a timeout reads the raw descriptor with `os.read` and never sees that
+    buffer.  So whatever the proxy had written together with its ready line (the "Open
+    http://mitm.it" hint) was lost whenever the parent read late, e.g. on a busy machine; and a
+    ready line buffered behind an earlier line was never seen by the `select()` loop at all.
     """
 
-    def __init__(self, args: list[str], ready_marker: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        ready_marker: str,
+        env: dict[str, str] | None = None,
+        timeout: float = STARTUP_TIMEOUT,
+    ) -> None:
         self.proc = subprocess.Popen(
             args,
             stdout=subprocess.PIPE,
@@ -163,21 +184,24 @@ class Proxy:
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self._eof = False
-        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader = threading.Thread(target=self._read, name=f"proxy-{self.proc.pid}-output", daemon=True)
         self._reader.start()
-        self.port = self._wait_for(ready_marker)
+        self.port = self._wait_for(ready_marker, timeout)
 
     def _read(self) -> None:
+        """The only reader of the pipe, from the start: nothing is read anywhere else, nothing is lost."""
         assert self.proc.stdout is not None
-        for raw in iter(self.proc.stdout.readline, b""):
+        try:
+            for raw in iter(self.proc.stdout.readline, b""):
+                with self._changed:
+                    self.lines.append(raw.decode("utf-8", "replace"))
+                    self._changed.notify_all()
+        finally:
             with self._changed:
-                self.lines.append(raw.decode("utf-8", "replace"))
+                self._eof = True
                 self._changed.notify_all()
-        with self._changed:
-            self._eof = True
-            self._changed.notify_all()
 
-    def _wait_for(self, marker: str, timeout: float = 120.0) -> int:
+    def _wait_for(self, marker: str, timeout: float) -> int:
         """Wait for the proxy's own announcement of its listening address (no guessing, no sleeping)."""
         deadline = time.monotonic() + timeout
         seen = 0
@@ -186,16 +210,37 @@ class Proxy:
                 for line in self.lines[seen:]:
                     if marker in line:
                         tail = line.split(marker, 1)[1].strip().rstrip(".")
-                        return int(tail.rsplit(":", 1)[1])
-                seen = len(self.lines)
-                left = deadline - time.monotonic()
-                if self._eof or left <= 0:
-                    break
-                self._changed.wait(left)
+                        port = tail.rsplit(":", 1)[-1]
+                        if port.isdigit():
+                            return int(port)
+                        why = f"unexpected ready line {line!r}"
+                        break
+                else:
+                    seen = len(self.lines)
+                    left = deadline - time.monotonic()
+                    if self._eof:
+                        why = "the process ended before it was ready"
+                    elif left <= 0:
+                        why = f"no {marker!r} line within {timeout:.0f}s"
+                    else:
+                        self._changed.wait(left)
+                        continue
+                break
+        self._kill()
+        raise AssertionError(f"proxy did not start ({why}; exit code {self.proc.returncode}):\n{self.output}")
+
+    def _kill(self) -> None:
         self.proc.kill()
-        self.proc.wait(timeout=30)
-        self._reader.join(timeout=30)
-        raise AssertionError("proxy did not start:\n" + "".join(self.lines))
+        self.proc.wait(timeout=STOP_TIMEOUT)
+        self._finish_reading()
+
+    def _finish_reading(self) -> None:
+        # EOF comes once every holder of the pipe's write end is gone (the process, and any child).
+        self._reader.join(timeout=STOP_TIMEOUT)
+        if self._reader.is_alive():
+            raise AssertionError("the proxy exited but its output never closed:\n" + self.output)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
 
     @property
     def url(self) -> str:
@@ -203,24 +248,43 @@ class Proxy:
 
     @property
     def output(self) -> str:
+        """Everything printed so far; after `stop()`, everything the process printed."""
         with self._changed:
             return "".join(self.lines)
 
-    def stop(self, sig: int = 2, timeout: float = 120.0) -> str:
-        """Ctrl-C, then wait for the flush and for the last byte of output; returns all of it."""
+    def stop(self, sig: int = signal.SIGINT, timeout: float = STOP_TIMEOUT) -> str:
+        """Ctrl-C, wait for the flush and exit, then for the last byte of output; returns all of it."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=30)
-            self._reader.join(timeout=30)
-            raise AssertionError("proxy did not stop within the timeout:\n" + self.output) from None
-        # The pipe closes when the process (and any child holding it) is gone: read to its end.
-        self._reader.join(timeout=timeout)
-        assert not self._reader.is_alive(), "the proxy's output never closed"
+            self._kill()
+            raise AssertionError(f"proxy did not stop within {timeout:.0f}s:\n{self.output}") from None
+        self._finish_reading()
         return self.output
+
+
+def wait_for_rows(db: Path, table: str, count: int, timeout: float = STARTUP_TIMEOUT) -> None:
+    """Wait until the running proxy has committed `count` rows to `table` of its database.
+
+    For what the proxy records after the client has already had its answer (a refused handshake is
+    recorded once the proxy has read the client's alert): stopping the proxy before then would race
+    it.  Reads through a separate read-only connection (the database is in WAL mode) and re-checks
+    until the deadline.
+    """
+    deadline = time.monotonic() + timeout
+    found = 0
+    while True:
+        try:
+            with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=5)) as conn:
+                found = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - a fixed name
+        except sqlite3.OperationalError:
+            found = 0  # not created yet, or busy: look again
+        if found >= count or time.monotonic() >= deadline:
+            break
+        time.sleep(0.02)
+    assert found >= count, f"{db}: {table} has {found} rows after {timeout:.0f}s, expected {count}"
 
 
 def phonehome_exe() -> str:

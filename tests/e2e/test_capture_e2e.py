@@ -18,7 +18,7 @@ import pytest
 from phonehome.db.queries import Filters, findings, flows
 from phonehome.db.store import Store
 
-from tests.e2e.conftest import Proxy, Servers, TestCA, mitmdump_exe, phonehome_exe
+from tests.e2e.conftest import Proxy, Servers, TestCA, mitmdump_exe, phonehome_exe, wait_for_rows
 
 IMEI = "861234567890127"  # Luhn-valid
 GAID = "38400000-8cf0-11bd-b23e-10b96e40000d"
@@ -28,7 +28,8 @@ MAC = "a4:50:46:12:34:56"
 
 def _client(proxy: Proxy, cafile: Path) -> httpx.Client:
     context = ssl.create_default_context(cafile=str(cafile))
-    return httpx.Client(proxy=proxy.url, verify=context, trust_env=False, timeout=20)
+    # A per-operation deadline, generous for a loaded machine; a healthy request takes milliseconds.
+    return httpx.Client(proxy=proxy.url, verify=context, trust_env=False, timeout=60)
 
 
 def _start_capture(tmp_path: Path, test_ca: TestCA, *extra: str) -> tuple[Proxy, Path, Path]:
@@ -77,6 +78,8 @@ def test_capture_records_https_and_http_flows_with_findings(
         # A client that does not trust our CA (a pinned app, or no CA installed) refuses the handshake.
         with _client(proxy, test_ca.ca_pem) as untrusting, pytest.raises(httpx.ConnectError):
             untrusting.get(f"{servers.https_url}/pinned")
+        # The client has its error before the proxy records the refusal: let it, then stop.
+        wait_for_rows(db, "tls_failures", 1)
     finally:
         output = proxy.stop()
 
