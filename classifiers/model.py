@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
+from urllib.parse import SplitResult, urlsplit
 
 
 class Category(StrEnum):
@@ -137,9 +139,7 @@ class Exchange:
 
     @property
     def host(self) -> str:
-        from urllib.parse import urlsplit
-
-        return (urlsplit(self.url).hostname or "").lower()
+        return split_url(self.url).host
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -231,3 +231,36 @@ def finding(
     return Finding(
         kind, value, field.where, field.path, field.encodings, confidence, source, detector, hashed
     )
+
+
+class UrlParts(NamedTuple):
+    scheme: str  # lower-cased
+    host: str  # lower-cased, without user info, port or IPv6 brackets; "" if none
+    path: str
+    query: str
+
+
+def split_url(url: str) -> UrlParts:
+    """The parts of a URL, for any string at all: never raises.
+
+    `urlsplit` and its `hostname` raise on what a hostile client can send (`Host: a]b` makes the
+    URL `http://a]b/`); then the parts are cut by hand, the way a proxy would read them.
+    """
+    try:
+        split: SplitResult = urlsplit(url)
+        return UrlParts(split.scheme.lower(), (split.hostname or "").lower(), split.path, split.query)
+    except ValueError:
+        pass
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    rest, _, _fragment = rest.partition("#")
+    rest, _, query = rest.partition("?")
+    cut = rest.find("/")
+    netloc, path = (rest, "") if cut < 0 else (rest[:cut], rest[cut:])
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    return UrlParts(scheme.lower(), host.lower(), path, query)

@@ -6,7 +6,9 @@ the value itself (`@` for an email, 15 digits for an IMEI).  Each field then rea
 detectors that could fire on it, which is what keeps classification fast; a test checks that this
 dispatch finds exactly what running every detector on every field finds.
 
-A detector that raises is skipped for that flow and noted on it: the flow is always analysed.
+A detector that raises is skipped for that flow and noted on it, and `analyze` itself never
+raises: whatever a flow holds, it comes back analysed as far as possible, with a note saying what
+failed, so it is still stored and counted.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from phonehome.classifiers.decode.limits import Decoded, Limits
 from phonehome.classifiers.decode.request import decode
@@ -27,7 +29,17 @@ from phonehome.classifiers.detect.adapters.base import generalise
 from phonehome.classifiers.detect.keys import is_digest, norm, strip_digest
 from phonehome.classifiers.detect.known import KnownValues, detect_known
 from phonehome.classifiers.detect.normalise import e164, normalise, refine
-from phonehome.classifiers.model import Analysis, Exchange, Field, Finding, Kind, Source, Where
+from phonehome.classifiers.model import (
+    Analysis,
+    Destination,
+    Exchange,
+    Field,
+    Finding,
+    Kind,
+    Source,
+    Where,
+    split_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -289,11 +301,44 @@ def analyze(
     `exhaustive` runs every detector on every field instead of dispatching: only for tests and
     for checking the dispatch.  `destinations` carries the user's geo databases; the default uses
     $PHONEHOME_GEOIP_DB / $PHONEHOME_ASN_DB and the shipped data.
+
+    Never raises (a test feeds it hostile exchanges): what fails is noted on the analysis.
     """
+    try:
+        return _analyze(exchange, limits, known, exhaustive, destinations)
+    except Exception as exc:  # noqa: BLE001 - a classifier bug must never lose the flow
+        log.warning("analysing %r failed: %s", exchange.url[:200], exc)
+        note = f"analysis failed: {type(exc).__name__}: {exc}"[:300]
+        return Analysis(
+            exchange=exchange,
+            findings=(),
+            destination=_destination(exchange, split_url(exchange.url).host, destinations, [note]),
+            notes=(note,),
+        )
+
+
+def _destination(
+    exchange: Exchange, host: str, destinations: Destinations | None, notes: list[str]
+) -> Destination:
+    """Where the flow went; a lookup that fails leaves only the host and address, with a note."""
+    try:
+        return (destinations or default_destinations()).of(host, exchange.server_ip)
+    except Exception as exc:  # noqa: BLE001 - the flow is stored without its place
+        notes.append(f"destination lookup failed: {type(exc).__name__}: {exc}"[:300])
+        return Destination(host=host, domain=host, ip=exchange.server_ip)
+
+
+def _analyze(
+    exchange: Exchange,
+    limits: Limits | None,
+    known: KnownValues | None,
+    exhaustive: bool,
+    destinations: Destinations | None,
+) -> Analysis:
     try:
         decoded = decode(exchange, limits)
     except Exception as exc:  # noqa: BLE001 - a decoder bug must not lose the flow: store it undecoded
-        log.warning("decoding %s failed: %s", exchange.url, exc)
+        log.warning("decoding %r failed: %s", exchange.url[:200], exc)
         decoded = Decoded(notes=[f"decoder failed: {type(exc).__name__}: {exc}"[:300]])
     notes = list(decoded.notes)
     failed: set[str] = set()
@@ -307,8 +352,8 @@ def analyze(
             if key not in best or f.confidence >= best[key].confidence:
                 best[key] = f
 
-    split = urlsplit(exchange.url)
-    adapters = adapters_for((split.hostname or "").lower(), split.path)
+    split = split_url(exchange.url)
+    adapters = adapters_for(split.host, split.path)
     seen: dict[tuple[str, str, str, Where, str], list[Finding]] = {}
     # Keys and values repeat within an exchange (model, OS, IDs in every event): look each up once.
     gates: dict[str, tuple[Spec, ...]] = {}
@@ -355,7 +400,7 @@ def analyze(
             except Exception as exc:  # noqa: BLE001 - one bad detector must not lose the flow
                 failed.add(spec.name)
                 notes.append(f"detector {spec.name} failed: {type(exc).__name__}: {exc}"[:300])
-                log.warning("detector %s failed on %s: %s", spec.name, exchange.url, exc)
+                log.warning("detector %s failed on %r: %s", spec.name, exchange.url[:200], exc)
                 continue
             if memo is not None:
                 seen[memo] = found
@@ -372,12 +417,11 @@ def analyze(
     findings = list(best.values())
     if any(f.kind == Kind.PHONE_NUMBER and f.value.isdigit() for f in findings):
         findings = _place_phone_numbers(findings, decoded.fields, exchange)
+    destination = _destination(exchange, split.host, destinations, notes)
     return Analysis(
         exchange=exchange,
         findings=tuple(findings),
-        destination=(destinations or default_destinations()).of(
-            (split.hostname or "").lower(), exchange.server_ip
-        ),
+        destination=destination,
         fields=len(decoded.fields),
         notes=tuple(notes),
         app=app_from_headers(exchange.request_headers) or app_from_fields(decoded.fields),

@@ -11,9 +11,8 @@ import ipaddress
 import socket
 from collections.abc import Callable
 from dataclasses import replace
-from urllib.parse import urlsplit
 
-from phonehome.classifiers.model import Analysis, Exchange
+from phonehome.classifiers.model import Analysis, Exchange, split_url
 from phonehome.db.reanalyze import RESOLVED_NOTE
 
 Lookup = Callable[[str], str | None]
@@ -50,7 +49,7 @@ class Resolver:
         """The exchange with a server address, and whether one was added."""
         if exchange.server_ip:
             return exchange, False
-        host = urlsplit(exchange.url).hostname or ""
+        host = split_url(exchange.url).host
         ip = self.address(host)
         if not ip:
             return exchange, False

@@ -7,14 +7,14 @@ note and returns what it has, never raising.
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from phonehome.classifiers.decode.compression import inflate
 from phonehome.classifiers.decode.cookies import split_cookies
 from phonehome.classifiers.decode.form import form_pairs
 from phonehome.classifiers.decode.limits import Decoded, LimitHit, Limits
 from phonehome.classifiers.decode.walker import Walker
-from phonehome.classifiers.model import Exchange, Where
+from phonehome.classifiers.model import Exchange, Where, split_url
 
 # Headers that never carry anything about the user: skipping them keeps the field list short.
 _BORING_HEADERS = frozenset(
@@ -33,8 +33,8 @@ _CONTENT_CODINGS = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate", "br"
 def decode(exchange: Exchange, limits: Limits | None = None) -> Decoded:
     """Every value in the request, in order: path, query, headers, cookies, body."""
     limits = limits or Limits()
-    split = urlsplit(exchange.url)
-    walker = Walker((split.hostname or "").lower(), limits)
+    split = split_url(exchange.url)
+    walker = Walker(split.host, limits)
     try:
         _decode_url(walker, split.path, split.query)
         _decode_headers(walker, exchange)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from phonehome.classifiers.destinations.domains import registrable_domain, same_site
 from phonehome.classifiers.detect.keys import has_letter, is_placeholder, norm
-from phonehome.classifiers.model import Field, Finding, Kind, Source, Where, finding
+from phonehome.classifiers.model import Field, Finding, Kind, Source, Where, finding, split_url
 
 URL_KEYS = frozenset(
     {
@@ -68,8 +68,8 @@ def detect_visited_url(field: Field) -> list[Finding]:
     value = field.value.strip()
     if not value.lower().startswith(("http://", "https://")) or " " in value:
         return []
-    target = urlsplit(value)
-    host = (target.hostname or "").lower()
+    target = split_url(value)
+    host = target.host
     if not host or "." not in host:
         return []
     keyed = norm(field.key) in URL_KEYS
@@ -113,9 +113,9 @@ def detect_search_query(field: Field) -> list[Finding]:
 
 
 def _search_in_url(field: Field, url: str) -> list[Finding]:
-    target = urlsplit(url)
-    params = _engine_params(target.hostname or "")
-    if params is None or same_site(target.hostname or "", field.host):
+    target = split_url(url)
+    params = _engine_params(target.host)
+    if params is None or same_site(target.host, field.host):
         return []
     for name, text in parse_qsl(target.query):
         if name in params and text.strip():

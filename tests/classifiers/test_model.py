@@ -146,3 +146,47 @@ def test_destination_and_analysis_defaults() -> None:
     )  # fmt: skip
     analysis = Analysis(exchange=exchange(), findings=(), destination=dest)
     assert (analysis.fields, analysis.notes) == (0, ())
+
+
+# -- split_url: total on hostile input -----------------------------------------------------------
+
+from urllib.parse import urlsplit  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from phonehome.classifiers.model import split_url  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "path", "query"),
+    [
+        ("http://a]b/x?y=1", "a]b", "/x", "y=1"),  # what `Host: a]b` turns into
+        ("http://[::1/p", "::1", "/p", ""),
+        ("https://u:p@[2001:db8::1]:8443/p?q", "2001:db8::1", "/p", "q"),
+        ("HTTP://Example.COM:80/A", "example.com", "/A", ""),
+        ("garbage", "", "garbage", ""),
+        ("", "", "", ""),
+    ],
+)
+def test_split_url_cuts_what_urlsplit_refuses(url: str, host: str, path: str, query: str) -> None:
+    parts = split_url(url)
+    assert (parts.host, parts.path, parts.query) == (host, path, query)
+
+
+def test_exchange_host_never_raises() -> None:
+    assert exchange(url="http://a]b/").host == "a]b"
+
+
+_URLISH = st.text(alphabet=st.sampled_from(list("ab:/[]@?#%.1\x00\udc00é ")), max_size=40)
+
+
+@given(st.one_of(_URLISH, st.text(max_size=60)).map(lambda t: "http://" + t))
+def test_split_url_is_total_and_agrees_with_urlsplit(url: str) -> None:
+    parts = split_url(url)
+    try:
+        split = urlsplit(url)
+        expected = (split.hostname or "").lower()
+    except ValueError:
+        return  # cut by hand: only totality is promised
+    assert parts.host == expected
+    assert (parts.path, parts.query) == (split.path, split.query)

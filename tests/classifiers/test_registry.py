@@ -447,3 +447,52 @@ def test_a_failing_decoder_still_gives_an_analysis(monkeypatch: pytest.MonkeyPat
     analysis = analyze(exchange(url="https://h.example.com/?imei=" + IMEI))
     assert analysis.findings == () and analysis.notes == ("decoder failed: ValueError: bug",)
     assert analysis.destination.host == "h.example.com"
+
+
+# -- analyze never raises -------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_HOSTILE_TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    host=st.one_of(st.sampled_from(["a]b", "[::1", "x" * 300, "", "a\x00b", "\udc00"]), _HOSTILE_TEXT),
+    query=_HOSTILE_TEXT,
+    headers=st.lists(st.tuples(_HOSTILE_TEXT, _HOSTILE_TEXT), max_size=5),
+    body=st.binary(max_size=300),
+    ip=st.one_of(st.none(), st.sampled_from(["1.2.3.4", "::1", "999.1.1.1", "a]b", ""]), _HOSTILE_TEXT),
+)
+def test_analyze_never_raises_on_hostile_exchanges(
+    host: str, query: str, headers: list[tuple[str, str]], body: bytes, ip: str | None
+) -> None:
+    ex = exchange(url=f"http://{host}/p?{query}", headers=tuple(headers), body=body, server_ip=ip)
+    result = analyze(ex)
+    assert result.exchange is ex
+
+
+def test_a_destination_lookup_that_fails_is_noted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from phonehome.classifiers.destinations import place
+
+    def boom(self: object, host: str, ip: str | None) -> None:
+        raise RuntimeError("broken geo data")
+
+    monkeypatch.setattr(place.Destinations, "of", boom)
+    result = analyze(exchange(url="http://example.com/?imei=490154203237518"))
+    assert result.destination.host == "example.com"
+    assert any("destination lookup failed" in n for n in result.notes)
+    assert result.findings  # the rest of the analysis is kept
+
+
+def test_an_analysis_that_fails_outright_still_returns_the_flow(monkeypatch: pytest.MonkeyPatch) -> None:
+    from phonehome.classifiers import registry
+
+    def boom(*args: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(registry, "_analyze", boom)
+    result = analyze(exchange(url="http://a]b/"))
+    assert result.destination.host == "a]b"
+    assert result.notes == ("analysis failed: ValueError: boom",)
