@@ -1,8 +1,13 @@
 """The Capture addon: every request the device makes goes on the writer's queue, nothing more.
 
 Hooks only snapshot the flow into an `Exchange` and put it on a bounded queue.  When the queue is
-full the hook waits for room off the event loop (backpressure on that one flow, never a stalled
-proxy and never a dropped flow).  The writer thread classifies and commits in batches.
+full, or the writer has fallen more than `MAX_LAG` seconds behind, the hook waits off the event loop
+before the response goes back (back-pressure on that one flow: never a stalled proxy, never a
+dropped flow, and at most about a second of answered traffic not yet committed, should the process
+be killed).  The writer thread classifies and commits in batches.
+
+If the writer ever stops running, the addon says so at once and saves every later flow to the
+spill file itself.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket
 
 log = logging.getLogger(__name__)
 
+# Seconds the oldest answered flow may wait for its commit before responses are held back; the
+# writer commits a batch within `Writer.max_delay` of its first item, so the total stays under 1 s.
+MAX_LAG = 0.5
+
 
 def spill_path(db: str) -> Path:
     """Where flows go if the database stops accepting them: beside a SQLite file, else here."""
@@ -49,6 +58,7 @@ class Capture:
         self._db = "phonehome.db"
         self._label = ""
         self._failed = False
+        self._dead_said = False
         self.failure: StoreError | None = None
         self._ignore: list[re.Pattern[str]] = []
         self._known: KnownValues | None = None
@@ -128,8 +138,28 @@ class Capture:
                 "phonehome: cannot write to the database (%s); saving flows to %s instead",
                 writer.error, self.spill.path if self.spill else "?",
             )  # fmt: skip
+        if not writer.alive:
+            self._spill_directly(item)
+            return
         if not writer.submit_nowait(item):
             await asyncio.to_thread(writer.submit, item)
+        if writer.lag() > MAX_LAG:
+            # Hold this response back until the writer has caught up (off the event loop).
+            await asyncio.to_thread(writer.wait_for_lag, MAX_LAG)
+
+    def _spill_directly(self, item: Exchange | TlsFailure) -> None:
+        """The writer thread is gone: say so once, loudly, and keep every flow in the spill file."""
+        if not self._dead_said:
+            self._dead_said = True
+            logging.error(
+                "phonehome: the database writer stopped; saving every flow to %s instead",
+                self.spill.path if self.spill else "?",
+            )
+        if isinstance(item, Exchange) and self.spill is not None:
+            try:
+                self.spill.write(item)
+            except OSError as exc:
+                logging.error("phonehome: cannot save a flow to the spill file either: %s", exc)
 
     async def response(self, flow: http.HTTPFlow) -> None:
         if not self._skip(flow):

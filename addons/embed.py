@@ -25,6 +25,7 @@ class CaptureConfig:
     geoip_db: str = ""  # the user's own MaxMind City/Country file
     asn_db: str = ""  # the user's own MaxMind ASN file
     ignore_hosts: Sequence[str] = field(default_factory=tuple)
+    proxyauth: str = ""  # USER:PASS that clients must give (mitmproxy's proxyauth option)
     # Extra mitmproxy options for tests and special setups (e.g. ssl_verify_upstream_trusted_ca).
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -72,6 +73,8 @@ async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]
         phonehome_asn_db=config.asn_db,
         termlog_verbosity="error",
     )
+    if config.proxyauth:
+        options.update(proxyauth=config.proxyauth)
     if config.extra:
         # Strings as on mitmdump's command line: mitmproxy parses them into each option's type.
         options.set(*(f"{name}={value}" for name, value in config.extra.items()))

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 2  # db/migrations moves older databases forward
+SCHEMA_VERSION = 3  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -125,6 +125,8 @@ class FlowRow(Base):
     app: Mapped[str | None] = mapped_column(
         String(255), nullable=True
     )  # the sending app's package, when known
+    # Values changed to fit their columns (db/fit.py): {column: the original as a Python literal}.
+    originals: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     findings: Mapped[list[FindingRow]] = relationship(back_populates="flow", cascade="all, delete-orphan")
 

@@ -1,27 +1,39 @@
 """Opening the database, and writing analysed flows to it in batches.
 
 `Store` owns the engine: it creates the schema (SQLite files with mode 0600, in WAL mode), checks the
-recorded schema version, and writes a batch of analyses in one transaction.  `Writer` is the
-background thread between a producer (the proxy's event loop, or a replay) and the store: producers
-put exchanges on a bounded queue and never touch the database.
+recorded schema version, and writes a batch of analyses in one transaction.  Any number of processes
+may write to one database at once: sessions and destinations are upserted (`INSERT ... ON
+CONFLICT`), a flow already stored (same fingerprint) is skipped by the database itself, and SQLite
+write transactions start with `BEGIN IMMEDIATE` so two writers queue instead of failing.
+
+Every value is fitted to its column first (db/fit.py), the same on every database; a flow the
+database still refuses is retried alone, then without its findings, and only then handed back as
+unstored, so one hostile flow never costs the rest of its batch.
+
+`Writer` is the background thread between a producer (the proxy's event loop, or a replay) and the
+store: producers put exchanges on a queue and never touch the database.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from phonehome.classifiers.model import Analysis, Destination, Exchange
+from phonehome.classifiers.model import Analysis, Destination, Exchange, split_url
 from phonehome.classifiers.registry import analyze
+from phonehome.db.fit import clean, fit_row
 from phonehome.db.models import (
     SCHEMA_VERSION,
     Base,
@@ -32,9 +44,21 @@ from phonehome.db.models import (
     SessionRow,
     TlsFailureRow,
 )
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
 
 log = logging.getLogger(__name__)
@@ -67,12 +91,21 @@ def _private_sqlite_file(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Transactions are begun by `_sqlite_begin`, not by the driver's own guesses.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Take the write lock when the transaction starts: a read-then-write transaction could
+    otherwise fail at once with "database is locked" when another process wrote meanwhile; this way
+    it waits (busy_timeout) like any other writer."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +123,15 @@ class TlsFailure:
 class WriteResult:
     stored: int = 0
     duplicates: int = 0
+    # Flows the database refused even alone and without findings: the caller spills them.
+    unstored: tuple[Exchange, ...] = ()
+
+
+LABEL_CHARS = 200  # SessionRow.label
 
 
 # SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
-REVISIONS = {1: "0001", 2: "0002"}
+REVISIONS = {1: "0001", 2: "0002", 3: "0003"}
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -121,6 +159,8 @@ class Store:
             raise StoreError(f"not a database path or URL: {db!r} ({exc})") from exc
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        self._dialect = self.engine.dialect.name
         try:
             self._prepare(create)
         except SQLAlchemyError as exc:
@@ -162,148 +202,280 @@ class Store:
 
     # -- sessions -------------------------------------------------------------------------------
 
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction (on SQLite it holds the write lock from its first statement)."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            yield conn
+
+    def _insert(self, table: Table) -> Insert:
+        if self._dialect == "postgresql":
+            return postgresql.insert(table)
+        if self._dialect == "sqlite":
+            return sqlite.insert(table)
+        raise StoreError(f"writing to {self._dialect} is not supported: use SQLite or PostgreSQL")
+
     def open_session(self, label: str, source: str) -> int:
-        """The id of the session with this label, created if new; a reused session is reopened."""
-        with OrmSession(self.engine) as s, s.begin():
-            row = s.scalar(select(SessionRow).where(SessionRow.label == label))
-            if row is None:
-                row = SessionRow(label=label, source=source, started=datetime.now(UTC))
-                s.add(row)
-                s.flush()
-            else:
-                row.ended = None
-            return row.id
+        """The id of the session with this label, created if new; a reused session is reopened.
+
+        Two processes opening the same new label at once get the same session.
+        """
+        if not label.strip() or len(label) > LABEL_CHARS or clean(label) != label:
+            raise StoreError(
+                f"session label must be 1 to {LABEL_CHARS} characters without NUL bytes or lone surrogates"
+            )
+        table = SessionRow.__table__
+        with self.writing() as conn:
+            conn.execute(
+                self._insert(table)  # type: ignore[arg-type]
+                .values(label=label, source=source, started=datetime.now(UTC))
+                .on_conflict_do_nothing(index_elements=["label"])
+            )
+            conn.execute(update(SessionRow).where(SessionRow.label == label).values(ended=None))
+            session_id = conn.scalar(select(SessionRow.id).where(SessionRow.label == label))
+        assert session_id is not None
+        return session_id
 
     def close_session(self, session_id: int) -> None:
-        with OrmSession(self.engine) as s, s.begin():
-            row = s.get(SessionRow, session_id)
-            if row is not None:
-                row.ended = datetime.now(UTC)
+        with self.writing() as conn:
+            conn.execute(
+                update(SessionRow).where(SessionRow.id == session_id).values(ended=datetime.now(UTC))
+            )
 
     # -- writing --------------------------------------------------------------------------------
 
     def write(self, session_id: int, device: str, items: Iterable[Analysis | TlsFailure]) -> WriteResult:
-        """Store a batch in one transaction. Exchanges already stored (same fingerprint) are skipped."""
+        """Store a batch in one transaction. Exchanges already stored (same fingerprint) are skipped.
+
+        If the database refuses the batch for a reason other than being unreachable or locked, each
+        flow is retried on its own, so only what it refuses is affected (`WriteResult.unstored`).
+        Unreachable or locked: the error is raised, for the caller to retry or spill.
+        """
+        items = list(items)
         analyses = [i for i in items if isinstance(i, Analysis)]
         failures = [i for i in items if isinstance(i, TlsFailure)]
+        try:
+            with self.writing() as conn:
+                stored, duplicates = self._write_flows(conn, session_id, device, analyses)
+                self._write_failures(conn, session_id, failures)
+            return WriteResult(stored, duplicates)
+        except OperationalError:
+            raise
+        except DBAPIError as exc:
+            log.warning("a batch was refused (%s); storing its flows one by one", str(exc).splitlines()[0])
+        return self._write_one_by_one(session_id, device, analyses, failures)
+
+    def _write_one_by_one(
+        self, session_id: int, device: str, analyses: list[Analysis], failures: list[TlsFailure]
+    ) -> WriteResult:
         stored = duplicates = 0
-        with OrmSession(self.engine) as s, s.begin():
-            prints = {a.exchange.fingerprint for a in analyses if a.exchange.fingerprint}
-            seen: set[str] = set()
-            if prints:
-                for chunk in _chunks(sorted(prints), 500):
-                    seen.update(s.scalars(select(FlowRow.fingerprint).where(FlowRow.fingerprint.in_(chunk))))
-            destinations = self.destination_ids(s, [a.destination for a in analyses])
-            for analysis in analyses:
-                fp = analysis.exchange.fingerprint or None
-                if fp is not None and fp in seen:
-                    duplicates += 1
+        unstored: list[Exchange] = []
+        for analysis in analyses:
+            done = False
+            for attempt in (analysis, _without_findings(analysis)):
+                try:
+                    with self.writing() as conn:
+                        new, dup = self._write_flows(conn, session_id, device, [attempt])
+                except OperationalError:
+                    raise
+                except DBAPIError as exc:
+                    log.warning("the database refused a flow: %s", str(exc).splitlines()[0])
                     continue
-                if fp is not None:
-                    seen.add(fp)
-                s.add(_flow_row(session_id, device, analysis, destinations))
-                stored += 1
-            for failure in failures:
-                s.add(
-                    TlsFailureRow(
-                        session_id=session_id,
-                        time=failure.time,
-                        client_address=failure.client_address,
-                        host=failure.host,
-                        server_ip=failure.server_ip,
-                        error=failure.error,
-                    )
-                )
-        return WriteResult(stored, duplicates)
+                stored += new
+                duplicates += dup
+                done = True
+                break
+            if not done:
+                unstored.append(analysis.exchange)
+        for failure in failures:
+            try:
+                with self.writing() as conn:
+                    self._write_failures(conn, session_id, [failure])
+            except OperationalError:
+                raise
+            except DBAPIError as exc:
+                log.warning("the database refused a TLS failure record: %s", str(exc).splitlines()[0])
+        return WriteResult(stored, duplicates, tuple(unstored))
+
+    def _write_flows(
+        self, conn: Connection, session_id: int, device: str, analyses: list[Analysis]
+    ) -> tuple[int, int]:
+        if not analyses:
+            return 0, 0
+        stored = duplicates = 0
+        destinations = self.destination_ids(conn, [a.destination for a in analyses])
+        flows = FlowRow.__table__
+        insert_flow = (
+            self._insert(flows)  # type: ignore[arg-type]
+            .on_conflict_do_nothing(index_elements=["fingerprint"])
+            .returning(flows.c.id)
+        )
+        findings: list[dict[str, Any]] = []
+        for analysis in analyses:
+            flow_id = conn.scalar(insert_flow, [flow_values(session_id, device, analysis, destinations)])
+            if flow_id is None:  # the same exchange is stored already (a replay run twice, two writers)
+                duplicates += 1
+                continue
+            stored += 1
+            findings.extend(dict(values, flow_id=flow_id) for values in finding_values(analysis))
+        if findings:
+            conn.execute(FindingRow.__table__.insert(), findings)
+        return stored, duplicates
+
+    def _write_failures(self, conn: Connection, session_id: int, failures: list[TlsFailure]) -> None:
+        if not failures:
+            return
+        table = TlsFailureRow.__table__
+        rows = [
+            fit_row(table, {  # type: ignore[arg-type]
+                "session_id": session_id, "time": f.time, "client_address": f.client_address,
+                "host": f.host, "server_ip": f.server_ip, "error": f.error,
+            })[0]
+            for f in failures
+        ]  # fmt: skip
+        conn.execute(table.insert(), rows)
 
     def destination_ids(
-        self, s: OrmSession, dests: list[Destination], *, refresh: bool = False
+        self, s: OrmSession | Connection, dests: list[Destination], *, refresh: bool = False
     ) -> dict[tuple[str, str], int]:
-        """Row ids for these destinations, adding new ones; `refresh` rewrites what is known of
-        existing ones (after new geo databases or a newer entity map)."""
-        wanted = {(d.host, d.ip or ""): d for d in dests}
+        """Row ids for these destinations, keyed by (host, ip or ""), adding new ones; `refresh`
+        rewrites what is known of existing ones (after new geo databases or a newer entity map).
+
+        Upserted: two writers adding the same new destination at once both get its one row.
+        """
+        table = DestinationRow.__table__
+        wanted: dict[tuple[str, str], dict[str, Any]] = {}
+        for d in dests:
+            values, _ = fit_row(table, _destination_values(d))  # type: ignore[arg-type]
+            wanted[(d.host, d.ip or "")] = values
+        if not wanted:
+            return {}
+        rows = sorted(
+            {(v["host"], v["ip"]): v for v in wanted.values()}.values(), key=lambda v: (v["host"], v["ip"])
+        )
+        insert = self._insert(table)  # type: ignore[arg-type]
+        if refresh:
+            described = {c: insert.excluded[c] for c in _DESCRIBED}
+            statement = insert.on_conflict_do_update(index_elements=["host", "ip"], set_=described)
+        else:
+            statement = insert.on_conflict_do_nothing(index_elements=["host", "ip"])
         ids: dict[tuple[str, str], int] = {}
-        for (host, ip), d in wanted.items():
-            row = s.scalar(select(DestinationRow).where(DestinationRow.host == host, DestinationRow.ip == ip))
-            if row is None:
-                row = DestinationRow(host=host, ip=ip)
-                _describe(row, d)
-                s.add(row)
-                s.flush()
-            elif refresh:
-                _describe(row, d)
-            ids[(host, ip)] = row.id
-        return ids
+        for chunk in _chunks(rows, 200):
+            s.execute(statement, chunk)
+            found = s.execute(
+                select(table.c.id, table.c.host, table.c.ip).where(
+                    tuple_(table.c.host, table.c.ip).in_([(v["host"], v["ip"]) for v in chunk])
+                )
+            )
+            ids.update({(host, ip): row_id for row_id, host, ip in found})
+        return {key: ids[(v["host"], v["ip"])] for key, v in wanted.items()}
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def _describe(row: DestinationRow, d: Destination) -> None:
-    row.domain = d.domain
-    row.country = d.country
-    row.asn = d.asn
-    row.as_org = d.as_org
-    row.anycast = d.anycast
-    row.entity = d.entity
-    row.entity_country = d.entity_country
-    row.categories = list(d.categories)
-    row.region = d.region
+_DESCRIBED = (
+    "domain",
+    "country",
+    "asn",
+    "as_org",
+    "anycast",
+    "entity",
+    "entity_country",
+    "categories",
+    "region",
+)
 
 
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+def _destination_values(d: Destination) -> dict[str, Any]:
+    return {
+        "host": d.host, "ip": d.ip or "", "domain": d.domain, "country": d.country, "asn": d.asn,
+        "as_org": d.as_org, "anycast": d.anycast, "entity": d.entity, "entity_country": d.entity_country,
+        "categories": list(d.categories), "region": d.region,
+    }  # fmt: skip
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-def _flow_row(
-    session_id: int, device: str, analysis: Analysis, destinations: dict[tuple[str, str], int]
-) -> FlowRow:
-    ex = analysis.exchange
-    dest = analysis.destination
-    return FlowRow(
-        session_id=session_id,
-        destination_id=destinations.get((dest.host, dest.ip or "")),
-        fingerprint=ex.fingerprint or None,
-        time=ex.time,
-        client_address=ex.client_address,
-        device=ex.client_address or device,
-        method=ex.method,
-        url=ex.url,
-        host=ex.host,
-        server_ip=dest.ip,
-        status=ex.status,
-        tls=ex.tls,
-        http_version=ex.http_version,
-        request_bytes=len(ex.request_body),
-        response_bytes=ex.response_bytes,
-        request_headers=[list(h) for h in ex.request_headers],
-        request_body=ex.request_body,
-        response_headers=[list(h) for h in ex.response_headers],
-        error=ex.error,
-        notes=list(analysis.notes),
+def _without_findings(analysis: Analysis) -> Analysis:
+    note = f"{len(analysis.findings)} findings could not be stored; `phonehome reanalyze` finds them again"
+    return Analysis(
+        exchange=analysis.exchange,
+        findings=(),
+        destination=analysis.destination,
         fields=analysis.fields,
+        notes=(*analysis.notes, note),
         app=analysis.app,
-        findings=finding_rows(analysis),
     )
 
 
-def finding_rows(analysis: Analysis) -> list[FindingRow]:
+def flow_values(
+    session_id: int, device: str, analysis: Analysis, destinations: dict[tuple[str, str], int]
+) -> dict[str, Any]:
+    """The flow's row, every value fitted to its column; what had to change is noted and kept."""
+    ex = analysis.exchange
+    dest = analysis.destination
+    values, originals = fit_row(
+        FlowRow.__table__,  # type: ignore[arg-type]
+        {
+            "session_id": session_id,
+            "destination_id": destinations.get((dest.host, dest.ip or "")),
+            "fingerprint": ex.fingerprint or None,
+            "time": ex.time,
+            "client_address": ex.client_address,
+            "device": ex.client_address or device,
+            "method": ex.method,
+            "url": ex.url,
+            "host": ex.host,
+            "server_ip": dest.ip,
+            "status": ex.status,
+            "tls": ex.tls,
+            "http_version": ex.http_version,
+            "request_bytes": len(ex.request_body),
+            "response_bytes": ex.response_bytes,
+            "request_headers": [list(h) for h in ex.request_headers],
+            "request_body": ex.request_body,
+            "response_headers": [list(h) for h in ex.response_headers],
+            "error": ex.error,
+            "notes": list(analysis.notes),
+            "fields": analysis.fields,
+            "app": analysis.app,
+        },
+    )
+    if originals:
+        if "fingerprint" in originals:
+            values["fingerprint"] = _digest(ex.fingerprint)
+        values["originals"] = originals
+        values["notes"] = [
+            *values["notes"],
+            f"changed to fit the database (originals kept): {', '.join(originals)}",
+        ]
+    return values
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def finding_values(analysis: Analysis) -> list[dict[str, Any]]:
+    table = FindingRow.__table__
     return [
-        FindingRow(
-            category=f.category.value,
-            kind=f.kind.value,
-            value=f.value,
-            location=f.where.value,
-            path=f.path,
-            encodings=list(f.encodings),
-            confidence=round(f.confidence, 3),
-            source=f.source.value,
-            detector=f.detector,
-            hashed=f.hashed.value if f.hashed else None,
-        )
+        fit_row(table, {  # type: ignore[arg-type]
+            "category": f.category.value, "kind": f.kind.value, "value": f.value, "location": f.where.value,
+            "path": f.path, "encodings": list(f.encodings), "confidence": round(f.confidence, 3),
+            "source": f.source.value, "detector": f.detector, "hashed": f.hashed.value if f.hashed else None,
+        })[0]
         for f in analysis.findings
-    ]
+    ]  # fmt: skip
+
+
+def finding_rows(analysis: Analysis) -> list[FindingRow]:
+    return [FindingRow(**values) for values in finding_values(analysis)]
 
 
 _STOP = object()
@@ -316,16 +488,25 @@ class WriterStats:
     duplicates: int = 0
     tls_failures: int = 0
     findings: int = 0
+    spilled: int = 0  # flows saved to the spill file instead of the database
+    failed_analyses: int = 0  # flows stored with a note because classifying them failed
+    problems: list[str] = field(default_factory=list)  # one line each, for the stop summary
 
 
 class Writer:
     """A thread that classifies queued exchanges and commits them in batches.
 
     `submit_nowait` never blocks (the proxy's fast path); `submit` waits for room (replay, or the
-    proxy's slow path run off the event loop).  `close` drains everything queued, then stops.  If
-    the store fails, the writer stops writing, keeps the error, and `close` raises it: a failure is
-    loud, never silent.  With a `spill`, every exchange that could not be stored from then on is
-    handed to it (a HAR file the caller can replay later), so nothing captured is lost.
+    proxy's slow path run off the event loop).  `close` drains everything queued, then stops.
+
+    Durability is bounded by time, not count: a batch is committed as soon as `max_delay` seconds
+    have passed since its first item (or it is full), and `lag()` says how long the oldest
+    uncommitted item has waited, so the proxy can hold responses back (`wait_for_lag`) before the
+    writer falls behind by more than a second.
+
+    Nothing stops it silently: a flow whose analysis fails is stored with a note; a locked database is
+    retried; a database that keeps failing makes the writer keep the error (`close` raises it) and
+    hand every flow from then on to `spill` (a HAR file the caller can replay later).
     """
 
     def __init__(
@@ -336,6 +517,8 @@ class Writer:
         *,
         maxsize: int = 10_000,
         batch: int = 256,
+        max_delay: float = 0.25,
+        retry_for: float = 10.0,
         analyzer: Callable[[Exchange], Analysis] = analyze,
         on_batch: Callable[[WriteResult, int], None] | None = None,
         spill: Callable[[Exchange], None] | None = None,
@@ -344,30 +527,74 @@ class Writer:
         self.session_id = session_id
         self.device = device
         self.batch = batch
+        self.max_delay = max_delay
+        self.retry_for = retry_for
         self.analyzer = analyzer
         self.on_batch = on_batch
         self.spill = spill
-        self.spilled = 0
         self.queue: queue.Queue[object] = queue.Queue(maxsize=maxsize)
         self.stats = WriterStats()
         self.error: BaseException | None = None
+        # Submission times of the items not yet committed, oldest first.
+        self._pending: collections.deque[float] = collections.deque()
+        self._committed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="phonehome-writer", daemon=True)
+
+    @property
+    def spilled(self) -> int:
+        return self.stats.spilled
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
 
     def start(self) -> Writer:
         self._thread.start()
         return self
 
     def submit_nowait(self, item: Exchange | TlsFailure) -> bool:
+        self._pending.append(time.monotonic())
         try:
             self.queue.put_nowait(item)
         except queue.Full:
+            self._forget(1)
             return False
         return True
 
     def submit(self, item: Exchange | TlsFailure) -> None:
         if self.error is not None and self.spill is None:
             raise StoreError(f"the database writer stopped: {self.error}")
-        self.queue.put(item)
+        if not self.alive:
+            self._spill([item], "the writer is not running")
+            return
+        self._pending.append(time.monotonic())
+        while True:
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                if not self.alive:  # never wait forever on a writer that is gone
+                    self._forget(1)
+                    self._spill([item], "the writer is not running")
+                    return
+
+    def lag(self) -> float:
+        """Seconds the oldest item not yet committed has waited (0 when none is waiting)."""
+        try:
+            return max(0.0, time.monotonic() - self._pending[0])
+        except IndexError:
+            return 0.0
+
+    def wait_for_lag(self, limit: float, timeout: float = 5.0) -> bool:
+        """Block until `lag()` is at most `limit` (or `timeout`); True if it is."""
+        deadline = time.monotonic() + timeout
+        with self._committed:
+            while self.lag() > limit and self.alive:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._committed.wait(min(remaining, 0.05))
+        return self.lag() <= limit
 
     def close(self, timeout: float | None = None) -> WriterStats:
         if self._thread.is_alive():
@@ -378,55 +605,128 @@ class Writer:
             raise StoreError(f"could not write to the database: {str(self.error).splitlines()[0]}{kept}")
         return self.stats
 
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            item = self.queue.get()
-            if item is _STOP:
+    def _forget(self, n: int) -> None:
+        for _ in range(n):
+            try:
+                self._pending.popleft()
+            except IndexError:
                 break
-            batch = [item]
-            while len(batch) < self.batch:
-                try:
-                    nxt = self.queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is _STOP:
-                    stopping = True
-                    break
-                batch.append(nxt)
-            self._write(batch)
+
+    def _run(self) -> None:
+        while True:
+            batch: list[object] = []
+            try:
+                stopping = self._collect(batch)
+                self._write(batch)
+            except BaseException as exc:  # noqa: BLE001 - the writer must never die silently
+                log.critical(
+                    "phonehome: the database writer failed (%s); saving flows to the spill file", exc
+                )
+                self.error = self.error or exc
+                self._spill([i for i in batch if isinstance(i, Exchange | TlsFailure)], "writer failure")
+                stopping = False
+            finally:
+                self._forget(len(batch))
+                with self._committed:
+                    self._committed.notify_all()
+            if stopping:
+                return
+
+    def _collect(self, batch: list[object]) -> bool:
+        """Fill `batch` from the queue until it is full or `max_delay` has passed; True at the end."""
+        item = self.queue.get()
+        if item is _STOP:
+            return True
+        batch.append(item)
+        deadline = time.monotonic() + self.max_delay
+        while len(batch) < self.batch:
+            remaining = deadline - time.monotonic()
+            try:
+                nxt = self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait()
+            except queue.Empty:
+                return False
+            if nxt is _STOP:
+                return True
+            batch.append(nxt)
+        return False
+
+    def _analyse(self, item: Exchange) -> Analysis:
+        try:
+            return self.analyzer(item)
+        except Exception as exc:  # noqa: BLE001 - the flow is stored all the same, with a note
+            self.stats.failed_analyses += 1
+            note = f"analysis failed: {type(exc).__name__}: {exc}"[:300]
+            log.warning("phonehome: %s", note)
+            self._problem(note)
+            host = split_url(item.url).host
+            return Analysis(item, (), Destination(host=host, domain=host, ip=item.server_ip), notes=(note,))
 
     def _write(self, batch: list[object]) -> None:
         items: list[Analysis | TlsFailure] = []
         for item in batch:
             if isinstance(item, Exchange):
-                items.append(self.analyzer(item))
+                items.append(self._analyse(item))
             elif isinstance(item, TlsFailure):
                 items.append(item)
-        self.stats.received += len(items)
-        if self.error is None:
-            try:
-                result = self.store.write(self.session_id, self.device, items)
-            except Exception as exc:  # noqa: BLE001 - reported loudly by close() and the caller
-                log.error("phonehome: cannot write to the database: %s", exc)
-                self.error = exc
-        if self.error is not None:
-            self._spill(items)  # the error is reported on close
+        if not items:
             return
+        self.stats.received += len(items)
+        result = self._store(items) if self.error is None else None
+        if result is None:
+            self._spill(items, "database unavailable")
+            return
+        if result.unstored:
+            self._spill(list(result.unstored), "the database refused it")
         self.stats.stored += result.stored
         self.stats.duplicates += result.duplicates
         self.stats.tls_failures += sum(1 for i in items if isinstance(i, TlsFailure))
-        self.stats.findings += sum(len(i.findings) for i in items if isinstance(i, Analysis))
+        self.stats.findings += sum(
+            len(i.findings) for i in items if isinstance(i, Analysis) and i.exchange not in result.unstored
+        )
         if self.on_batch is not None:
             self.on_batch(result, len(items))
 
-    def _spill(self, items: list[Analysis | TlsFailure]) -> None:
-        if self.spill is None:
+    def _store(self, items: list[Analysis | TlsFailure]) -> WriteResult | None:
+        """Write, retrying a locked or briefly unreachable database for `retry_for` seconds."""
+        deadline = time.monotonic() + self.retry_for
+        pause = 0.05
+        while True:
+            try:
+                return self.store.write(self.session_id, self.device, items)
+            except OperationalError as exc:
+                if time.monotonic() + pause < deadline:
+                    log.warning(
+                        "phonehome: database busy or unreachable (%s); retrying", str(exc).splitlines()[0]
+                    )
+                    time.sleep(pause)
+                    pause = min(pause * 2, 1.0)
+                    continue
+                self._fail(exc)
+                return None
+            except Exception as exc:  # noqa: BLE001 - reported loudly by close() and the caller
+                self._fail(exc)
+                return None
+
+    def _fail(self, exc: BaseException) -> None:
+        log.error("phonehome: cannot write to the database: %s", str(exc).splitlines()[0])
+        self.error = exc
+
+    def _problem(self, line: str) -> None:
+        if len(self.stats.problems) < 20:
+            self.stats.problems.append(line)
+
+    def _spill(self, items: list[Any], why: str) -> None:
+        exchanges = [i.exchange if isinstance(i, Analysis) else i for i in items]
+        exchanges = [e for e in exchanges if isinstance(e, Exchange)]
+        if not exchanges:
             return
-        for item in items:
-            if isinstance(item, Analysis):
-                try:
-                    self.spill(item.exchange)
-                    self.spilled += 1
-                except Exception as exc:  # noqa: BLE001 - nothing more can be done; say so
-                    log.error("phonehome: cannot save a flow to the spill file either: %s", exc)
+        if self.spill is None:
+            self._problem(f"{len(exchanges)} flows lost ({why}) and no spill file")
+            return
+        for ex in exchanges:
+            try:
+                self.spill(ex)
+                self.stats.spilled += 1
+            except Exception as exc:  # noqa: BLE001 - nothing more can be done; say so
+                log.error("phonehome: cannot save a flow to the spill file either: %s", exc)
+                self._problem(f"a flow was lost: the spill file failed too ({exc})")

@@ -54,6 +54,10 @@ from phonehome.summary import render_summary
     metavar="OPTION=VALUE",
     help="Any mitmproxy option, as with mitmdump --set (repeatable).",
 )
+@click.option(
+    "--proxyauth", default="", metavar="USER:PASS",
+    help="Require this user name and password from clients (set it on the phone too).",
+)  # fmt: skip
 @known_option
 @geo_options
 def capture(
@@ -67,6 +71,7 @@ def capture(
     confdir: str,
     ignore_hosts: tuple[str, ...],
     settings: tuple[str, ...],
+    proxyauth: str,
 ) -> None:
     """Capture a device's traffic through a proxy on this computer.
 
@@ -82,6 +87,8 @@ def capture(
             re.compile(pattern)
         except re.error as exc:
             fail(f"--ignore-hosts {pattern!r} is not a valid regular expression: {exc}")
+    if proxyauth and (":" not in proxyauth or not proxyauth.partition(":")[0]):
+        fail("--proxyauth: expected USER:PASS, e.g. --proxyauth phone:long-random-password")
     known_values(known_file)  # a bad file fails now, not once the phone is pointed at us
     destinations_of(geoip_db, asn_db)
     try:
@@ -92,7 +99,7 @@ def capture(
     from mitmproxy.exceptions import OptionsError
 
     from phonehome.addons.embed import CaptureConfig, run_capture
-    from phonehome.netinfo import phone_addresses
+    from phonehome.netinfo import open_to_network, phone_addresses
 
     out = console()
     started: dict[str, str] = {}
@@ -109,6 +116,12 @@ def capture(
         out.print(
             "Open [bold]http://mitm.it[/bold] on the phone to install and trust the certificate (docs/capture.md)."
         )
+        if open_to_network(listen_host) and not (proxyauth or "proxyauth" in extra):
+            out.print(
+                "[bold yellow]Warning:[/bold yellow] the proxy listens on every network interface without a "
+                "password: anyone on this network can send traffic through it, into this database. "
+                "Use --proxyauth USER:PASS, or --listen-host with this computer's LAN address."
+            )
         out.print("Press Ctrl-C to stop; every captured flow is saved first.")
         sys.stdout.flush()
 
@@ -121,6 +134,7 @@ def capture(
     config = CaptureConfig(
         db=db, listen_host=listen_host, listen_port=listen_port, confdir=confdir, label=label,
         known=str(Path(known_file).resolve()) if known_file else "", ignore_hosts=ignore_hosts, extra=extra,
+        proxyauth=proxyauth,
         geoip_db=str(Path(geoip_db).resolve()) if geoip_db else "",
         asn_db=str(Path(asn_db).resolve()) if asn_db else "",
     )  # fmt: skip

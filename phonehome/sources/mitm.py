@@ -120,7 +120,18 @@ def _convert_safely(flow: Flow, index: int) -> list[Item]:
 
 
 def _headers(fields: Iterable[tuple[bytes, bytes]]) -> Headers:
-    return tuple((_decode(name), _decode(value)) for name, value in fields)
+    return tuple((_decode(name), _credential(name, _decode(value))) for name, value in fields)
+
+
+PROXY_CREDENTIAL = b"proxy-authorization"
+
+
+def _credential(name: bytes, value: str) -> str:
+    """The proxy's own password (`--proxyauth`) is never stored: keep only its scheme."""
+    if name.lower() != PROXY_CREDENTIAL:
+        return value
+    scheme = value.split(" ", 1)[0] if " " in value else ""
+    return f"{scheme} [redacted]".strip()
 
 
 def _decode(raw: bytes) -> str:

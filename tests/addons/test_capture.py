@@ -118,6 +118,7 @@ async def test_full_queue_waits_off_the_event_loop(tmp_path: Path) -> None:
         tctx.configure(addon, phonehome_db=str(db), phonehome_label="bp")
         writer = addon._writer()
         writer.analyzer = slow_analyze
+        writer.max_delay = 0  # start analysing (and stall) at the first item
         writer.queue.maxsize = 1
         hooks = []
         for i in range(4):

@@ -29,3 +29,13 @@ def test_lan_addresses_prefers_wifi_ranges_and_skips_loopback(monkeypatch: pytes
 def test_no_lan_address_gives_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(netinfo.psutil, "net_if_addrs", lambda: {"lo": [_addr("127.0.0.1")]})
     assert netinfo.phone_addresses("0.0.0.0") == ["<this computer's Wi-Fi address>"]
+
+
+@pytest.mark.parametrize(
+    ("host", "open_"),
+    [("0.0.0.0", True), ("::", True), ("", True), ("127.0.0.1", False), ("192.168.1.5", False)],
+)
+def test_open_to_network(host: str, open_: bool) -> None:
+    from phonehome.netinfo import open_to_network
+
+    assert open_to_network(host) is open_

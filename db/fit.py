@@ -1,0 +1,93 @@
+"""Captured values made to fit the schema, the same way on every database, with the original kept.
+
+A hostile server or file can put anything in a flow: a status of 99999999999999999999, a host of
+10,000 characters, a NUL byte in a URL, a lone surrogate (`\\udc00`) in a header.  SQLite stores most
+of that and PostgreSQL refuses it, and either refusal used to lose a whole batch.  Here every value
+is fitted to its column's type before any database sees it:
+
+- text: NUL and lone surrogates become U+FFFD; a `String(n)` column is cut to n characters;
+- integers outside the 32-bit range become NULL where the column allows it, else the nearest bound;
+- JSON: strings inside are cleaned the same way, non-finite numbers become null.
+
+What changed is returned as `{column: original}`, the original written as a Python literal (`repr`),
+which any database stores and `ast.literal_eval` reads back; the flow keeps it in `originals`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String, Table, Text
+
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+ORIGINAL_CHARS = 4096  # an original longer than this is kept cut, with its full length said
+_BAD = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """`text` without what no database stores: NUL and lone surrogates become U+FFFD."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return _BAD.sub("\ufffd", text)
+
+
+def clean_json(value: Any) -> Any:
+    """A JSON value with every string cleaned and every non-finite number made null."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dict):
+        return {clean(str(k)): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v) for v in value]
+    return clean(str(value))
+
+
+def original(value: Any) -> str:
+    """The value as a Python literal, cut to ORIGINAL_CHARS (huge integers included)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * ORIGINAL_CHARS:
+        return f"<an integer of {value.bit_length()} bits>"
+    text = repr(value)
+    if len(text) > ORIGINAL_CHARS:
+        return text[:ORIGINAL_CHARS] + f"… <{len(text)} characters>"
+    return text
+
+
+def fit_value(column_type: Any, value: Any, nullable: bool) -> Any:
+    """`value` as the column can hold it (the same value when it already fits)."""
+    if value is None:
+        return None
+    if isinstance(column_type, Integer):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None if nullable else 0
+        if INT_MIN <= value <= INT_MAX:
+            return value
+        return None if nullable else max(INT_MIN, min(INT_MAX, value))
+    if isinstance(column_type, String | Text) and isinstance(value, str):
+        text = clean(value)
+        length = getattr(column_type, "length", None)
+        return text[:length] if length else text
+    if isinstance(column_type, JSON):
+        return clean_json(value)
+    return value
+
+
+def fit_row(table: Table, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The row with every value fitted to `table`'s columns, and the originals of those changed."""
+    fitted: dict[str, Any] = {}
+    originals: dict[str, str] = {}
+    for name, value in values.items():
+        column = table.c[name]
+        new = fit_value(column.type, value, bool(column.nullable))
+        if new is not value and new != value:
+            originals[name] = original(value)
+        fitted[name] = new
+    return fitted, originals
