@@ -71,13 +71,19 @@ def fit_value(column_type: Any, value: Any, nullable: bool) -> Any:
         if INT_MIN <= value <= INT_MAX:
             return value
         return None if nullable else max(INT_MIN, min(INT_MAX, value))
-    if isinstance(column_type, String | Text) and isinstance(value, str):
-        text = clean(value)
+    if isinstance(column_type, String | Text):
+        text = clean(value if isinstance(value, str) else _text(value))
         length = getattr(column_type, "length", None)
         return text[:length] if length else text
     if isinstance(column_type, JSON):
         return clean_json(value)
     return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, int) and value.bit_length() > 4 * ORIGINAL_CHARS:
+        return original(value)  # str() refuses integers of more than 4300 digits
+    return str(value)
 
 
 def fit_row(table: Table, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

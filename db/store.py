@@ -58,7 +58,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session as OrmSession
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,9 @@ class WriteResult:
 
 
 LABEL_CHARS = 200  # SessionRow.label
+# What a database (or the driver, before it) says when it refuses one row's values; OperationalError,
+# a subclass, means unreachable or locked instead and is caught first.
+_REFUSED = (StatementError, ValueError, TypeError)
 
 
 # SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
@@ -261,7 +264,7 @@ class Store:
             return WriteResult(stored, duplicates)
         except OperationalError:
             raise
-        except DBAPIError as exc:
+        except _REFUSED as exc:
             log.warning("a batch was refused (%s); storing its flows one by one", str(exc).splitlines()[0])
         return self._write_one_by_one(session_id, device, analyses, failures)
 
@@ -278,7 +281,7 @@ class Store:
                         new, dup = self._write_flows(conn, session_id, device, [attempt])
                 except OperationalError:
                     raise
-                except DBAPIError as exc:
+                except _REFUSED as exc:
                     log.warning("the database refused a flow: %s", str(exc).splitlines()[0])
                     continue
                 stored += new
@@ -293,7 +296,7 @@ class Store:
                     self._write_failures(conn, session_id, [failure])
             except OperationalError:
                 raise
-            except DBAPIError as exc:
+            except _REFUSED as exc:
                 log.warning("the database refused a TLS failure record: %s", str(exc).splitlines()[0])
         return WriteResult(stored, duplicates, tuple(unstored))
 
