@@ -191,7 +191,11 @@ def test_version_1_database_is_migrated_without_losing_anything(tmp_path: Path) 
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "3"
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
-            assert conn.execute(text("SELECT count(*), min(app), min(originals) FROM flows")).one() == (1, None, None)
+            assert conn.execute(text("SELECT count(*), min(app), min(originals) FROM flows")).one() == (
+                1,
+                None,
+                None,
+            )
             assert conn.execute(text("SELECT value FROM findings")).scalar() == "861234567890127"
         assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
         sid = store.open_session("new", "replay")
