@@ -128,6 +128,8 @@ class Exchange:
     # A stable key used to avoid storing the same exchange twice (live flow id, or a digest of a
     # replayed entry).  Empty means "always new".
     fingerprint: str = ""
+    # What the source had to repair to read it (invalid UTF-8 replaced, ...): stored on the flow.
+    notes: tuple[str, ...] = ()
 
     @property
     def scheme(self) -> str:

@@ -308,12 +308,12 @@ def analyze(
         return _analyze(exchange, limits, known, exhaustive, destinations)
     except Exception as exc:  # noqa: BLE001 - a classifier bug must never lose the flow
         log.warning("analysing %r failed: %s", exchange.url[:200], exc)
-        note = f"analysis failed: {type(exc).__name__}: {exc}"[:300]
+        notes = [*exchange.notes, f"analysis failed: {type(exc).__name__}: {exc}"[:300]]
         return Analysis(
             exchange=exchange,
             findings=(),
-            destination=_destination(exchange, split_url(exchange.url).host, destinations, [note]),
-            notes=(note,),
+            destination=_destination(exchange, split_url(exchange.url).host, destinations, notes),
+            notes=tuple(notes),
         )
 
 
@@ -340,7 +340,7 @@ def _analyze(
     except Exception as exc:  # noqa: BLE001 - a decoder bug must not lose the flow: store it undecoded
         log.warning("decoding %r failed: %s", exchange.url[:200], exc)
         decoded = Decoded(notes=[f"decoder failed: {type(exc).__name__}: {exc}"[:300]])
-    notes = list(decoded.notes)
+    notes = [*exchange.notes, *decoded.notes]
     failed: set[str] = set()
     best: dict[tuple[Kind, str, Where, str], Finding] = {}
 

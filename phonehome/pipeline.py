@@ -31,6 +31,9 @@ class FileReport:
     duplicates: int = 0
     findings: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    # The entry numbers behind each skip reason (the first few), so a user can look at them.
+    skipped_entries: dict[str, list[int]] = field(default_factory=dict)
+    repaired: int = 0  # entries imported after a repair (invalid UTF-8 replaced, ...), noted on the flow
     error: str | None = None  # set when the file could not be read at all
 
     @property
@@ -62,6 +65,8 @@ class ReplayReport:
     def findings(self) -> int:
         return sum(f.findings for f in self.files)
 
+
+SHOWN_ENTRIES = 10  # entry numbers kept per skip reason
 
 Progress = Callable[[str, int | None, int], None]  # (file, expected entries, entries done so far)
 
@@ -103,9 +108,15 @@ def replay(
             for item in items:
                 if isinstance(item, Exchange):
                     file_report.entries += 1
+                    if item.notes:
+                        file_report.repaired += 1
                     writer.submit(item)
                 else:
-                    file_report.skipped[_reason_kind(item.reason)] += 1
+                    reason = _reason_kind(item.reason)
+                    file_report.skipped[reason] += 1
+                    numbers = file_report.skipped_entries.setdefault(reason, [])
+                    if item.index >= 0 and len(numbers) < SHOWN_ENTRIES:
+                        numbers.append(item.index)
                 if progress is not None:
                     progress(file_report.path, expected, file_report.entries + file_report.skipped_total)
         finally:

@@ -1,11 +1,20 @@
-"""Fixtures shared across the suite: the package as a user installs it."""
+"""Fixtures shared across the suite: the package as a user installs it, and a database of each kind.
+
+`db_url` runs a test on SQLite and on a real PostgreSQL server: a fresh database per test on the
+server named by $PHONEHOME_TEST_POSTGRES (an SQLAlchemy URL whose role may create databases;
+`.ci/run` starts one).  Without it the PostgreSQL half is skipped, except under
+PHONEHOME_REQUIRE_POSTGRES=1 (CI), where it fails: CI never skips it silently.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import uuid
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,3 +64,39 @@ def installed_copy(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(target)
     return target
+
+
+def _postgres_database() -> Iterator[str]:
+    base = os.environ.get("PHONEHOME_TEST_POSTGRES", "")
+    if not base:
+        if os.environ.get("PHONEHOME_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PHONEHOME_REQUIRE_POSTGRES=1 but PHONEHOME_TEST_POSTGRES is not set")
+        pytest.skip("set PHONEHOME_TEST_POSTGRES to a PostgreSQL URL to run this on PostgreSQL")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"phonehome_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database: a SQLite file path, or the URL of a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "test.db")
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture()
+def postgres_url() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database, for tests that only make sense there."""
+    yield from _postgres_database()

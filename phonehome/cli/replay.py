@@ -73,7 +73,13 @@ def replay_cmd(
                 f"{name}: {f.stored} flows imported{dup}, {f.findings} findings, session {terminal_safe(f.session, 60)!r}"
             )
             for reason, n in f.skipped.most_common():
-                err.print(f"  skipped {n}: {esc(terminal_safe(reason, 160))}", highlight=False)
+                where = _entry_numbers(f.skipped_entries.get(reason, []), n)
+                err.print(f"  skipped {n}{where}: {esc(terminal_safe(reason, 160))}", highlight=False)
+            if f.repaired:
+                err.print(
+                    f"  repaired {f.repaired}: imported with a note on the flow (e.g. invalid UTF-8 replaced)",
+                    highlight=False,
+                )
         sessions = {f.session for f in report.files if not f.error}
         if len(sessions) == 1:
             summary = queries.summary(store, sessions.pop())
@@ -81,6 +87,15 @@ def replay_cmd(
                 render_summary(console(), summary)
                 console().print(f"Full report: phonehome report --db {esc(db)} --format html -o report.html")
     sys.exit(_replay_exit(report))
+
+
+def _entry_numbers(numbers: list[int], total: int) -> str:
+    """` (entries 4, 17, 90 …)`: where to look in the file; entries count from 0, as in the HAR."""
+    if not numbers:
+        return ""
+    more = " …" if total > len(numbers) else ""
+    label = "entry" if total == 1 else "entries"
+    return f" ({label} {', '.join(map(str, numbers))}{more})"
 
 
 def _replay_exit(report: ReplayReport) -> int:

@@ -1,30 +1,42 @@
-"""Streaming HAR importer: entries are parsed one at a time with ijson, never the whole file.
+"""Streaming HAR importer: entries are cut out one at a time and parsed alone, never the whole file.
 
 mitmproxy's own reader loads the whole file and aborts on the first bad entry, ignores
 `postData.params` and `mimeType`, and drops WebSocket messages; this one turns a bad entry into a
-`Skipped` and goes on.
+`Skipped` (with its number and reason) and goes on.  `jsonscan` cuts the entries without parsing
+them, so what would stop a streaming parser for good (invalid UTF-8, a lone surrogate escape, an
+integer of 100,000 digits, nesting 100,000 deep) costs at most that one entry:
+
+- invalid UTF-8 is replaced (U+FFFD) and the entry kept, with a note on its flow;
+- lone surrogate escapes are kept as they are (the store makes them fit);
+- integers too long for Python's parser become infinities, so a status or size is dropped;
+- an entry nested deeper than `MAX_ENTRY_DEPTH` is skipped before it is parsed.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import json
+import math
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-import ijson
+from phonehome.classifiers.model import Exchange, split_url
+from phonehome.sources import BOM, Item, Skipped, SourceError, display_name, one_line, open_binary, open_error
+from phonehome.sources.jsonscan import EntryScanner, RawEntry, Truncated, Unclosed
 
-from phonehome.classifiers.model import Exchange
-from phonehome.sources import BOM, Item, Skipped, SourceError, display_name, one_line, open_error
-
-ENTRIES_PREFIX = "log.entries.item"
+# A HAR entry is about five levels deep (entry > request > headers > [ > {); custom fields add a few.
+MAX_ENTRY_DEPTH = 64
+# Python refuses to turn longer digit strings into integers (sys.get_int_max_str_digits).
+_MAX_DIGITS = 4000
 _SCHEMES = frozenset({"http", "https", "ws", "wss"})
 _LOCAL_SCHEMES = frozenset({"data", "blob", "about", "javascript", "file"})
 # How much of a broken file is re-read to give the byte position of the syntax error.
@@ -49,59 +61,92 @@ def read_har(path: str | os.PathLike[str]) -> Iterator[Item]:
 
 
 def _check(path: str | os.PathLike[str]) -> datetime:
-    """Parse up to the start of log.entries; return the file's mtime as the fallback time."""
+    """Read up to the start of log.entries; return the file's mtime as the fallback time."""
     name = display_name(path)
     try:
-        with open(path, "rb") as f:
+        with open_binary(path) as f:
             mtime = os.fstat(f.fileno()).st_mtime
-            start = _skip_bom(f)
-            try:
-                found = _finds_entries(ijson.parse(f))
-            except ijson.JSONError as e:
-                reason = _describe_json_error(f, start, e)
-                raise SourceError(f"{name}: not a HAR file or mitmproxy flow dump ({reason})") from None
+            _skip_bom(f)
+            if EntryScanner(f).find_entries():
+                return datetime.fromtimestamp(mtime, UTC)
+        with open_binary(path) as f:
+            reason = _describe_json_error(f, _skip_bom(f))
+    except (EOFError, zlib.error) as e:
+        raise SourceError(f"{name}: damaged gzip file ({one_line(str(e), 80)})") from None
     except OSError as e:
         raise open_error(path, e) from None
-    if not found:
-        raise SourceError(f"{name}: is JSON but not HAR (no log.entries)")
-    return datetime.fromtimestamp(mtime, UTC)
-
-
-def _finds_entries(events: Iterator[tuple[str, str, Any]]) -> bool:
-    for prefix, event, _ in events:
-        if prefix == "" and event not in ("start_map", "map_key"):
-            return False  # the top level is not an object, or it ended without log.entries
-        if prefix == "log.entries":
-            return bool(event == "start_array")
-    return False
+    if reason is not None:
+        raise SourceError(f"{name}: not a HAR file or mitmproxy flow dump ({reason})")
+    raise SourceError(f"{name}: is JSON but not HAR (no log.entries)")
 
 
 def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
     name = display_name(path)
     last = -1
     try:
-        with open(path, "rb") as f:
+        with open_binary(path) as f:
             _skip_bom(f)
-            entries = ijson.items(f, ENTRIES_PREFIX, use_float=True)
-            while True:
-                try:
-                    entry = next(entries)
-                except StopIteration:
+            scanner = EntryScanner(f)
+            scanner.find_entries()
+            for raw in scanner.entries():
+                if isinstance(raw, Truncated):
+                    yield Skipped(raw.index, f"entry {raw.index}: the file ends inside it (cut short?)")
                     return
-                except Exception as e:  # any parser failure ends the file the same way
-                    where = f"after entry {last}" if last >= 0 else "before the first entry"
-                    kind = "read error" if isinstance(e, OSError) else "invalid JSON"
-                    yield Skipped(-1, f"{name}: {kind} {where}; rest of file unreadable")
+                if isinstance(raw, Unclosed):
+                    yield Skipped(-1, f"{name}: the file ends before its entries are closed (cut short?)")
                     return
-                last += 1
-                yield from _convert_safely(entry, last, state)
-    except OSError as e:
-        yield Skipped(-1, f"{name}: cannot read ({one_line(e.strerror or str(e))})")
+                last = raw.index
+                entry, problem, repaired = _parse(raw)
+                if problem is not None:
+                    yield Skipped(raw.index, f"entry {raw.index}: {problem}")
+                    continue
+                yield from _convert_safely(entry, raw.index, state, repaired)
+    except (OSError, EOFError, zlib.error) as e:
+        where = f"after entry {last}" if last >= 0 else "before the first entry"
+        reason = one_line(getattr(e, "strerror", None) or str(e) or type(e).__name__, 80)
+        yield Skipped(-1, f"{name}: read error {where} ({reason}); rest of file unreadable")
 
 
-def _convert_safely(entry: Any, index: int, state: _State) -> list[Item]:
+def _parse(raw: RawEntry) -> tuple[Any, str | None, tuple[str, ...]]:
+    """(the entry, why it cannot be used or None, notes on what was repaired)."""
+    if raw.depth > MAX_ENTRY_DEPTH:
+        return None, f"nested {raw.depth} levels deep (more than {MAX_ENTRY_DEPTH}); not parsed", ()
+    repaired: tuple[str, ...] = ()
     try:
-        return _convert_entry(entry, state)
+        text = raw.data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        text = raw.data.decode("utf-8", "replace")
+        repaired = (
+            f"HAR entry {raw.index}: invalid UTF-8 at byte {e.start} of the entry replaced with U+FFFD",
+        )
+    try:
+        return json.loads(text), None, repaired
+    except json.JSONDecodeError as e:
+        return None, f"invalid JSON at byte {e.pos} of the entry: {e.msg}", repaired
+    except ValueError:  # an integer too long for Python: parse it again, bounding integers
+        try:
+            return json.loads(text, parse_int=_bounded_int), None, repaired
+        except (ValueError, RecursionError) as e:
+            return None, one_line(f"invalid JSON: {e}", 100), repaired
+    except RecursionError:
+        return None, "nested too deeply to parse", repaired
+
+
+def _bounded_int(digits: str) -> int | float:
+    if len(digits) <= _MAX_DIGITS:
+        return int(digits)
+    return -math.inf if digits.startswith("-") else math.inf
+
+
+def _convert_safely(entry: Any, index: int, state: _State, notes: tuple[str, ...] = ()) -> list[Item]:
+    try:
+        items = _convert_entry(entry, state)
+        if notes:
+            items = [
+                dataclasses.replace(i, notes=(*i.notes, *notes)) if isinstance(i, Exchange) else i
+                for i in items
+            ]
+        return items
     except _Bad as e:
         return [Skipped(index, f"entry {index}: {e}")]
     except Exception as e:  # one malformed entry must not stop the file
@@ -199,15 +244,11 @@ def _required_str(obj: dict[str, Any], key: str) -> str:
 
 
 def _check_url(url: str) -> None:
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        raise _Bad(f"request.url is not a valid URL: {one_line(url, 60)}") from None
-    scheme = parts.scheme.lower()
-    if scheme in _SCHEMES and host:
+    parts = split_url(url)  # never raises: a URL Python refuses (`http://a]b/`) is still imported
+    scheme = parts.scheme
+    if scheme in _SCHEMES and parts.host:
         return
-    if scheme and scheme not in _SCHEMES and (parts.netloc or scheme in _LOCAL_SCHEMES):
+    if scheme and scheme not in _SCHEMES and ("://" in url or scheme in _LOCAL_SCHEMES):
         # data:, blob:, chrome-extension: ... never went over the network.
         raise _Bad(f"request.url is not HTTP: {one_line(url, 60)}")
     raise _Bad(f"request.url is not absolute: {one_line(url, 60)}")
@@ -336,23 +377,22 @@ def _fingerprint(state: _State, started: object, method: str, url: str, body: by
 
 
 def _skip_bom(f: IO[bytes]) -> int:
+    peek = getattr(f, "peek", None)
+    if peek is not None and peek(len(BOM))[: len(BOM)] != BOM:
+        return 0  # also for a gzip stream, which cannot seek back
     if f.read(len(BOM)) == BOM:
         return len(BOM)
     f.seek(0)
     return 0
 
 
-def _describe_json_error(f: IO[bytes], start: int, err: Exception) -> str:
-    """Where and why the JSON is broken; yajl's own messages give no byte offset."""
-    f.seek(start)
+def _describe_json_error(f: IO[bytes], start: int) -> str | None:
+    """Where and why the JSON before log.entries is broken; None if what there is parses."""
     raw = f.read(_ERROR_CONTEXT)
     truncated = bool(f.read(1))
     found = _json_error_at(raw, truncated)
     if found is None:
-        detail = err.args[0] if err.args else str(err)
-        if isinstance(detail, bytes):
-            detail = detail.decode("utf-8", "replace")
-        return "invalid JSON: " + one_line(str(detail).splitlines()[0] if detail else "", 80)
+        return None
     pos, msg = found
     return f"invalid JSON at byte {start + pos}: {msg}"
 

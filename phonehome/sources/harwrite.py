@@ -13,12 +13,22 @@ import os
 import threading
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.model import Exchange, split_url
+
+# Python will not write integers of more than 4300 digits as text; no real status or size is one.
+_MAX_BITS = 13_000
 
 _HEAD = '{"log":{"version":"1.2","creator":{"name":"phonehome","version":"0.1"},"pages":[],"entries":[\n'
 _TAIL = "\n]}}\n"
+
+
+def _number(value: int | None) -> int:
+    """The value, unless it is missing or too long to write (then 0, as HAR writes "unknown")."""
+    if value is None or value.bit_length() > _MAX_BITS:
+        return 0
+    return value
 
 
 def har_entry(ex: Exchange) -> dict[str, Any]:
@@ -31,21 +41,21 @@ def har_entry(ex: Exchange) -> dict[str, Any]:
             "url": ex.url,
             "httpVersion": ex.http_version,
             "headers": headers,
-            "queryString": [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(ex.url).query)],
+            "queryString": [{"name": k, "value": v} for k, v in parse_qsl(split_url(ex.url).query)],
             "cookies": [],
             "headersSize": -1,
             "bodySize": len(ex.request_body),
         },
         "response": {
-            "status": ex.status or 0,
+            "status": _number(ex.status),
             "statusText": "",
             "httpVersion": ex.http_version,
             "headers": [{"name": k, "value": v} for k, v in ex.response_headers],
             "cookies": [],
-            "content": {"size": ex.response_bytes, "mimeType": ""},
+            "content": {"size": _number(ex.response_bytes), "mimeType": ""},
             "redirectURL": "",
             "headersSize": -1,
-            "bodySize": ex.response_bytes,
+            "bodySize": _number(ex.response_bytes),
         },
         "cache": {},
         "timings": {"send": 0, "wait": 0, "receive": 0},
@@ -83,7 +93,9 @@ class HarSpill:
                 self._file.write(_HEAD)
             elif self.count:
                 self._file.write(",\n")
-            self._file.write(json.dumps(har_entry(ex), ensure_ascii=False))
+            # ASCII: a lone surrogate or NUL (which a hostile client can send) is written as an
+            # escape that the importer reads back, never as bytes that would break the file.
+            self._file.write(json.dumps(har_entry(ex), ensure_ascii=True))
             self._file.flush()
             self.count += 1
 

@@ -50,3 +50,21 @@ def test_reason_grouping() -> None:
     )
     assert _reason_kind("something else") == "something else"
     assert default_label("/a/b/morning.har") == "morning.har"
+
+
+def test_a_har_full_of_poisons_loses_nothing_else(tmp_path: Path, db_url: str) -> None:
+    """Each entry that once lost an import: the 200 good entries and every readable poison are stored."""
+    from tests.phonehome.sources._poisons import POISONS, write
+
+    path = write(tmp_path, "poisons.har", [raw for raw, _ in POISONS.values()])
+    store = Store(db_url)
+    try:
+        report = replay(store, [path])
+        [f] = report.files
+        readable = sum(imported for _, imported in POISONS.values())
+        assert (f.stored, f.skipped_total, f.repaired) == (200 + readable, len(POISONS) - readable, 1)
+        assert sorted(n for numbers in f.skipped_entries.values() for n in numbers) == [
+            100 + i for i, (_, imported) in enumerate(POISONS.values()) if not imported
+        ]
+    finally:
+        store.dispose()

@@ -58,3 +58,24 @@ def test_binary_bodies_are_base64_in_the_entry() -> None:
     entry = har_entry(EXCHANGES[0])
     assert entry["request"]["postData"]["encoding"] == "base64"
     assert entry["_error"] == "connection reset" and entry["response"]["status"] == 0
+
+
+# -- every poison survives the spill file -------------------------------------------------------------
+
+from tests.db.test_store_hostile import POISONS  # noqa: E402
+
+
+def test_every_poison_replays_from_a_spill_file(tmp_path: Path) -> None:
+    path = tmp_path / "spill.har"
+    spill = HarSpill(path)
+    poisoned = [ex for _, ex, _ in POISONS]
+    for ex in poisoned:
+        spill.write(ex)
+    spill.close()
+    items = list(open_source(path))
+    back = [i for i in items if isinstance(i, Exchange)]
+    assert [i for i in items if isinstance(i, Skipped)] == []
+    assert [e.url for e in back] == [e.url for e in poisoned]  # surrogates and NUL included
+    assert [e.method for e in back] == [e.method for e in poisoned]
+    assert [e.status for e in back] == [e.status for e in poisoned]
+    assert [e.request_headers for e in back] == [e.request_headers for e in poisoned]

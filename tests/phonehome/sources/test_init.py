@@ -86,11 +86,11 @@ def test_json_array_is_not_har(tmp_path: Path) -> None:
     assert source_error(path) == "is JSON but not HAR (no log.entries)"
 
 
-def test_invalid_utf8_before_the_entries(tmp_path: Path) -> None:
+def test_invalid_utf8_before_the_entries_loses_nothing(tmp_path: Path) -> None:
     path = tmp_path / "latin1.har"
-    path.write_bytes(b'{"log": {"creator": {"name": "caf\xe9"}, "entries": []}}')
-    expected = "not a HAR file or mitmproxy flow dump (invalid JSON at byte 33: invalid UTF-8)"
-    assert source_error(path) == expected
+    entry = b'{"startedDateTime": "2026-01-01T00:00:00Z", "request": {"method": "GET", "url": "https://a.example/"}}'
+    path.write_bytes(b'{"log": {"creator": {"name": "caf\xe9"}, "entries": [' + entry + b"]}}")
+    assert [i.url for i in open_source(path) if isinstance(i, Exchange)] == ["https://a.example/"]
 
 
 def test_error_is_raised_at_call_time_not_on_first_next(tmp_path: Path) -> None:

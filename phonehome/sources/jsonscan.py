@@ -1,0 +1,243 @@
+"""Cutting a HAR file into its entries, as raw bytes, without parsing them.
+
+A streaming JSON parser (ijson) stops for good at the first thing it cannot read: one lone
+surrogate escape, one stretch of invalid UTF-8, one integer of 100,000 digits lost every later
+entry.  Its prefix strings also grow with nesting depth, so a 100,000-deep object cost gigabytes.
+
+This scanner only follows the file's structure (strings, brackets, commas, and the keys on the
+way to `log.entries`) and hands back each item of `log.entries` as bytes, with its nesting depth.
+Each entry is then parsed on its own (`phonehome.sources.har`), so a bad one costs only itself.
+Memory holds the entry being cut and one chunk; time is linear in the file's size (a string that
+spans chunks is resumed where the last chunk ended, never re-scanned).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+CHUNK = 1 << 20
+_WS = b" \t\r\n"
+# Structure outside the entries: strings, brackets, and the separators that tell keys from values.
+_TOKEN = re.compile(rb'["{}\[\],:]')
+# Inside an entry only depth matters.
+_ENTRY_TOKEN = re.compile(rb'["{}\[\],]')
+# The body of a string up to (not including) its closing quote, or to the end of the buffer; it
+# stops before a trailing backslash whose escaped character has not arrived yet.
+_STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.S)
+_OPEN = frozenset(b"{[")
+_CLOSE = frozenset(b"}]")
+
+
+@dataclass(frozen=True, slots=True)
+class RawEntry:
+    index: int  # position in log.entries, from 0
+    data: bytes  # the item's JSON text, surrounding whitespace removed
+    depth: int  # the deepest nesting inside it (an object of objects is 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Truncated:
+    """The file ended inside entry `index` (a capture cut short, a partial download)."""
+
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unclosed:
+    """The file ended after a whole entry but before the array closed (a spill file cut short)."""
+
+
+class _Buffer:
+    """A window on the file.  Positions are absolute file offsets; bytes before the position a
+    caller still needs (`keep`) may be dropped when more are read."""
+
+    def __init__(self, f: IO[bytes], chunk: int) -> None:
+        self.f = f
+        self.chunk = chunk
+        self.data = bytearray()
+        self.base = 0  # file offset of data[0]
+        self.eof = False
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.data)
+
+    def byte(self, pos: int) -> int:
+        return self.data[pos - self.base]
+
+    def slice(self, start: int, end: int) -> bytes:
+        return bytes(self.data[start - self.base : end - self.base])
+
+    def search(self, pattern: re.Pattern[bytes], pos: int) -> int | None:
+        m = pattern.search(self.data, pos - self.base)
+        return None if m is None else m.start() + self.base
+
+    def string_end(self, pos: int) -> int:
+        """Where the string body starting at `pos` stops (its closing quote, or where data ends)."""
+        m = _STRING_BODY.match(self.data, pos - self.base)
+        assert m is not None  # the pattern matches the empty string
+        return m.end() + self.base
+
+    def more(self, keep: int) -> bool:
+        """Read more, dropping what lies before `keep`; False at end of file."""
+        if self.eof:
+            return False
+        drop = keep - self.base
+        if drop > 0 and drop >= len(self.data) // 2:
+            del self.data[:drop]
+            self.base = keep
+        # Read at least as much as is held, so an entry of any size costs linear time.
+        block = self.f.read(max(self.chunk, len(self.data)))
+        if not block:
+            self.eof = True
+            return False
+        self.data += block
+        return True
+
+
+class EntryScanner:
+    """Iterate over `log.entries` of a HAR stream; `found` says whether the array was reached."""
+
+    def __init__(self, f: IO[bytes], chunk: int = CHUNK) -> None:
+        self.buf = _Buffer(f, chunk)
+        self.pos = 0
+        self.found = False
+        # Containers from the root down to the entries array: (bracket, the key that led to it).
+        self._stack: list[tuple[int, bytes | None]] = []
+
+    # -- finding the array --------------------------------------------------------------------
+
+    def find_entries(self) -> bool:
+        """Advance to just inside `log.entries`; False if the file has no such array."""
+        expect_key = False
+        key: bytes | None = None
+        while True:
+            at = self._next(_TOKEN, self.pos, self.pos)
+            if at is None:
+                return False
+            char = self.buf.byte(at)
+            self.pos = at + 1
+            if char == 0x22:  # "
+                end = self._string_end(at + 1, at + 1)
+                if end is None:
+                    return False
+                if expect_key:
+                    key = self.buf.slice(at + 1, min(end, at + 17))
+                self.pos = end + 1
+            elif char in _OPEN:
+                parent_is_object = bool(self._stack) and self._stack[-1][0] == 0x7B
+                self._stack.append((char, key if parent_is_object else None))
+                expect_key = char == 0x7B
+                key = None
+                if self._is_entries():
+                    self.found = True
+                    return True
+            elif char in _CLOSE:
+                if self._stack:
+                    self._stack.pop()
+                if not self._stack:
+                    return False
+                expect_key = False
+            elif char == 0x2C:  # ,
+                expect_key = bool(self._stack) and self._stack[-1][0] == 0x7B
+            else:  # :
+                expect_key = False
+
+    def _is_entries(self) -> bool:
+        s = self._stack
+        return len(s) == 3 and s[0][0] == 0x7B and s[1] == (0x7B, b"log") and s[2] == (0x5B, b"entries")
+
+    # -- cutting entries ----------------------------------------------------------------------
+
+    def entries(self) -> Iterator[RawEntry | Truncated | Unclosed]:
+        """Each item of the array, in order; the scanner must be inside it (`find_entries`)."""
+        index = 0
+        while True:
+            start = self._skip_ws(self.pos)
+            if start is None:
+                yield Unclosed()
+                return
+            first = self.buf.byte(start)
+            if first == 0x5D:  # ]: the array ends
+                self.pos = start + 1
+                return
+            if first == 0x2C:  # a stray comma, as in [a,,b]: not an item
+                self.pos = start + 1
+                continue
+            cut = self._item(start)
+            if cut is None:
+                yield Truncated(index)
+                return
+            end, depth, closer = cut
+            if closer == -1:  # a whole item, then the end of the file
+                yield RawEntry(index, self.buf.slice(start, end).rstrip(_WS), depth)
+                yield Unclosed()
+                return
+            raw = self.buf.slice(start, end).rstrip(_WS)
+            self.pos = end + 1
+            if raw:
+                yield RawEntry(index, raw, depth)
+                index += 1
+            if closer == 0x5D:
+                return
+
+    def _item(self, start: int) -> tuple[int, int, int] | None:
+        """(end, depth, closing char) of the item at `start`; None at end of file."""
+        depth = deepest = 0
+        pos = start
+        while True:
+            at = self._next(_ENTRY_TOKEN, pos, start)
+            if at is None:
+                # The end of the file: the item is whole if its brackets all closed.
+                return (self.buf.end, deepest, -1) if depth == 0 and deepest > 0 else None
+            char = self.buf.byte(at)
+            pos = at + 1
+            if char == 0x22:
+                end = self._string_end(pos, start)
+                if end is None:
+                    return None
+                pos = end + 1
+            elif char in _OPEN:
+                depth += 1
+                if depth > deepest:
+                    deepest = depth
+            elif char in _CLOSE:
+                if depth == 0:
+                    return at, deepest, char  # the array's own `]`
+                depth -= 1
+            elif depth == 0:  # a comma between items
+                return at, deepest, char
+
+    # -- low level ----------------------------------------------------------------------------
+
+    def _next(self, pattern: re.Pattern[bytes], pos: int, keep: int) -> int | None:
+        """The position of the next token at or after `pos`, reading more as needed."""
+        while True:
+            at = self.buf.search(pattern, pos)
+            if at is not None:
+                return at
+            pos = max(pos, self.buf.end)
+            if not self.buf.more(keep):
+                return None
+
+    def _string_end(self, pos: int, keep: int) -> int | None:
+        """The position of the closing quote of a string whose body starts at `pos`."""
+        while True:
+            end = self.buf.string_end(pos)
+            if end < self.buf.end and self.buf.byte(end) == 0x22:
+                return end
+            pos = end  # resumed here, never re-scanned: linear in the string's length
+            if not self.buf.more(keep):
+                return None
+
+    def _skip_ws(self, pos: int) -> int | None:
+        while True:
+            while pos < self.buf.end and self.buf.byte(pos) in _WS:
+                pos += 1
+            if pos < self.buf.end:
+                return pos
+            if not self.buf.more(pos):
+                return None

@@ -1,0 +1,126 @@
+"""Cutting log.entries without parsing: the same entries as a full parse, at any chunk size, on any input."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phonehome.sources.jsonscan import EntryScanner, RawEntry, Truncated, Unclosed
+
+HARS = sorted((Path(__file__).resolve().parents[2] / "data" / "har-clients").glob("*.har"))
+
+
+def _scan(data: bytes, chunk: int = 1 << 20) -> tuple[bool, list[RawEntry | Truncated | Unclosed]]:
+    scanner = EntryScanner(io.BytesIO(data), chunk)
+    if not scanner.find_entries():
+        return False, []
+    return True, list(scanner.entries())
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096, 1 << 20])
+@pytest.mark.parametrize("path", HARS, ids=[p.name for p in HARS])
+def test_real_hars_cut_as_a_full_parse_reads_them(path: Path, chunk: int) -> None:
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    try:
+        want = json.loads(data)["log"]["entries"]
+    except ValueError:
+        pytest.skip("a deliberately broken file")
+    found, items = _scan(data, chunk)
+    assert found
+    assert [json.loads(i.data) for i in items if isinstance(i, RawEntry)] == want
+    assert [i.index for i in items if isinstance(i, RawEntry)] == list(range(len(want)))
+
+
+def test_keys_are_followed_only_on_the_way_to_the_entries() -> None:
+    doc = {
+        "x": {"log": {"entries": [1]}},  # not at the top
+        "log": {
+            "pages": [{"entries": [2]}],
+            "comment": '"entries": [3]',
+            "entries": [{"a": "]},{"}, [4], "s"],
+        },
+    }
+    found, items = _scan(json.dumps(doc).encode())
+    assert found
+    assert [json.loads(i.data) for i in items if isinstance(i, RawEntry)] == [{"a": "]},{"}, [4], "s"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("[]", False), ("{}", False), ('{"log": {"entries": {}}}', False), ('{"log": 1, "entries": []}', False)],
+)
+def test_json_without_log_entries(text: str, found: bool) -> None:
+    assert _scan(text.encode())[0] is found
+
+
+def test_a_cut_inside_an_entry_and_after_a_whole_one() -> None:
+    head = b'{"log": {"entries": [{"a": 1}, {"b": "x'
+    assert _scan(head)[1] == [RawEntry(0, b'{"a": 1}', 1), Truncated(1)]
+    assert _scan(b'{"log": {"entries": [{"a": 1}, {"b": 2}')[1] == [
+        RawEntry(0, b'{"a": 1}', 1),
+        RawEntry(1, b'{"b": 2}', 1),
+        Unclosed(),
+    ]
+
+
+def test_depth_is_measured_not_parsed() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    _, items = _scan(b'{"log": {"entries": [' + deep + b', {"ok": 1}]}}')
+    assert [(i.index, i.depth) for i in items if isinstance(i, RawEntry)] == [(0, 100_000), (1, 1)]
+
+
+def test_a_long_escaped_string_is_linear() -> None:
+    """A 48 MB JSON-escaped body once took 205 s; double the size must about double the time."""
+
+    def cost(n: int) -> float:
+        body = json.dumps('{"k":"v\\\\"}' * n)  # escapes everywhere
+        data = ('{"log": {"entries": [{"postData": {"text": ' + body + "}}]}}").encode()
+        start = time.perf_counter()
+        _, items = _scan(data, chunk=1 << 16)
+        assert len(items) == 1
+        return time.perf_counter() - start
+
+    small, large = cost(200_000), cost(1_600_000)
+    assert large < 8 * 4 * max(small, 1e-3)  # 8x the data; quadratic would be 64x
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_JSON, max_size=6), st.sampled_from([1, 3, 16, 1 << 20]), st.booleans())
+def test_any_entries_round_trip(entries: list[object], chunk: int, ascii_only: bool) -> None:
+    data = json.dumps({"log": {"version": "1.2", "entries": entries}}, ensure_ascii=ascii_only)
+    found, items = _scan(data.encode("utf-8", "surrogatepass"), chunk)
+    assert found
+    assert [json.loads(i.data) for i in items if isinstance(i, RawEntry)] == entries
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from([1, 5, 1 << 20]))
+def test_random_bytes_never_raise(data: bytes, chunk: int) -> None:
+    _scan(b'{"log": {"entries": [' + data, chunk)
+    _scan(data, chunk)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_JSON, min_size=1, max_size=5), st.data())
+def test_truncation_keeps_every_whole_entry_before_the_cut(
+    entries: list[object], data: st.DataObject
+) -> None:
+    text = json.dumps({"log": {"entries": entries}}).encode()
+    cut = data.draw(st.integers(0, len(text)))
+    _, items = _scan(text[:cut])
+    for item in items:
+        if isinstance(item, RawEntry):  # only whole entries come back, each the one it was
+            assert json.loads(item.data) == entries[item.index]
