@@ -9,10 +9,11 @@ import ipaddress
 import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from typing import IO
 
 from mitmproxy import http
 from mitmproxy.flow import Flow
-from mitmproxy.io import FlowReader
+from mitmproxy.io import compat, tnetstring
 from mitmproxy.websocket import WebSocketMessage
 
 from phonehome.classifiers.model import Exchange, Headers
@@ -69,34 +70,76 @@ def read_dump(path: str | os.PathLike[str]) -> Iterator[Item]:
     name = display_name(path)
     try:
         with open(path, "rb") as f:
-            next(iter(FlowReader(f).stream()))
+            frame = _frame(f)
+            if frame is None:
+                raise SourceError(f"{name}: empty file")
+            _flow(*frame)
     except OSError as e:
         raise open_error(path, e) from None
-    except StopIteration:
-        raise SourceError(f"{name}: empty file") from None
-    except Exception as e:  # FlowReader also lets KeyError etc. escape
+    except SourceError:
+        raise
+    except _Broken:
+        raise SourceError(f"{name}: not a HAR file or mitmproxy flow dump (invalid data format)") from None
+    except Exception as e:  # a first record that is not a flow: not a dump at all
         reason = _reason(e)
         raise SourceError(f"{name}: not a HAR file or mitmproxy flow dump ({reason})") from None
     return _flows(path)
 
 
+class _Broken(Exception):
+    """The file's framing is broken: no later record can be found."""
+
+
+def _frame(f: IO[bytes]) -> tuple[int, bytes] | None:
+    """The next tnetstring record as (type byte, payload); None at the end of the file.
+
+    Each record says its own length, so a record whose payload cannot be parsed is skipped alone;
+    only a broken length prefix or a cut payload ends the file.
+    """
+    digits = b""
+    while (c := f.read(1)).isdigit():
+        digits += c
+        if len(digits) > 12:
+            raise _Broken("absurdly large length prefix")
+    if not digits and c == b"":
+        return None
+    if c != b":" or not digits:
+        raise _Broken("missing or invalid length prefix")
+    length = int(digits)
+    data = f.read(length)
+    kind = f.read(1)
+    if len(data) < length or not kind:
+        raise _Broken("the file ends inside a flow (cut short?)")
+    return kind[0], data
+
+
+def _flow(kind: int, data: bytes) -> Flow:
+    state = tnetstring.parse(kind, memoryview(data))
+    if not isinstance(state, dict):
+        raise ValueError("a record that is not a flow")
+    return Flow.from_state(compat.migrate_flow(state))
+
+
 def _flows(path: str | os.PathLike[str]) -> Iterator[Item]:
     name = display_name(path)
+    index = -1
     try:
         with open(path, "rb") as f:
-            flows = iter(FlowReader(f).stream())
-            index = -1
             while True:
                 try:
-                    flow = next(flows)
-                except StopIteration:
-                    return
-                except Exception as e:  # any reader failure ends the file the same way
+                    frame = _frame(f)
+                except _Broken as e:
                     where = f"after entry {index}" if index >= 0 else "before the first entry"
-                    reason = _reason(e)
-                    yield Skipped(-1, f"{name}: unreadable {where} ({reason}); rest of file unreadable")
+                    yield Skipped(-1, f"{name}: unreadable {where} ({e}); rest of file unreadable")
+                    return
+                if frame is None:
                     return
                 index += 1
+                try:
+                    flow = _flow(*frame)
+                except Exception as e:  # noqa: BLE001 - mitmproxy lets KeyError, RecursionError... escape
+                    yield Skipped(index, f"entry {index}: not a readable flow ({_reason(e)})")
+                    continue
                 yield from _convert_safely(flow, index)
     except OSError as e:
         yield Skipped(-1, f"{name}: cannot read ({one_line(e.strerror or str(e))})")

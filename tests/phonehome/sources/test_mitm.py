@@ -141,7 +141,8 @@ def test_truncated_dump_keeps_the_flows_before_the_cut(tmp_path: Path) -> None:
     items = list(open_source(cut))
     assert [e.fingerprint for e in exchanges(items)] == [flows[0].id, flows[1].id]
     assert items[-1] == Skipped(
-        -1, f"{cut}: unreadable after entry 1 (invalid data format); rest of file unreadable"
+        -1,
+        f"{cut}: unreadable after entry 1 (the file ends inside a flow (cut short?)); rest of file unreadable",
     )
 
 
@@ -170,3 +171,68 @@ def test_request_only_http_flow_in_a_dump(tmp_path: Path) -> None:
         None,
         "no response",
     )
+
+
+# -- hostile dumps ---------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from mitmproxy.io import tnetstring  # noqa: E402
+
+
+def _numbered(n: int, bad_host_at: int | None = None) -> list[mflow.Flow]:
+    flows: list[mflow.Flow] = []
+    for i in range(n):
+        f = tflow.tflow(resp=True)
+        f.request.url = f"http://example.com/{i}"
+        if i == bad_host_at:
+            f.request.host = "a]b"  # what `Host: a]b` becomes
+        flows.append(f)
+    return flows
+
+
+def test_a_flow_with_a_bad_host_is_imported_with_the_rest(tmp_path: Path, db_url: str) -> None:
+    """Once, such a flow imported 2 of 200 with exit 0, or hung."""
+    from phonehome.db.store import Store
+
+    from phonehome.pipeline import replay
+
+    path = write_dump(tmp_path / "bad-host.mitm", _numbered(200, bad_host_at=2))
+    store = Store(db_url)
+    try:
+        [report] = replay(store, [path]).files
+        assert (report.stored, report.skipped_total) == (200, 0)
+    finally:
+        store.dispose()
+
+
+def test_an_unreadable_record_costs_only_itself(tmp_path: Path) -> None:
+    path = write_dump(tmp_path / "d.mitm", _numbered(3))
+    records = []
+    with open(path, "rb") as f:
+        while True:
+            try:
+                records.append(tnetstring.dumps(tnetstring.load(f)))
+            except ValueError:
+                break
+    broken = tnetstring.dumps({b"version": b"not a version"})
+    path.write_bytes(records[0] + broken + records[1] + tnetstring.dumps([1, 2]) + records[2])
+    items = list(open_source(path))
+    assert [e.url for e in exchanges(items)] == [f"http://example.com/{i}" for i in range(3)]
+    assert [s.index for s in items if isinstance(s, Skipped)] == [1, 3]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=200), st.integers(0, 4000))
+def test_random_bytes_and_cuts_in_a_dump_never_raise(
+    tmp_path_factory: pytest.TempPathFactory, noise: bytes, cut: int
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    good = write_dump(folder / "g.mitm", _numbered(3)).read_bytes()
+    for i, data in enumerate([good[:cut] + noise, good[: len(good) - cut] + noise, noise + good]):
+        path = folder / f"{i}.mitm"
+        path.write_bytes(data)
+        try:
+            list(open_source(path))
+        except SourceError:
+            pass  # refused as a whole, in one line: allowed
