@@ -490,7 +490,7 @@ _ENTRYISH = st.fixed_dictionaries(
 )  # fmt: skip
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.lists(_ENTRYISH, max_size=5))
 def test_any_entry_shape_is_read_or_skipped_never_raised(
     tmp_path_factory: pytest.TempPathFactory, entries: list[Any]
@@ -501,7 +501,7 @@ def test_any_entry_shape_is_read_or_skipped_never_raised(
     assert len([i for i in items if isinstance(i, Skipped) and i.index >= 0]) <= len(entries)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.binary(max_size=300), st.integers(0, 2000))
 def test_random_bytes_and_cuts_never_raise(
     tmp_path_factory: pytest.TempPathFactory, noise: bytes, cut: int

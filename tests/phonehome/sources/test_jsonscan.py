@@ -97,7 +97,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.lists(_JSON, max_size=6), st.sampled_from([1, 3, 16, 1 << 20]), st.booleans())
 def test_any_entries_round_trip(entries: list[object], chunk: int, ascii_only: bool) -> None:
     data = json.dumps({"log": {"version": "1.2", "entries": entries}}, ensure_ascii=ascii_only)
@@ -106,14 +106,14 @@ def test_any_entries_round_trip(entries: list[object], chunk: int, ascii_only: b
     assert [json.loads(i.data) for i in items if isinstance(i, RawEntry)] == entries
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.binary(max_size=400), st.sampled_from([1, 5, 1 << 20]))
 def test_random_bytes_never_raise(data: bytes, chunk: int) -> None:
     _scan(b'{"log": {"entries": [' + data, chunk)
     _scan(data, chunk)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.lists(_JSON, min_size=1, max_size=5), st.data())
 def test_truncation_keeps_every_whole_entry_before_the_cut(
     entries: list[object], data: st.DataObject

@@ -222,7 +222,7 @@ def test_an_unreadable_record_costs_only_itself(tmp_path: Path) -> None:
     assert [s.index for s in items if isinstance(s, Skipped)] == [1, 3]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(st.binary(max_size=200), st.integers(0, 4000))
 def test_random_bytes_and_cuts_in_a_dump_never_raise(
     tmp_path_factory: pytest.TempPathFactory, noise: bytes, cut: int
