@@ -1,9 +1,8 @@
-"""The read side: JSONL contract fields and filters."""
+"""The read side: JSONL contract fields and filters, on SQLite and PostgreSQL (`db_url`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from phonehome.classifiers.model import Exchange
@@ -30,8 +29,8 @@ DEST_KEYS = {
 
 
 @pytest.fixture()
-def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    store = Store(str(tmp_path / "q.db"))
+def store(db_url: str):  # type: ignore[no-untyped-def]
+    store = Store(db_url)
     a = store.open_session("a", "capture")
     b = store.open_session("b", "replay")
     t = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -130,8 +129,8 @@ def test_region_filter_is_server_or_company(store: Store, region: str, hosts: li
     assert sorted(r["host"] for r in destinations(store, Filters(region=region))) == sorted(hosts)
 
 
-def test_party_and_vendor(tmp_path: Path) -> None:
-    store = Store(str(tmp_path / "p.db"))
+def test_party_and_vendor(db_url: str) -> None:
+    store = Store(db_url)
     sid = store.open_session("redmi", "capture")
     t = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     ua = (
@@ -173,7 +172,7 @@ def test_summary(store: Store) -> None:
     [Filters(), Filters(kind="advertising_id"), Filters(category="location"), Filters(host="miui.com"),
      Filters(region="CN"), Filters(session="demo", kind="visited_url")],
 )  # fmt: skip
-def test_findings_stream_matches_the_table(tmp_path: Path, filters: Filters) -> None:
+def test_findings_stream_matches_the_table(db_url: str, filters: Filters) -> None:
     """The findings query merges two ordered streams: every finding comes out once, with its own flow."""
     from collections import Counter
 
@@ -182,7 +181,7 @@ def test_findings_stream_matches_the_table(tmp_path: Path, filters: Filters) -> 
     from phonehome.cli.replay import sample_path
     from phonehome.pipeline import replay
 
-    store = Store(str(tmp_path / "s.db"))
+    store = Store(db_url)
     replay(store, [sample_path()], label="demo")
     rows = list(findings(store, filters))
     with store.engine.connect() as conn:

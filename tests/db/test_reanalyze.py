@@ -1,10 +1,9 @@
-"""Re-running the classifiers over stored flows replaces their findings, and only theirs."""
+"""Re-running the classifiers over stored flows replaces their findings, and only theirs (both databases)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 
 from phonehome.classifiers.detect.known import KnownValues
 from phonehome.classifiers.model import Analysis, Exchange
@@ -23,11 +22,11 @@ def _exchange(i: int, body: bytes) -> Exchange:
     )  # fmt: skip
 
 
-def test_reanalyze_with_known_values_finds_hashed_ids_and_keeps_flows(tmp_path: Path) -> None:
+def test_reanalyze_with_known_values_finds_hashed_ids_and_keeps_flows(db_url: str) -> None:
     import hashlib
 
     digest = hashlib.sha256(IMEI.encode()).hexdigest()
-    store = Store(str(tmp_path / "r.db"))
+    store = Store(db_url)
     try:
         a = store.open_session("a", "replay")
         b = store.open_session("b", "replay")
@@ -54,12 +53,12 @@ def test_reanalyze_with_known_values_finds_hashed_ids_and_keeps_flows(tmp_path: 
         store.dispose()
 
 
-def test_exchange_of_round_trips_what_the_store_kept(tmp_path: Path) -> None:
+def test_exchange_of_round_trips_what_the_store_kept(db_url: str) -> None:
     from phonehome.db.models import FlowRow
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    store = Store(str(tmp_path / "x.db"))
+    store = Store(db_url)
     try:
         sid = store.open_session("s", "replay")
         original = _exchange(3, b'{"email":"e@example.com"}')
