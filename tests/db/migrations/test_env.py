@@ -1,8 +1,7 @@
-"""db/migrations/env.py: Alembic runs on the connection Store hands over, the whole chain up and down."""
+"""db/migrations/env.py: Alembic runs on the connection Store hands over, the whole chain up and down,
+on SQLite and PostgreSQL (`db_url`)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -19,8 +18,8 @@ def test_revisions_form_one_chain_matching_the_schema_versions() -> None:
     assert sorted(chain) == sorted(REVISIONS.values())
 
 
-def test_down_and_up_again(tmp_path: Path) -> None:
-    store = Store(str(tmp_path / "m.db"))
+def test_down_and_up_again(db_url: str) -> None:
+    store = Store(db_url)
     try:
         with store.engine.begin() as conn:
             command.downgrade(alembic_config(conn), REVISIONS[1])
@@ -33,5 +32,51 @@ def test_down_and_up_again(tmp_path: Path) -> None:
                 == REVISIONS[SCHEMA_VERSION]
             )
         assert "app" in {c["name"] for c in inspect(store.engine).get_columns("flows")}
+    finally:
+        store.dispose()
+
+
+def test_an_unstamped_version_1_database_is_migrated_to_head(db_url: str) -> None:
+    """A database written before Alembic (schema 1: no flows.app, no alembic_version) opens and migrates,
+    every row kept; built as test_store builds it, by taking the newer parts away with plain SQL."""
+    from datetime import UTC, datetime
+
+    from phonehome.classifiers.model import Exchange
+    from phonehome.classifiers.registry import analyze
+
+    store = Store(db_url)
+    try:
+        sid = store.open_session("old", "replay")
+        ex = Exchange(datetime(2026, 11, 1, tzinfo=UTC), "GET", "https://t.example/x?imei=861234567890127",
+                      fingerprint="v1")  # fmt: skip
+        store.write(sid, "old", [analyze(ex)])
+        with store.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE flows DROP COLUMN app"))
+            conn.execute(text("ALTER TABLE flows DROP COLUMN originals"))
+            conn.execute(text("DROP TABLE alembic_version"))
+            conn.execute(text("UPDATE meta SET value='1' WHERE key='schema_version'"))
+    finally:
+        store.dispose()
+    store = Store(db_url, create=False)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(
+                SCHEMA_VERSION
+            )
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == REVISIONS[SCHEMA_VERSION]
+            )
+            assert conn.execute(text("SELECT count(*), min(app) FROM flows")).one() == (1, None)
+            assert conn.execute(text("SELECT value FROM findings")).scalar() == "861234567890127"
+        sid = store.open_session("new", "replay")
+        ex = Exchange(datetime(2026, 11, 2, tzinfo=UTC), "GET", "https://t.example/y",
+                      request_headers=(("X-Requested-With", "com.example.app"),), fingerprint="v2")  # fmt: skip
+        store.write(sid, "new", [analyze(ex)])
+        with store.engine.connect() as conn:
+            assert (
+                conn.execute(text("SELECT app FROM flows WHERE fingerprint='v2'")).scalar()
+                == "com.example.app"
+            )
     finally:
         store.dispose()

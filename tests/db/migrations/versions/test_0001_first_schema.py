@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from phonehome.db.store import REVISIONS, Store, alembic_config
 from sqlalchemy import inspect
 
 
-def test_stamping_the_first_revision_touches_no_table(tmp_path: Path) -> None:
-    store = Store(str(tmp_path / "s.db"))
+def test_stamping_the_first_revision_touches_no_table(db_url: str) -> None:
+    store = Store(db_url)
     try:
         before = {
             t: [c["name"] for c in inspect(store.engine).get_columns(t)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from alembic import command
 from phonehome.classifiers.model import Exchange
@@ -12,8 +11,8 @@ from phonehome.db.store import REVISIONS, Store, alembic_config
 from sqlalchemy import text
 
 
-def test_existing_flows_survive_down_and_up(tmp_path: Path) -> None:
-    store = Store(str(tmp_path / "a.db"))
+def test_existing_flows_survive_down_and_up(db_url: str) -> None:
+    store = Store(db_url)
     try:
         sid = store.open_session("s", "replay")
         ex = Exchange(
