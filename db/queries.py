@@ -259,6 +259,8 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
                 "findings": n,
                 "error": flow.error,
                 "notes": list(flow.notes),
+                # Values changed to fit the database: {column: the original as a Python literal}.
+                "originals": dict(flow.originals or {}),
                 **senders.describe(flow, dest),
             }
 

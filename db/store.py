@@ -125,6 +125,7 @@ class WriteResult:
     duplicates: int = 0
     # Flows the database refused even alone and without findings: the caller spills them.
     unstored: tuple[Exchange, ...] = ()
+    fitted: int = 0  # flows stored with values changed to fit the database (originals kept)
 
 
 LABEL_CHARS = 200  # SessionRow.label
@@ -259,9 +260,9 @@ class Store:
         failures = [i for i in items if isinstance(i, TlsFailure)]
         try:
             with self.writing() as conn:
-                stored, duplicates = self._write_flows(conn, session_id, device, analyses)
+                stored, duplicates, fitted = self._write_flows(conn, session_id, device, analyses)
                 self._write_failures(conn, session_id, failures)
-            return WriteResult(stored, duplicates)
+            return WriteResult(stored, duplicates, fitted=fitted)
         except OperationalError:
             raise
         except _REFUSED as exc:
@@ -271,14 +272,14 @@ class Store:
     def _write_one_by_one(
         self, session_id: int, device: str, analyses: list[Analysis], failures: list[TlsFailure]
     ) -> WriteResult:
-        stored = duplicates = 0
+        stored = duplicates = fitted = 0
         unstored: list[Exchange] = []
         for analysis in analyses:
             done = False
             for attempt in (analysis, _without_findings(analysis)):
                 try:
                     with self.writing() as conn:
-                        new, dup = self._write_flows(conn, session_id, device, [attempt])
+                        new, dup, fit = self._write_flows(conn, session_id, device, [attempt])
                 except OperationalError:
                     raise
                 except _REFUSED as exc:
@@ -286,6 +287,7 @@ class Store:
                     continue
                 stored += new
                 duplicates += dup
+                fitted += fit
                 done = True
                 break
             if not done:
@@ -298,14 +300,15 @@ class Store:
                 raise
             except _REFUSED as exc:
                 log.warning("the database refused a TLS failure record: %s", str(exc).splitlines()[0])
-        return WriteResult(stored, duplicates, tuple(unstored))
+        return WriteResult(stored, duplicates, tuple(unstored), fitted)
 
     def _write_flows(
         self, conn: Connection, session_id: int, device: str, analyses: list[Analysis]
-    ) -> tuple[int, int]:
+    ) -> tuple[int, int, int]:
+        """(stored, duplicates, stored with values fitted) for these flows, in `conn`'s transaction."""
         if not analyses:
-            return 0, 0
-        stored = duplicates = 0
+            return 0, 0, 0
+        stored = duplicates = fitted = 0
         destinations = self.destination_ids(conn, [a.destination for a in analyses])
         flows = FlowRow.__table__
         insert_flow = (
@@ -315,15 +318,17 @@ class Store:
         )
         findings: list[dict[str, Any]] = []
         for analysis in analyses:
-            flow_id = conn.scalar(insert_flow, [flow_values(session_id, device, analysis, destinations)])
+            values = flow_values(session_id, device, analysis, destinations)
+            flow_id = conn.scalar(insert_flow, [values])
             if flow_id is None:  # the same exchange is stored already (a replay run twice, two writers)
                 duplicates += 1
                 continue
             stored += 1
+            fitted += "originals" in values
             findings.extend(dict(values, flow_id=flow_id) for values in finding_values(analysis))
         if findings:
             conn.execute(FindingRow.__table__.insert(), findings)
-        return stored, duplicates
+        return stored, duplicates, fitted
 
     def _write_failures(self, conn: Connection, session_id: int, failures: list[TlsFailure]) -> None:
         if not failures:
@@ -482,6 +487,8 @@ def finding_rows(analysis: Analysis) -> list[FindingRow]:
 
 
 _STOP = object()
+# Notes the classifiers leave on a flow when part of its analysis failed (classifiers/registry.py).
+_FAILURE_NOTES = ("analysis failed", "decoder failed", "detector ", "destination lookup failed")
 
 
 @dataclass(slots=True)
@@ -493,6 +500,9 @@ class WriterStats:
     findings: int = 0
     spilled: int = 0  # flows saved to the spill file instead of the database
     failed_analyses: int = 0  # flows stored with a note because classifying them failed
+    # Flows stored with a problem noted on them: part of the analysis failed, or values were
+    # changed to fit the database (originals kept).  `phonehome flows --json` shows the notes.
+    noted: int = 0
     problems: list[str] = field(default_factory=list)  # one line each, for the stop summary
 
 
@@ -682,6 +692,9 @@ class Writer:
             self._spill(list(result.unstored), "the database refused it")
         self.stats.stored += result.stored
         self.stats.duplicates += result.duplicates
+        self.stats.noted += result.fitted + sum(
+            1 for i in items if isinstance(i, Analysis) and any(n.startswith(_FAILURE_NOTES) for n in i.notes)
+        )
         self.stats.tls_failures += sum(1 for i in items if isinstance(i, TlsFailure))
         self.stats.findings += sum(
             len(i.findings) for i in items if isinstance(i, Analysis) and i.exchange not in result.unstored

@@ -150,6 +150,14 @@ def capture(
         out.print(
             f"Stopped. Saved {stats.stored} flows ({stats.findings} findings, {stats.tls_failures} TLS refusals)."
         )
+        if stats.noted:
+            out.print(
+                f"{stats.noted} of them with a problem noted on the flow (part of the analysis failed, or values "
+                "were changed to fit the database, originals kept): see their notes in "
+                "`phonehome flows --format json`."
+            )
+        for problem in stats.problems:
+            out.print(f"Problem: {esc(problem)}", highlight=False)
     if started.get("session"):
         with open_store(db, create=False) as store:
             summary = queries.summary(store, started["session"])

@@ -33,7 +33,7 @@ FLOW_COLUMNS = (
     "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
     "request_bytes", "response_bytes", "findings",
 )  # fmt: skip
-FLOW_COLUMNS_EXTRA = ("error", "notes", *PLACE_COLUMNS)
+FLOW_COLUMNS_EXTRA = ("error", "notes", "originals", *PLACE_COLUMNS)
 FLOW_TABLE = ("flow_id", "time", "method", "url", "status", "tls", "findings", "notes")
 DESTINATION_COLUMNS = (
     "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country",

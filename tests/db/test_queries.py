@@ -21,6 +21,7 @@ FLOW_KEYS = {
     "request_bytes", "response_bytes", "findings",
     "error", "notes",  # added after the first contract: later work only adds fields
     "country", "region", "entity", "entity_country", "entity_region", "app", "vendor", "party",
+    "originals",  # schema 3: values changed to fit the database
 }  # fmt: skip
 DEST_KEYS = {
     "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country", "categories",
