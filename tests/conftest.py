@@ -122,3 +122,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def postgres_url() -> Iterator[str]:
     """The URL of a fresh PostgreSQL database, for tests that only make sense there."""
     yield from _postgres_database()
+
+
+@pytest.fixture()
+def other_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second new, empty database of the same kind as `db_url`, for a test that compares two."""
+    if "://" not in db_url:
+        yield str(tmp_path / "other.db")
+    else:
+        yield from _postgres_database()

@@ -1,8 +1,7 @@
-"""A database holding the demo capture, for the commands that read one."""
+"""A database holding the demo capture, for the commands that read one: a SQLite file and a PostgreSQL
+database (`db_url`), since the CLI takes an SQLAlchemy URL anywhere it takes --db."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -10,8 +9,7 @@ from tests.phonehome.cli._run import run
 
 
 @pytest.fixture()
-def demo_db(tmp_path: Path) -> str:
-    db = str(tmp_path / "demo.db")
-    code, out, err = run("demo", "--db", db)
+def demo_db(db_url: str) -> str:
+    code, out, err = run("demo", "--db", db_url)
     assert code == 0, err
-    return db
+    return db_url

@@ -1,4 +1,5 @@
-"""phonehome.cli.query: findings, flows, destinations and lookup: every format and filter."""
+"""phonehome.cli.query: findings, flows, destinations and lookup: every format and filter, on SQLite and
+PostgreSQL (`demo_db`)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,13 @@ def test_read_commands_need_a_database(tmp_path: Path) -> None:
     for command in ("findings", "flows", "destinations"):
         code, _, err = run(command, "--db", str(tmp_path / "none.db"))
         assert code == 2 and "no database at" in one_line_error(err)
+
+
+def test_read_commands_on_an_empty_postgres_database(postgres_url: str) -> None:
+    """A server's database exists before anything is stored: reading it says so, and creates nothing."""
+    for command in ("findings", "flows", "destinations", "report"):
+        code, _, err = run(command, "--db", postgres_url)
+        assert code == 2 and "empty database" in one_line_error(err)
 
 
 def test_lookup_formats_and_errors() -> None:

@@ -1,4 +1,8 @@
-"""phonehome.cli.replay: replay, reanalyze and demo as a user meets them: exit codes, one-line errors, real exports."""
+"""phonehome.cli.replay: replay, reanalyze and demo as a user meets them: exit codes, one-line errors, real exports.
+
+What reads or writes stored flows runs on SQLite and PostgreSQL (`db_url`); what is about unreadable
+input or the SQLite file itself stays on SQLite.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ from tests.phonehome.cli._run import REAL_EXPORTS, one_line_error, run
 
 
 @pytest.mark.parametrize("name", REAL_EXPORTS)
-def test_replay_every_real_export(har_clients: Path, tmp_path: Path, name: str) -> None:
-    code, out, err = run("replay", str(har_clients / name), "--db", str(tmp_path / "r.db"))
+def test_replay_every_real_export(har_clients: Path, db_url: str, name: str) -> None:
+    code, out, err = run("replay", str(har_clients / name), "--db", db_url)
     assert code == 0, err
     assert f"{name}: " in out and "flows imported" in out
-    code, out, _ = run("flows", "--db", str(tmp_path / "r.db"), "--format", "jsonl")
+    code, out, _ = run("flows", "--db", db_url, "--format", "jsonl")
     rows = [json.loads(line) for line in out.splitlines()]
     assert rows and all(r["session"] == name for r in rows)
 
@@ -39,8 +43,8 @@ def test_binary_and_missing_files(tmp_path: Path) -> None:
     assert code == 2 and "absent.har" in err
 
 
-def test_good_file_is_kept_when_another_is_bad(har_clients: Path, tmp_path: Path) -> None:
-    db = str(tmp_path / "r.db")
+def test_good_file_is_kept_when_another_is_bad(har_clients: Path, db_url: str) -> None:
+    db = db_url
     code, out, err = run(
         "replay",
         str(har_clients / "har_files-chrome.har"),
@@ -53,7 +57,7 @@ def test_good_file_is_kept_when_another_is_bad(har_clients: Path, tmp_path: Path
     assert len(run("flows", "--db", db, "--format", "jsonl")[1].splitlines()) == 3
 
 
-def test_skipped_entries_are_counted_and_exit_1(tmp_path: Path) -> None:
+def test_skipped_entries_are_counted_and_exit_1(tmp_path: Path, db_url: str) -> None:
     har = {
         "log": {
             "version": "1.2",
@@ -66,26 +70,26 @@ def test_skipped_entries_are_counted_and_exit_1(tmp_path: Path) -> None:
     }  # fmt: skip
     path = tmp_path / "partial.har"
     path.write_text(json.dumps(har))
-    code, out, err = run("replay", str(path), "--db", str(tmp_path / "r.db"))
+    code, out, err = run("replay", str(path), "--db", db_url)
     assert code == 1
     assert "partial.har: 1 flows imported" in out
     assert "skipped 1 (entry 1): request.url missing" in err
     assert "skipped 1 (entry 2): request.url is not absolute: /relative" in err
 
 
-def test_truncated_har_keeps_entries_before_the_cut(har_clients: Path, tmp_path: Path) -> None:
+def test_truncated_har_keeps_entries_before_the_cut(har_clients: Path, tmp_path: Path, db_url: str) -> None:
     data = (har_clients / "har_files-firefox.har").read_bytes()
     cut = tmp_path / "cut.har"
     cut.write_bytes(data[: len(data) // 2])
-    code, out, err = run("replay", str(cut), "--db", str(tmp_path / "r.db"))
+    code, out, err = run("replay", str(cut), "--db", db_url)
     assert code == 1
     imported = int(out.split("cut.har: ", 1)[1].split(" flows", 1)[0])
     assert 0 < imported < 14
     assert f"skipped 1 (entry {imported}): the file ends inside it (cut short?)" in err
 
 
-def test_replaying_twice_does_not_duplicate(har_clients: Path, tmp_path: Path) -> None:
-    db = str(tmp_path / "r.db")
+def test_replaying_twice_does_not_duplicate(har_clients: Path, tmp_path: Path, db_url: str) -> None:
+    db = db_url
     src = tmp_path / "copy.har"
     shutil.copy(har_clients / "har_files-safari.har", src)
     assert run("replay", str(src), "--db", db)[0] == 0
@@ -107,7 +111,7 @@ def test_demo_prints_the_answer_and_leaves_nothing_behind(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_known_values_on_replay_and_reanalyze(tmp_path: Path) -> None:
+def test_known_values_on_replay_and_reanalyze(tmp_path: Path, db_url: str, other_db_url: str) -> None:
     import hashlib
 
     imei = "861234567890127"
@@ -126,7 +130,7 @@ def test_known_values_on_replay_and_reanalyze(tmp_path: Path) -> None:
     path.write_text(json.dumps(har))
     known = tmp_path / "me.toml"
     known.write_text(f'imei = ["{imei}"]\n')
-    db = str(tmp_path / "k.db")
+    db = db_url
 
     assert run("replay", str(path), "--db", db)[0] == 0
     assert run("findings", "--db", db, "--format", "jsonl")[1] == ""  # an opaque digest, unkeyed
@@ -135,14 +139,12 @@ def test_known_values_on_replay_and_reanalyze(tmp_path: Path) -> None:
     row = json.loads(run("findings", "--db", db, "--format", "jsonl")[1])
     assert (row["kind"], row["value"], row["source"], row["hashed"]) == ("imei", imei, "known", "md5")
 
-    db2 = str(tmp_path / "k2.db")
+    db2 = other_db_url
     assert run("replay", str(path), "--db", db2, "--known", str(known))[0] == 0
     assert json.loads(run("findings", "--db", db2, "--format", "jsonl")[1])["source"] == "known"
 
 
-def test_progress_bar_on_a_terminal(
-    har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_progress_bar_on_a_terminal(har_clients: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
     from phonehome.classifiers.destinations.place import Destinations
@@ -156,7 +158,7 @@ def test_progress_bar_on_a_terminal(
 
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    store = Store(str(tmp_path / "p.db"))
+    store = Store(db_url)
     try:
         report = _replay_with_progress(
             store, [str(har_clients / "har_files-firefox.har")], None, None, Destinations(), None
@@ -167,7 +169,9 @@ def test_progress_bar_on_a_terminal(
     assert "har_files-firefox.har" in screen.getvalue()  # the bar was drawn, named after the file
 
 
-def test_replay_resolve_is_opt_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_replay_resolve_is_opt_in(
+    tmp_path: Path, db_url: str, other_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import phonehome.resolve
 
     har = tmp_path / "noip.har"
@@ -180,14 +184,14 @@ def test_replay_resolve_is_opt_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0}}]}}))  # fmt: skip
     asked: list[str] = []
     monkeypatch.setattr(phonehome.resolve, "system_lookup", lambda host: asked.append(host) or "77.88.55.242")
-    db = str(tmp_path / "r.db")
+    db = db_url
     run("replay", str(har), "--db", db, "--label", "plain")
     assert asked == []
     _, out, _ = run("destinations", "--db", db, "--format", "jsonl")
     assert (
         json.loads(out)["country"] == "unknown (no server address)" and json.loads(out)["entity"] == "Yandex"
     )
-    db2 = str(tmp_path / "r2.db")
+    db2 = other_db_url
     run("replay", str(har), "--db", db2, "--resolve")
     assert asked == ["yandex.ru"]
     _, out, _ = run("flows", "--db", db2, "--format", "jsonl")
