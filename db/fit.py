@@ -86,13 +86,67 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+_OTHER, _TEXT, _INT, _JSON = range(4)
+_PLANS: dict[int, dict[str, tuple[int, int | None, bool]]] = {}
+
+
+def _plan(table: Table) -> dict[str, tuple[int, int | None, bool]]:
+    """Per column: (what kind of value, its length limit, whether it may be NULL); made once."""
+    plan = _PLANS.get(id(table))
+    if plan is None:
+        plan = {}
+        for column in table.c:
+            t = column.type
+            kind = (
+                _INT if isinstance(t, Integer) else _TEXT if isinstance(t, String | Text)
+                else _JSON if isinstance(t, JSON) else _OTHER
+            )  # fmt: skip
+            plan[column.name] = (kind, getattr(t, "length", None), bool(column.nullable))
+        _PLANS[id(table)] = plan
+    return plan
+
+
+def _fits_json(value: Any) -> bool:
+    """Whether `clean_json` would leave `value` as it is (checked without copying it)."""
+    if isinstance(value, str):
+        return value.isascii() and "\x00" not in value or not _BAD.search(value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list | tuple):
+        return all(_fits_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _fits_json(k) and _fits_json(v) for k, v in value.items())
+    return value is None or isinstance(value, bool | int)
+
+
 def fit_row(table: Table, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The row with every value fitted to `table`'s columns, and the originals of those changed."""
+    plan = _plan(table)
     fitted: dict[str, Any] = {}
     originals: dict[str, str] = {}
     for name, value in values.items():
+        kind, length, nullable = plan[name]
+        # The common case first: a value that already fits is passed through untouched.
+        if value is None or kind == _OTHER:
+            fitted[name] = value
+            continue
+        if kind == _TEXT:
+            if (
+                type(value) is str
+                and (length is None or len(value) <= length)
+                and (value.isascii() and "\x00" not in value or not _BAD.search(value))
+            ):
+                fitted[name] = value
+                continue
+        elif kind == _INT:
+            if type(value) is int and INT_MIN <= value <= INT_MAX:
+                fitted[name] = value
+                continue
+        elif _fits_json(value):
+            fitted[name] = value
+            continue
         column = table.c[name]
-        new = fit_value(column.type, value, bool(column.nullable))
+        new = fit_value(column.type, value, nullable)
         if new is not value and new != value:
             originals[name] = original(value)
         fitted[name] = new

@@ -58,7 +58,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session as OrmSession
 
 log = logging.getLogger(__name__)
@@ -308,27 +308,57 @@ class Store:
         """(stored, duplicates, stored with values fitted) for these flows, in `conn`'s transaction."""
         if not analyses:
             return 0, 0, 0
-        stored = duplicates = fitted = 0
         destinations = self.destination_ids(conn, [a.destination for a in analyses])
         flows = FlowRow.__table__
+        rows = [flow_values(session_id, device, a, destinations) for a in analyses]
+        # Skip what is stored already (a replay run twice) and repeats within the batch.
+        prints = sorted({r["fingerprint"] for r in rows if r["fingerprint"]})
+        seen: set[str] = set()
+        for chunk in _chunks(prints, 500):
+            seen.update(conn.scalars(select(flows.c.fingerprint).where(flows.c.fingerprint.in_(chunk))))
+        new: list[tuple[dict[str, Any], Analysis]] = []
+        for row, analysis in zip(rows, analyses, strict=True):
+            fp = row["fingerprint"]
+            if fp is not None:
+                if fp in seen:
+                    continue
+                seen.add(fp)
+            new.append((row, analysis))
+        ids = self._insert_flows(conn, [row for row, _ in new])
+        findings: list[dict[str, Any]] = []
+        stored = fitted = 0
+        for flow_id, (row, analysis) in zip(ids, new, strict=True):
+            if flow_id is None:  # another writer stored the same exchange a moment ago
+                continue
+            stored += 1
+            fitted += row["originals"] is not None
+            findings.extend(dict(values, flow_id=flow_id) for values in finding_values(analysis))
+        if findings:
+            conn.execute(FindingRow.__table__.insert(), findings)
+        return stored, len(analyses) - stored, fitted
+
+    def _insert_flows(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int | None]:
+        """Row ids in order, None for a flow another writer stored first.
+
+        One multi-row insert; if another process stored one of these fingerprints since they were
+        checked, the insert is undone (a savepoint) and each row goes in with ON CONFLICT DO NOTHING.
+        """
+        if not rows:
+            return []
+        flows = FlowRow.__table__
+        try:
+            with conn.begin_nested():
+                return list(
+                    conn.scalars(flows.insert().returning(flows.c.id, sort_by_parameter_order=True), rows)
+                )
+        except IntegrityError:
+            pass
         insert_flow = (
             self._insert(flows)  # type: ignore[arg-type]
             .on_conflict_do_nothing(index_elements=["fingerprint"])
             .returning(flows.c.id)
         )
-        findings: list[dict[str, Any]] = []
-        for analysis in analyses:
-            values = flow_values(session_id, device, analysis, destinations)
-            flow_id = conn.scalar(insert_flow, [values])
-            if flow_id is None:  # the same exchange is stored already (a replay run twice, two writers)
-                duplicates += 1
-                continue
-            stored += 1
-            fitted += "originals" in values
-            findings.extend(dict(values, flow_id=flow_id) for values in finding_values(analysis))
-        if findings:
-            conn.execute(FindingRow.__table__.insert(), findings)
-        return stored, duplicates, fitted
+        return [conn.scalar(insert_flow, [row]) for row in rows]
 
     def _write_failures(self, conn: Connection, session_id: int, failures: list[TlsFailure]) -> None:
         if not failures:
@@ -453,6 +483,7 @@ def flow_values(
             "app": analysis.app,
         },
     )
+    values["originals"] = None  # every row has every key: they are inserted many at a time
     if originals:
         if "fingerprint" in originals:
             values["fingerprint"] = _digest(ex.fingerprint)

@@ -225,3 +225,22 @@ def test_the_writer_stores_every_poison_and_counts(db_url: str) -> None:
         assert (stats.stored, stats.spilled, spilled) == (len(POISONS) + 50, 0, [])
     finally:
         store.dispose()
+
+
+def test_a_flow_stored_by_another_writer_since_the_check_is_skipped_not_fatal(db_url: str) -> None:
+    """The race the pre-check cannot see: the multi-row insert is undone and redone row by row."""
+    from phonehome.db.store import flow_values
+
+    store = Store(db_url)
+    try:
+        sid = store.open_session("race", "capture")
+        store.write(sid, "", [analyze(_ex(fingerprint="taken"))])
+        rows = [
+            flow_values(sid, "", analyze(_ex(fingerprint=fp)), {}) for fp in ("fresh-1", "taken", "fresh-2")
+        ]
+        with store.writing() as conn:
+            ids = store._insert_flows(conn, rows)
+        assert ids[1] is None and None not in (ids[0], ids[2])
+        assert _rows(store, "SELECT count(*) FROM flows") == [(3,)]
+    finally:
+        store.dispose()
