@@ -21,7 +21,7 @@ from benchmarks._common import synthetic_har  # noqa: E402
 
 def _ours(har: Path, db: Path) -> tuple[float, float]:
     code = (
-        "import sys,time,resource;from db.store import Store;from phonehome.pipeline import replay;"
+        "import sys,time,resource;from phonehome.db.store import Store;from phonehome.pipeline import replay;"
         f"s=Store({str(db)!r});t=time.perf_counter();r=replay(s,[{str(har)!r}]);dt=time.perf_counter()-t;"
         "assert r.stored>0;print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
     )

@@ -39,10 +39,10 @@ def main() -> None:
         har = synthetic_har(Path(tmp) / "bench.har", args.entries)
         db = str(Path(tmp) / "bench.db")
         subprocess.run(
-            [sys.executable, "-c", f"from db.store import Store;from phonehome.pipeline import replay;"
+            [sys.executable, "-c", f"from phonehome.db.store import Store;from phonehome.pipeline import replay;"
              f"replay(Store({db!r}),[{str(har)!r}])"], check=True, cwd=ROOT,
         )  # fmt: skip
-        head = "import sys,time,resource,io;from db.store import Store;"
+        head = "import sys,time,resource,io;from phonehome.db.store import Store;"
         rss = "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024"
         base_t, base_rss, n = _run(
             head + "from db import queries;from phonehome.output import write_jsonl;"
