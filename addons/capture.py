@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from mitmproxy import ctx, exceptions, http, tls
 from mitmproxy.addonmanager import Loader
@@ -31,6 +33,7 @@ from phonehome.sources.harwrite import HarSpill
 from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Seconds the oldest answered flow may wait for its commit before responses are held back; the
 # writer commits a batch within `Writer.max_delay` of its first item, so the total stays under 1 s.
@@ -47,6 +50,31 @@ def spill_path(db: str) -> Path:
 
 def default_label() -> str:
     return datetime.now().strftime("capture-%Y%m%d-%H%M%S")
+
+
+def _snapshot(flow: http.HTTPFlow) -> Exchange:
+    """The flow as an Exchange; if copying it fails, what could be copied, with a note saying so."""
+    try:
+        return exchange_from_flow(flow)
+    except Exception as exc:  # noqa: BLE001 - the flow is stored all the same
+        log.warning("phonehome: could not copy a flow fully: %s", exc)
+        request = flow.request
+        return Exchange(
+            time=datetime.fromtimestamp(request.timestamp_start or 0, UTC),
+            method=_safe(lambda: request.method) or "?",
+            url=_safe(lambda: request.url) or "?",
+            request_body=_safe(lambda: request.raw_content) or b"",
+            error="no response" if flow.response is None else None,
+            fingerprint=flow.id,
+            notes=(f"copying the flow failed: {type(exc).__name__}: {exc}"[:300],),
+        )
+
+
+def _safe(get: Callable[[], T]) -> T | None:
+    try:
+        return get()
+    except Exception:  # noqa: BLE001 - used only for a flow that already failed once
+        return None
 
 
 class Capture:
@@ -108,7 +136,10 @@ class Capture:
 
     def _skip(self, flow: http.HTTPFlow) -> bool:
         """Ignored hosts, and mitmproxy's own certificate page, are not the device's traffic."""
-        host = flow.request.pretty_host.lower()
+        try:
+            host = flow.request.pretty_host.lower()
+        except Exception:  # noqa: BLE001 - a request too odd to name is still recorded
+            return False
         if host == "mitm.it":
             return True
         target = f"{host}:{flow.request.port}"
@@ -163,12 +194,12 @@ class Capture:
 
     async def response(self, flow: http.HTTPFlow) -> None:
         if not self._skip(flow):
-            await self._enqueue(exchange_from_flow(flow))
+            await self._enqueue(_snapshot(flow))
 
     async def error(self, flow: http.HTTPFlow) -> None:
         # The request may have reached the server even though no response came back.
         if isinstance(flow, http.HTTPFlow) and flow.response is None and not self._skip(flow):
-            await self._enqueue(exchange_from_flow(flow))
+            await self._enqueue(_snapshot(flow))
 
     async def websocket_message(self, flow: http.HTTPFlow) -> None:
         assert flow.websocket is not None
@@ -196,6 +227,11 @@ class Capture:
             return
         try:
             self.stats = self.writer.close()
+            if self.spill is not None and self.spill.count:
+                # Flows the writer could not take (it had stopped, or the database refused them).
+                raise StoreError(
+                    f"{self.spill.count} flows could not be stored and were saved to the spill file"
+                )
         except StoreError as exc:
             if self.spill is not None and self.spill.count:
                 exc = StoreError(

@@ -262,3 +262,97 @@ async def test_geo_database_options(tmp_path: Path) -> None:
         assert (row["server_ip"], row["country"]) == ("1.2.3.4", "JP")  # the user's file answered
     finally:
         store.dispose()
+
+
+async def test_a_flow_that_cannot_be_copied_is_stored_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phonehome.addons import capture as capture_module
+
+    def broken(flow: object) -> Exchange:
+        raise ValueError("odd flow")
+
+    monkeypatch.setattr(capture_module, "exchange_from_flow", broken)
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="odd")
+        flow = tflow.tflow(resp=True)
+        flow.request.url = "http://ads.example.com/p?imei=861234567890127"
+        await tctx.cycle(addon, flow)
+        addon.done()
+    store = _open(db)
+    try:
+        [row] = list(flows(store, Filters()))
+        assert row["notes"] == ["copying the flow failed: ValueError: odd flow"]
+        assert [f["kind"] for f in findings(store, Filters())] == ["imei"]  # still analysed
+    finally:
+        store.dispose()
+
+
+async def test_hostile_flows_through_the_addon_are_all_stored(tmp_path: Path) -> None:
+    """A bad Host header and an absurd status once ended storage for the rest of a capture."""
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="hostile")
+        for i in range(30):
+            flow = tflow.tflow(resp=True)
+            flow.request.url = f"http://ads.example.com/{i}?imei=861234567890127"
+            if i == 3:
+                flow.request.headers["Host"] = "a]b"
+            if i == 4:
+                assert flow.response is not None
+                flow.response.status_code = 99999999999999999999
+            if i == 5:
+                flow.request.headers.fields = (*flow.request.headers.fields, (b"X-Evil", b"\x00\xff\xfe"))
+            await tctx.cycle(addon, flow)
+        addon.done()
+    assert addon.stats is not None and (addon.stats.stored, addon.stats.spilled) == (30, 0)
+    assert addon.stats.noted >= 2  # the status and the header had to be fitted to the database
+
+
+async def test_a_dead_writer_is_said_at_once_and_flows_are_spilled(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="dead")
+        writer = addon._writer()
+        writer.queue.put(object.__new__(object))  # nothing a writer knows: it must survive this
+        writer.close()  # the thread is gone from here on
+        for i in range(3):
+            flow = tflow.tflow(resp=True)
+            flow.request.url = f"http://ads.example.com/{i}"
+            await tctx.cycle(addon, flow)
+        assert "the database writer stopped" in caplog.text
+        with pytest.raises(StoreError, match="3 flows could not be stored and were saved to the spill file"):
+            addon.done()
+    [spill] = list(tmp_path.glob("c.db.unsaved-*.har"))
+    from phonehome.sources import open_source
+
+    assert len([i for i in open_source(spill) if isinstance(i, Exchange)]) == 3
+
+
+async def test_the_proxy_password_is_never_stored(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="auth")
+        flow = tflow.tflow(resp=True)
+        flow.request.headers["Proxy-Authorization"] = "Basic cGhvbmU6czNjcmV0"
+        await tctx.cycle(addon, flow)
+        addon.done()
+    assert b"cGhvbmU6czNjcmV0" not in db.read_bytes() + b"".join(
+        p.read_bytes() for p in tmp_path.glob("c.db-*")
+    )
+    store = _open(db)
+    try:
+        with store.engine.connect() as conn:
+            from sqlalchemy import text
+
+            headers = conn.execute(text("SELECT request_headers FROM flows")).scalar()
+        assert "Basic [redacted]" in str(headers)
+    finally:
+        store.dispose()
