@@ -240,6 +240,7 @@ class UrlParts(NamedTuple):
     host: str  # lower-cased, without user info, port or IPv6 brackets; "" if none
     path: str
     query: str
+    netloc: str = ""  # as written: user info, host and port
 
 
 def split_url(url: str) -> UrlParts:
@@ -250,7 +251,9 @@ def split_url(url: str) -> UrlParts:
     """
     try:
         split: SplitResult = urlsplit(url)
-        return UrlParts(split.scheme.lower(), (split.hostname or "").lower(), split.path, split.query)
+        return UrlParts(
+            split.scheme.lower(), (split.hostname or "").lower(), split.path, split.query, split.netloc
+        )
     except ValueError:
         pass
     scheme, sep, rest = url.partition("://")
@@ -265,4 +268,4 @@ def split_url(url: str) -> UrlParts:
         host = host[1:].partition("]")[0]
     elif host.count(":") == 1:
         host = host.partition(":")[0]
-    return UrlParts(scheme.lower(), host.lower(), path, query)
+    return UrlParts(scheme.lower(), host.lower(), path, query, netloc)

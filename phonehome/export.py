@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from phonehome.classifiers.model import split_url
 from phonehome.db import queries
 from phonehome.db.reanalyze import exchange_of
 from phonehome.db.store import Store
@@ -52,9 +53,9 @@ def redact_entry(entry: dict[str, Any], r: Redactor, findings: int) -> dict[str,
 
 
 def _query_pairs(url: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl, urlsplit
+    from urllib.parse import parse_qsl
 
-    return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    return parse_qsl(split_url(url).query, keep_blank_values=True)
 
 
 def export_har(

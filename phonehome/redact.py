@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlunsplit
+
+from phonehome.classifiers.model import split_url
 
 MASK = "*"
 _COORD = re.compile(r"\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*\Z")
@@ -63,9 +65,9 @@ def redact_value(kind: str, value: str) -> str:
         local, sep, domain = value.partition("@")
         return (mask(local, 1, 0) + sep + mask(domain, 0, 4)) if sep else mask(value)
     if kind == "visited_url":
-        parts = urlsplit(value)
-        if parts.scheme and parts.netloc:
-            return f"{parts.scheme}://{parts.hostname or ''}/…"
+        target = split_url(value)
+        if target.scheme and target.netloc:
+            return f"{target.scheme}://{target.host}/…"
         return mask(value, 3, 0)
     if kind == "search_query":
         return mask(value, 1, 0)
@@ -120,7 +122,7 @@ class Redactor:
         if self.reveal:
             return url
         url = self.text(url)
-        parts = urlsplit(url)
+        parts = split_url(url)  # never raises: a URL Python refuses (`http://a]b/`) is masked too
         if not parts.query:
             return url
         pairs = []

@@ -20,6 +20,8 @@ from phonehome.cli.common import (
     known_option,
     known_values,
     open_store,
+    shown_db,
+    without_password,
 )
 from phonehome.db import queries
 from phonehome.db.store import Store, StoreError
@@ -94,7 +96,7 @@ def capture(
     try:
         Store(db).dispose()  # fail now, before the phone is pointed at us
     except StoreError as exc:
-        fail(str(exc))
+        fail(without_password(str(exc), db))
 
     from mitmproxy.exceptions import OptionsError
 
@@ -109,7 +111,7 @@ def capture(
         port = addrs[0][1] if addrs else listen_port
         for host, bound in addrs:
             out.print(f"Listening on {host}:{bound}")
-        out.print(f"Recording to [bold]{esc(db)}[/bold], session [bold]{esc(session)}[/bold]")
+        out.print(f"Recording to [bold]{esc(shown_db(db))}[/bold], session [bold]{esc(session)}[/bold]")
         out.print("On the phone: Wi-Fi settings → this network → Proxy: Manual, then")
         for addr in phone_addresses(listen_host):
             out.print(f"    host [bold]{addr}[/bold]   port [bold]{port}[/bold]")
@@ -141,7 +143,7 @@ def capture(
     try:
         stats = run_capture(config, ready)
     except StoreError as exc:
-        fail(str(exc))
+        fail(without_password(str(exc), db))
     except OptionsError as exc:
         fail(f"--set: {exc}")
     except OSError as exc:
@@ -154,7 +156,7 @@ def capture(
             out.print(
                 f"{stats.noted} of them with a problem noted on the flow (part of the analysis failed, or values "
                 "were changed to fit the database, originals kept): see their notes in "
-                "`phonehome flows --format json`."
+                "`phonehome flows --format jsonl`."
             )
         for problem in stats.problems:
             out.print(f"Problem: {esc(problem)}", highlight=False)
@@ -164,4 +166,6 @@ def capture(
             if summary.flows or summary.tls_failures:
                 out.print()
                 render_summary(out, summary)
-                out.print(f"Full report: phonehome report --db {esc(db)} --format html -o report.html")
+                out.print(
+                    f"Full report: phonehome report --db {esc(shown_db(db))} --format html -o report.html"
+                )

@@ -68,3 +68,34 @@ def test_a_har_full_of_poisons_loses_nothing_else(tmp_path: Path, db_url: str) -
         ]
     finally:
         store.dispose()
+
+
+def test_every_command_reads_a_poisoned_database(tmp_path: Path, db_url: str) -> None:
+    """What the poisons left in the database (fitted values, originals, notes) reads back everywhere."""
+    import json
+
+    from tests.phonehome.cli._run import run
+    from tests.phonehome.sources._poisons import POISONS, write
+
+    path = write(tmp_path, "poisons.har", [raw for raw, _ in POISONS.values()], around=5)
+    code, out, err = run("replay", str(path), "--db", db_url)
+    assert code == 1 and "skipped" in err  # the unreadable poisons, each named
+    for args in (
+        ("findings", "--format", "jsonl"),
+        ("flows", "--format", "csv"),
+        ("flows",),
+        ("destinations", "--format", "jsonl"),
+        ("report", "--format", "html", "-o", str(tmp_path / "r.html")),
+        ("report", "--format", "json", "--reveal"),
+        ("report",),
+        ("export", "-o", str(tmp_path / "out.har"), "--reveal"),
+    ):
+        code, out, err = run(*args, "--db", db_url)
+        assert code == 0, (args, err)
+    code, out, _ = run("flows", "--format", "jsonl", "--db", db_url)
+    rows = [json.loads(line) for line in out.splitlines()]
+    fitted = [r for r in rows if r["originals"]]
+    assert {k for r in fitted for k in r["originals"]} >= {"status", "host", "method", "url", "response_bytes"}
+    assert len(rows) == 10 + sum(imported for _, imported in POISONS.values())
+    # The exported HAR itself replays.
+    assert run("replay", str(tmp_path / "out.har"), "--db", str(tmp_path / "again.db"))[0] == 0

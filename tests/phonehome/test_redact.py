@@ -97,3 +97,11 @@ def test_values_nested_in_encoded_urls_are_masked() -> None:
     assert (
         "sam.rivera" not in url and "region=US" in url and url.startswith("https://accounts.example/signin?")
     )
+
+
+def test_a_url_python_refuses_is_still_masked() -> None:
+    from phonehome.redact import Redactor, redact_value
+
+    masked = Redactor().url("http://a]b/x?imei=861234567890127")
+    assert masked.startswith("http://a]b/x?imei=") and "861234567890127" not in masked
+    assert redact_value("visited_url", "http://a]b/private/page") == "http://a]b/…"
