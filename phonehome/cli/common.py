@@ -6,13 +6,16 @@ entries were skipped (counted and printed).
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote
 
 import click
 from rich.console import Console
+from sqlalchemy.engine import make_url
 
 from phonehome.classifiers.destinations.geoip import ENV_ASN, ENV_GEOIP, GeoDataError, GeoIP
 from phonehome.classifiers.destinations.place import Destinations
@@ -68,17 +71,50 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+# user:password@ in a URL SQLAlchemy cannot parse.
+_URL_PASSWORD = re.compile(r"(://[^/@:]*:)([^/]*)@")
+
+
+def shown_db(db: str) -> str:
+    """--db as the CLI may print it: a URL with its password masked (`***`), a plain path as it is."""
+    if "://" not in db:
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy understands; it is printed in an error all the same
+        return _URL_PASSWORD.sub(r"\1***@", db)
+
+
+def without_password(text: str, db: str) -> str:
+    """`text` (an error message, say) with the --db URL in it shown as `shown_db` shows it, and its
+    password masked wherever else it appears, as sent or decoded (passwords under 4 characters are
+    masked only inside the URL)."""
+    if "://" not in db:
+        return text
+    text = text.replace(db, shown_db(db))
+    secrets = {m.group(2) for m in _URL_PASSWORD.finditer(db)}
+    secrets |= {unquote(secret) for secret in secrets}
+    try:
+        secrets.add(make_url(db).password or "")
+    except Exception:  # no password SQLAlchemy can read: the pattern found what there is
+        pass
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
 @contextmanager
 def open_store(db: str, create: bool) -> Iterator[Store]:
     try:
         store = Store(db, create=create)
     except StoreError as exc:
-        fail(str(exc))
+        fail(without_password(str(exc), db))
         raise  # unreachable; keeps type checkers content
     try:
         yield store
     except StoreError as exc:
-        fail(str(exc))
+        fail(without_password(str(exc), db))
     finally:
         store.dispose()
 

@@ -24,6 +24,7 @@ from phonehome.cli.common import (
     known_values,
     open_store,
     resolve_option,
+    shown_db,
 )
 from phonehome.db import queries
 from phonehome.db.reanalyze import reanalyze as run_reanalyze
@@ -85,7 +86,9 @@ def replay_cmd(
             summary = queries.summary(store, sessions.pop())
             if summary.flows:
                 render_summary(console(), summary)
-                console().print(f"Full report: phonehome report --db {esc(db)} --format html -o report.html")
+                console().print(
+                    f"Full report: phonehome report --db {esc(shown_db(db))} --format html -o report.html"
+                )
     sys.exit(_replay_exit(report))
 
 
@@ -203,9 +206,10 @@ def demo(db: str | None) -> None:
             render_evidence(out, store, "demo")
         out.print()
         if db:
-            out.print(f"Explore it: phonehome findings --db {esc(db)}   (or flows, destinations)")
+            shown = esc(shown_db(db))
+            out.print(f"Explore it: phonehome findings --db {shown}   (or flows, destinations)")
             out.print(
-                f"The full report, charts and evidence: phonehome report --db {esc(db)} --format html -o report.html"
+                f"The full report, charts and evidence: phonehome report --db {shown} --format html -o report.html"
             )
         else:
             out.print(

@@ -7,7 +7,15 @@ import sys
 import click
 from rich.console import Console
 
-from phonehome.cli.common import console, db_option, fail, filters_no_format, open_store, private_file
+from phonehome.cli.common import (
+    console,
+    db_option,
+    fail,
+    filters_no_format,
+    open_store,
+    private_file,
+    shown_db,
+)
 from phonehome.datasafety import DeclaredError, load_declared
 from phonehome.db import queries
 from phonehome.diff import diff_lines, diff_sessions
@@ -107,7 +115,9 @@ def diff_cmd(db: str, sessions: tuple[str, ...], fmt: str) -> None:
         labels = set(queries.summary(store).sessions)
         for label in sessions:
             if label not in labels:
-                fail(f"no session {label!r} in {db} (sessions: {', '.join(sorted(labels)) or 'none'})")
+                fail(
+                    f"no session {label!r} in {shown_db(db)} (sessions: {', '.join(sorted(labels)) or 'none'})"
+                )
         result = diff_sessions(store, sessions[0], sessions[1])
     if fmt == "json":
         import json

@@ -1,9 +1,16 @@
-"""phonehome.cli.common: the shared options fail as one line with exit code 2."""
+"""phonehome.cli.common: the shared options fail as one line with exit code 2; a --db URL is printed
+with its password masked."""
 
 from __future__ import annotations
 
+import secrets
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from phonehome.cli.common import shown_db, without_password
 from tests.phonehome.cli._run import one_line_error, run
 
 
@@ -25,3 +32,91 @@ def test_bad_geo_database_is_one_line(tmp_path: Path) -> None:
         code, _, err = run(*args)
         assert code == 2
         one_line_error(err)
+
+
+@pytest.mark.parametrize(
+    ("db", "shown"),
+    [
+        ("phonehome.db", "phonehome.db"),
+        ("lab/my phone.db", "lab/my phone.db"),
+        ("sqlite:///lab.db", "sqlite:///lab.db"),
+        ("postgresql://u@db.example/ph", "postgresql://u@db.example/ph"),
+        (
+            "postgresql+psycopg://u:hunter22@db.example:5432/ph",
+            "postgresql+psycopg://u:***@db.example:5432/ph",
+        ),
+        ("postgresql://u:p%40ss%2Fword@db.example/ph", "postgresql://u:***@db.example/ph"),
+        ("postgresql://u:hunter22@db.example:notaport/ph", "postgresql://u:***@db.example:notaport/ph"),
+    ],
+)
+def test_shown_db_masks_only_the_password(db: str, shown: str) -> None:
+    assert shown_db(db) == shown
+
+
+def test_without_password_masks_the_url_and_the_password_anywhere() -> None:
+    db = "postgresql://u:p%40ssword@db.example:notaport/ph"
+    message = f"not a database path or URL: {db!r} (port 'notaport' is not a number; password p@ssword)"
+    masked = without_password(message, db)
+    assert "p%40ssword" not in masked and "p@ssword" not in masked
+    assert "postgresql://u:***@db.example:notaport/ph" in masked
+    assert without_password("cannot create database x.db", "x.db") == "cannot create database x.db"
+    # A short password is masked in the URL, not in every word it happens to be part of.
+    assert without_password("no session in postgresql://u:ab@h/d", "postgresql://u:ab@h/d") == (
+        "no session in postgresql://u:***@h/d"
+    )
+
+
+@pytest.fixture()
+def password_url(postgres_url: str) -> Iterator[str]:
+    """`postgres_url` reached as a role of its own with a long random password, which no output may show."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url)
+    role, password = f"phonehome_pw_{secrets.token_hex(6)}", secrets.token_hex(20)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
+            conn.execute(text(f'ALTER DATABASE "{url.database}" OWNER TO {role}'))
+        try:
+            yield url.set(username=role, password=password).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f"REASSIGN OWNED BY {role} TO CURRENT_USER"))
+                conn.execute(text(f"DROP OWNED BY {role}"))
+                conn.execute(text(f"DROP ROLE {role}"))
+    finally:
+        admin.dispose()
+
+
+def test_no_command_prints_the_database_password(password_url: str, har_clients: Path) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(password_url)
+    password = url.password
+    assert isinstance(password, str) and len(password) == 40
+    masked = url.render_as_string(hide_password=True)
+    with socket.socket() as s:  # a port nothing listens on: the server is unreachable there
+        s.bind(("127.0.0.1", 0))
+        unreachable = url.set(host="127.0.0.1", port=s.getsockname()[1]).render_as_string(hide_password=False)
+    har = str(har_clients / "har_files-chrome.har")
+    runs = [
+        (("demo", "--db", password_url), 0, True),  # "Explore it: phonehome findings --db ..."
+        (("replay", har, "--db", password_url, "--label", "chrome"), 0, True),  # "Full report: ..."
+        (("findings", "--db", password_url), 0, False),
+        (("reanalyze", "--db", password_url), 0, False),
+        (("report", "--db", password_url, "--format", "md"), 0, False),
+        (("diff", "--db", password_url, "--session", "demo", "--session", "nope"), 2, True),
+        (("findings", "--db", unreachable), 2, True),  # "cannot open database URL: ..."
+        (("replay", har, "--db", unreachable), 2, True),
+        (("capture", "--db", unreachable), 2, True),
+        (("flows", "--db", password_url.replace("@", "@[", 1)), 2, False),  # not a URL at all
+    ]
+    for args, code, shows_db in runs:
+        got, out, err = run(*args)
+        assert got == code, (args, err)
+        assert password not in out + err, args
+        if shows_db:
+            assert "***@" in out + err, (args, out, err)
+    assert masked in run("demo", "--db", password_url)[1]
