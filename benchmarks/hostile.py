@@ -28,7 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def _good(i: int) -> dict[str, object]:
     return {
         "startedDateTime": f"2026-11-20T08:{i // 60 % 60:02d}:{i % 60:02d}Z",
-        "request": {"method": "GET", "url": f"https://good.example.com/{i}?imei=861234567890127", "headers": []},
+        "request": {
+            "method": "GET",
+            "url": f"https://good.example.com/{i}?imei=861234567890127",
+            "headers": [],
+        },
         "response": {"status": 200, "headers": []},
     }
 
@@ -61,7 +65,9 @@ def escaped(path: Path, scale: float) -> Path:
 
 def multipart(path: Path, scale: float) -> Path:
     parts = int(100_000 * scale)
-    body = "".join(f'--b\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\nv{i}\r\n' for i in range(parts))
+    body = "".join(
+        f'--b\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\nv{i}\r\n' for i in range(parts)
+    )
     entry = {
         "startedDateTime": "2026-11-20T09:00:00Z",
         "request": {"method": "POST", "url": "https://parts.example.com/upload", "headers": [],
@@ -97,7 +103,9 @@ def main() -> None:
             har = make(folder / f"{name}.har")
             size = har.stat().st_size / 1e6
             dt, rss, stored, total = _replay(har, folder / f"{name}.db")
-            parts.append(f"{name} ({size:.1f} MB): {dt:.1f} s, peak RSS {rss:.0f} MB, {stored} of {total} stored")
+            parts.append(
+                f"{name} ({size:.1f} MB): {dt:.1f} s, peak RSS {rss:.0f} MB, {stored} of {total} stored"
+            )
     print("hostile: " + "; ".join(parts))
 
 

@@ -20,6 +20,7 @@ import collections
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -73,6 +74,25 @@ def database_url(db: str) -> str:
     if "://" in db:
         return db
     return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _shown(db: str) -> str:
+    """A database as messages may show it: a URL's password is never printed."""
+    if "://" not in db:
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", db)
+
+
+def _hidden(text: str, db: str) -> str:
+    """A driver's message with the database's password taken out, wherever it appears."""
+    try:
+        password = make_url(db).password if "://" in db else None
+    except ArgumentError:
+        password = None
+    return text.replace(db, _shown(db)).replace(str(password), "***") if password else text
 
 
 def _private_sqlite_file(url: str) -> None:
@@ -160,7 +180,7 @@ class Store:
                     )
             self.engine: Engine = create_engine(url, future=True)
         except ArgumentError as exc:
-            raise StoreError(f"not a database path or URL: {db!r} ({exc})") from exc
+            raise StoreError(f"not a database path or URL: {_shown(db)!r}") from exc
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -168,7 +188,9 @@ class Store:
         try:
             self._prepare(create)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open database {db}: {str(exc).splitlines()[0]}") from exc
+            raise StoreError(
+                f"cannot open database {_shown(db)}: {_hidden(str(exc).splitlines()[0], db)}"
+            ) from exc
 
     def _prepare(self, create: bool) -> None:
         tables = set(inspect(self.engine).get_table_names())

@@ -209,3 +209,12 @@ def test_version_1_database_is_migrated_without_losing_anything(tmp_path: Path) 
             )
     finally:
         store.dispose()
+
+
+def test_store_errors_never_show_a_password() -> None:
+    with pytest.raises(StoreError) as info:
+        Store("postgresql+psycopg://someone:hunter2-secret@127.0.0.1:1/nowhere")
+    assert "hunter2-secret" not in str(info.value) and "***" in str(info.value)
+    with pytest.raises(StoreError) as info:
+        Store("nodriver://someone:hunter2-secret@host/db")
+    assert "hunter2-secret" not in str(info.value)

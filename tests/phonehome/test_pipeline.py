@@ -95,7 +95,13 @@ def test_every_command_reads_a_poisoned_database(tmp_path: Path, db_url: str) ->
     code, out, _ = run("flows", "--format", "jsonl", "--db", db_url)
     rows = [json.loads(line) for line in out.splitlines()]
     fitted = [r for r in rows if r["originals"]]
-    assert {k for r in fitted for k in r["originals"]} >= {"status", "host", "method", "url", "response_bytes"}
+    assert {k for r in fitted for k in r["originals"]} >= {
+        "status",
+        "host",
+        "method",
+        "url",
+        "response_bytes",
+    }
     assert len(rows) == 10 + sum(imported for _, imported in POISONS.values())
     # The exported HAR itself replays.
     assert run("replay", str(tmp_path / "out.har"), "--db", str(tmp_path / "again.db"))[0] == 0
