@@ -52,3 +52,50 @@ def test_capture_prints_the_database_without_its_password(
     masked = make_url(postgres_url).render_as_string(hide_password=True)
     assert f"Recording to {masked}, session pw" in out
     assert f"Full report: phonehome report --db {masked} --format html" in out
+
+
+def _fake_proxy(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
+    """No proxy starts: the command's own checks and what it prints around the proxy are tested."""
+    import phonehome.addons.embed
+    from phonehome.db.store import WriterStats
+
+    def fake_run_capture(config: phonehome.addons.embed.CaptureConfig, ready: Any) -> WriterStats:
+        seen["config"] = config
+        ready([(config.listen_host, 8080)], "s")
+        return WriterStats(
+            received=3, stored=3, noted=2, problems=["1 flows lost (example) and no spill file"]
+        )
+
+    monkeypatch.setattr(phonehome.addons.embed, "run_capture", fake_run_capture)
+
+
+@pytest.mark.parametrize(("host", "auth", "warned"), [
+    ("0.0.0.0", (), True),
+    ("0.0.0.0", ("--proxyauth", "phone:long-password"), False),
+    ("0.0.0.0", ("--set", "proxyauth=phone:long-password"), False),
+    ("127.0.0.1", (), False),
+])  # fmt: skip
+def test_listening_everywhere_without_a_password_is_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: str, auth: tuple[str, ...], warned: bool
+) -> None:
+    seen: dict[str, Any] = {}
+    _fake_proxy(monkeypatch, seen)
+    code, out, err = run("capture", "--listen-host", host, "--db", str(tmp_path / "c.db"), *auth)
+    assert code == 0, err
+    assert ("anyone on this network can send traffic through it" in " ".join(out.split())) is warned
+    if auth[:1] == ("--proxyauth",):
+        assert seen["config"].proxyauth == "phone:long-password"
+
+
+def test_the_stop_line_counts_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_proxy(monkeypatch, {})
+    code, out, err = run("capture", "--listen-host", "127.0.0.1", "--db", str(tmp_path / "c.db"))
+    text = " ".join(out.split())
+    assert "Saved 3 flows" in text and "2 of them with a problem noted on the flow" in text
+    assert "Problem: 1 flows lost (example) and no spill file" in text
+
+
+@pytest.mark.parametrize("value", ["nopassword", ":pass"])
+def test_a_malformed_proxyauth_is_refused(tmp_path: Path, value: str) -> None:
+    code, _, err = run("capture", "--proxyauth", value, "--db", str(tmp_path / "c.db"))
+    assert code == 2 and "expected USER:PASS" in one_line_error(err)
