@@ -7,12 +7,15 @@ caller can still try base64, gzip and the rest.
 
 Hostile input never raises.  Work is linear: each byte is read by one message level only (a wrong
 guess at a nested message is not read again), plus a C-speed text check per level.  When a limit is
-hit, `parse_message` raises `Truncated`, carrying everything parsed so far.
+hit, `parse_message` raises `Truncated`, carrying everything parsed so far; a `deadline`
+(`time.monotonic()`) is one of those limits, checked every few thousand fields.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -21,6 +24,7 @@ VARINT, I64, LEN, I32 = 0, 1, 2, 5
 _MAX_NUMBER = (1 << 29) - 1
 _NOT_ASCII_TEXT = re.compile(rb"[^\t\n\r\x20-\x7e]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CHECK_EVERY = 4096  # fields read (kept or not) between two looks at the clock
 
 
 class PbField(NamedTuple):
@@ -30,11 +34,11 @@ class PbField(NamedTuple):
 
 
 class Truncated(Exception):
-    """A limit was hit.  `fields` holds what was parsed; `reason` is "fields" or "depth".
+    """A limit was hit.  `fields` holds what was parsed; `reason` is "fields", "time" or "depth".
 
     "fields": parsing stopped after `max_fields` fields (nested ones included), and the rest of
-    the buffer was not read.  "depth": everything was read, but some values below `max_depth` that
-    may be messages were left as bytes.
+    the buffer was not read; "time": the same, at the deadline.  "depth": everything was read, but
+    some values below `max_depth` that may be messages were left as bytes.
     """
 
     def __init__(self, fields: list[PbField], reason: str) -> None:
@@ -47,41 +51,50 @@ class Truncated(Exception):
 class _State:
     max_depth: int
     max_fields: int
+    deadline: float = math.inf
     count: int = 0  # fields kept so far, at every level
     cut: str = ""  # the Truncated reason, if any
+    steps: int = 0  # fields read, kept or not: the clock is read every _CHECK_EVERY of them
+    late: bool = False  # the deadline passed: every level stops where it is
 
 
-def parse_message(data: bytes, *, max_depth: int, max_fields: int) -> list[PbField] | None:
+def parse_message(
+    data: bytes, *, max_depth: int, max_fields: int, deadline: float = math.inf
+) -> list[PbField] | None:
     """The fields of `data`, or None unless all of it is a well-formed message.
 
     The top-level message is depth 1.  Raises `Truncated` (never anything else) when a limit is hit.
     """
-    state = _State(max_depth, max_fields)
+    state = _State(max_depth, max_fields, deadline)
     fields = _message(data, 0, len(data), 1, state)
     if fields is not None and state.cut:
         raise Truncated(fields, state.cut)
     return fields
 
 
-def is_plausible_message(data: bytes) -> bool:
+def is_plausible_message(data: bytes, *, max_fields: int = 5000, deadline: float = math.inf) -> bool:
     """Whether a body with no content type is worth reading as protobuf: a clean parse that is not
-    text and has two fields or more, or a nested message."""
+    text and has two fields or more, or a nested message.  Only the first `max_fields` fields are
+    read (they are evidence enough), and none after the deadline."""
     if not data or _is_text(data):
         return False
     try:
-        fields = parse_message(data, max_depth=2, max_fields=len(data))
-    except Truncated as cut:  # only "depth" can happen: each field takes two bytes at least
+        fields = parse_message(data, max_depth=2, max_fields=max_fields, deadline=deadline)
+    except Truncated as cut:
         fields = cut.fields
     if not fields:
         return False
     return len(fields) >= 2 or isinstance(fields[0].value, list)
 
 
-def grpc_frames(data: bytes) -> list[tuple[bool, bytes]] | None:
-    """gRPC length-prefixed messages as (compressed, payload), or None unless they exactly cover `data`."""
+def grpc_frames(data: bytes, max_frames: int | None = None) -> list[tuple[bool, bytes]] | None:
+    """gRPC length-prefixed messages as (compressed, payload), or None unless they exactly cover `data`.
+
+    With `max_frames`, reading stops after that many frames: what follows them is neither read nor
+    checked (the caller sees the frames cover less than `data`)."""
     frames: list[tuple[bool, bytes]] = []
     pos, end = 0, len(data)
-    while pos < end:
+    while pos < end and (max_frames is None or len(frames) < max_frames):
         if end - pos < 5 or data[pos] > 1:
             return None
         start = pos + 5
@@ -132,8 +145,12 @@ def _message(data: bytes, pos: int, end: int, depth: int, st: _State) -> list[Pb
     fields: list[PbField] = []
     while pos < end:
         if st.count >= st.max_fields:
-            st.cut = "fields"
+            st.cut = "time" if st.late else "fields"
             return fields
+        st.steps += 1
+        if not st.steps % _CHECK_EVERY and time.monotonic() > st.deadline:
+            st.late, st.max_fields = True, 0
+            continue
         tag, pos = _varint(data, pos, end)
         number, wire = tag >> 3, tag & 7
         if not 0 < number <= _MAX_NUMBER:  # also rejects tag -1 (malformed)

@@ -330,3 +330,33 @@ def test_large_input_is_linear() -> None:
                 pass
         is_plausible_message(blob)
     assert time.perf_counter() - start < 5
+
+
+# -- time and size bounds -------------------------------------------------------------------------
+
+
+def test_a_deadline_cuts_parsing_short_with_what_was_read() -> None:
+    data = b"".join(v(1, i) for i in range(20_000))
+    with pytest.raises(Truncated) as cut:
+        parse_message(data, max_depth=10, max_fields=10**6, deadline=0.0)  # long past
+    assert cut.value.reason == "time"
+    assert cut.value.fields == [PbField(1, VARINT, i) for i in range(4095)]
+
+
+def test_a_deadline_inside_a_nested_message_stops_every_level() -> None:
+    data = ln(1, b"".join(v(2, i) for i in range(10_000))) + v(3, 1)
+    with pytest.raises(Truncated) as cut:
+        parse_message(data, max_depth=10, max_fields=10**6, deadline=0.0)
+    assert cut.value.reason == "time" and len(cut.value.fields) == 1
+
+
+def test_plausibility_reads_only_the_first_fields() -> None:
+    data = b"".join(v(1, 1) for _ in range(100_000)) + b"\x80"  # malformed only at the very end
+    assert is_plausible_message(data, max_fields=5000)
+    assert not is_plausible_message(data, max_fields=10**6)
+
+
+def test_grpc_frames_stop_at_max_frames() -> None:
+    data = frame(v(1, 1)) * 10 + b"junk after the frames read"
+    assert grpc_frames(data, max_frames=3) == [(False, v(1, 1))] * 3
+    assert grpc_frames(data) is None
