@@ -23,10 +23,15 @@ if TYPE_CHECKING:
 
 
 def walk_grpc(walker: Walker, where: Where, path: str, raw: bytes, enc: tuple[str, ...], depth: int) -> bool:
-    frames = grpc_frames(raw)
+    max_frames = walker.limits.max_parts
+    frames = grpc_frames(raw, max_frames)
     if frames is None:
         return False
+    if len(frames) == max_frames and sum(5 + len(p) for _, p in frames) < len(raw):
+        at = f"{where.value}{':' + path if path else ''}"
+        walker.note(f"limit: gRPC at {at} stopped after {max_frames} messages, rest not decoded")
     for i, (compressed, payload) in enumerate(frames):
+        walker.check_time()
         layers = enc + ("grpc",)
         if compressed:
             inflated = inflate(walker, payload, "gzip", path)
@@ -46,11 +51,14 @@ def walk_protobuf(
     budget = walker.limits.max_fields - len(walker.out.fields)
     try:
         message = parse_message(
-            raw, max_depth=max(1, walker.limits.max_depth - depth), max_fields=max(1, budget)
+            raw,
+            max_depth=max(1, walker.limits.max_depth - depth),
+            max_fields=max(1, budget),
+            deadline=walker.deadline,
         )
     except Truncated as cut:
         message = cut.fields
-        walker.out.notes.append(f"limit: protobuf at {path or 'body'} cut short ({cut.reason})")
+        walker.note(f"limit: protobuf at {path or 'body'} cut short ({cut.reason})")
     if not message:
         return False
     _walk_message(walker, where, path, message, enc, depth)

@@ -2,7 +2,8 @@
 
 Detectors never parse, unzip or base64-decode anything themselves; they only see the `Field`s made
 here.  Hostile input is bounded by `Limits`: when one is hit the decoder stops descending, records a
-note and returns what it has, never raising.
+note and returns what it has, never raising.  `decode` is total: whatever the exchange holds, it
+returns (an error inside a layer would be a bug; it is noted, and what was found before it is kept).
 """
 
 from __future__ import annotations
@@ -35,32 +36,59 @@ def decode(exchange: Exchange, limits: Limits | None = None) -> Decoded:
     limits = limits or Limits()
     split = split_url(exchange.url)
     walker = Walker(split.host, limits)
+    notes = walker.out.notes
     try:
         _decode_url(walker, split.path, split.query)
         _decode_headers(walker, exchange)
         _decode_body(walker, exchange)
     except LimitHit as hit:
-        walker.out.notes.append(str(hit))
+        notes.append(str(hit))
     except RecursionError:
-        walker.out.notes.append("limit: recursion too deep, rest not decoded")
+        notes.append("limit: recursion too deep, rest not decoded")
+    except Exception as exc:  # noqa: BLE001 - a bug in a layer must not lose what was found before it
+        notes.append(f"decoder error: {type(exc).__name__}: {exc}"[:300])
+    if walker.notes_dropped:
+        notes.append(f"limit: {walker.notes_dropped} more notes not kept")
     return walker.out
 
 
+# Pieces (path segments, query pairs, cookies) are read up to one more than the fields an exchange
+# may have: each makes a field, so reading more could only feed the field limit.  A cut is noted
+# after the walk, when the field limit did not end it first (empty pieces make no field).
+
+
 def _decode_url(walker: Walker, path: str, query: str) -> None:
+    limit = walker.max_fields + 1
+    segments = path.split("/", limit)
+    cut = len(segments) > limit
     previous = ""
-    for i, segment in enumerate(s for s in path.split("/") if s):
-        walker.expand(Where.PATH, f"/{i}", previous, unquote(segment), (), 1)
-        previous = unquote(segment)
+    for i, segment in enumerate(s for s in segments[:limit] if s):
+        value = unquote(segment)
+        walker.expand(Where.PATH, f"/{i}", previous, value, (), 1)
+        previous = value
+    if cut:
+        walker.note(f"limit: path has over {limit} segments, rest not decoded")
     if query:
-        walker.walk_pairs(Where.QUERY, "", form_pairs(query), (), 0)
+        pairs, cut = form_pairs(query, limit, walker.check_time)
+        walker.walk_pairs(Where.QUERY, "", pairs, (), 0)
+        if cut:
+            walker.note(f"limit: query has over {limit} pairs, rest not decoded")
 
 
 def _decode_headers(walker: Walker, exchange: Exchange) -> None:
-    for name, value in exchange.request_headers:
+    headers = exchange.request_headers
+    limit = walker.limits.max_headers
+    if len(headers) > limit:
+        walker.note(f"limit: {len(headers)} headers, only the first {limit} decoded")
+        headers = headers[:limit]
+    for name, value in headers:
         lower = name.lower()
         if lower == "cookie":
-            for cname, cvalue in split_cookies(value):
+            cookies, cut = split_cookies(value, walker.max_fields + 1)
+            for cname, cvalue in cookies:
                 walker.expand(Where.COOKIE, cname, cname, cvalue, (), 1)
+            if cut:
+                walker.note(f"limit: cookie header has over {walker.max_fields + 1} pieces, rest not decoded")
         elif lower not in _BORING_HEADERS:
             walker.expand(Where.HEADER, lower, lower, value, (), 1)
 
@@ -71,11 +99,15 @@ def _decode_body(walker: Walker, exchange: Exchange) -> None:
         return
     enc: tuple[str, ...] = ()
     coding = (exchange.header("content-encoding") or "").strip().lower()
-    for layer in [c.strip() for c in coding.split(",") if c.strip()][::-1]:
+    layers = [c.strip() for c in coding.split(",", walker.limits.max_depth) if c.strip()]
+    if len(layers) > walker.limits.max_depth:
+        walker.note(f"limit: content-encoding has over {walker.limits.max_depth} layers, body not decoded")
+        return
+    for layer in layers[::-1]:
         codec = _CONTENT_CODINGS.get(layer)
         if codec is None:
             if layer != "identity":
-                walker.out.notes.append(f"undecoded: unknown content-encoding {layer!r}")
+                walker.note(f"undecoded: unknown content-encoding {layer[:100]!r}")
             continue
         inflated = inflate(walker, raw, codec, "body")
         if inflated is None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from phonehome.classifiers.decode.base64 import expand_base64, match_base64, match_hex
 from phonehome.classifiers.decode.compression import inflate, raw_deflate_or_brotli, sniff_compression
 from phonehome.classifiers.decode.form import form_pairs, is_form_body, match_form
+from phonehome.classifiers.decode.jsondoc import JsonDoc, estimate_items, load_json
 from phonehome.classifiers.decode.jwt import jwt_payload
 from phonehome.classifiers.decode.limits import Decoded, LimitHit, Limits
 from phonehome.classifiers.decode.multipart import walk_multipart
@@ -23,6 +23,8 @@ from phonehome.classifiers.model import Field, Where
 
 # A value shorter than the shortest base64 we try can only hold JSON, percent escapes or a form.
 _NESTABLE = re.compile(r"[{\[%=]")
+# Inputs longer than this look at the clock before an expensive step (a parse, a decode, an inflate).
+_LONG = 64 * 1024
 
 
 class Walker:
@@ -37,12 +39,33 @@ class Walker:
         self.inflated = 0
         self.max_fields = limits.max_fields
         self.max_chars = limits.max_value_chars
+        self.notes_dropped = 0
 
     def _budget(self, n: int) -> None:
         if n >= self.max_fields:
             raise LimitHit(f"limit: more than {self.max_fields} fields, rest not decoded")
+        self.check_time()
+
+    def check_time(self) -> None:
+        """Raise LimitHit once the exchange's time budget is spent."""
         if time.monotonic() > self.deadline:
             raise LimitHit(f"limit: decoding took over {self.limits.time_budget}s, rest not decoded")
+
+    def before(self, size: int) -> None:
+        """Called before an expensive step on `size` bytes or characters: a long one starts only
+        within the time budget."""
+        if size > _LONG:
+            self.check_time()
+
+    def note(self, text: str) -> None:
+        """Record a note once; past `max_notes` distinct notes, only count them."""
+        notes = self.out.notes
+        if text in notes:
+            return
+        if len(notes) < self.limits.max_notes:
+            notes.append(text)
+        else:
+            self.notes_dropped += 1
 
     def emit(
         self,
@@ -75,7 +98,7 @@ class Walker:
     ) -> None:
         """`inherited`: for the items of a list, the scalars of the object holding the list."""
         if depth > self.limits.max_depth:
-            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+            self.note(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return
         if isinstance(node, dict):
             # The hot loop of the decoder: one pass, exact type checks.  `scalars` is filled as the
@@ -108,14 +131,10 @@ class Walker:
                 self.emit(where, path, last_key(path), ",".join(strings), enc + ("list",))
             elif len(node) >= 2 and all(isinstance(v, dict) for v in node):
                 # A list of objects (`[{"pkg": ..., "ver": ...}, ...]`): offer each shared string
-                # column joined, under the list's own key so its name gives the context.
-                first = node[0]
-                for k in first:
-                    column = [v.get(k) for v in node]
-                    if all(isinstance(c, str) for c in column):
-                        self.emit(
-                            where, f"{path}[*].{k}", last_key(path), ",".join(column), enc + ("column",)
-                        )
+                # column joined, under the list's own key so its name gives the context.  A column
+                # is abandoned at its first gap, so the work is bounded by the list's own size.
+                for k, column in _string_columns(node):
+                    self.emit(where, f"{path}[*].{k}", last_key(path), ",".join(column), enc + ("column",))
 
     def _json_child(
         self,
@@ -163,47 +182,86 @@ class Walker:
         depth: int,
         siblings: Mapping[str, str] | None = None,
     ) -> None:
-        self.emit(where, path, key, value, enc, siblings)
-        # Most values are short plain words and numbers: nothing can be nested in them.
-        if len(value) < 16 and not _NESTABLE.search(value):
-            return
-        if depth > self.limits.max_depth:
-            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
-            return
-        text = value.strip()
-        if len(text) < 2:
-            return
-        if text[0] in "{[":
-            try:
-                node = json.loads(text)
-            except RecursionError:
-                self.out.notes.append(f"limit: JSON nested too deep at {path or '$'}")
+        # A loop, not a recursion, through percent layers: each layer replaces the one before, so a
+        # chain of them holds two copies of the value at a time, not one per layer.
+        while True:
+            self.emit(where, path, key, value, enc, siblings)
+            # Most values are short plain words and numbers: nothing can be nested in them.
+            if len(value) < 16 and not _NESTABLE.search(value):
                 return
-            except ValueError:
-                pass
-            else:
+            if depth > self.limits.max_depth:
+                self.note(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+                return
+            if len(value) > self.limits.max_body:
+                self.note(f"limit: {len(value)}-character value at {_at(where, path)} not decoded")
+                return
+            text = value.strip()
+            if len(text) < 2:
+                return
+            if text[0] in "{[":
+                node = self.load_json(text, path, depth)
                 if isinstance(node, dict | list):
                     self.walk_json(where, path, node, enc + ("json",), depth + 1)
                     return
-        if len(text) >= 16 and match_base64(text):
-            # Only the base64 alphabet: no percent escape, form or token can be inside, so go
-            # straight there.  Hex strings (IDs, digests) match it too and are far more often hex.
-            if not match_hex(text):
-                expand_base64(self, where, path, key, text, enc, depth)
-            return
-        if search_percent(text):
-            decoded = percent_decoded(text)
-            if decoded is not None:
-                self.expand(where, path, key, decoded, enc + ("percent",), depth + 1, siblings)
+            if len(text) >= 16 and match_base64(text):
+                # Only the base64 alphabet: no percent escape, form or token can be inside, so go
+                # straight there.  Hex strings (IDs, digests) match it too and are far more often hex.
+                if not match_hex(text):
+                    self.before(len(text))
+                    expand_base64(self, where, path, key, text, enc, depth)
                 return
-        if match_form(text) and not text.startswith(("http://", "https://")):
-            self.walk_pairs(where, path, form_pairs(text), enc + ("form",), depth)
-            return
-        if "eyJ" in text[:12] and text.count(".") == 2:
-            payload = jwt_payload(text)
-            if payload is not None:
-                self.walk_json(where, path, payload, enc + ("jwt",), depth + 1)
+            if search_percent(text):
+                decoded = percent_decoded(text, self.check_time)
+                if decoded is not None:
+                    value, enc, depth = decoded, enc + ("percent",), depth + 1
+                    continue
+            if match_form(text) and not text.startswith(("http://", "https://")):
+                self.walk_form(where, path, text, enc, depth)
                 return
+            if "eyJ" in text[:12] and text.count(".") == 2:
+                payload = jwt_payload(text, self._loads)
+                if payload is not None:
+                    self.walk_json(where, path, payload, enc + ("jwt",), depth + 1)
+            return
+
+    def walk_form(self, where: Where, path: str, text: str, enc: tuple[str, ...], depth: int) -> None:
+        # One more pair than fields may be made (see request.py): noted when the field limit did not end it.
+        pairs, cut = form_pairs(text, self.max_fields + 1, self.check_time)
+        self.walk_pairs(where, path, pairs, enc + ("form",), depth)
+        if cut:
+            self.note(
+                f"limit: form at {_at(where, path)} has over {self.max_fields + 1} pairs, rest not decoded"
+            )
+
+    def load_json(self, text: str, path: str, depth: int) -> object:
+        """The tree of JSON `text` found at `depth` within the limits (noted when they cut it), or None
+        if not JSON.  Levels the walk would not reach are dropped before the tree is built."""
+        limits = self.limits
+        self.before(len(text))
+        try:
+            doc = load_json(
+                text, max_depth=_levels(limits, depth), max_items=limits.max_json_items, check=self.check_time
+            )
+        except RecursionError:  # only with a max_depth beyond Python's stack
+            self.note(f"limit: JSON nested too deep at {path or '$'}")
+            return None
+        except ValueError:
+            return None
+        if doc.deepest:
+            self.note(
+                f"limit: JSON nested deeper than {limits.max_depth} at {path or '$'} "
+                f"({doc.deepest} levels), deeper values not decoded"
+            )
+        if doc.cut:
+            self.note(
+                f"limit: JSON at {path or '$'} holds over {limits.max_json_items} values, rest not decoded"
+            )
+        return doc.node
+
+    def _loads(self, text: str) -> object:
+        """JSON text inside a token: bounded like any other, quietly (a token that is not JSON is no token)."""
+        limits = self.limits
+        return load_json(text, max_depth=limits.max_depth, max_items=limits.max_json_items).node
 
     def bytes_value(
         self,
@@ -218,7 +276,7 @@ class Walker:
     ) -> None:
         """Decode bytes: decompress if compressed, then parse as the container they hold."""
         if depth > self.limits.max_depth:
-            self.out.notes.append(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
+            self.note(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return
         codec = sniff_compression(raw)
         if codec:
@@ -226,19 +284,31 @@ class Walker:
             if inflated is not None:
                 self.bytes_value(where, path, key, inflated, enc + (codec,), depth + 1, content_type)
             return
+        # Multipart and gRPC are split with find and their parts come back here one by one, each
+        # within the size cap below; everything after this point reads all of `raw`.
         if content_type.lower().startswith("multipart/"):
             walk_multipart(self, where, path, raw, content_type, enc, depth)
             return
         ctype = content_type.lower()
         if ctype.startswith("application/grpc") and walk_grpc(self, where, path, raw, enc, depth):
             return
+        if len(raw) > self.limits.max_body:
+            self.note(
+                f"limit: {len(raw)}-byte value at {_at(where, path)} over {self.limits.max_body} bytes, not decoded"
+            )
+            return
+        self.before(len(raw))
         try:
             text: str | None = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = None
         if text is None or not printable(text) or "protobuf" in ctype:
             # Binary: a protobuf message is the one container worth trying without a schema.
-            plausible = is_plausible_message(raw) if require_text or "protobuf" not in ctype else True
+            plausible = (
+                is_plausible_message(raw, max_fields=self.max_fields, deadline=self.deadline)
+                if require_text or "protobuf" not in ctype
+                else True
+            )
             if plausible and walk_protobuf(self, where, path, raw, enc + ("protobuf",), depth):
                 return
             # Raw deflate and brotli have no magic bytes: try them on binary data, keep only text.
@@ -251,48 +321,95 @@ class Walker:
                 # A long base64 value that is no known container and looks random: most likely
                 # encrypted (Xiaomi's AES payloads, RSA-wrapped keys).  Say so; never guess.
                 if len(raw) >= OPAQUE_MIN_BYTES and looks_random(raw):
-                    self.out.notes.append(
-                        f"undecoded: opaque {len(raw)}-byte value at {where.value}{':' + path if path else ''}"
+                    self.note(
+                        f"undecoded: opaque {len(raw)}-byte value at {_at(where, path)}"
                         " (encrypted, or an unknown format)"
                     )
                 return
             if text is None:
                 text = raw.decode("latin-1")
             if not printable(text):
-                self.out.notes.append(f"undecoded: binary body at {where.value}{':' + path if path else ''}")
+                self.note(f"undecoded: binary body at {_at(where, path)}")
                 return
         stripped = text.strip()
         if not stripped:
             return
         if stripped[0] in "{[":
-            try:
-                node = json.loads(stripped)
-            except RecursionError:
-                self.out.notes.append(f"limit: JSON nested too deep at {path or '$'}")
-                return
-            except ValueError:
-                if "\n" in stripped and self._ndjson(where, path, stripped, enc, depth):
-                    return
-            else:
+            node = self.load_json(stripped, path, depth)
+            if node is not None:
                 self.walk_json(where, path, node, enc + ("json",), depth + 1)
                 return
+            if "\n" in stripped and self._ndjson(where, path, stripped, enc, depth):
+                return
         if is_form_body(stripped, content_type, require_text):
-            self.walk_pairs(where, path, form_pairs(stripped), enc + ("form",), depth)
+            self.walk_form(where, path, stripped, enc, depth)
             return
         self.expand(where, path, key, stripped, enc, depth + 1)
 
     def _ndjson(self, where: Where, path: str, text: str, enc: tuple[str, ...], depth: int) -> bool:
-        nodes = []
-        for line in text.splitlines():
+        """Newline-delimited JSON: every line read must be JSON, or none is walked.
+
+        Lines are pieces like a form's pairs (see request.py): at most one more than the fields an
+        exchange may have, and at most `max_json_items` values in all of them together."""
+        limits = self.limits
+        max_lines = self.max_fields + 1
+        left = limits.max_json_items
+        nodes: list[JsonDoc] = []
+        cut = False
+        for line in _lines(text):
             if not line.strip():
                 continue
+            if len(nodes) >= max_lines or left <= 0:
+                cut = True
+                break
+            self.before(len(line))
             try:
-                nodes.append(json.loads(line))
-            except ValueError:
+                doc = load_json(line, max_depth=_levels(limits, depth), max_items=left, check=self.check_time)
+            except (ValueError, RecursionError):
                 return False
-        for i, node in enumerate(nodes):
-            self.walk_json(where, f"{path}[{i}]", node, enc + ("ndjson",), depth + 1)
+            left -= estimate_items(line) + 1
+            nodes.append(doc)
+        for i, doc in enumerate(nodes):
+            if doc.deepest or doc.cut:
+                self.note(f"limit: NDJSON line {i} at {_at(where, path)} nested too deep or too long, cut")
+            self.walk_json(where, f"{path}[{i}]", doc.node, enc + ("ndjson",), depth + 1)
+        if cut:
+            self.note(
+                f"limit: NDJSON at {_at(where, path)} stopped after {len(nodes)} lines "
+                f"(at most {max_lines} lines, {limits.max_json_items} values), rest not decoded"
+            )
         return True
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` one at a time (split at \\n only: JSON allows U+2028 inside strings)."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
+def _levels(limits: Limits, depth: int) -> int:
+    """The JSON levels walked below a value at `depth` (its top level is walked at depth + 1)."""
+    return max(1, limits.max_depth - depth)
+
+
+def _at(where: Where, path: str) -> str:
+    return f"{where.value}{':' + path if path else ''}"
+
+
+def _string_columns(node: list[dict[str, object]]) -> Iterator[tuple[str, list[str]]]:
+    """Each key of the first object whose value is a string in every object, with those strings."""
+    for k in node[0]:
+        column = []
+        for v in node:
+            c = v.get(k)
+            if type(c) is not str:
+                break
+            column.append(c)
+        else:
+            yield k, column
 
 
 def _scalar(value: object) -> str | None:

@@ -34,10 +34,21 @@ def test_nested_base64_layers() -> None:
 
 
 def test_deep_query_value_does_not_lose_the_body() -> None:
+    # Never closed, so not JSON at all (json.loads recursed before it could tell): kept as text.
     d = decode(
         exchange(url="https://h.example.com/?q=" + "[" * 5000, headers=FORM, body=b"imei=" + IMEI.encode())
     )
-    assert d.notes
+    assert d.notes == []
+    assert only(d, "imei", IMEI).where == Where.BODY
+    # Closed, it is JSON too deep to walk: noted, and the body is still decoded.
+    d = decode(
+        exchange(
+            url="https://h.example.com/?q=" + "[" * 5000 + "]" * 5000,
+            headers=FORM,
+            body=b"imei=" + IMEI.encode(),
+        )
+    )
+    assert d.notes == ["limit: JSON nested deeper than 10 at q (5000 levels), deeper values not decoded"]
     assert only(d, "imei", IMEI).where == Where.BODY
 
 
@@ -59,3 +70,18 @@ def test_time_budget_zero() -> None:
     d = decode(exchange(url="https://h.example.com/a/b?x=1"), Limits(time_budget=0))
     assert d.notes == ["limit: decoding took over 0s, rest not decoded"]
     assert d.fields == []
+
+
+def test_notes_are_kept_once_and_at_most_max_notes() -> None:
+    headers = (("Content-Encoding", "x1, x2, x3, x4, x5"), ("Content-Encoding", "x1"))
+    d = decode(exchange(headers=headers, body=b"a=1"), Limits(max_notes=2))
+    assert d.notes == [
+        "undecoded: unknown content-encoding 'x5'",
+        "undecoded: unknown content-encoding 'x4'",
+        "limit: 3 more notes not kept",
+    ]
+
+
+def test_a_value_over_max_body_is_not_looked_into() -> None:
+    d = decode(exchange(body=json.dumps({"imei": IMEI}).encode()), Limits(max_body=5))
+    assert d.fields == [] and d.notes == ["limit: 27-byte value at body over 5 bytes, not decoded"]

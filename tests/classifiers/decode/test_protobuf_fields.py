@@ -71,3 +71,11 @@ def test_a_single_or_non_string_protobuf_field_is_not_joined() -> None:
     d = decode(exchange(body=_pb_str(1, _pb_str(5, "com.tencent.mm") + _pb_int(6, 1) + _pb_int(6, 2))))
     assert not any("list" in f.encodings for f in d.fields)
     assert [(f.path, f.value) for f in d.fields] == [("1.5", "com.tencent.mm"), ("1.6", "1"), ("1.6", "2")]
+
+
+def test_grpc_messages_stop_at_max_parts() -> None:
+    message = _pb_str(1, "x")
+    frames = (b"\x00" + len(message).to_bytes(4, "big") + message) * 2000
+    d = decode(exchange(headers=(("Content-Type", "application/grpc"),), body=frames))
+    assert len(d.fields) == 1000
+    assert d.notes == ["limit: gRPC at body stopped after 1000 messages, rest not decoded"]

@@ -7,6 +7,8 @@ import gzip
 import json
 from urllib.parse import urlencode
 
+import pytest
+from phonehome.classifiers.decode.limits import Limits
 from phonehome.classifiers.decode.request import decode
 from phonehome.classifiers.model import Where
 
@@ -95,3 +97,32 @@ def test_unknown_content_encoding_is_noted() -> None:
 def test_empty_exchange() -> None:
     d = decode(exchange(url="https://h.example.com"))
     assert (d.fields, d.notes) == ([], [])
+
+
+def test_only_the_first_headers_are_read() -> None:
+    headers = tuple((f"x-{i}", "v") for i in range(5000))
+    d = decode(exchange(headers=headers), Limits(max_headers=10))
+    assert [f.path for f in d.fields] == [f"x-{i}" for i in range(10)]
+    assert d.notes == ["limit: 5000 headers, only the first 10 decoded"]
+
+
+def test_a_content_encoding_of_many_layers_is_not_unwrapped() -> None:
+    d = decode(exchange(headers=(("Content-Encoding", "gzip, " * 100_000),), body=b"imei=" + IMEI.encode()))
+    assert (d.fields, d.notes) == ([], ["limit: content-encoding has over 10 layers, body not decoded"])
+
+
+def test_a_path_of_a_million_slashes() -> None:
+    d = decode(exchange(url="https://h.example.com/" + "/" * 1_000_000 + "imei"))
+    assert d.fields == [] and d.notes == ["limit: path has over 5001 segments, rest not decoded"]
+
+
+def test_a_bug_in_a_layer_is_noted_and_what_was_found_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    import phonehome.classifiers.decode.request as request
+
+    def boom(*_: object) -> None:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(request, "_decode_body", boom)
+    d = decode(exchange(url="https://h.example.com/?imei=" + IMEI, body=b"x"))
+    assert [f.value for f in d.fields] == [IMEI]
+    assert d.notes == ["decoder error: KeyError: 'bug'"]

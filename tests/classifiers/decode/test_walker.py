@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 
+from phonehome.classifiers.decode.limits import Limits
 from phonehome.classifiers.decode.request import decode
 from phonehome.classifiers.model import Where
 
@@ -66,3 +68,31 @@ def test_deeply_nested_json_body() -> None:
     d = decode(exchange(body=b"[" * 5000 + b"]" * 5000))
     assert len(d.notes) == 1 and d.notes[0].startswith("limit: ")
     assert d.fields == []
+
+
+def test_ndjson_lines_stop_like_pairs() -> None:
+    d = decode(exchange(body=b'{"a": "1"}\n' * 8000 + b"not json"))
+    assert len(d.fields) == 5000 and d.notes == ["limit: more than 5000 fields, rest not decoded"]
+    d = decode(exchange(body=b"{}\n" * 8000 + b"not json"))  # lines that make no field
+    assert d.notes == [
+        "limit: NDJSON at body stopped after 5001 lines (at most 5001 lines, 100000 values), rest not decoded"
+    ]
+
+
+def test_a_deep_ndjson_line_costs_only_its_depth() -> None:
+    d = decode(exchange(body=b'{"a": "1"}\n' + b"[" * 50_000 + b"]" * 50_000 + b'\n{"b": "2"}'))
+    assert [(f.path, f.value) for f in d.fields] == [("[0].a", "1"), ("[2].b", "2")]
+    assert d.notes == ["limit: NDJSON line 1 at body nested too deep or too long, cut"]
+
+
+def test_columns_of_a_list_of_objects_stop_at_the_first_gap() -> None:
+    # 2,000 keys in the first object, none in the 20,000 after it: each column ends at its first
+    # gap, so this is not 40 million lookups.
+    first = {f"k{i}": "v" for i in range(2000)}
+    body = json.dumps({"items": [first] + [{}] * 20_000}).encode()
+    start = time.perf_counter()
+    d = decode(exchange(headers=JSON_CT, body=body), Limits(time_budget=60))
+    assert time.perf_counter() - start < 5  # about 0.01 s
+    assert not [f for f in d.fields if "[*]" in f.path]
+    d = decode(exchange(headers=JSON_CT, body=json.dumps({"l": [{"a": "x", "b": 1}, {"a": "y"}]}).encode()))
+    assert only(d, "l[*].a", "x,y").encodings == ("json", "column")
