@@ -8,7 +8,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from phonehome.classifiers.decode.limits import Decoded
 from phonehome.classifiers.decode.multipart import boundary, read_part, split_parts
@@ -131,6 +131,9 @@ def test_parts_are_those_the_standard_library_finds(
 ) -> None:
     nl = b"\r\n" if crlf else b"\n"
     delimiter = b"--" + boundary_text.encode()
+    # RFC 2046: the boundary never occurs in the content.  When it does, the standard library's
+    # reading is a quirk of its line-by-line state machine, not a rule worth copying.
+    assume(all(delimiter not in content for _, content in parts))
     body = b"preamble" + nl
     for name, content in parts:
         body += delimiter + nl + f'Content-Disposition: form-data; name="{name}"'.encode() + nl + nl
