@@ -34,6 +34,7 @@ class FileReport:
     # The entry numbers behind each skip reason (the first few), so a user can look at them.
     skipped_entries: dict[str, list[int]] = field(default_factory=dict)
     repaired: int = 0  # entries imported after a repair (invalid UTF-8 replaced, ...), noted on the flow
+    noted: int = 0  # flows stored with a problem noted (analysis failed in part, values fitted)
     error: str | None = None  # set when the file could not be read at all
 
     @property
@@ -125,6 +126,7 @@ def replay(
         file_report.stored = stats.stored
         file_report.duplicates = stats.duplicates
         file_report.findings = stats.findings
+        file_report.noted = stats.noted
     return report
 
 

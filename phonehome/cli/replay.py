@@ -76,6 +76,11 @@ def replay_cmd(
             for reason, n in f.skipped.most_common():
                 where = _entry_numbers(f.skipped_entries.get(reason, []), n)
                 err.print(f"  skipped {n}{where}: {esc(terminal_safe(reason, 160))}", highlight=False)
+            if f.noted:
+                err.print(
+                    f"  {f.noted} stored with a problem noted on the flow (see `phonehome flows --format jsonl`)",
+                    highlight=False,
+                )
             if f.repaired:
                 err.print(
                     f"  repaired {f.repaired}: imported with a note on the flow (e.g. invalid UTF-8 replaced)",

@@ -63,6 +63,7 @@ def test_a_har_full_of_poisons_loses_nothing_else(tmp_path: Path, db_url: str) -
         [f] = report.files
         readable = sum(imported for _, imported in POISONS.values())
         assert (f.stored, f.skipped_total, f.repaired) == (200 + readable, len(POISONS) - readable, 1)
+        assert f.noted >= 6  # status, size, host, method, NUL, surrogates: fitted, originals kept
         assert sorted(n for numbers in f.skipped_entries.values() for n in numbers) == [
             100 + i for i, (_, imported) in enumerate(POISONS.values()) if not imported
         ]
@@ -80,6 +81,7 @@ def test_every_command_reads_a_poisoned_database(tmp_path: Path, db_url: str) ->
     path = write(tmp_path, "poisons.har", [raw for raw, _ in POISONS.values()], around=5)
     code, out, err = run("replay", str(path), "--db", db_url)
     assert code == 1 and "skipped" in err  # the unreadable poisons, each named
+    assert "stored with a problem noted on the flow" in err
     for args in (
         ("findings", "--format", "jsonl"),
         ("flows", "--format", "csv"),
