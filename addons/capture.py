@@ -63,7 +63,7 @@ def _snapshot(flow: http.HTTPFlow) -> Exchange:
             time=datetime.fromtimestamp(request.timestamp_start or 0, UTC),
             method=_safe(lambda: request.method) or "?",
             url=_safe(lambda: request.url) or "?",
-            request_body=_safe(lambda: request.raw_content) or b"",
+            request_body=_safe(lambda: request.raw_content or b"") or b"",
             error="no response" if flow.response is None else None,
             fingerprint=flow.id,
             notes=(f"copying the flow failed: {type(exc).__name__}: {exc}"[:300],),

@@ -22,6 +22,7 @@ class Category(StrEnum):
     BROWSING = "browsing"
     APP_USAGE = "app_usage"
     DEVICE = "device"
+    CREDENTIALS = "credentials"
 
 
 class Kind(StrEnum):
@@ -46,6 +47,13 @@ class Kind(StrEnum):
     DEVICE_MODEL = "device_model"
     OS_VERSION = "os_version"
     CARRIER = "carrier"
+    # A persistent pseudonymous ID that analytics or ad tech sets (a cookie or client id): it links a
+    # person's visits across sites and days, though it names no hardware.
+    TRACKING_ID = "tracking_id"
+    PERSON_NAME = "person_name"
+    POSTAL_ADDRESS = "postal_address"
+    # Never stored or shown: a finding's value is only "a password was sent" (see PASSWORD_VALUE).
+    PASSWORD = "password"
 
     @property
     def category(self) -> Category:
@@ -74,7 +82,14 @@ KIND_CATEGORY: dict[Kind, Category] = {
     Kind.DEVICE_MODEL: Category.DEVICE,
     Kind.OS_VERSION: Category.DEVICE,
     Kind.CARRIER: Category.DEVICE,
+    Kind.TRACKING_ID: Category.IDENTIFIER,
+    Kind.PERSON_NAME: Category.CONTACT,
+    Kind.POSTAL_ADDRESS: Category.CONTACT,
+    Kind.PASSWORD: Category.CREDENTIALS,
 }
+
+# What a password finding holds instead of the password: nothing stored can reveal it.
+PASSWORD_VALUE = "[password]"
 
 
 class Where(StrEnum):
@@ -94,6 +109,7 @@ class Source(StrEnum):
     KEY = "key"  # the key it was sent under says what it is
     KNOWN = "known"  # it matches a value the user declared
     ADAPTER = "adapter"  # an endpoint adapter says what the field is
+    BEHAVIOUR = "behaviour"  # constant within one device, different between devices, under one key
 
 
 class Hash(StrEnum):

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 3  # db/migrations moves older databases forward
+SCHEMA_VERSION = 4  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -156,9 +156,12 @@ class FindingRow(Base):
     path: Mapped[str] = mapped_column(Text, default="")
     encodings: Mapped[list[Any]] = mapped_column(default=list)
     confidence: Mapped[float] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(16))
     detector: Mapped[str] = mapped_column(String(64))
     hashed: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # Why the finding holds, when the field alone does not show it (identifiers found by behaviour:
+    # "same in 14 requests from device A, different on device B").
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     flow: Mapped[FlowRow] = relationship(back_populates="findings")
 

@@ -48,10 +48,10 @@ from phonehome.db.models import (
 from sqlalchemy import (
     Connection,
     Engine,
-    Insert,
     Table,
     create_engine,
     event,
+    insert,
     inspect,
     select,
     tuple_,
@@ -155,7 +155,7 @@ _REFUSED = (StatementError, ValueError, TypeError)
 
 
 # SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
-REVISIONS = {1: "0001", 2: "0002", 3: "0003"}
+REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004"}
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -234,7 +234,8 @@ class Store:
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
             yield conn
 
-    def _insert(self, table: Table) -> Insert:
+    def _insert(self, table: Any) -> postgresql.Insert | sqlite.Insert:
+        """This dialect's INSERT, with its ON CONFLICT clauses (both dialects spell them alike)."""
         if self._dialect == "postgresql":
             return postgresql.insert(table)
         if self._dialect == "sqlite":
@@ -253,7 +254,7 @@ class Store:
         table = SessionRow.__table__
         with self.writing() as conn:
             conn.execute(
-                self._insert(table)  # type: ignore[arg-type]
+                self._insert(table)
                 .values(label=label, source=source, started=datetime.now(UTC))
                 .on_conflict_do_nothing(index_elements=["label"])
             )
@@ -356,7 +357,7 @@ class Store:
             fitted += row["originals"] is not None
             findings.extend(dict(values, flow_id=flow_id) for values in finding_values(analysis))
         if findings:
-            conn.execute(FindingRow.__table__.insert(), findings)
+            conn.execute(insert(FindingRow), findings)
         return stored, len(analyses) - stored, fitted
 
     def _insert_flows(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int | None]:
@@ -367,7 +368,7 @@ class Store:
         """
         if not rows:
             return []
-        flows = FlowRow.__table__
+        flows: Table = FlowRow.__table__  # type: ignore[assignment]
         try:
             with conn.begin_nested():
                 return list(
@@ -376,11 +377,11 @@ class Store:
         except IntegrityError:
             pass
         insert_flow = (
-            self._insert(flows)  # type: ignore[arg-type]
+            self._insert(flows)
             .on_conflict_do_nothing(index_elements=["fingerprint"])
             .returning(flows.c.id)
         )
-        return [conn.scalar(insert_flow, [row]) for row in rows]
+        return [conn.scalar(insert_flow, row) for row in rows]
 
     def _write_failures(self, conn: Connection, session_id: int, failures: list[TlsFailure]) -> None:
         if not failures:
@@ -393,7 +394,7 @@ class Store:
             })[0]
             for f in failures
         ]  # fmt: skip
-        conn.execute(table.insert(), rows)
+        conn.execute(insert(TlsFailureRow), rows)
 
     def destination_ids(
         self, s: OrmSession | Connection, dests: list[Destination], *, refresh: bool = False
@@ -413,7 +414,7 @@ class Store:
         rows = sorted(
             {(v["host"], v["ip"]): v for v in wanted.values()}.values(), key=lambda v: (v["host"], v["ip"])
         )
-        insert = self._insert(table)  # type: ignore[arg-type]
+        insert = self._insert(table)
         if refresh:
             described = {c: insert.excluded[c] for c in _DESCRIBED}
             statement = insert.on_conflict_do_update(index_elements=["host", "ip"], set_=described)

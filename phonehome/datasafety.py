@@ -45,6 +45,10 @@ DATA_TYPES: dict[str, tuple[str, str]] = {
     "device_model": ("Diagnostics", "Other Diagnostic Data"),
     "os_version": ("Diagnostics", "Other Diagnostic Data"),
     "carrier": ("Diagnostics", "Other Diagnostic Data"),
+    "tracking_id": ("Device or other IDs", "Device ID"),
+    "person_name": ("Name", "Name"),
+    "postal_address": ("Address", "Physical Address"),
+    "password": ("Other info", "Other Data"),
 }
 
 PLAY_TYPES = frozenset(play for play, _ in DATA_TYPES.values()) | frozenset(

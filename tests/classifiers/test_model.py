@@ -26,7 +26,7 @@ from tests.classifiers._helpers import T0, exchange
 
 def test_category_values() -> None:
     assert [c.value for c in Category] == [
-        "identifier", "contact", "location", "browsing", "app_usage", "device",
+        "identifier", "contact", "location", "browsing", "app_usage", "device", "credentials",
     ]  # fmt: skip
 
 
@@ -35,12 +35,13 @@ def test_kind_values_match_design_table() -> None:
         "imei", "meid", "imsi", "iccid", "serial_number", "android_id", "advertising_id", "mac_address",
         "device_id", "email", "phone_number", "coordinates", "cell_tower", "wifi_network", "visited_url",
         "search_query", "installed_apps", "app_activity", "device_model", "os_version", "carrier",
+        "tracking_id", "person_name", "postal_address", "password",
     }  # fmt: skip
 
 
 def test_where_source_hash_values() -> None:
     assert [w.value for w in Where] == ["query", "path", "header", "cookie", "body"]
-    assert [s.value for s in Source] == ["pattern", "key", "known", "adapter"]
+    assert [s.value for s in Source] == ["pattern", "key", "known", "adapter", "behaviour"]
     assert [h.value for h in Hash] == ["md5", "sha1", "sha256"]
 
 

@@ -182,6 +182,7 @@ def test_version_1_database_is_migrated_without_losing_anything(tmp_path: Path) 
     con = sqlite3.connect(db)
     con.execute("ALTER TABLE flows DROP COLUMN app")
     con.execute("ALTER TABLE flows DROP COLUMN originals")
+    con.execute("ALTER TABLE findings DROP COLUMN evidence")
     con.execute("DROP TABLE alembic_version")
     con.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     con.commit()
@@ -189,8 +190,8 @@ def test_version_1_database_is_migrated_without_losing_anything(tmp_path: Path) 
     store = Store(str(db), create=False)
     try:
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "3"
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "4"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
             assert conn.execute(text("SELECT count(*), min(app), min(originals) FROM flows")).one() == (
                 1,
                 None,

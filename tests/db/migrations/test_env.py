@@ -53,6 +53,7 @@ def test_an_unstamped_version_1_database_is_migrated_to_head(db_url: str) -> Non
         with store.engine.begin() as conn:
             conn.execute(text("ALTER TABLE flows DROP COLUMN app"))
             conn.execute(text("ALTER TABLE flows DROP COLUMN originals"))
+            conn.execute(text("ALTER TABLE findings DROP COLUMN evidence"))
             conn.execute(text("DROP TABLE alembic_version"))
             conn.execute(text("UPDATE meta SET value='1' WHERE key='schema_version'"))
     finally:
