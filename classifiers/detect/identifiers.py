@@ -20,8 +20,11 @@ from phonehome.classifiers.detect.keys import (
 )
 from phonehome.classifiers.model import Field, Finding, Hash, Kind, Source, Where, finding
 
+# Keys that name what they hold, whoever receives them.  Terse keys whose meaning depends on the
+# receiver (`muid` is Tencent GDT's MD5 of the IMEI but Microsoft's random cookie ID; `aid` an Android
+# ID in one SDK, an app ID in another; Adjust's `adid` is its own device ID) are not here: they mean
+# something only at the endpoints whose adapters document them (`adapters/`, `keys=`).
 IMEI_KEYS = frozenset(
-    # `muid` is Tencent GDT's MD5 of the IMEI.
     {
         "imei",
         "imei1",
@@ -29,17 +32,13 @@ IMEI_KEYS = frozenset(
         "deviceimei",
         "imeinum",
         "imeino",
-        "im",
         "udidimei",
         "simimei",
-        "muid",
         "imeis",
     }
 )
 MEID_KEYS = frozenset({"meid", "meid1", "devicemeid"})
-ANDROID_ID_KEYS = frozenset(
-    {"androidid", "aid", "andid", "androidsid", "adrid", "anid", "ssaid", "hardwareid"}
-)
+ANDROID_ID_KEYS = frozenset({"androidid", "andid", "androidsid", "ssaid"})
 AD_ID_KEYS = frozenset(
     {
         "gaid", "adid", "gpsadid", "advertisingid", "advertiserid", "googleadid", "idfa", "rdid",
@@ -47,6 +46,9 @@ AD_ID_KEYS = frozenset(
         "deviceadid", "mobileadid", "maid", "ifa", "advertisingtrackingid", "advid", "adsidentifier",
     }
 )  # fmt: skip
+# Keys that hold an advertising ID only when it has its shape (a UUID): Adjust's `adid` is 32 hex
+# digits of its own.
+AMBIGUOUS_AD_KEYS = frozenset({"adid", "ifa", "maid", "rdid", "adsid", "advid"})
 # Key endings that name an advertising ID in SDK-prefixed keys (`huq_aid`, `user_gaid`).
 AD_ID_SUFFIXES = ("gaid", "adid", "advid", "advertisingid", "idfa", "oaid")
 OAID_KEYS = frozenset({"oaid", "msaoaid", "hmsoaid"})
@@ -67,7 +69,7 @@ MAC_KEYS = frozenset(
 DEVICE_ID_KEYS = frozenset(
     {
         "deviceid", "did", "udid", "uuid", "installid", "installationid", "instanceid", "appinstanceid",
-        "distinctid", "anonid", "anonymousid", "clientid", "cuid", "utdid", "umid", "tdid", "xiaomiid",
+        "distinctid", "anonid", "anonymousid", "cuid", "utdid", "umid", "tdid", "xiaomiid",
         "miuiid", "instanceidentifier", "deviceuuid", "androiduuid", "vaid", "aaid", "firebaseinstanceid",
         "fid", "appsflyerid", "afid", "uid", "guid", "deviceidentifier", "hwid", "deviceguid",
         "randomizeddevicetoken", "devicetoken", "idfv", "idfi", "taid", "extuk", "oneid", "openudid",
@@ -118,8 +120,29 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Digests of the empty string: what SDKs send under `imei_md5` when the OS hides the IMEI.
+_EMPTY_DIGESTS = frozenset(
+    {
+        "d41d8cd98f00b204e9800998ecf8427e",
+        "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    }
+)
+
+
+def _opaque_digest(field: Field, value: str, algo: Hash, detector: str) -> Finding:
+    evidence = f"a {algo.value} digest sent under `{field.key}`: which value was hashed is not shown"
+    return finding(field, Kind.DEVICE_ID, value, 0.75, Source.KEY, detector, algo, evidence)
+
+
 def _digest_finding(field: Field, kind: Kind, detector: str) -> list[Finding]:
-    """A digest under a key for `kind`: `imei_md5=…`, or a bare hex digest under `imei` itself."""
+    """A digest under a key for `kind`: `imei_md5=…`, or a bare hex digest under `imei` itself.
+
+    Which value was hashed cannot be checked from the digest: since Android 10 apps cannot read the
+    IMEI, and SDKs fill `imei_md5` with a digest of something else (or of nothing).  So the key alone
+    makes it an opaque device identifier; the strong claim ("the MD5 of your IMEI") needs an adapter
+    that documents the field, or a declared value that the digest matches (`--known`).
+    """
     ok, algo = match_key(field.key, _KEYS_BY_KIND[kind])
     if not ok:
         return []
@@ -127,7 +150,9 @@ def _digest_finding(field: Field, kind: Kind, detector: str) -> list[Finding]:
     if algo is None:
         algo = digest_by_length(value)
     if algo is not None and is_digest(value, algo) and not is_placeholder(value):
-        return [finding(field, kind, value, 0.85, Source.KEY, detector, algo)]
+        if value.lower() in _EMPTY_DIGESTS:
+            return []
+        return [_opaque_digest(field, value, algo, detector)]
     return []
 
 
@@ -184,11 +209,19 @@ def detect_advertising_id(field: Field) -> list[Finding]:
         if is_placeholder(value):
             return []
         return [finding(field, Kind.ADVERTISING_ID, value.lower(), 0.95, Source.KEY, "advertising_id")]
-    if _HEX32_RE.match(value) and not is_placeholder(value) and not norm(field.key).endswith("oaid"):
+    if (
+        _HEX32_RE.match(value)
+        and not is_placeholder(value)
+        and not norm(field.key).endswith("oaid")
+        and norm(field.key) not in AMBIGUOUS_AD_KEYS
+    ):
         # A GAID sent without its dashes.
         v = value.lower()
         dashed = f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
         return [finding(field, Kind.ADVERTISING_ID, dashed, 0.85, Source.KEY, "advertising_id")]
+    if norm(field.key) in AMBIGUOUS_AD_KEYS and _HEX32_RE.match(value) and not is_placeholder(value):
+        # Adjust's own device ID (`adid`) has this shape: an identifier, not an advertising ID or a digest.
+        return [finding(field, Kind.DEVICE_ID, value.lower(), 0.8, Source.KEY, "advertising_id")]
     oaid = match_key(field.key, OAID_KEYS)[0] or norm(field.key).endswith("oaid")
     # OAIDs are vendor-formatted (hex strings of 16 or 64 chars, sometimes UUIDs): report as sent.
     if oaid and len(value) >= 16 and re.fullmatch(r"[0-9A-Za-z-]+", value) and not is_placeholder(value):
@@ -339,7 +372,7 @@ def detect_imsi(field: Field) -> list[Finding]:
         return []
     algo = algo or (digest_by_length(value) if keyed else None)
     if keyed and algo is not None and is_digest(value, algo):
-        return [finding(field, Kind.IMSI, value, 0.85, Source.KEY, "imsi", algo)]
+        return [_opaque_digest(field, value, algo, "imsi")]
     return []
 
 
@@ -358,7 +391,7 @@ def detect_iccid(field: Field) -> list[Finding]:
         return []
     algo = algo or (digest_by_length(value) if keyed else None)
     if keyed and algo is not None and is_digest(value, algo):
-        return [finding(field, Kind.ICCID, value, 0.85, Source.KEY, "iccid", algo)]
+        return [_opaque_digest(field, value, algo, "iccid")]
     return []
 
 
@@ -368,11 +401,7 @@ def detect_serial_number(field: Field) -> list[Finding]:
         return []
     value = field.value.strip()
     if algo is not None:
-        return (
-            [finding(field, Kind.SERIAL_NUMBER, value, 0.8, Source.KEY, "serial_number", algo)]
-            if is_digest(value, algo)
-            else []
-        )
+        return [_opaque_digest(field, value, algo, "serial_number")] if is_digest(value, algo) else []
     if not _SERIAL_RE.match(value) or is_placeholder(value) or value.lower() in ("unknown", "serial"):
         return []
     # Serials mix letters and digits, or are long digit strings; short pure numbers are counters.

@@ -59,6 +59,10 @@ def normalise(kind: Kind, value: str) -> str | None:
         return v.lower() if "@" in v else None
     if kind == Kind.PHONE_NUMBER:
         return e164(v) or (re.sub(r"\D", "", v) or None)
+    if kind == Kind.TRACKING_ID:
+        from phonehome.classifiers.detect.tracking import plausible_id
+
+        return v if plausible_id(v) else None
     if kind == Kind.CELL_TOWER:
         return cell_from_operator(v) or (v if v.count("-") == 3 else None)
     return v

@@ -5,7 +5,17 @@ Each module holds the adapters of one company; `ADAPTERS` lists them all, explic
 
 from __future__ import annotations
 
-from phonehome.classifiers.detect.adapters import adjust, appsflyer, facebook, google, huawei, umeng, xiaomi
+from phonehome.classifiers.detect.adapters import (
+    adjust,
+    analytics,
+    appsflyer,
+    facebook,
+    google,
+    huawei,
+    tencent,
+    umeng,
+    xiaomi,
+)
 from phonehome.classifiers.detect.adapters.base import Adapter, compile_path
 
 ADAPTERS: tuple[Adapter, ...] = (
@@ -16,6 +26,8 @@ ADAPTERS: tuple[Adapter, ...] = (
     + xiaomi.ADAPTERS
     + huawei.ADAPTERS
     + umeng.ADAPTERS
+    + tencent.ADAPTERS
+    + analytics.ADAPTERS
 )
 
 __all__ = ["ADAPTERS", "Adapter", "compile_path"]

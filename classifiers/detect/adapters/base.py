@@ -46,13 +46,24 @@ def _unpack(meaning: Meaning) -> Rule:
 @dataclass(frozen=True)
 class Adapter:
     name: str
-    hosts: tuple[str, ...]  # host names; each also matches its subdomains
-    fields: Mapping[str, Meaning]
+    # Host names; each also matches its subdomains.  Empty: every host, for endpoints known by their
+    # path alone (Adobe Analytics' `/b/ss/` runs on each customer's own domain); `path` is then required.
+    hosts: tuple[str, ...]
+    fields: Mapping[str, Meaning] = field(default_factory=dict)
     path: str = ""  # a regular expression searched in the URL path; empty matches every path
     where: frozenset[Where] = field(default=frozenset(Where))
+    # Key names (normalised: `keys.norm`) that hold this meaning wherever they sit in a request to this
+    # endpoint: how a terse key (`cid`, `muid`, `vid`) gets its documented meaning only where it has it.
+    keys: Mapping[str, Meaning] = field(default_factory=dict)
+    # Who documents the meaning, as evidence on every finding (`Google Analytics`).
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.hosts and not self.path:
+            raise ValueError(f"adapter {self.name}: an adapter for every host needs a path")
 
     def matches(self, host: str, url_path: str) -> bool:
-        if not any(host == h or host.endswith("." + h) for h in self.hosts):
+        if self.hosts and not any(host == h or host.endswith("." + h) for h in self.hosts):
             return False
         return not self.path or re.search(self.path, url_path) is not None
 
@@ -84,10 +95,16 @@ class Adapter:
             if pattern not in literal and pattern not in general
         )
 
-    def meanings(self, path: str) -> list[Rule]:
-        """What this adapter says the field at `path` is (usually nothing)."""
+    @cached_property
+    def _keys(self) -> dict[str, Rule]:
+        return {k: _unpack(meaning) for k, meaning in self.keys.items()}
+
+    def meanings(self, path: str, key: str = "") -> list[Rule]:
+        """What this adapter says the field at `path` (with normalised `key`) is (usually nothing)."""
         literal, general = self._tables
         found = list(literal.get(path, ()))
+        if key and self.keys and (rule := self._keys.get(key)) is not None:
+            found.append(rule)
         if general:
             found.extend(general.get(generalise(path), ()))
         for regex, rule in self._wild:

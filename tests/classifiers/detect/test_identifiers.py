@@ -48,9 +48,9 @@ IMEI_POSITIVES: list[Row] = [
     # No key, but Luhn-valid with a real reporting-body prefix.
     (fld("p3", IMEI_86, Where.PATH), (Kind.IMEI, IMEI_86, Source.PATTERN, None)),
     (fld("sn", "352099001761481"), (Kind.IMEI, "352099001761481", Source.PATTERN, None)),
-    (fld("imei_md5", MD5), (Kind.IMEI, MD5, Source.KEY, Hash.MD5)),
-    (fld("sha1Imei", SHA1.upper()), (Kind.IMEI, SHA1.upper(), Source.KEY, Hash.SHA1)),
-    (fld("imei_sha256", SHA256), (Kind.IMEI, SHA256, Source.KEY, Hash.SHA256)),
+    (fld("imei_md5", MD5), (Kind.DEVICE_ID, MD5, Source.KEY, Hash.MD5)),
+    (fld("sha1Imei", SHA1.upper()), (Kind.DEVICE_ID, SHA1.upper(), Source.KEY, Hash.SHA1)),
+    (fld("imei_sha256", SHA256), (Kind.DEVICE_ID, SHA256, Source.KEY, Hash.SHA256)),
 ]
 
 
@@ -100,7 +100,7 @@ def test_imei_under_sim_imei_key_is_keyed() -> None:
     [
         (fld("meid", "a0000012345678"), (Kind.MEID, "A0000012345678", Source.KEY, None)),
         (fld("deviceMeid", " A10000009296F2 "), (Kind.MEID, "A10000009296F2", Source.KEY, None)),
-        (fld("meid_sha1", SHA1), (Kind.MEID, SHA1, Source.KEY, Hash.SHA1)),
+        (fld("meid_sha1", SHA1), (Kind.DEVICE_ID, SHA1, Source.KEY, Hash.SHA1)),
     ],
 )
 def test_meid_positive(field: Field, expected: tuple) -> None:
@@ -133,7 +133,7 @@ def test_meid_negative(field: Field) -> None:
             fld("ssaid", "0123456789abcdef", Where.HEADER),
             (Kind.ANDROID_ID, "0123456789abcdef", Source.KEY, None),
         ),
-        (fld("android_id_md5", MD5), (Kind.ANDROID_ID, MD5, Source.KEY, Hash.MD5)),
+        (fld("android_id_md5", MD5), (Kind.DEVICE_ID, MD5, Source.KEY, Hash.MD5)),
     ],
 )
 def test_android_id_positive(field: Field, expected: tuple) -> None:
@@ -183,7 +183,7 @@ def test_digest_key_with_plain_shaped_value_is_not_the_plain_id(detect, field: F
             (Kind.ADVERTISING_ID, "A1B2C3D4E5F60718ABCD", Source.KEY, None),
         ),
         (fld("oaid", GAID.upper()), (Kind.ADVERTISING_ID, GAID, Source.KEY, None)),
-        (fld("gaid_sha256", SHA256), (Kind.ADVERTISING_ID, SHA256, Source.KEY, Hash.SHA256)),
+        (fld("gaid_sha256", SHA256), (Kind.DEVICE_ID, SHA256, Source.KEY, Hash.SHA256)),
     ],
 )
 def test_advertising_id_positive(field: Field, expected: tuple) -> None:
@@ -237,7 +237,7 @@ def test_normalise_mac(value: str, expected: str | None) -> None:
         (fld("mac", "A4-50-46-12-34-56"), (Kind.MAC_ADDRESS, "a4:50:46:12:34:56", Source.KEY, None)),
         (fld("wifi_mac", "A45046123456"), (Kind.MAC_ADDRESS, "a4:50:46:12:34:56", Source.KEY, None)),
         (fld("peer", "a4:50:46:12:34:56"), (Kind.MAC_ADDRESS, "a4:50:46:12:34:56", Source.PATTERN, None)),
-        (fld("mac_md5", MD5), (Kind.MAC_ADDRESS, MD5, Source.KEY, Hash.MD5)),
+        (fld("mac_md5", MD5), (Kind.DEVICE_ID, MD5, Source.KEY, Hash.MD5)),
     ],
 )
 def test_mac_address_positive(field: Field, expected: tuple) -> None:
@@ -609,16 +609,20 @@ ICCID_SHA1 = hashlib.sha1(b"89860012345678901234").hexdigest()
 @pytest.mark.parametrize(
     ("detect", "field", "expected"),
     [
-        (detect_imei, fld("imei", MD5), (Kind.IMEI, MD5, Source.KEY, Hash.MD5)),
-        (detect_imei, fld("imei", MD5.upper()), (Kind.IMEI, MD5.upper(), Source.KEY, Hash.MD5)),
-        (detect_imei, fld("deviceImei", SHA1), (Kind.IMEI, SHA1, Source.KEY, Hash.SHA1)),
-        (detect_imei, fld("imei", SHA256), (Kind.IMEI, SHA256, Source.KEY, Hash.SHA256)),
-        (detect_imsi, fld("imsi", IMSI_SHA256_B64), (Kind.IMSI, IMSI_SHA256_B64, Source.KEY, Hash.SHA256)),
-        (detect_imsi, fld("imsi", MD5), (Kind.IMSI, MD5, Source.KEY, Hash.MD5)),
-        (detect_iccid, fld("iccid", ICCID_SHA1), (Kind.ICCID, ICCID_SHA1, Source.KEY, Hash.SHA1)),
-        (detect_android_id, fld("android_id", SHA1), (Kind.ANDROID_ID, SHA1, Source.KEY, Hash.SHA1)),
-        (detect_mac_address, fld("mac", MD5), (Kind.MAC_ADDRESS, MD5, Source.KEY, Hash.MD5)),
-        (detect_advertising_id, fld("gaid", SHA256), (Kind.ADVERTISING_ID, SHA256, Source.KEY, Hash.SHA256)),
+        (detect_imei, fld("imei", MD5), (Kind.DEVICE_ID, MD5, Source.KEY, Hash.MD5)),
+        (detect_imei, fld("imei", MD5.upper()), (Kind.DEVICE_ID, MD5.upper(), Source.KEY, Hash.MD5)),
+        (detect_imei, fld("deviceImei", SHA1), (Kind.DEVICE_ID, SHA1, Source.KEY, Hash.SHA1)),
+        (detect_imei, fld("imei", SHA256), (Kind.DEVICE_ID, SHA256, Source.KEY, Hash.SHA256)),
+        (
+            detect_imsi,
+            fld("imsi", IMSI_SHA256_B64),
+            (Kind.DEVICE_ID, IMSI_SHA256_B64, Source.KEY, Hash.SHA256),
+        ),
+        (detect_imsi, fld("imsi", MD5), (Kind.DEVICE_ID, MD5, Source.KEY, Hash.MD5)),
+        (detect_iccid, fld("iccid", ICCID_SHA1), (Kind.DEVICE_ID, ICCID_SHA1, Source.KEY, Hash.SHA1)),
+        (detect_android_id, fld("android_id", SHA1), (Kind.DEVICE_ID, SHA1, Source.KEY, Hash.SHA1)),
+        (detect_mac_address, fld("mac", MD5), (Kind.DEVICE_ID, MD5, Source.KEY, Hash.MD5)),
+        (detect_advertising_id, fld("gaid", SHA256), (Kind.DEVICE_ID, SHA256, Source.KEY, Hash.SHA256)),
     ],
 )
 def test_hashed_ids_by_length_under_plain_keys(detect, field: Field, expected: tuple) -> None:
@@ -639,3 +643,39 @@ def test_hashed_ids_by_length_under_plain_keys(detect, field: Field, expected: t
 )
 def test_hashed_ids_by_length_negative(detect, field: Field) -> None:
     assert detect(field) == []
+
+
+# -- strong meanings only where they are documented --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        fld("muid", MD5),  # Microsoft's cookie ID, Tencent's IMEI digest: only Tencent's adapter decides
+        fld("im", IMEI),
+        fld("aid", "9f3b2c1d4e5f6a7b"),  # an app ID as often as an Android ID
+    ],
+)
+def test_terse_keys_carry_no_strong_meaning_by_themselves(field: Field) -> None:
+    assert detect_imei(field) == [] or field.key == "im" and detect_imei(field)[0].source == Source.PATTERN
+    assert detect_android_id(field) == []
+
+
+def test_a_digest_under_an_imei_key_is_an_opaque_device_id() -> None:
+    (found,) = detect_imei(fld("imei_md5", MD5))
+    assert (found.kind, found.hashed) == (Kind.DEVICE_ID, Hash.MD5)
+    assert "imei_md5" in found.evidence and "not shown" in found.evidence
+    assert detect_imei(fld("imei_md5", "d41d8cd98f00b204e9800998ecf8427e")) == []  # MD5 of nothing
+
+
+def test_adjust_adid_is_not_a_gaid_without_dashes() -> None:
+    assert essentials(detect_advertising_id(fld("adid", "0123456789abcdef0123456789abcdef"))) == [
+        (Kind.DEVICE_ID, "0123456789abcdef0123456789abcdef", Source.KEY, None)
+    ]
+    assert essentials(detect_advertising_id(fld("adid", GAID))) == [
+        (Kind.ADVERTISING_ID, GAID, Source.KEY, None)
+    ]
+
+
+def test_an_oauth_client_id_is_not_a_device_id() -> None:
+    assert detect_device_id(fld("client_id", "a1b2c3d4e5f6a7b8c9d0e1f2")) == []

@@ -8,18 +8,20 @@ from phonehome.classifiers.detect.adapters import (
     ADAPTERS,
     Adapter,
     adjust,
+    analytics,
     appsflyer,
     compile_path,
     facebook,
     google,
     huawei,
+    tencent,
     umeng,
     xiaomi,
 )
 from phonehome.classifiers.model import Field, Hash, Kind, Source, Where
 from phonehome.classifiers.registry import _adapter_findings, adapters_for
 
-MODULES = (google, facebook, appsflyer, adjust, xiaomi, huawei, umeng)
+MODULES = (google, facebook, appsflyer, adjust, xiaomi, huawei, umeng, tencent, analytics)
 
 
 def _match(pattern: str, path: str) -> bool:
@@ -149,8 +151,8 @@ def test_adapter_names_are_unique_and_adapters_are_complete() -> None:
     names = [a.name for a in ADAPTERS]
     assert len(names) == len(set(names))
     for adapter in ADAPTERS:
-        assert adapter.hosts, adapter.name
-        assert adapter.rules, adapter.name
+        assert adapter.hosts or adapter.path, adapter.name
+        assert adapter.rules or adapter.keys, adapter.name
         for host in adapter.hosts:
             assert host == host.lower() and not host.startswith(".")
 

@@ -1,0 +1,144 @@
+"""Tracking IDs in cookies: the persistent pseudonymous IDs that analytics and ad tech set.
+
+A cookie such as `_ga` or `_fbp` holds one browser's (or one WebView's) ID for a tracker, kept for
+months and sent with every request to the site that set it; it names no hardware, but it links a
+person's visits over time, which is what it is for.  Each cookie below is named after the tracker
+that documents it (the vendors' own cookie lists), and the ID is cut out of the cookie's wrapping
+(`GA1.2.<client id>`, `MCMID|<id>`), so the same ID sent as a query parameter (`cid=`) is the same
+datum.  Cookies that hold per-session state, consent or settings are not listed: they are not IDs.
+
+The same IDs in query parameters and bodies are found by the adapters of those trackers'
+endpoints (`adapters/analytics.py`), scoped to the receivers where the parameter means that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from phonehome.classifiers.detect.keys import is_placeholder
+from phonehome.classifiers.model import Field, Finding, Kind, Source, Where, finding
+
+Extract = Callable[[str], str | None]
+
+
+def _group(pattern: str) -> Extract:
+    regex = re.compile(pattern)
+
+    def extract(value: str) -> str | None:
+        m = regex.search(value)
+        return m.group(1) if m else None
+
+    return extract
+
+
+def _whole(value: str) -> str | None:
+    return value
+
+
+def _first(sep: str) -> Extract:
+    def extract(value: str) -> str | None:
+        return value.split(sep, 1)[0]
+
+    return extract
+
+
+_GA = _group(r"^GA\d\.\d+\.(\d+\.\d+)$")  # GA1.2.<random>.<first visit>: the client ID is the last two
+_GCL = _group(r"^\d\.\d\.(\d+\.\d+)$")  # 1.1.<random>.<time>
+_UTMA = _group(r"^\d+\.(\d+\.\d+)\.")  # <domain hash>.<random>.<first visit>.<previous>.<current>.<n>
+_MCMID = _group(r"MCMID\|(\d{20,})")  # Adobe Experience Cloud ID inside AMCV_<org>
+_S_VI = _group(r"\[CS\]v1\|([0-9A-Fa-f]+-[0-9A-Fa-f]+)\[CE\]")
+_UET = _group(r"^([0-9a-f]{32})")  # <id>, or <id>|<...> in newer tags
+_GADS = _group(r"(?:^|:)U?ID=([^:]+)")  # ID=<id>:T=<time>:RT=...:S=...
+_HSTC = _group(r"^[^.]+\.([0-9a-f]{32})\.")  # <domain hash>.<visitor>.<times>...
+_PK = _group(r"^([0-9a-f]{16})\.")  # Matomo: <visitor id>.<first visit>...
+_SP = _group(r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.")  # Snowplow
+_CLCK = _first("|")  # Microsoft Clarity: <id>|<version>|...
+_BCOOKIE = _group(r"v=\d+&([0-9a-f-]{36})")  # LinkedIn
+
+# Lower-cased cookie name -> (tracker, what the ID is, how to cut it out of the cookie).
+COOKIES: dict[str, tuple[str, str, Extract]] = {
+    "_ga": ("Google Analytics", "client ID", _GA),
+    "_gid": ("Google Analytics", "daily client ID", _GA),
+    "__utma": ("Google Analytics (classic)", "visitor ID", _UTMA),
+    "_gcl_au": ("Google Ads", "conversion linker ID", _GCL),
+    "__gads": ("Google Ad Manager", "browser ID", _GADS),
+    "__gpi": ("Google Ad Manager", "publisher ID", _GADS),
+    "ide": ("Google DoubleClick", "ad cookie ID", _whole),
+    "dsid": ("Google DoubleClick", "signed-in ad ID", _whole),
+    "_fbp": ("Facebook (Meta) Pixel", "browser ID", _whole),
+    "_fbc": ("Facebook (Meta) Pixel", "ad click ID", _whole),
+    "muid": ("Microsoft", "machine user ID", _whole),
+    "_uetsid": ("Microsoft Bing Ads (UET)", "session ID", _UET),
+    "_uetvid": ("Microsoft Bing Ads (UET)", "visitor ID", _UET),
+    "_clck": ("Microsoft Clarity", "user ID", _CLCK),
+    "s_vi": ("Adobe Analytics", "visitor ID", _S_VI),
+    "s_ecid": ("Adobe Experience Cloud", "ECID", _MCMID),
+    "demdex": ("Adobe Audience Manager", "device ID", _whole),
+    "ajs_anonymous_id": ("Segment", "anonymous ID", _whole),
+    "ajs_user_id": ("Segment", "user ID", _whole),
+    "tdid": ("The Trade Desk", "user ID", _whole),
+    "__qca": ("Quantcast", "browser ID", _whole),
+    "_scor_uid": ("Comscore", "visitor ID", _whole),
+    "uuid2": ("Xandr (AppNexus)", "user ID", _whole),
+    "cto_bundle": ("Criteo", "user ID bundle", _whole),
+    "_hjid": ("Hotjar", "user ID", _whole),
+    "_ym_uid": ("Yandex Metrica", "user ID", _whole),
+    "_pin_unauth": ("Pinterest", "browser ID", _whole),
+    "_ttp": ("TikTok Pixel", "browser ID", _whole),
+    "_scid": ("Snap Pixel", "browser ID", _whole),
+    "bcookie": ("LinkedIn", "browser ID", _BCOOKIE),
+    "li_sugr": ("LinkedIn", "browser ID", _whole),
+    "a3": ("Yahoo", "ad ID", _whole),
+    "_cc_id": ("Lotame", "user ID", _whole),
+    "hubspotutk": ("HubSpot", "visitor ID", _whole),
+    "__hstc": ("HubSpot", "visitor ID", _HSTC),
+    "optimizelyenduserid": ("Optimizely", "user ID", _whole),
+}
+# Cookie names that carry the site's or account's key after a fixed start (lower-cased).
+PREFIXES: tuple[tuple[str, tuple[str, str, Extract]], ...] = (
+    ("amcv_", ("Adobe Experience Cloud", "ECID (MCMID)", _MCMID)),
+    ("_pk_id.", ("Matomo", "visitor ID", _PK)),
+    ("_sp_id.", ("Snowplow", "user ID", _SP)),
+    ("_hjsessionuser_", ("Hotjar", "user ID", _group(r'"id":"([0-9a-f-]{36})"'))),
+)
+# The detector registry dispatches on normalised keys (letters and digits only).
+KEYS = frozenset(re.sub(r"[^a-z0-9]", "", name) for name in COOKIES)
+KEY_PREFIXES = tuple(re.sub(r"[^a-z0-9]", "", p) for p, _ in PREFIXES)
+
+_ID_CHARS = re.compile(r"^[A-Za-z0-9._:|=+/$-]+$")
+
+
+@lru_cache(maxsize=4096)
+def _tracker(name: str) -> tuple[str, str, Extract] | None:
+    found = COOKIES.get(name)
+    if found is not None:
+        return found
+    for prefix, tracker in PREFIXES:
+        if name.startswith(prefix):
+            return tracker
+    return None
+
+
+def plausible_id(value: str) -> bool:
+    """Long enough, varied enough and not a timestamp or a placeholder: a value an ID could be."""
+    if len(value) < 8 or len(value) > 200 or is_placeholder(value) or not _ID_CHARS.match(value):
+        return False
+    if len(set(value)) < 5:
+        return False
+    return not (value.isdigit() and len(value) <= 13)  # seconds or milliseconds since 1970
+
+
+def detect_tracking_id(field: Field) -> list[Finding]:
+    if field.where != Where.COOKIE or field.path.lower() != field.key.lower():
+        return []  # only the cookie itself, not parts decoded out of its value
+    tracker = _tracker(field.key.lower())
+    if tracker is None:
+        return []
+    name, what, extract = tracker
+    value = extract(field.value.strip())
+    if value is None or not plausible_id(value):
+        return []
+    evidence = f"{name} {what} (cookie {field.key})"
+    return [finding(field, Kind.TRACKING_ID, value, 0.95, Source.KEY, "tracking_id", evidence=evidence)]
