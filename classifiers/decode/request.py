@@ -8,6 +8,7 @@ returns (an error inside a layer would be a bug; it is noted, and what was found
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import unquote
 
 from phonehome.classifiers.decode.compression import inflate
@@ -91,6 +92,26 @@ def _decode_headers(walker: Walker, exchange: Exchange) -> None:
                 walker.note(f"limit: cookie header has over {walker.max_fields + 1} pieces, rest not decoded")
         elif lower not in _BORING_HEADERS:
             walker.expand(Where.HEADER, lower, lower, value, (), 1)
+            if lower in ("authorization", "proxy-authorization"):
+                _basic_credentials(walker, lower, value)
+
+
+def _basic_credentials(walker: Walker, header: str, value: str) -> None:
+    """`Authorization: Basic base64(user:password)` (RFC 7617): the user name and the password as
+    fields of their own, so that detectors see them without decoding anything."""
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "basic" or not token.strip() or len(token) > 4096:
+        return
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return
+    user, sep, password = decoded.partition(":")
+    if not sep:
+        return
+    siblings = {"username": user, "password": password}
+    walker.emit(Where.HEADER, f"{header}.username", "username", user, ("base64",), siblings)
+    walker.emit(Where.HEADER, f"{header}.password", "password", password, ("base64",), siblings)
 
 
 def _decode_body(walker: Walker, exchange: Exchange) -> None:
