@@ -200,6 +200,9 @@ class Finding:
     source: Source
     detector: str
     hashed: Hash | None = None
+    # Why it holds, when the value and key alone do not show it: the tracker that set the ID, the
+    # endpoint documentation, the behaviour seen.  Stored in `findings.evidence`.
+    evidence: str = ""
 
     @property
     def category(self) -> Category:
@@ -244,10 +247,11 @@ def finding(
     source: Source,
     detector: str,
     hashed: Hash | None = None,
+    evidence: str = "",
 ) -> Finding:
     """A Finding located where `field` was found."""
     return Finding(
-        kind, value, field.where, field.path, field.encodings, confidence, source, detector, hashed
+        kind, value, field.where, field.path, field.encodings, confidence, source, detector, hashed, evidence
     )
 
 

@@ -14,7 +14,7 @@ failed, so it is still stored and counted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -23,7 +23,17 @@ from phonehome.classifiers.decode.limits import Decoded, Limits
 from phonehome.classifiers.decode.request import decode
 from phonehome.classifiers.destinations.party import app_from_fields, app_from_headers
 from phonehome.classifiers.destinations.place import Destinations, default_destinations
-from phonehome.classifiers.detect import apps, browsing, contact, device, identifiers, location
+from phonehome.classifiers.detect import (
+    apps,
+    browsing,
+    contact,
+    credentials,
+    device,
+    identifiers,
+    location,
+    person,
+    tracking,
+)
 from phonehome.classifiers.detect.adapters import ADAPTERS, Adapter
 from phonehome.classifiers.detect.adapters.base import generalise
 from phonehome.classifiers.detect.keys import is_digest, norm, strip_digest
@@ -35,6 +45,7 @@ from phonehome.classifiers.model import (
     Exchange,
     Field,
     Finding,
+    Hash,
     Kind,
     Source,
     Where,
@@ -57,6 +68,7 @@ class Spec:
     # of the request, so their verdict on a repeated (key, value) is reused within one exchange.
     siblings: bool = False
     suffixes: tuple[str, ...] = ()  # key endings that also reach it (`huq_aid`, `mibrowser_did`)
+    prefixes: tuple[str, ...] = ()  # key starts that also reach it (`AMCV_<org>` cookies)
     # Whether its verdict depends on where the field sits (its parent object, a list of Wi-Fi
     # networks): then a reused verdict must come from the same place in the structure.
     placed: bool = False
@@ -138,6 +150,16 @@ DETECTORS: tuple[Spec, ...] = (
         suffixes=("osver", "osversion", "osvers"), placed=True,
     ),
     Spec("carrier", device.detect_carrier, device.CARRIER_KEYS),
+    Spec("tracking_id", tracking.detect_tracking_id, tracking.KEYS, prefixes=tracking.KEY_PREFIXES),
+    Spec("password", credentials.detect_password, credentials.PASSWORD_KEYS, suffixes=credentials.PASSWORD_SUFFIXES),
+    Spec(
+        "person_name", person.detect_person_name, person.FIRST_KEYS | person.FULL_NAME_KEYS,
+        suffixes=(*person.FIRST_SUFFIXES, *person.FULL_NAME_SUFFIXES), siblings=True,
+    ),
+    Spec(
+        "postal_address", person.detect_postal_address, person.STREET_KEYS, suffixes=person.STREET_SUFFIXES,
+        siblings=True,
+    ),
 )  # fmt: skip
 
 _BY_KEY: dict[str, tuple[Spec, ...]] = {}
@@ -146,7 +168,9 @@ for _spec in DETECTORS:
         _BY_KEY[_key] = (*_BY_KEY.get(_key, ()), _spec)
 _GATED = tuple(s for s in DETECTORS if s.gate is not None)
 _SUFFIXED = tuple(s for s in DETECTORS if s.suffixes)
+_PREFIXED = tuple(s for s in DETECTORS if s.prefixes)
 _SPEC_WIFI = next(s for s in DETECTORS if s.name == "wifi_network")
+_SPEC_COORDINATES = next(s for s in DETECTORS if s.name == "coordinates")
 
 
 @lru_cache(maxsize=8192)
@@ -160,9 +184,13 @@ def _keyed(key: str) -> tuple[Spec, ...]:
     for spec in _SUFFIXED:
         if spec not in found and (nk.endswith(spec.suffixes) or base.endswith(spec.suffixes)):
             found = (*found, spec)
-    if nk.isdigit() and _SPEC_WIFI not in found:
-        # A protobuf field number says nothing: a default network name can still be recognised.
-        found = (*found, _SPEC_WIFI)
+    for spec in _PREFIXED:
+        if spec not in found and nk.startswith(spec.prefixes):
+            found = (*found, spec)
+    if nk.isdigit():
+        # A protobuf field number says nothing: a default network name can still be recognised,
+        # and two neighbouring fields can still hold a position.
+        found = found + tuple(s for s in (_SPEC_WIFI, _SPEC_COORDINATES) if s not in found)
     return found
 
 
@@ -235,7 +263,7 @@ def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding
     for adapter in adapters:
         if fld.where not in adapter.where:
             continue
-        for kind, hashed, when in adapter.meanings(fld.path):
+        for kind, hashed, when in adapter.meanings(fld.path, norm(fld.key) if adapter.keys else ""):
             if when is not None and (fld.siblings or {}).get(when.sibling) not in when.values:
                 continue
             if hashed:
@@ -246,8 +274,9 @@ def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding
                 kind = refine(kind, fld.value.strip())
                 value = normalise(kind, fld.value)
             if value:
+                evidence = f"{adapter.label}: `{fld.key}`" if adapter.label else ""
                 found.append(Finding(kind, value, fld.where, fld.path, fld.encodings, 0.95, Source.ADAPTER,
-                                     f"adapter:{adapter.name}", hashed))  # fmt: skip
+                                     f"adapter:{adapter.name}", hashed, evidence))  # fmt: skip
     return found
 
 
@@ -271,10 +300,36 @@ def _place_phone_numbers(findings: list[Finding], fields: list[Field], exchange:
             number = e164(f.value, region)
             if number:
                 f = Finding(
-                    f.kind, number, f.where, f.path, f.encodings, 0.85, f.source, f.detector, f.hashed
+                    f.kind,
+                    number,
+                    f.where,
+                    f.path,
+                    f.encodings,
+                    0.85,
+                    f.source,
+                    f.detector,
+                    f.hashed,
+                    f.evidence,
                 )
         placed.append(f)
     return placed
+
+
+def _once(found: Iterable[Finding]) -> list[Finding]:
+    """One finding per datum and place: the same value sent by every item of a list (`events[0].os`,
+    `events[1].os`, ...), and again as the list's joined column (`events[*].os`), is one thing this
+    request sent there.  The most certain finding stays; of equals the first, not a joined column."""
+    kept: dict[tuple[Kind, str, Hash | None, Where, str], Finding] = {}
+    for f in found:
+        key = (f.kind, f.value.lower(), f.hashed, f.where, generalise(f.path))
+        old = kept.get(key)
+        if old is None or _rank(f) > _rank(old):
+            kept[key] = f
+    return list(kept.values())
+
+
+def _rank(f: Finding) -> tuple[float, bool]:
+    return (f.confidence, not (f.encodings and f.encodings[-1] == "column"))
 
 
 def _same(a: Finding, b: Finding) -> bool:
@@ -284,7 +339,16 @@ def _same(a: Finding, b: Finding) -> bool:
 def _moved(f: Finding, fld: Field) -> Finding:
     """The same verdict, located at another field."""
     return Finding(
-        f.kind, f.value, fld.where, fld.path, fld.encodings, f.confidence, f.source, f.detector, f.hashed
+        f.kind,
+        f.value,
+        fld.where,
+        fld.path,
+        fld.encodings,
+        f.confidence,
+        f.source,
+        f.detector,
+        f.hashed,
+        f.evidence,
     )
 
 
@@ -414,7 +478,7 @@ def _analyze(
             keep(named)  # after the detectors, so the endpoint's own meaning wins a tie
         if known and (found := detect_known(fld, known)):
             keep(found)
-    findings = list(best.values())
+    findings = _once(best.values())
     if any(f.kind == Kind.PHONE_NUMBER and f.value.isdigit() for f in findings):
         findings = _place_phone_numbers(findings, decoded.fields, exchange)
     destination = _destination(exchange, split.host, destinations, notes)

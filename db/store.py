@@ -377,9 +377,7 @@ class Store:
         except IntegrityError:
             pass
         insert_flow = (
-            self._insert(flows)
-            .on_conflict_do_nothing(index_elements=["fingerprint"])
-            .returning(flows.c.id)
+            self._insert(flows).on_conflict_do_nothing(index_elements=["fingerprint"]).returning(flows.c.id)
         )
         return [conn.scalar(insert_flow, row) for row in rows]
 
@@ -531,6 +529,7 @@ def finding_values(analysis: Analysis) -> list[dict[str, Any]]:
             "category": f.category.value, "kind": f.kind.value, "value": f.value, "location": f.where.value,
             "path": f.path, "encodings": list(f.encodings), "confidence": round(f.confidence, 3),
             "source": f.source.value, "detector": f.detector, "hashed": f.hashed.value if f.hashed else None,
+            "evidence": f.evidence or None,
         })[0]
         for f in analysis.findings
     ]  # fmt: skip

@@ -23,6 +23,11 @@ from phonehome.classifiers.model import Field, Where
 
 # A value shorter than the shortest base64 we try can only hold JSON, percent escapes or a form.
 _NESTABLE = re.compile(r"[{\[%=]")
+# `key=value` in free text: a word-like key right after a space or the line's start, a value up to the
+# next space (`lat=41.3874`, `imei=8612…`, `provider=fused`).
+_TEXT_PAIR = re.compile(
+    r"(?:^|(?<=[\s,;(\[]))([A-Za-z_][\w.-]{0,40})=(?:\"([^\"]{1,200})\"|([^\s=,;&\])\"]{1,200}))"
+)
 # Inputs longer than this look at the clock before an expensive step (a parse, a decode, an inflate).
 _LONG = 64 * 1024
 
@@ -129,6 +134,10 @@ class Walker:
             if len(strings) >= 2 and len(strings) == len(node):
                 # Lists are findings in their own right (installed apps): offer them joined.
                 self.emit(where, path, last_key(path), ",".join(strings), enc + ("list",))
+            elif len(node) == 2 and all(type(v) is float or type(v) is int for v in node):
+                # A pair of numbers is a position as often as not (GeoJSON's `[lon, lat]`): offer it
+                # joined, beside the holding object's scalars (`"type": "Point"` says the order).
+                self.emit(where, path, last_key(path), f"{node[0]},{node[1]}", enc + ("list",), inherited)
             elif len(node) >= 2 and all(isinstance(v, dict) for v in node):
                 # A list of objects (`[{"pkg": ..., "ver": ...}, ...]`): offer each shared string
                 # column joined, under the list's own key so its name gives the context.  A column
@@ -222,7 +231,28 @@ class Walker:
                 payload = jwt_payload(text, self._loads)
                 if payload is not None:
                     self.walk_json(where, path, payload, enc + ("jwt",), depth + 1)
+                return
+            if " " in text or "\n" in text:
+                self.walk_text_pairs(where, path, text, enc, depth)
             return
+
+    def walk_text_pairs(self, where: Where, path: str, text: str, enc: tuple[str, ...], depth: int) -> None:
+        """`key=value` pairs inside free text (a log line, a debug string): each becomes a field, the
+        pairs of one line being each other's siblings (`lat=41.38 lon=2.17` pair up)."""
+        if "=" not in text:
+            return
+        budget = self.max_fields
+        for n, line in enumerate(text.splitlines()):
+            self.check_time()
+            pairs = [(k, quoted or bare) for k, quoted, bare in _TEXT_PAIR.findall(line)]
+            if len(pairs) < 2:
+                continue
+            pairs = pairs[:budget]
+            budget -= len(pairs)
+            self.walk_pairs(where, f"{path}.line{n}" if path else f"line{n}", pairs, enc + ("text",), depth)
+            if budget <= 0:
+                self.note(f"limit: key=value text at {_at(where, path)} has too many pairs, rest not decoded")
+                return
 
     def walk_form(self, where: Where, path: str, text: str, enc: tuple[str, ...], depth: int) -> None:
         # One more pair than fields may be made (see request.py): noted when the field limit did not end it.

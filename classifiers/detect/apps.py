@@ -115,8 +115,8 @@ def detect_app_activity(field: Field) -> list[Finding]:
         return []
     if is_placeholder(value) or len(value) > 200 or not has_letter(value):
         return []
-    if _RESOLUTION.fullmatch(value):
-        return []  # `screen=1080x2400` is the display, not a screen of the app
+    if _RESOLUTION.match(value):
+        return []  # `screen=1080x2400`, `1920x1080|1920x1040|24`: the display, not a screen of the app
     timed = _timed(field)
     if key in SCREEN_KEYS:
         return [finding(field, Kind.APP_ACTIVITY, value, 0.9 if timed else 0.75, Source.KEY, "app_activity")]

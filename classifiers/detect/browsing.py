@@ -17,6 +17,14 @@ URL_KEYS = frozenset(
         "refurl", "referurl", "refererurl", "sourceurl", "documenturl", "documentlocation",
     }
 )  # fmt: skip
+# Where a tracker sends the browser next (cookie syncing, redirects, JSONP callbacks): its own or a
+# partner's URL, not a page the user visited.
+CALLBACK_KEYS = frozenset(
+    {"cb", "callback", "redir", "redirect", "redirecturl", "redirecturi", "returnurl", "returnto", "return",
+     "next", "continue", "tgt", "target", "dest", "destination", "ru", "rurl", "goto", "successurl",
+     "failureurl", "cancelurl", "syncurl", "pixelurl", "postbackurl", "notifyurl"}
+)  # fmt: skip
+CALLBACK_SUFFIXES = ("callback", "redirect", "redir", "redirecturl", "redirecturi", "returnurl", "syncurl")
 REFERRER_KEYS = frozenset({"refurl", "referurl", "refererurl", "referrer", "referer", "dr", "pagereferrer"})
 SEARCH_KEYS = frozenset(
     {
@@ -72,7 +80,10 @@ def detect_visited_url(field: Field) -> list[Finding]:
     host = target.host
     if not host or "." not in host:
         return []
-    keyed = norm(field.key) in URL_KEYS
+    key = norm(field.key)
+    if key in CALLBACK_KEYS or key.endswith(CALLBACK_SUFFIXES):
+        return []
+    keyed = key in URL_KEYS
     # Another site's page; or, under a key naming the page the user came from (`ref_url`), another
     # host's page of the same company (news.qq.com reported to Tencent's ad network).
     referrer = norm(field.key) in REFERRER_KEYS and field.where != Where.HEADER
@@ -107,9 +118,14 @@ def detect_search_query(field: Field) -> list[Finding]:
     # GraphQL documents and SQL-like filters also travel as `query`.
     if is_placeholder(value) or len(value) > 200 or value.startswith(("{", "[")) or _GRAPHQL.match(value):
         return []
-    if not has_letter(value):
+    if not has_letter(value) or _CODED.match(value):
         return []
     return [finding(field, Kind.SEARCH_QUERY, value, 0.85, Source.KEY, "search_query")]
+
+
+# Counters, IDs and codes that travel as `q` (`sc.1.23`, `a1b2c3d4e5f6`, `v:3|p:1`): no spaces, digits
+# among punctuation, or a long hex string.  People search for words.
+_CODED = re.compile(r"^(?=[^ ]*\d)(?:[\w]*[.:|;,_=/-]){2,}[\w.:|;,_=/-]*$|^[0-9a-fA-F-]{16,}$")
 
 
 def _search_in_url(field: Field, url: str) -> list[Finding]:

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from phonehome.classifiers.detect.keys import has_letter, is_placeholder, norm, parent_key
-from phonehome.classifiers.model import Field, Finding, Kind, Source, finding
+from phonehome.classifiers.model import Field, Finding, Kind, Source, Where, finding
 
 MODEL_KEYS = frozenset(
     {"model", "devicemodel", "phonemodel", "devicename", "dm", "hwmodel", "mobilemodel", "productmodel",
@@ -84,9 +84,17 @@ def detect_device_model(field: Field) -> list[Finding]:
             return [finding(field, Kind.DEVICE_MODEL, model, 0.85, Source.PATTERN, "device_model")]
         return []
     value = field.value.strip()
-    if norm(field.key) in MODEL_KEYS and _plain(value) and has_letter(value):
+    key = norm(field.key)
+    if key in MODEL_KEYS and _plain(value) and has_letter(value) and not _DOMAIN.match(value):
+        if key in _TERSE_MODEL_KEYS and field.where == Where.COOKIE:
+            return []  # `dm=nike.com; mi=...` in a cookie: a site's own settings, not a phone
         return [finding(field, Kind.DEVICE_MODEL, value, 0.8, Source.KEY, "device_model")]
     return []
+
+
+# A host or domain name (`nike.com`, `.example.co.uk`): a cookie's domain, never a phone model.
+_DOMAIN = re.compile(r"^\.?(?:[a-z0-9-]+\.)+(?:com|net|org|[a-z]{2}|info|io|app|dev|shop|store)$", re.I)
+_TERSE_MODEL_KEYS = frozenset({"dm", "mi", "dmodel"})
 
 
 def detect_os_version(field: Field) -> list[Finding]:

@@ -268,6 +268,11 @@ def _coordinate_findings(field: Field, known: KnownValues) -> list[Finding]:
             lon = sibling.strip()
             if is_lon_key(norm(key)) and _DEGREES.match(lon):
                 points.append((float(text), float(lon)))
+    elif field.key.isdigit() and field.siblings and len(field.key) < 6 and _DEGREES.match(text):
+        # Neighbouring protobuf fields (`1: lat, 2: lon`).
+        after = field.siblings.get(str(int(field.key) + 1), "").strip()
+        if _DEGREES.match(after):
+            points.append((float(text), float(after)))
     elif len(text) <= 72:
         pair = _PAIR.match(text.removesuffix(".json").removesuffix(".geojson"))
         if pair:

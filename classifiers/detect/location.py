@@ -32,6 +32,8 @@ PAIR_KEYS = frozenset(
 )  # fmt: skip
 # Services whose APIs put longitude first (`lon,lat`), as GeoJSON does.
 LON_FIRST_HOSTS = ("mapbox.com", "amap.com", "autonavi.com")
+# GeoJSON geometries (RFC 7946) give positions as `[longitude, latitude]`.
+GEOJSON_TYPES = frozenset({"point", "multipoint", "linestring", "multilinestring", "polygon", "multipolygon"})
 # An unkeyed pair needs four decimals on both numbers to be taken for a position.
 _PRECISE_PAIR = re.compile(r"^\s*(-?\d{1,3}\.\d{4,})\s*,\s*(-?\d{1,3}\.\d{4,})\s*$")
 BSSID_KEYS = frozenset({"bssid", "wifibssid", "apmac", "routermac", "wifimacap", "connectedbssid"})
@@ -40,6 +42,7 @@ CID_KEYS = frozenset({"cid", "cellid", "ci", "cellidentity"})
 
 # Decimal degrees with at least two decimals: touch points, prices and counters are not positions.
 _DEGREES = re.compile(r"^-?\d{1,3}\.\d{2,}$")
+_PROTO_DEGREES = re.compile(r"^-?\d{1,3}\.\d{4,}$")
 _PAIR = re.compile(r"^\s*(-?\d{1,3}\.\d{2,})\s*[,;| ]\s*(-?\d{1,3}\.\d{2,})\s*$")
 
 
@@ -66,9 +69,24 @@ def is_lon_key(key: str) -> bool:
     return key in LON_KEYS or key.endswith(("lon", "lng", "longitude"))
 
 
+def _protobuf_pair(field: Field, key: str, value: str) -> list[Finding]:
+    """Two consecutive fixed-width fields of one protobuf message holding a precise latitude and
+    longitude (`1: 41.39215, 2: 2.16412`): field numbers say nothing, the shape has to."""
+    after = (field.siblings or {}).get(str(int(key) + 1), "").strip()
+    if not (_PROTO_DEGREES.match(value) and _PROTO_DEGREES.match(after) and _valid(value, after)):
+        return []
+    if abs(float(value)) < 1 or abs(float(after)) < 1:
+        return []  # ratios and probabilities sit below 1; places rarely have both so near 0
+    return [finding(field, Kind.COORDINATES, f"{value},{after}", 0.7, Source.PATTERN, "coordinates")]
+
+
 def detect_coordinates(field: Field) -> list[Finding]:
     key = norm(field.key)
     value = field.value.strip()
+    if key.isdigit() and "protobuf" in field.encodings and field.siblings and len(key) < 6:
+        found = _protobuf_pair(field, key, value)
+        if found:
+            return found
     if is_lat_key(key) and field.siblings:
         if not _DEGREES.match(value):
             return []
@@ -90,7 +108,9 @@ def detect_coordinates(field: Field) -> list[Finding]:
     if match:
         first, second = match.group(1), match.group(2)
         # Some APIs (Mapbox, Amap, GeoJSON) send "lon,lat"; a first number beyond ±90 can only be one.
-        lon_first = field.host.endswith(LON_FIRST_HOSTS)
+        lon_first = field.host.endswith(LON_FIRST_HOSTS) or (
+            key == "coordinates" and norm((field.siblings or {}).get("type", "")) in GEOJSON_TYPES
+        )
         if lon_first or abs(float(first)) > 90 >= abs(float(second)):
             first, second = second, first
         if _valid(first, second):

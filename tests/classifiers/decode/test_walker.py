@@ -96,3 +96,40 @@ def test_columns_of_a_list_of_objects_stop_at_the_first_gap() -> None:
     assert not [f for f in d.fields if "[*]" in f.path]
     d = decode(exchange(headers=JSON_CT, body=json.dumps({"l": [{"a": "x", "b": 1}, {"a": "y"}]}).encode()))
     assert only(d, "l[*].a", "x,y").encodings == ("json", "column")
+
+
+# -- key=value pairs in free text, pairs of numbers ---------------------------------------------------
+
+
+def test_key_value_pairs_inside_log_text_become_fields() -> None:
+    log = (
+        '11-21 09:00:01 I Loc: fix provider=fused lat=41.3874 lon=2.1686 acc=12\nD Sync: model="Pixel 7" result=OK\n'
+    )
+    body = json.dumps({"log": log}).encode()
+    d = decode(exchange(headers=(("Content-Type", "application/json"),), body=body))
+    got = {(f.path, f.value, f.encodings) for f in d.fields if "text" in f.encodings}
+    assert ("log.line0.lat", "41.3874", ("json", "text")) in got
+    assert ("log.line1.model", "Pixel 7", ("json", "text")) in got
+    lat = next(f for f in d.fields if f.path == "log.line0.lat")
+    assert lat.siblings is not None and lat.siblings["lon"] == "2.1686"
+
+
+def test_prose_with_one_equals_sign_is_left_alone() -> None:
+    body = json.dumps({"msg": "the answer is x=1 and nothing more"}).encode()
+    d = decode(exchange(headers=(("Content-Type", "application/json"),), body=body))
+    assert not [f for f in d.fields if "text" in f.encodings]
+
+
+def test_text_pairs_are_bounded_by_the_field_limit() -> None:
+    log = " ".join(f"k{i}=v{i}" for i in range(5000))
+    d = decode(exchange(headers=(("Content-Type", "application/json"),), body=json.dumps({"log": log}).encode()),
+               Limits(max_fields=100))  # fmt: skip
+    assert len(d.fields) <= 101 and any("limit" in n for n in d.notes)
+
+
+def test_a_pair_of_numbers_is_offered_joined_beside_its_object() -> None:
+    body = json.dumps({"geometry": {"type": "Point", "coordinates": [2.16412, 41.39215]}}).encode()
+    d = decode(exchange(headers=(("Content-Type", "application/json"),), body=body))
+    joined = [f for f in d.fields if f.path == "geometry.coordinates"]
+    assert [(f.value, f.encodings) for f in joined] == [("2.16412,41.39215", ("json", "list"))]
+    assert joined[0].siblings is not None and joined[0].siblings["type"] == "Point"

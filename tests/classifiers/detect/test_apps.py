@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from phonehome.classifiers.detect.apps import detect_app_activity, detect_installed_apps
-from phonehome.classifiers.model import Field, Kind, Source
+from phonehome.classifiers.model import Field, Kind, Source, Where
 
 from tests.classifiers._helpers import essentials, fld
 
@@ -217,3 +217,7 @@ def test_the_same_packages_as_a_plain_value_are_installed_apps_by_pattern() -> N
     assert essentials(detect_installed_apps(fld("usage", PKGS))) == [
         (Kind.INSTALLED_APPS, PKGS, Source.PATTERN, None)
     ]
+
+
+def test_a_screen_resolution_with_more_after_it_is_not_an_app_screen() -> None:
+    assert detect_app_activity(fld("screen", "1920x1080|1920x1040|24", Where.QUERY)) == []

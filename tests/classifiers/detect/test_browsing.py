@@ -203,3 +203,23 @@ def test_referrer_of_the_same_companys_other_host_counts(key: str, where: Where)
 )
 def test_same_site_urls_are_not_visited_urls(field: Field) -> None:
     assert detect_visited_url(field) == []
+
+
+# -- callbacks are not visits, codes are not searches ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key", ["cb", "redir", "redirect_uri", "partner_callback", "tgt", "return_url", "next"]
+)
+def test_callback_and_redirect_urls_are_not_pages_visited(key: str) -> None:
+    assert detect_visited_url(fld(key, "https://news.example.org/story/1", Where.QUERY)) == []
+
+
+@pytest.mark.parametrize("value", ["sc.1.23.4", "v:3|p:1|x:2", "a1b2c3d4e5f6a7b8c9d0"])
+def test_coded_values_under_q_are_not_searches(value: str) -> None:
+    assert detect_search_query(fld("q", value, Where.QUERY)) == []
+
+
+@pytest.mark.parametrize("value", ["best pho", "iphone 15", "covid-19", "weather"])
+def test_words_under_q_are_searches(value: str) -> None:
+    assert [f.value for f in detect_search_query(fld("q", value, Where.QUERY))] == [value]

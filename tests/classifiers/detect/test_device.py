@@ -264,3 +264,10 @@ def test_os_version_objects_api_levels_and_roms(field: Field, expected: str) -> 
 )
 def test_os_version_objects_api_levels_and_roms_negative(field: Field) -> None:
     assert detect_os_version(field) == []
+
+
+def test_a_cookie_domain_is_not_a_phone_model() -> None:
+    assert detect_device_model(fld("dm", "nike.com", Where.COOKIE)) == []
+    assert detect_device_model(fld("model", ".example.co.uk")) == []
+    assert detect_device_model(fld("dm", "SM-S911B", Where.COOKIE)) == []  # terse keys not in cookies
+    assert [f.value for f in detect_device_model(fld("dm", "SM-S911B", Where.QUERY))] == ["SM-S911B"]

@@ -578,3 +578,11 @@ def test_only_the_needed_token_passes_run() -> None:
     # Digits and hex digests are ALNUM tokens; base64 digests may hold `+/` or `-_`.
     assert {p.name for p, _ in only_imei.passes} <= {"alnum", "base64", "urlsafe"}
     assert {p.name for p, _ in KNOWN.passes} >= {"alnum", "base64", "urlsafe", "colon", "email", "phone"}
+
+
+def test_a_declared_place_in_neighbouring_protobuf_fields() -> None:
+    from phonehome.classifiers.model import Field, Where
+
+    sib = {"1": "22.54312", "2": "114.05791"}
+    found = detect_known(Field(Where.BODY, "1.1", "1", "22.54312", ("protobuf",), "h", sib), KNOWN)
+    assert [f.kind for f in found] == [Kind.COORDINATES]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from phonehome.classifiers.detect.location import detect_cell_tower, detect_coordinates, detect_wifi_network
 from phonehome.classifiers.model import Field, Kind, Source, Where
@@ -356,3 +358,38 @@ def test_default_network_names_under_any_key(key: str, value: str, found: bool) 
     assert [(f.kind, f.value, f.source) for f in result] == (
         [(Kind.WIFI_NETWORK, value, Source.PATTERN)] if found else []
     )
+
+
+# -- GeoJSON order, positions in protobuf --------------------------------------------------------------
+
+
+def test_geojson_points_are_longitude_first() -> None:
+    from phonehome.classifiers.registry import analyze
+
+    from tests.classifiers._helpers import exchange as ex
+
+    body = json.dumps({"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.16412, 41.39215]}})
+    found = analyze(ex(headers=(("Content-Type", "application/geo+json"),), body=body.encode())).findings
+    assert [(f.kind, f.value) for f in found] == [(Kind.COORDINATES, "41.39215,2.16412")]
+
+
+def test_neighbouring_protobuf_doubles_are_a_position() -> None:
+    sib = {"1": "41.3921512", "2": "2.1641234", "3": "12.5"}
+    fld_ = Field(Where.BODY, "1.1", "1", "41.3921512", ("grpc", "protobuf"), "api.example", sib)
+    assert [(f.kind, f.value) for f in detect_coordinates(fld_)] == [
+        (Kind.COORDINATES, "41.3921512,2.1641234")
+    ]
+
+
+@pytest.mark.parametrize(
+    "sib",
+    [
+        {"1": "0.5312", "2": "0.7781"},  # ratios
+        {"1": "41.39", "2": "2.16"},  # too coarse to say it is a position rather than two prices
+        {"1": "41.3921512"},  # alone
+        {"1": "141.3921512", "2": "2.1641234"},  # out of range
+    ],
+)
+def test_other_protobuf_numbers_are_not(sib: dict[str, str]) -> None:
+    fld_ = Field(Where.BODY, "1.1", "1", sib["1"], ("protobuf",), "api.example", sib)
+    assert detect_coordinates(fld_) == []
