@@ -27,6 +27,7 @@ import hashlib
 import json
 import math
 import random
+import struct
 import sys
 import uuid
 import zlib
@@ -806,6 +807,15 @@ class Entry:
     def devid(self, value: str) -> str:
         return self.lab("device_id", value)
 
+    def trackid(self, value: str) -> str:
+        """An analytics SDK's own persistent ID for this install (Segment, Amplitude, Mixpanel, a cookie)."""
+        return self.lab("tracking_id", value)
+
+    def password(self, secret: str) -> str:
+        """A password is labelled as phonehome reports it: that one was sent, never what it is."""
+        self.lab("password", "[password]")
+        return secret
+
     # -- common negatives
     def neg_ts_ms(self, offset: int = 0, key: str = "ts") -> int:
         return self.neg("timestamp_ms", self.ms + offset, f"13-digit epoch milliseconds under {key}")
@@ -1224,7 +1234,7 @@ def f_gma(c: Corpus, dev: Device, v: int) -> None:
     e.tag("query", "header")
     e.headers = okhttp(dev, ua_webview(dev))
     if v % 4 == 0:
-        e.headers.append(("Cookie", "IDE=" + b64url(e.rng.randbytes(30))))
+        e.headers.append(("Cookie", "IDE=" + e.trackid(b64url(e.rng.randbytes(30)))))
     e.resp_body, e.resp_mime = "<!doctype html><html><body></body></html>", "text/html; charset=UTF-8"
     c.add(e)
 
@@ -2426,7 +2436,7 @@ def f_appmetrica(c: Corpus, dev: Device, v: int) -> None:
 def f_amplitude(c: Corpus, dev: Device, v: int) -> None:
     e = c.entry(dev, "amplitude")
     app = app_for(dev, v)
-    device_id = e.devid(
+    device_id = e.trackid(
         str(uuid.UUID(int=int(hashlib.sha1(f"amp{dev.key}".encode()).hexdigest()[:32], 16), version=4)) + "R"
     )  # noqa: S324
     screen = app.screens[v % len(app.screens)]
@@ -2500,7 +2510,7 @@ def f_amplitude(c: Corpus, dev: Device, v: int) -> None:
 def f_mixpanel(c: Corpus, dev: Device, v: int) -> None:
     e = c.entry(dev, "mixpanel")
     app = app_for(dev, v)
-    distinct = e.devid(
+    distinct = e.trackid(
         "$device:"
         + str(uuid.UUID(int=int(hashlib.sha1(f"mp{dev.key}".encode()).hexdigest()[:32], 16), version=4))
     )  # noqa: S324
@@ -2559,7 +2569,7 @@ def f_mixpanel(c: Corpus, dev: Device, v: int) -> None:
 def f_segment(c: Corpus, dev: Device, v: int) -> None:
     e = c.entry(dev, "segment")
     app = app_for(dev, v)
-    anon = e.devid(
+    anon = e.trackid(
         str(uuid.UUID(int=int(hashlib.sha1(f"seg{dev.key}".encode()).hexdigest()[:32], 16), version=4))
     )  # noqa: S324
     screen = app.screens[v % len(app.screens)]
@@ -4135,7 +4145,7 @@ def f_acra(c: Corpus, dev: Device, v: int) -> None:
     e.method, e.url = "POST", f"https://crash.{app.pkg.split('.')[1]}.example/acra/report"
     e.headers = [
         ("Content-Type", ctype),
-        ("Authorization", "Basic " + b64("acra:" + e.hexid(12))),
+        ("Authorization", "Basic " + b64("acra:" + e.password(e.hexid(12)))),
         *okhttp(dev),
     ]
     set_body(e, body)
@@ -4259,6 +4269,194 @@ def f_plain(c: Corpus, dev: Device, v: int) -> None:
 
 # -- the schedule -----------------------------------------------------------------------------------------------------
 
+# -- A phone's browser on a shop: web analytics and ad tech, a login, a checkout ----------------------
+
+# The owners of the four invented phones: names and addresses as invented as everything else here.
+OWNERS = {
+    "xiaomi": ("Lucía", "Ferrer", "Carrer de Mallorca 401", "Barcelona", "08013"),
+    "samsung": ("Jonas", "Becker", "Kastanienallee 12", "Berlin", "10435"),
+    "huawei": ("Wei", "Chen", "88 Huacheng Avenue", "Guangzhou", "510623"),
+    "pixel": ("Maya", "Rivera", "2211 NE 65th Street", "Seattle", "98115"),
+}
+SHOP = "www.kiezkauf.example"
+
+
+def _web_ids(dev: Device) -> dict[str, str]:
+    """Each browser's tracker IDs: stable per phone, as the cookies that hold them are."""
+    h = hashlib.sha256(f"web{dev.key}".encode()).hexdigest()
+    return {
+        "cid": f"{int(h[:9], 16) % 2_000_000_000}.{1_760_000_000 + int(h[9:14], 16) % 9_000_000}",
+        "fbp": f"fb.1.{1_760_000_000_000 + int(h[14:20], 16)}.{int(h[20:29], 16)}",
+        "gcl": f"{int(h[29:37], 16) % 2_000_000_000}.{1_761_000_000 + int(h[37:42], 16) % 9_000_000}",
+        "muid": h[42:64].upper() + h[:10].upper(),
+        "uetsid": h[:32],
+        "uetvid": h[32:64],
+    }
+
+
+def f_web_shop(c: Corpus, dev: Device, v: int) -> None:
+    """The phone's browser on a shop: Google Analytics, Bing UET, the Meta pixel, the shop's own API
+    with the trackers' cookies, a checkout with a name and an address, and a login with a password."""
+    e = c.entry(dev, "web-shop")
+    ids = _web_ids(dev)
+    page = f"https://{SHOP}/{['schuhe', 'jacken', 'sale', 'marken'][v % 4]}/p{4100 + v}"
+    ua = ua_browser(dev)
+    mode = v % 6
+    # The shop's page goes to the trackers in their Referer too.
+    referer = e.visited(f"https://{SHOP}/") if mode in (0, 2, 3) else f"https://{SHOP}/"
+    headers = [("User-Agent", ua), ("Referer", referer), ("Accept-Language", dev.lang)]
+    e.method = "GET"
+    if mode == 0:
+        q = [
+            ("v", "2"),
+            ("tid", "G-7KQ2M4XY1B"),
+            ("gtm", "45je4b20v9"),
+            ("_p", str(e.rng.getrandbits(30))),
+            ("cid", e.trackid(ids["cid"])),
+            ("ul", dev.lang.lower()),
+            ("sr", f"{dev.width}x{dev.height}"),
+            ("_s", str(1 + v)),
+            ("dl", e.visited(page)),
+            ("dt", "Schuhe | KiezKauf"),
+            ("en", "page_view"),
+        ]
+        e.neg("screen_resolution", f"{dev.width}x{dev.height}", "sr is the display size")
+        e.url = "https://region1.google-analytics.com/g/collect?" + urlencode(q)
+        e.method = "POST"
+    elif mode == 1:
+        session = e.neg("session_cookie", e.hexid(26), "the shop's own session cookie")
+        cookies = (
+            f"_ga=GA1.1.{e.trackid(ids['cid'])}; _fbp={e.trackid(ids['fbp'])}; "
+            f"_gcl_au=1.1.{e.trackid(ids['gcl'])}; MUID={e.trackid(ids['muid'])}; "
+            f"PHPSESSID={session}; cookie_consent=necessary%2Canalytics; dm=kiezkauf.example"
+        )
+        e.neg("cookie_domain", "kiezkauf.example", "dm= is the cookie's domain, not a device model")
+        headers.append(("Cookie", cookies))
+        e.url = f"https://{SHOP}/api/cart?ts={e.neg_ts_ms()}"
+    elif mode == 2:
+        q = [
+            ("ti", "187012345"),
+            ("tm", "gtm002"),
+            ("Ver", "2"),
+            ("mid", e.neg_uuid("mid")),
+            ("sid", e.trackid(ids["uetsid"])),
+            ("vid", e.trackid(ids["uetvid"])),
+            ("vids", "1"),
+            ("msclkid", "N"),
+            ("evt", "pageLoad"),
+            ("p", e.visited(page)),
+            ("r", f"https://{SHOP}/"),
+            ("lt", "812"),
+            ("sw", str(dev.width)),
+            ("sh", str(dev.height)),
+            ("cb", f"https://{SHOP}/sync?x=1"),
+        ]
+        e.neg("callback_url", f"https://{SHOP}/sync?x=1", "cb= is a callback, not a page visited")
+        e.url = "https://bat.bing.com/action/0?" + urlencode(q)
+        headers.append(("Cookie", f"MUID={e.trackid(ids['muid'])}"))
+    elif mode == 3:
+        q = [
+            ("id", "1234567890123456"),
+            ("ev", "PageView"),
+            ("dl", e.visited(page)),
+            ("rl", f"https://{SHOP}/"),
+            ("if", "false"),
+            ("ts", str(e.neg_ts_ms())),
+            ("sw", str(dev.width)),
+            ("sh", str(dev.height)),
+            ("v", "2.9.177"),
+            ("r", "stable"),
+            ("fbp", e.trackid(ids["fbp"])),
+            ("o", "4124"),
+        ]
+        e.url = "https://www.facebook.com/tr/?" + urlencode(q)
+    elif mode == 4:
+        first, last, street, city, postcode = OWNERS[dev.key]
+        e.lab("person_name", f"{first} {last}")
+        e.lab("postal_address", f"{street}, {city} {postcode}")
+        order = {
+            "cart_id": e.neg_uuid("cart_id"),
+            "customer": {"first_name": first, "last_name": last, "email": e.email(),
+                         "address": {"line1": street, "city": city, "postal_code": postcode,
+                                     "country": dev.country}},
+            "items": [{"sku": f"KK-{4100 + v}", "qty": 1, "price": 89.95}],
+            "payment": {"method": "card", "token": "tok_" + e.hexid(24)},
+        }  # fmt: skip
+        e.method = "POST"
+        e.url = f"https://{SHOP}/api/checkout"
+        headers.append(("Content-Type", "application/json"))
+        set_body(e, compact(order))
+        e.tag("json")
+    else:
+        e.method = "POST"
+        e.url = f"https://{SHOP}/account/login"
+        headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+        form = urlencode({"login[username]": e.email(), "login[password]": e.password(f"Kiez-{e.hexid(6)}!"),
+                          "form_key": e.hexid(16), "remember": "1"})  # fmt: skip
+        set_body(e, form)
+        e.tag("form")
+    e.headers = headers
+    c.add(e)
+
+
+# -- Shapes the app families above do not use: GeoJSON, protobuf doubles, log lines, nested JSON ------
+
+
+def f_shapes(c: Corpus, dev: Device, v: int) -> None:
+    e = c.entry(dev, "shapes")
+    app = app_for(dev, v)
+    host = f"api.{app.pkg.split('.')[1]}.example"
+    e.method = "POST"
+    e.headers = okhttp(dev)
+    mode = v % 5
+    lat, lon = near(dev, e.rng, 5, 300)
+    if mode == 0:  # GeoJSON: longitude first
+        e.coords(lat, lon)
+        body = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"kind": "checkin", "ts": e.neg_ts_ms()}}  # fmt: skip
+        e.url = f"https://{host}/v1/checkins"
+        e.headers = [("Content-Type", "application/geo+json"), *e.headers]
+        set_body(e, compact(body))
+        e.tag("json")
+    elif mode == 1:  # protobuf: a fix as two doubles and an accuracy float
+        e.coords(lat, lon)
+        msg = (b"\x09" + struct.pack("<d", lat) + b"\x11" + struct.pack("<d", lon)
+               + b"\x1d" + struct.pack("<f", 12.5) + pb_int(4, e.s))  # fmt: skip
+        e.url = f"https://{host}/{app.pkg}.LocationService/Report"
+        e.headers = [("Content-Type", "application/grpc"), *e.headers]
+        set_body(e, grpc_frame(pb_bytes(1, msg)), binary=True)
+        e.tag("grpc", "protobuf")
+    elif mode == 2:  # key=value pairs inside a log file uploaded in a multipart part
+        e.coords(lat, lon)
+        log = (f"11-21 09:00:01.123  4242  4260 I LocationSvc: fix provider=fused lat={coord_text(lat)} "
+               f"lon={coord_text(lon)} acc=12.0\n"
+               f"11-21 09:00:02.456  4242  4261 D Sync: imei={e.imei()} model=\"{e.model()}\" result=OK\n")  # fmt: skip
+        body, ctype = multipart(e, [("app", app.pkg, None), ("logcat", log, None)])
+        e.url = f"https://{host}/v2/diagnostics/upload"
+        e.headers = [("Content-Type", ctype), *e.headers]
+        set_body(e, body)
+        e.tag("multipart")
+    elif mode == 3:  # a search inside app-event JSON inside a form field
+        term = ["laufschuhe damen", "pho near me", "cheap flights lisbon", "vegan ramen"][v % 4]
+        events = [{"name": "search", "params": {"search_term": e.search(term), "results": 12}},
+                  {"name": "screen_view", "params": {"screen_name": e.activity("SearchResultsActivity")}}]  # fmt: skip
+        e.url = f"https://{host}/collect"
+        e.headers = [("Content-Type", "application/x-www-form-urlencoded"), *e.headers]
+        set_body(e, urlencode({"app": app.pkg, "events": compact(events)}))
+        e.tag("form", "json")
+    else:  # screen events, one JSON object per line
+        screens = app.screens[:3]
+        lines = [
+            compact({"event": "screen_view", "screen": e.activity(sc), "ts": e.ms + i})
+            for i, sc in enumerate(screens)
+        ]
+        e.url = f"https://{host}/events/ndjson"
+        e.headers = [("Content-Type", "application/x-ndjson"), *e.headers]
+        set_body(e, "\n".join(lines) + "\n")
+        e.tag("ndjson")
+    c.add(e)
+
+
 X, S, H, P = XIAOMI, SAMSUNG, HUAWEI, PIXEL
 PLAN: list[tuple[Callable[[Corpus, Device, int], None], dict[Device, int]]] = [
     (f_ga4, {X: 7, S: 7, P: 7}),
@@ -4288,6 +4486,8 @@ PLAN: list[tuple[Callable[[Corpus, Device, int], None], dict[Device, int]]] = [
     (f_onesignal, {P: 4, S: 4}),
     (f_braze, {P: 4, S: 4}),
     (f_sentry, {P: 4, S: 3, X: 3}),
+    (f_web_shop, {P: 12, S: 12, X: 6}),
+    (f_shapes, {P: 5, S: 5, X: 5, H: 5}),
     (f_unity, {X: 3, S: 3, P: 3}),
     (f_applovin, {X: 3, S: 3, P: 3}),
     (f_ironsource, {X: 3, S: 3, P: 3}),

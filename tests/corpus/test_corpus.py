@@ -16,6 +16,7 @@ import importlib.util
 import json
 import math
 import re
+import struct
 import sys
 import tomllib
 import zlib
@@ -54,6 +55,10 @@ KINDS = {
     "device_model",
     "os_version",
     "carrier",
+    "tracking_id",
+    "person_name",
+    "postal_address",
+    "password",
 }
 ENCODINGS = (
     "path",
@@ -419,6 +424,15 @@ def _phone_national(value: str) -> str:
     return str(phonenumbers.parse(value).national_number)
 
 
+def _packed_doubles(index: int, lat: float, lon: float) -> list[tuple[str, ...]]:
+    """A position sent as two little-endian doubles inside a gRPC protobuf message."""
+    post = har()[index]["request"].get("postData") or {}
+    raw = base64.b64decode(post.get("text", "")) if post.get("encoding") == "base64" else b""
+    if struct.pack("<d", lat) in raw and struct.pack("<d", lon) in raw:
+        return [("body", "grpc", "protobuf")]
+    return []
+
+
 def find(index: int, kind: str, value: str) -> list[tuple[str, ...]]:
     """Chains of the decoded texts of entry `index` in which the label is found (empty: not found)."""
     texts = leaves(index)
@@ -430,7 +444,17 @@ def find(index: int, kind: str, value: str) -> list[tuple[str, ...]]:
 
     if kind == "coordinates":
         lat, lon = value.split(",")
-        return having(lat) if having(lon) else []
+        return (having(lat) if having(lon) else []) or _packed_doubles(index, float(lat), float(lon))
+    if kind == "person_name":
+        words = value.split()
+        return having(words[0]) if all(having(w) for w in words) else []
+    if kind == "postal_address":
+        street, _, place = value.partition(", ")
+        return having(street) if all(having(w) for w in place.split()) else []
+    if kind == "password":
+        # Labelled as reported ("[password]"): a password field, or Basic credentials with a password.
+        basic = [c for c, t in texts if c[:1] == ("header",) and re.match(r"basic \S+", t.lower())]
+        return having("password%5d=") or having("password=") or having('"password"') or basic
     if kind == "cell_tower":
         parts = [p for p in value.split("-") if p]
         for part in parts:
