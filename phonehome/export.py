@@ -19,7 +19,7 @@ from phonehome.classifiers.model import split_url
 from phonehome.db import queries
 from phonehome.db.reanalyze import exchange_of
 from phonehome.db.store import Store
-from phonehome.redact import Redactor, mask
+from phonehome.redact import Redactor, hide_passwords, mask
 from phonehome.sources.harwrite import har_entry
 
 _SECRET_HEADER = re.compile(r"authorization|cookie|token|auth|session|api[-_]?key|secret|signature", re.I)
@@ -58,6 +58,23 @@ def _query_pairs(url: str) -> list[tuple[str, str]]:
     return parse_qsl(split_url(url).query, keep_blank_values=True)
 
 
+def hide_entry_passwords(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as `--reveal` writes it: everything as captured except passwords."""
+    req = entry["request"]
+    req["url"] = hide_passwords(req["url"])
+    for h in req.get("headers", []):
+        h["value"] = hide_passwords(h["value"])
+    for q in req.get("queryString", []):
+        q["value"] = hide_passwords(f"{q['name']}={q['value']}").partition("=")[2]
+    post = req.get("postData")
+    if post:
+        if "text" in post:
+            post["text"] = hide_passwords(post["text"])
+        for p in post.get("params", []):
+            p["value"] = hide_passwords(f"{p['name']}={p.get('value', '')}").partition("=")[2]
+    return entry
+
+
 def export_har(
     store: Store, f: queries.Filters, path: str | os.PathLike[str], *, reveal: bool = False
 ) -> int:
@@ -74,8 +91,7 @@ def export_har(
         )
         for i, (flow, found) in enumerate(rows):
             entry = har_entry(exchange_of(flow))
-            if not reveal:
-                entry = redact_entry(entry, r, len(found))
+            entry = redact_entry(entry, r, len(found)) if not reveal else hide_entry_passwords(entry)
             out.write((",\n" if i else "") + json.dumps(entry, ensure_ascii=False))
         out.write("\n]}}\n")
     return len(rows)

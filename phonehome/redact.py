@@ -27,6 +27,24 @@ _IDLIKE = re.compile(r"[0-9a-fA-F-]{8,}|\d{5,}|[A-Za-z0-9+/=_-]{16,}")
 PLAIN_KINDS = frozenset({"device_model", "os_version", "carrier", "app_activity", "installed_apps"})
 
 
+# A password-like key and its value in a query, a form, JSON or free text (`password=…`,
+# `"passwd": "…"`, `session%5Bpassword%5D=…`), and HTTP Basic credentials.
+_PASSWORD_KEY = r"(?:[\w%\[\]-]*?(?:password|passwd|passphrase|passcode|pwd)|pass)(?:%5D|\])?"
+_PASSWORD_QUOTED = re.compile(rf"""(["']{_PASSWORD_KEY}["']\s*:\s*")((?:[^"\\]|\\.)*)(")""", re.IGNORECASE)
+_PASSWORD_PAIR = re.compile(rf"(?<![\w%\[\]-])({_PASSWORD_KEY}\s*(?:=|%3D)\s*)([^&;\s]*)", re.IGNORECASE)
+_BASIC = re.compile(r"(\bBasic\s+)[A-Za-z0-9+/=_-]{4,}", re.IGNORECASE)
+HIDDEN = "********"
+
+
+def hide_passwords(text: str) -> str:
+    """Every password in `text` replaced, whatever else is revealed: phonehome never shows one."""
+    if not text or ("ass" not in text.lower() and "pwd" not in text.lower() and "basic" not in text.lower()):
+        return text
+    text = _PASSWORD_QUOTED.sub(lambda m: m.group(1) + HIDDEN + m.group(3), text)
+    text = _PASSWORD_PAIR.sub(lambda m: m.group(1) + (HIDDEN if m.group(2) else ""), text)
+    return _BASIC.sub(lambda m: m.group(1) + "[redacted]", text)
+
+
 def mask(text: str, keep_start: int = 2, keep_end: int = 4) -> str:
     """`861234567890127` -> `86*********0127`; short values keep less, never more than half."""
     n = len(text)
@@ -109,7 +127,8 @@ class Redactor:
         return value if self.reveal else redact_value(kind, value)
 
     def text(self, text: str) -> str:
-        """Captured free text with every known value masked (longest first)."""
+        """Captured free text with every known value masked (longest first); passwords always."""
+        text = hide_passwords(text)
         if self.reveal or not text:
             return text
         for raw in sorted(self._values, key=len, reverse=True):
@@ -120,7 +139,7 @@ class Redactor:
     def url(self, url: str) -> str:
         """A request URL: known values masked, and every identifier-like query value masked too."""
         if self.reveal:
-            return url
+            return hide_passwords(url)
         url = self.text(url)
         parts = split_url(url)  # never raises: a URL Python refuses (`http://a]b/`) is masked too
         if not parts.query:

@@ -21,11 +21,13 @@ KIND_LABELS = {
     "cell_tower": "mobile cell tower", "wifi_network": "Wi-Fi network", "visited_url": "web pages visited",
     "search_query": "search terms", "installed_apps": "list of installed apps", "app_activity": "apps/screens used",
     "device_model": "phone model", "os_version": "OS version", "carrier": "mobile carrier",
+    "tracking_id": "tracking ID (analytics/ad cookie)", "person_name": "person's name",
+    "postal_address": "postal address", "password": "password",
 }  # fmt: skip
 
 
 # Most revealing first: who you are, how to reach you, where you are, what you read, what you use.
-CATEGORY_ORDER = ("identifier", "contact", "location", "browsing", "app_usage", "device")
+CATEGORY_ORDER = ("credentials", "identifier", "contact", "location", "browsing", "app_usage", "device")
 EVIDENCE_ORDER = (
     "visited_url", "search_query", "imei", "coordinates", "email", "phone_number", "installed_apps",
     "advertising_id", "android_id", "mac_address", "wifi_network", "app_activity",

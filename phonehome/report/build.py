@@ -7,6 +7,7 @@ captured text are redacted here, before any renderer sees them, unless `reveal` 
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -31,7 +32,26 @@ SOURCES = (
 )
 EVIDENCE_PER_KIND = 200  # per device; the count of the rest is stated
 FLOW_KEYS = ("flow_id", "time", "host", "country", "region", "entity", "entity_country", "entity_region", "party",
-             "vendor", "tls", "notes")  # fmt: skip
+             "vendor", "tls", "notes", "status", "error")  # fmt: skip
+# How a proxy or a browser says the request never left for the server: the connection was refused,
+# the name did not resolve, the upstream TLS handshake failed.  Its data was not "sent to" anyone.
+_NEVER_SENT = re.compile(
+    r"refused|resolve|name or service|nodename|getaddrinfo|no route|unreachable|connect(?:ion)? (?:failed|error)|"
+    r"tls handshake|certificate verify|ERR_(?:NAME|CONNECTION_REFUSED|ADDRESS|CERT|SSL|BLOCKED)|blocked",
+    re.IGNORECASE,
+)
+
+
+def more(items: list[str], n: int = 6) -> str:
+    """A list never cut silently: the first `n`, then how many more."""
+    return ", ".join(items[:n]) + (f" +{len(items) - n} more" if len(items) > n else "")
+
+
+def never_sent(status: int | None, error: str | None) -> bool:
+    """The request did not reach its server: no answer from it and an error that says so."""
+    return not status and error is not None and _NEVER_SENT.search(error) is not None
+
+
 FINDING_KEYS = (
     "flow_id",
     "kind",
@@ -47,9 +67,10 @@ FINDING_KEYS = (
 NOT_PLACES = {UNKNOWN, NO_ADDRESS, ANYCAST, LOCAL}
 # The order a person would want to hear about them: who you are, where you are, what you read.
 HEADLINE_ORDER = (
-    "advertising_id", "imei", "android_id", "serial_number", "imsi", "iccid", "meid", "mac_address", "device_id",
-    "phone_number", "email", "coordinates", "cell_tower", "wifi_network", "visited_url", "search_query",
-    "installed_apps", "app_activity", "device_model", "os_version", "carrier",
+    "password", "imei", "meid", "imsi", "iccid", "serial_number", "android_id", "mac_address", "advertising_id",
+    "phone_number", "email", "person_name", "postal_address", "coordinates", "cell_tower", "wifi_network",
+    "visited_url", "search_query", "device_id", "tracking_id", "installed_apps", "app_activity", "device_model",
+    "os_version", "carrier",
 )  # fmt: skip
 HEADLINE_LABELS = {
     "advertising_id": "your advertising ID", "imei": "your phone's IMEI", "android_id": "your Android ID",
@@ -61,6 +82,8 @@ HEADLINE_LABELS = {
     "search_query": "your searches", "installed_apps": "the list of your installed apps",
     "app_activity": "which apps and screens you used", "device_model": "your phone's model",
     "os_version": "your OS version", "carrier": "your mobile carrier",
+    "password": "a password", "person_name": "your name", "postal_address": "your postal address",
+    "tracking_id": "a tracking ID that follows you across visits",
 }  # fmt: skip
 
 
@@ -71,6 +94,7 @@ class _Device:
     flows: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     tls: list[dict[str, Any]] = field(default_factory=list)
+    unsent: list[dict[str, Any]] = field(default_factory=list)  # findings of requests that never left
 
 
 def receiver_of(row: dict[str, Any]) -> str:
@@ -114,7 +138,13 @@ def build_report(
     for row in queries.flows(store, f):
         group(row).flows.append({k: row[k] for k in FLOW_KEYS})
     seen: Counter[tuple[str, str, str]] = Counter()
+    unsent: set[int] = {
+        row["flow_id"] for g in groups.values() for row in g.flows if never_sent(row["status"], row["error"])
+    }
     for row in queries.findings(store, f):
+        if row["flow_id"] in unsent:
+            group(row).unsent.append({k: row[k] for k in FINDING_KEYS})
+            continue  # never reached its server: listed as not sent, never counted as sent
         key = (row["session"], row["device"], row["kind"])
         seen[key] += 1
         # The first findings of each kind are the evidence shown: those keep every field.
@@ -223,7 +253,7 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
         "first": min(times) if times else None,
         "last": max(times) if times else None,
         "findings": len(g.findings),
-        "headline": _headline(by_kind, receiver_list),
+        "headline": _headline(by_kind, receiver_list, "Your phone" if vendor else "This device"),
         "collected": collected,
         "receivers": receiver_list,
         "server_countries": sorted(
@@ -247,7 +277,11 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
     }
 
 
-def _headline(by_kind: dict[str, list[dict[str, Any]]], receivers: list[dict[str, Any]]) -> list[str]:
+def _headline(
+    by_kind: dict[str, list[dict[str, Any]]], receivers: list[dict[str, Any]], subject: str = "This device"
+) -> list[str]:
+    """What was sent to whom, most sensitive first.  "Your phone" only when the traffic says it is one
+    (a phone maker was recognised); otherwise "This device"."""
     if not by_kind:
         return ["No personal data was found in this traffic."]
     parts = []
@@ -269,7 +303,7 @@ def _headline(by_kind: dict[str, list[dict[str, Any]]], receivers: list[dict[str
         else:
             where = f" in {_plural(len(countries), 'country', 'countries')}" if countries else ""
             parts.append(f"{label} to {len(companies)} companies{where}")
-    first = "Your phone sent " + parts[0]
+    first = f"{subject} sent " + parts[0]
     sentence = first + ("; " + "; ".join(parts[1:]) if parts[1:] else "") + "."
     out = [sentence]
     third = [r for r in receivers if r["party"] == "third" and r["findings"]]
@@ -277,7 +311,7 @@ def _headline(by_kind: dict[str, list[dict[str, Any]]], receivers: list[dict[str
         out.append(
             f"{_plural(len(third), 'third party', 'third parties')} received personal data: "
             + ", ".join(r["receiver"] for r in third[:6])
-            + (" and more." if len(third) > 6 else ".")
+            + (f" and {len(third) - 6} more." if len(third) > 6 else ".")
         )
     return out
 
@@ -285,7 +319,7 @@ def _headline(by_kind: dict[str, list[dict[str, Any]]], receivers: list[dict[str
 def _headline_kinds(by_kind: dict[str, list[dict[str, Any]]]) -> list[str]:
     """Up to four kinds, one per category in the order people care about, each the most revealing sent."""
     chosen = []
-    for category in ("identifier", "location", "browsing", "contact", "app_usage", "device"):
+    for category in ("credentials", "identifier", "location", "browsing", "contact", "app_usage", "device"):
         kinds = [k for k in HEADLINE_ORDER if k in by_kind and by_kind[k][0]["category"] == category]
         if kinds:
             chosen.append(kinds[0])
@@ -364,7 +398,19 @@ def _blind_spots(g: _Device, r: Redactor) -> dict[str, Any]:
         ],
         "cleartext": [{**c, "kinds": sorted(c["kinds"])} for c in sorted(cleartext.values(), key=lambda c: -c["findings"])],
         "cleartext_flows": sum(1 for row in g.flows if not row["tls"]),
+        # Requests that never reached their server (refused, unresolved): what they would have sent.
+        "not_sent": [
+            {"host": host, "findings": len(rows), "kinds": sorted({x["kind"] for x in rows})}
+            for host, rows in _by_host(g.unsent).items()
+        ],
     }  # fmt: skip
+
+
+def _by_host(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        out[row["host"]].append(row)
+    return dict(sorted(out.items(), key=lambda i: -len(i[1])))
 
 
 def _evidence(by_kind: dict[str, list[dict[str, Any]]], r: Redactor) -> dict[str, Any]:

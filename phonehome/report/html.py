@@ -14,6 +14,7 @@ import html
 from typing import Any
 
 from phonehome.countries import country_name
+from phonehome.report.build import more
 from phonehome.report.markdown import _duration
 from phonehome.summary import KIND_LABELS
 
@@ -279,6 +280,12 @@ def _timeline(d: dict[str, Any]) -> str:
     return "".join(parts) + f"<div class=legend>{legend}</div>"
 
 
+def _to_evidence(report: dict[str, Any], sentence: str) -> str:
+    if not report["devices"] or not report["devices"][0].get("findings"):
+        return esc(sentence)
+    return f'<a class=quiet href="#d0-evidence-box">{esc(sentence)}</a>'
+
+
 def render_html(report: dict[str, Any]) -> str:
     out = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
@@ -287,8 +294,9 @@ def render_html(report: dict[str, Any]) -> str:
         '<meta name=referrer content="no-referrer">',
         "<title>phonehome report</title>",
         f"<style>{CSS}</style></head><body><main>",
-        "<h1 id=headline>" + esc(report["headline"][0]) + "</h1>",
-        "".join(f"<p class=lead>{esc(x)}</p>" for x in report["headline"][1:]),
+        # Every headline sentence links to the evidence behind it.
+        "<h1 id=headline>" + _to_evidence(report, report["headline"][0]) + "</h1>",
+        "".join(f"<p class=lead>{_to_evidence(report, x)}</p>" for x in report["headline"][1:]),
         f'<p class=muted>Generated {esc(report["generated"])} by phonehome. '
         + ("Values are redacted; run <code>phonehome report --reveal</code> for full values." if report["redacted"] else
            "<span class=warn>Values are shown in full: this file contains personal data.</span>") + "</p>",
@@ -306,11 +314,17 @@ def render_html(report: dict[str, Any]) -> str:
             facts += f"; phone made by {d['vendor']}"
         out.append(f"<p class=muted>{esc(facts)}</p>")
         if len(report["devices"]) > 1:  # with one device the page's headline is this device's
-            out.append('<div class="card lead">' + "<br>".join(esc(s) for s in d["headline"]) + "</div>")
+            out.append(
+                '<div class="card lead">'
+                + "<br>".join(
+                    f'<a class=quiet href="#{did}-evidence-box">{esc(s)}</a>' for s in d["headline"]
+                )
+                + "</div>"
+            )
         out.append("<h3>What was collected</h3>")
         out.append(_table(f"{did}-collected", ["category", "data", "findings", "distinct values", "received by", "server countries", "Play data type", "Apple data type"], [
-            [c["category"], c["label"], c["findings"], c["values"], ", ".join(c["companies"][:6]),
-             ", ".join(country_name(x) for x in c["countries"][:6]), c["play_data_type"], c["apple_data_type"]] for c in d["collected"]
+            [c["category"], c["label"], c["findings"], c["values"], more(c["companies"]),
+             more([country_name(x) for x in c["countries"]]), c["play_data_type"], c["apple_data_type"]] for c in d["collected"]
         ], nums={2, 3}))  # fmt: skip
         out.append("<h3>Who received it</h3>")
         out.append(_table(f"{did}-receivers", ["receiver", "legal name", "headquarters", "categories", "party", "servers in", "requests", "findings", "data"], [
@@ -392,6 +406,14 @@ def _blind_spots_html(did: str, b: dict[str, Any]) -> str:
                 nums={1},
             )
         )
+    if b.get("not_sent"):
+        out.append(
+            "<p>Requests that never reached their server (refused, or the name did not resolve): "
+            "what they carried was not sent, and is not counted above.</p>"
+        )
+        out.append(_table(f"{did}-not-sent", ["host", "findings", "data"],
+                          [[x["host"], x["findings"], ", ".join(_label(k) for k in x["kinds"])] for x in b["not_sent"]],
+                          nums={1}))  # fmt: skip
     if b["undecoded"]:
         out.append("<p>Payloads not fully decoded (encrypted, an unknown format, or limits reached):</p>")
         out.append(

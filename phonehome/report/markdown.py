@@ -7,6 +7,7 @@ from typing import Any
 
 from phonehome.countries import country_name
 from phonehome.output import terminal_safe
+from phonehome.report.build import more
 from phonehome.summary import KIND_LABELS
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -42,8 +43,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += ["### What was collected", ""]
         lines += _table(
             ["category", "data", "findings", "distinct values", "received by", "server countries", "Play data type", "Apple data type"],
-            [[c["category"], c["label"], c["findings"], c["values"], ", ".join(c["companies"][:6]),
-              ", ".join(country_name(x) for x in c["countries"][:6]), c["play_data_type"], c["apple_data_type"]]
+            [[c["category"], c["label"], c["findings"], c["values"], more(c["companies"]),
+              more([country_name(x) for x in c["countries"]]), c["play_data_type"], c["apple_data_type"]]
              for c in d["collected"]],
         )  # fmt: skip
         lines += ["### Who received it", ""]
@@ -106,7 +107,11 @@ def render_markdown(report: dict[str, Any]) -> str:
                 ["host", "requests", "notes"],
                 [[x["host"], x["flows"], "; ".join(x["notes"])] for x in b["undecoded"]],
             )
-        if not (b["tls_refused"] or b["cleartext"] or b["undecoded"]):
+        if b.get("not_sent"):
+            lines += ["Requests that never reached their server (not counted as sent):", ""]
+            lines += _table(["host", "findings", "data"],
+                            [[x["host"], x["findings"], ", ".join(x["kinds"])] for x in b["not_sent"]])  # fmt: skip
+        if not (b["tls_refused"] or b["cleartext"] or b["undecoded"] or b.get("not_sent")):
             lines += ["None seen: every connection was decrypted and every payload decoded.", ""]
         if d["declared"]:
             lines += ["### Observed against declared", ""]

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from phonehome.countries import country_name
 from phonehome.output import cell
+from phonehome.report.build import more
 from phonehome.report.markdown import _duration
 from phonehome.summary import KIND_LABELS
 
@@ -39,13 +40,13 @@ def render_terminal(console: Console, report: dict[str, Any]) -> None:
         for sentence in d["headline"][1:] if len(report["devices"]) == 1 else d["headline"]:
             console.print(Text(sentence))
         console.print(_table("What was collected", ["data", "findings", "received by", "server countries"], [
-            [c["label"], c["findings"], ", ".join(c["companies"][:5]), ", ".join(country_name(x) for x in c["countries"][:4])]
+            [c["label"], c["findings"], more(c["companies"], 5), more([country_name(x) for x in c["countries"]], 4)]
             for c in d["collected"]
         ]))  # fmt: skip
         console.print(_table("Who received it", ["receiver", "headquarters", "party", "servers in", "findings", "data"], [
             [r["receiver"], country_name(r["entity_country"]), r["party"],
-             ", ".join(country_name(c) for c in r["server_countries"][:3]), r["findings"],
-             ", ".join(KIND_LABELS.get(k, k) for k in r["kinds"][:5])]
+             more([country_name(c) for c in r["server_countries"]], 3), r["findings"],
+             more([KIND_LABELS.get(k, k) for k in r["kinds"]], 5)]
             for r in d["receivers"] if r["findings"]
         ]))  # fmt: skip
         console.print(_table("Where it went", ["server country", "region", "requests", "findings"], [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from phonehome.classifiers.model import Exchange
 __all__ = ["Item", "SourceError", "Skipped", "estimate_entries", "open_source"]
 
 BOM = b"\xef\xbb\xbf"
+# A HAR wrapped as JSONP (`onInputData({...});`, HAR Viewer's and PhantomJS netsniff's form).
+JSONP_OPENING = re.compile(rb"[ \t\r\n]*[A-Za-z_$][\w.$]{0,100}[ \t\r\n]*\([ \t\r\n]*(?=[{\[])")
 GZIP_MAGIC = b"\x1f\x8b"
 _JSON_WHITESPACE = b" \t\r\n"
 _CHUNK = 1 << 20
@@ -187,4 +190,14 @@ def _sniff(path: str | os.PathLike[str]) -> str:
         raise SourceError(f"{display_name(path)}: empty file")
     # A top-level array is JSON too: the HAR reader names it "JSON but not HAR", which is
     # clearer than the dump reader's "invalid data format".
-    return "har" if first in (b"{", b"[") else "dump"
+    if first in (b"{", b"["):
+        return "har"
+    if first.isalpha() or first in (b"_", b"$"):
+        return "har" if _jsonp(path) else "dump"
+    return "dump"
+
+
+def _jsonp(path: str | os.PathLike[str]) -> bool:
+    with open_binary(path) as f:
+        head = f.read(512)
+    return JSONP_OPENING.match(head.removeprefix(BOM)) is not None

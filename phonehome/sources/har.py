@@ -30,8 +30,20 @@ from typing import IO, Any
 from urllib.parse import urlencode
 
 from phonehome.classifiers.model import Exchange, split_url
-from phonehome.sources import BOM, Item, Skipped, SourceError, display_name, one_line, open_binary, open_error
+from phonehome.sources import (
+    BOM,
+    JSONP_OPENING,
+    Item,
+    Skipped,
+    SourceError,
+    display_name,
+    one_line,
+    open_binary,
+    open_error,
+)
 from phonehome.sources.jsonscan import EntryScanner, RawEntry, Truncated, Unclosed
+
+_JSONP_PEEK = 512  # bytes looked at for a JSONP wrapper's opening
 
 # A HAR entry is about five levels deep (entry > request > headers > [ > {); custom fields add a few.
 MAX_ENTRY_DEPTH = 64
@@ -66,11 +78,11 @@ def _check(path: str | os.PathLike[str]) -> datetime:
     try:
         with open_binary(path) as f:
             mtime = os.fstat(f.fileno()).st_mtime
-            _skip_bom(f)
+            _skip_preamble(f)
             if EntryScanner(f).find_entries():
                 return datetime.fromtimestamp(mtime, UTC)
         with open_binary(path) as f:
-            reason = _describe_json_error(f, _skip_bom(f))
+            reason = _describe_json_error(f, _skip_preamble(f))
     except (EOFError, zlib.error) as e:
         raise SourceError(f"{name}: damaged gzip file ({one_line(str(e), 80)})") from None
     except OSError as e:
@@ -85,7 +97,7 @@ def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
     last = -1
     try:
         with open_binary(path) as f:
-            _skip_bom(f)
+            _skip_preamble(f)
             scanner = EntryScanner(f)
             scanner.find_entries()
             for raw in scanner.entries():
@@ -374,6 +386,20 @@ def _fingerprint(state: _State, started: object, method: str, url: str, body: by
     state.seen[key] = occurrence + 1
     digest.update(occurrence.to_bytes(8, "big"))
     return digest.hexdigest()
+
+
+def _skip_preamble(f: IO[bytes]) -> int:
+    """Skip a BOM and a JSONP wrapper's opening (`onInputData(` from HAR Viewer and PhantomJS's
+    netsniff): the HAR inside is read as it is, and what follows it (`);`) is never read."""
+    skipped = _skip_bom(f)
+    peek = getattr(f, "peek", None)
+    if peek is None:
+        return skipped
+    wrapper = JSONP_OPENING.match(peek(_JSONP_PEEK)[:_JSONP_PEEK])
+    if wrapper is None:
+        return skipped
+    f.read(wrapper.end())
+    return skipped + wrapper.end()
 
 
 def _skip_bom(f: IO[bytes]) -> int:

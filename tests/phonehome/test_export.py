@@ -64,3 +64,31 @@ def test_existing_file_is_made_private(tmp_path: Path) -> None:
     export_har(store, Filters(), out)
     store.dispose()
     assert os.stat(out).st_mode & 0o777 == 0o600
+
+
+def test_reveal_never_writes_a_password(tmp_path: Path) -> None:
+    import base64
+    from datetime import UTC, datetime
+
+    from phonehome.classifiers.model import Exchange
+    from phonehome.classifiers.registry import analyze
+
+    secret = "hunter2-Secret"
+    basic = base64.b64encode(f"alice:{secret}".encode()).decode()
+    ex = Exchange(
+        datetime(2026, 12, 1, tzinfo=UTC), "POST", f"https://login.example.org/s?pwd={secret}",
+        request_headers=(("Content-Type", "application/json"), ("Authorization", f"Basic {basic}")),
+        request_body=json.dumps({"user": "alice", "password": secret}).encode(), fingerprint="p",
+    )  # fmt: skip
+    store = Store(str(tmp_path / "p.db"))
+    try:
+        sid = store.open_session("p", "replay")
+        store.write(sid, "p", [analyze(ex)])
+        for reveal in (False, True):
+            out = tmp_path / f"p{reveal}.har"
+            assert export_har(store, Filters(), out, reveal=reveal) == 1
+            text = out.read_text()
+            assert secret not in text and basic not in text
+            assert ('"user": \\"alice\\"' in text or "alice" in text) == reveal  # the rest is all there
+    finally:
+        store.dispose()

@@ -105,3 +105,35 @@ def test_a_url_python_refuses_is_still_masked() -> None:
     masked = Redactor().url("http://a]b/x?imei=861234567890127")
     assert masked.startswith("http://a]b/x?imei=") and "861234567890127" not in masked
     assert redact_value("visited_url", "http://a]b/private/page") == "http://a]b/…"
+
+
+# -- passwords: hidden in every output, --reveal included ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a=1&password=hunter2&b=2", "a=1&password=********&b=2"),
+        ('{"user":"a","password": "hunter 2"}', '{"user":"a","password": "********"}'),
+        ('{"passwd":"a,b\\" c"}', '{"passwd":"********"}'),
+        ("session%5Bpassword%5D=abc%21x&y=1", "session%5Bpassword%5D=********&y=1"),
+        ("loginPassword=xyz", "loginPassword=********"),
+        ("Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic [redacted]"),
+        ("passport=X123&bypass=1", "passport=X123&bypass=1"),  # not passwords
+    ],
+)
+def test_hide_passwords(text: str, shown: str) -> None:
+    from phonehome.redact import hide_passwords
+
+    assert hide_passwords(text) == shown
+
+
+def test_reveal_still_hides_passwords() -> None:
+    from phonehome.redact import Redactor
+
+    r = Redactor(reveal=True)
+    assert (
+        r.url("https://x.example/login?user=a&password=hunter2")
+        == "https://x.example/login?user=a&password=********"
+    )
+    assert "hunter2" not in r.text('{"password":"hunter2"}')

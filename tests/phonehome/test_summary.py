@@ -75,7 +75,8 @@ def test_evidence_prefers_plain_values_and_says_when_a_digest_was_sent(tmp_path:
         store.write(
             sid,
             "d",
-            [analyze(Exchange(t, "GET", f"https://a.example.com/?imei_md5={digest}", fingerprint="1"))],
+            # Tencent's ad network documents `muid` as the MD5 of the IMEI.
+            [analyze(Exchange(t, "GET", f"https://mi.gdt.qq.com/?muid={digest}", fingerprint="1"))],
         )
         out = io.StringIO()
         render_evidence(Console(file=out, width=200, color_system=None), store, None)

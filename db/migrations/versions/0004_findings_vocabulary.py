@@ -35,7 +35,9 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-def _replace(kinds: tuple[str, ...], categories: tuple[str, ...], sources: tuple[str, ...], width: int) -> None:
+def _replace(
+    kinds: tuple[str, ...], categories: tuple[str, ...], sources: tuple[str, ...], width: int
+) -> None:
     # Batch mode rebuilds the table on SQLite (which cannot alter a constraint) and alters in place
     # on PostgreSQL.
     with op.batch_alter_table("findings", recreate="auto") as batch:

@@ -25,7 +25,8 @@ def test_sample_report_answers_what_who_where(sample_db: str) -> None:
     assert r["redacted"] is True and len(r["devices"]) == 1
     d = r["devices"][0]
     assert d["session"] == "demo" and d["flows"] == 51 and d["vendor"] == "Xiaomi"
-    assert r["headline"][0].startswith("Your phone sent your advertising ID to ")
+    # The most sensitive kind leads: the hardware ID before the advertising ID.
+    assert r["headline"][0].startswith("Your phone sent your phone's IMEI to ")
     kinds = {c["kind"] for c in d["collected"]}
     assert {"advertising_id", "visited_url", "coordinates"} <= kinds
     xiaomi = next(x for x in d["receivers"] if x["receiver"] == "Xiaomi")
@@ -110,3 +111,76 @@ def test_several_devices_each_get_a_named_headline(sample_db: str, tmp_path: Pat
     assert r["headline"][0].startswith("morning (morning): Your phone sent") and r["headline"][1].startswith(
         "tablet (morning):"
     )
+
+
+# -- claim only what the evidence shows ------------------------------------------------------------
+
+
+def _store_of(tmp_path: Path, exchanges: list) -> str:  # type: ignore[type-arg]
+    from phonehome.classifiers.registry import analyze
+
+    db = str(tmp_path / "claims.db")
+    store = Store(db)
+    try:
+        sid = store.open_session("claims", "replay")
+        store.write(sid, "claims", [analyze(ex) for ex in exchanges])
+    finally:
+        store.dispose()
+    return db
+
+
+def _ex(url: str, n: int, status: int | None = 200, error: str | None = None, ua: str = "curl/8.5"):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from phonehome.classifiers.model import Exchange
+
+    return Exchange(datetime(2026, 12, 1, 9, 0, n, tzinfo=UTC), "GET", url, (("User-Agent", ua),),
+                    status=status, error=error, fingerprint=str(n))  # fmt: skip
+
+
+def test_a_request_that_never_left_is_not_sent_to_anyone(tmp_path: Path) -> None:
+    db = _store_of(tmp_path, [
+        _ex("https://ads.refused.example/t?email=jane.doe@example.org", 1, None, "Connection refused"),
+        _ex("https://t.sent.example/t?imei=490154203237518", 2),
+    ])  # fmt: skip
+    d = _report(db)["devices"][0]
+    assert [c["kind"] for c in d["collected"]] == ["imei"]
+    assert all(r["receiver"] != "refused.example" or r["findings"] == 0 for r in d["receivers"])
+    assert d["blind_spots"]["not_sent"] == [
+        {"host": "ads.refused.example", "findings": 1, "kinds": ["email"]}
+    ]
+    assert "email" not in " ".join(d["headline"])
+
+
+def test_headlines_say_this_device_unless_a_phone_is_known(tmp_path: Path) -> None:
+    db = _store_of(tmp_path, [_ex("https://t.sent.example/t?imei=490154203237518", 1)])
+    assert _report(db)["headline"][0].startswith("This device sent ")
+
+
+def test_the_most_sensitive_kind_leads(tmp_path: Path) -> None:
+    db = _store_of(tmp_path, [
+        _ex("https://a.example/t?gaid=38400000-8cf0-11bd-b23e-10b96e40000d", 1),
+        _ex("https://b.example/t?imei=490154203237518", 2),
+    ])  # fmt: skip
+    assert "IMEI to" in _report(db)["headline"][0] and "advertising ID" not in _report(db)["headline"][0]
+
+
+def test_lists_of_receivers_are_never_cut_silently(tmp_path: Path) -> None:
+    from phonehome.report.build import more
+    from phonehome.report.html import render_html
+
+    assert more(["a", "b", "c"], 2) == "a, b +1 more"
+    assert more(["a", "b"], 2) == "a, b"
+    db = _store_of(tmp_path, [_ex(f"https://t.host{i}.example/t?imei=490154203237518", i) for i in range(9)])
+    page = render_html(_report(db))
+    assert "+3 more" in page  # nine receivers, six named
+    assert 'href="#d0-evidence-box"' in page.split("</h1>")[0]  # the headline links to its evidence
+
+
+def test_never_sent() -> None:
+    from phonehome.report.build import never_sent
+
+    assert never_sent(None, "Connection refused") and never_sent(0, "net::ERR_NAME_NOT_RESOLVED")
+    assert not never_sent(200, "Connection refused")  # answered: it got there
+    assert not never_sent(None, "timed out")  # sent, perhaps received: unknown, so counted
+    assert not never_sent(None, None)

@@ -49,7 +49,7 @@ def test_tables_are_well_formed(sample_db: str, hostile_db: str) -> None:
 def test_headings_and_headline(sample_db: str) -> None:
     text = _md(sample_db)
     assert text.startswith("# What the phone sent, to whom, and where\n")
-    assert "> Your phone sent your advertising ID to" in text
+    assert "> Your phone sent your phone's IMEI to" in text
     for heading in (
         "### What was collected",
         "### Who received it",

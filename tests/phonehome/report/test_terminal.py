@@ -24,7 +24,7 @@ def _render(db: str, **kw: object) -> str:
 
 def test_answer_first(sample_db: str) -> None:
     out = _render(sample_db)
-    assert out.splitlines()[0].startswith("Your phone sent your advertising ID to")
+    assert out.splitlines()[0].startswith("Your phone sent your phone's IMEI to")
     assert "Values are redacted" in out
     for title in ("What was collected", "Who received it", "Where it went", "Evidence"):
         assert title in out

@@ -517,3 +517,47 @@ def test_random_bytes_and_cuts_never_raise(
             read(path)
         except SourceError:
             pass  # refused as a whole, with one line: allowed
+
+
+# -- JSONP-wrapped HAR (HAR Viewer, PhantomJS netsniff) -----------------------------------------
+
+
+def _requests(items: list[Item]) -> list[tuple[str, str]]:
+    return [(i.method, i.url) for i in items if isinstance(i, Exchange)]
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("onInputData(", ");"),
+        ("onInputData (\n", "\n);\n"),
+        ("\ufeff  harCallback(", ")"),
+        ("window.x.y$(", ")"),
+    ],
+)
+def test_jsonp_wrapped_har_reads_like_the_har_inside(tmp_path: Path, opening: str, closing: str) -> None:
+    plain = shared("har_files-postdata.har")
+    wrapped = tmp_path / "wrapped.har"
+    wrapped.write_text(opening + plain.read_text(encoding="utf-8-sig") + closing, encoding="utf-8")
+    assert _requests(list(open_source(wrapped))) == _requests(list(open_source(plain)))
+    assert _requests(list(open_source(wrapped)))
+
+
+def test_jsonp_wrapped_har_gzipped(tmp_path: Path) -> None:
+    import gzip
+
+    plain = shared("har_files-chrome.har")
+    wrapped = tmp_path / "wrapped.har.gz"
+    wrapped.write_bytes(
+        gzip.compress(("onInputData(" + plain.read_text(encoding="utf-8-sig") + ");").encode())
+    )
+    assert _requests(list(open_source(wrapped))) == _requests(list(open_source(plain)))
+
+
+@pytest.mark.parametrize("text", ["onInputData", "onInputData(42);", "hello world(", 'x("not json")'])
+def test_things_that_only_look_like_jsonp_are_refused_in_one_line(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "odd.har"
+    path.write_text(text)
+    with pytest.raises(SourceError) as err:
+        list(open_source(path))
+    assert "\n" not in str(err.value)

@@ -21,7 +21,9 @@ _ROW = (
 
 def _flow(store: Store) -> int:
     sid = store.open_session("s", "replay")
-    ex = Exchange(datetime(2026, 11, 1, tzinfo=UTC), "GET", "https://x.example/a?imei=490154203237518", fingerprint="1")
+    ex = Exchange(
+        datetime(2026, 11, 1, tzinfo=UTC), "GET", "https://x.example/a?imei=490154203237518", fingerprint="1"
+    )
     store.write(sid, "s", [analyze(ex)])
     with store.engine.connect() as conn:
         return int(conn.execute(text("SELECT id FROM flows")).scalar_one())
@@ -48,8 +50,13 @@ def test_new_vocabulary_accepted_and_typos_still_refused(db_url: str) -> None:
     try:
         flow = _flow(store)
         with store.engine.begin() as conn:
-            conn.execute(text(_ROW), {"flow": flow, "category": "credentials", "kind": "password", "source": "key"})
-            conn.execute(text(_ROW), {"flow": flow, "category": "identifier", "kind": "device_id", "source": "behaviour"})
+            conn.execute(
+                text(_ROW), {"flow": flow, "category": "credentials", "kind": "password", "source": "key"}
+            )
+            conn.execute(
+                text(_ROW),
+                {"flow": flow, "category": "identifier", "kind": "device_id", "source": "behaviour"},
+            )
         for bad in ({"category": "identifier", "kind": "pasword", "source": "key"},
                     {"category": "credential", "kind": "password", "source": "key"},
                     {"category": "identifier", "kind": "device_id", "source": "behavior"}):  # fmt: skip
@@ -64,7 +71,9 @@ def test_downgrade_removes_what_version_3_cannot_hold(db_url: str) -> None:
     try:
         flow = _flow(store)
         with store.engine.begin() as conn:
-            conn.execute(text(_ROW), {"flow": flow, "category": "contact", "kind": "person_name", "source": "key"})
+            conn.execute(
+                text(_ROW), {"flow": flow, "category": "contact", "kind": "person_name", "source": "key"}
+            )
             command.downgrade(alembic_config(conn), REVISIONS[3])
             assert conn.execute(text("SELECT kind FROM findings")).scalars().all() == ["imei"]
     finally:
