@@ -77,6 +77,30 @@ def test_skipped_entries_are_counted_and_exit_1(tmp_path: Path, db_url: str) -> 
     assert "skipped 1 (entry 2): request.url is not absolute: /relative" in err
 
 
+def test_a_file_whose_every_entry_is_skipped_says_so_and_why(tmp_path: Path, db_url: str) -> None:
+    har = {"log": {"version": "1.2", "entries": [{"request": {"method": "GET"}}, {"request": 5}, {"x": 1}]}}
+    path = tmp_path / "allbad.har"
+    path.write_text(json.dumps(har))
+    code, out, err = run("replay", str(path), "--db", db_url)
+    assert code == 1 and "allbad.har: 0 flows imported" in out
+    assert "no entry could be read: all 3 were skipped" in err
+    assert "skipped 2 (entries 1, 2): request missing" in err and "skipped 1 (entry 0): request.url missing" in err
+
+
+def test_jsonp_wrapped_and_gzipped_har_files_replay(har_clients: Path, tmp_path: Path, db_url: str) -> None:
+    import gzip
+
+    text = (har_clients / "har_files-postdata.har").read_text(encoding="utf-8-sig")
+    wrapped = tmp_path / "netsniff.har"
+    wrapped.write_text(f"onInputData({text});")
+    packed = tmp_path / "webpagetest.har.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    code, out, _ = run("replay", str(wrapped), "--db", db_url)
+    assert code == 0 and "netsniff.har: 1 flows imported" in out, out
+    code, out, _ = run("replay", str(packed), "--db", db_url)  # the same entry: recognised as stored
+    assert code == 0 and "webpagetest.har.gz: 0 flows imported, 1 already stored" in out, out
+
+
 def test_truncated_har_keeps_entries_before_the_cut(har_clients: Path, tmp_path: Path, db_url: str) -> None:
     data = (har_clients / "har_files-firefox.har").read_bytes()
     cut = tmp_path / "cut.har"
