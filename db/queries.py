@@ -192,6 +192,7 @@ def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         select(
             FindingRow.flow_id, FindingRow.category, FindingRow.kind, FindingRow.value, FindingRow.location,
             FindingRow.path, FindingRow.encodings, FindingRow.confidence, FindingRow.source, FindingRow.hashed,
+            FindingRow.evidence,
         )
         .join(FlowRow, FindingRow.flow_id == FlowRow.id)
         .join(SessionRow, FlowRow.session_id == SessionRow.id)
@@ -204,9 +205,9 @@ def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         flow_rows = iter(s.execute(flow_stmt).yield_per(500))
         current_id: int | None = None
         shared: dict[str, Any] = {}
-        for flow_id, category, kind, value, where, path, encodings, confidence, source, hashed in s.execute(
-            finding_stmt
-        ).yield_per(1000):
+        for (
+            flow_id, category, kind, value, where, path, encodings, confidence, source, hashed, evidence
+        ) in s.execute(finding_stmt).yield_per(1000):  # fmt: skip
             while current_id != flow_id:
                 flow, label, dest = next(flow_rows)
                 current_id = flow.id
@@ -224,6 +225,7 @@ def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
                 "source": source,
                 "hashed": hashed,
                 **{k: shared[k] for k in _PLACE_KEYS},
+                "evidence": evidence,
             }
 
 

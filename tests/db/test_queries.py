@@ -15,6 +15,7 @@ FINDING_KEYS = {
     "path", "encodings", "confidence", "source", "hashed",
     # added by the destinations work: later work only adds fields
     "country", "region", "entity", "entity_country", "entity_region", "app", "vendor", "party",
+    "evidence",  # added by the real-world accuracy work
 }  # fmt: skip
 FLOW_KEYS = {
     "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
@@ -61,7 +62,7 @@ def test_findings_contract_and_values(store: Store) -> None:
         "host": "tracking.intl.miui.com", "category": "identifier", "kind": "imei", "value": "861234567890127",
         "where": "query", "path": "imei", "encodings": [], "confidence": 0.97, "source": "key", "hashed": None,
         "country": "US", "region": "US", "entity": "Xiaomi", "entity_country": "CN", "entity_region": "CN",
-        "app": None, "vendor": None, "party": "third",
+        "app": None, "vendor": None, "party": "third", "evidence": None,
     }  # fmt: skip
 
 
