@@ -161,6 +161,13 @@ class Redactor:
         return urlunsplit((parts.scheme, parts.netloc, path, "&".join(pairs), ""))
 
 
+def without_passwords(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Rows as captured, except that a password in a request URL is replaced: no output shows one."""
+    for row in rows:
+        url = row.get("url")
+        yield {**row, "url": hide_passwords(url)} if url else row
+
+
 def redact_findings(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """findings rows with values and URLs masked (`findings --redact`)."""
     rows = list(rows)

@@ -29,7 +29,7 @@ from phonehome.cli.common import (
 from phonehome.db import queries
 from phonehome.lookup import LOOKUP_COLUMNS, LookupError_, describe_target
 from phonehome.output import write_jsonl
-from phonehome.redact import redact_findings, redact_flows
+from phonehome.redact import redact_findings, redact_flows, without_passwords
 from phonehome.resolve import Resolver
 
 
@@ -45,7 +45,7 @@ def findings_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
         region = f.region
         table = FINDING_TABLE + REGION_TABLE if region else FINDING_TABLE
         rows = queries.findings(store, f)
-        emit(redact_findings(rows) if redact else rows, fmt, FINDING_COLUMNS, table)
+        emit(redact_findings(rows) if redact else without_passwords(rows), fmt, FINDING_COLUMNS, table)
 
 
 @click.command("flows")
@@ -60,7 +60,10 @@ def flows_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
         region = f.region
         table = FLOW_TABLE + REGION_TABLE if region else FLOW_TABLE
         rows = queries.flows(store, f)
-        emit(redact_flows(rows, store, f) if redact else rows, fmt, FLOW_COLUMNS + FLOW_COLUMNS_EXTRA, table)
+        emit(
+            redact_flows(rows, store, f) if redact else without_passwords(rows),
+            fmt, FLOW_COLUMNS + FLOW_COLUMNS_EXTRA, table,
+        )  # fmt: skip
 
 
 @click.command("destinations")

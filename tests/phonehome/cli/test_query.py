@@ -96,3 +96,25 @@ def test_redact_on_analysis_exports(demo_db: str) -> None:
     assert values and not any(v in masked for v in values)
     _, flows_masked, _ = run("flows", "--db", demo_db, "--format", "jsonl", "--redact")
     assert not any(v in flows_masked for v in values)
+
+
+def test_findings_and_flows_never_print_a_password(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from phonehome.classifiers.model import Exchange
+    from phonehome.classifiers.registry import analyze
+    from phonehome.db.store import Store
+
+    db = str(tmp_path / "pw.db")
+    store = Store(db)
+    try:
+        sid = store.open_session("pw", "replay")
+        ex = Exchange(datetime(2026, 12, 1, tzinfo=UTC), "GET", "https://login.example.org/s?user=a&password=hunter2x",
+                      fingerprint="1")  # fmt: skip
+        store.write(sid, "pw", [analyze(ex)])
+    finally:
+        store.dispose()
+    for command in ("findings", "flows"):
+        for fmt in ("jsonl", "csv", "table"):
+            code, out, _ = run(command, "--db", db, "--format", fmt)
+            assert code == 0 and "hunter2x" not in out and "login.example.org" in out, (command, fmt)
