@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import resource
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,3 +28,22 @@ def synthetic_har(path: Path, entries: int) -> Path:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class Tally:
+    """True positives, false positives and misses per kind, and the precision and recall they give."""
+
+    tp: Counter[str] = field(default_factory=Counter)
+    fp: Counter[str] = field(default_factory=Counter)
+    fn: Counter[str] = field(default_factory=Counter)
+
+    def precision(self, kind: str | None = None) -> float:
+        tp = self.tp[kind] if kind else sum(self.tp.values())
+        fp = self.fp[kind] if kind else sum(self.fp.values())
+        return tp / (tp + fp) if tp + fp else 1.0
+
+    def recall(self, kind: str | None = None) -> float:
+        tp = self.tp[kind] if kind else sum(self.tp.values())
+        fn = self.fn[kind] if kind else sum(self.fn.values())
+        return tp / (tp + fn) if tp + fn else 1.0

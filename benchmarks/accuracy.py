@@ -18,7 +18,6 @@ import argparse
 import json
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,28 +29,16 @@ from phonehome.classifiers.model import Exchange, Kind, Source  # noqa: E402
 from phonehome.classifiers.registry import analyze  # noqa: E402
 
 from benchmarks import realworld  # noqa: E402
+from benchmarks._common import Tally  # noqa: E402
 from phonehome.sources import open_source  # noqa: E402
 
 Key = tuple[int, str, str, str | None]  # entry, kind, value, hashed
 
 
 @dataclass
-class Scores:
-    tp: Counter[str] = field(default_factory=Counter)
-    fp: Counter[str] = field(default_factory=Counter)
-    fn: Counter[str] = field(default_factory=Counter)
+class Scores(Tally):
     misses: list[Key] = field(default_factory=list)
     false_alarms: list[Key] = field(default_factory=list)
-
-    def precision(self, kind: str | None = None) -> float:
-        tp = self.tp[kind] if kind else sum(self.tp.values())
-        fp = self.fp[kind] if kind else sum(self.fp.values())
-        return tp / (tp + fp) if tp + fp else 1.0
-
-    def recall(self, kind: str | None = None) -> float:
-        tp = self.tp[kind] if kind else sum(self.tp.values())
-        fn = self.fn[kind] if kind else sum(self.fn.values())
-        return tp / (tp + fn) if tp + fn else 1.0
 
     def kinds(self) -> list[str]:
         return sorted(set(self.tp) | set(self.fp) | set(self.fn), key=lambda k: list(Kind).index(Kind(k)))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -26,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from phonehome.classifiers.model import Exchange, Kind  # noqa: E402
 from phonehome.classifiers.registry import analyze  # noqa: E402
 
+from benchmarks._common import Tally  # noqa: E402
 from phonehome.sources import open_source  # noqa: E402
 
 SET = ROOT / "tests" / "realworld"
@@ -51,27 +51,14 @@ class Label:
 
 
 @dataclass
-class RealWorld:
+class RealWorld(Tally):
     files: int = 0
     requests: int = 0
     labels: int = 0
-    tp: Counter[str] = field(default_factory=Counter)
-    fp: Counter[str] = field(default_factory=Counter)
-    fn: Counter[str] = field(default_factory=Counter)
     unjudged: list[Datum] = field(default_factory=list)
     false_alarms: list[tuple[Datum, str]] = field(default_factory=list)
     misses: list[tuple[Datum, str]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
-
-    def precision(self, kind: str | None = None) -> float:
-        tp = self.tp[kind] if kind else sum(self.tp.values())
-        fp = self.fp[kind] if kind else sum(self.fp.values())
-        return tp / (tp + fp) if tp + fp else 1.0
-
-    def recall(self, kind: str | None = None) -> float:
-        tp = self.tp[kind] if kind else sum(self.tp.values())
-        fn = self.fn[kind] if kind else sum(self.fn.values())
-        return tp / (tp + fn) if tp + fn else 1.0
 
     def kinds(self) -> list[str]:
         order = [k.value for k in Kind]
