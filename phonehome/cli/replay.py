@@ -75,7 +75,10 @@ def replay_cmd(
             )
             skipped = sum(f.skipped.values())
             if skipped and not f.stored and not f.duplicates:
-                err.print(f"  no entry could be read: all {skipped} were skipped, for these reasons:", highlight=False)
+                err.print(
+                    f"  no entry could be read: all {skipped} were skipped, for these reasons:",
+                    highlight=False,
+                )
             for reason, n in f.skipped.most_common():
                 where = _entry_numbers(f.skipped_entries.get(reason, []), n)
                 err.print(f"  skipped {n}{where}: {esc(terminal_safe(reason, 160))}", highlight=False)

@@ -84,7 +84,10 @@ def test_a_file_whose_every_entry_is_skipped_says_so_and_why(tmp_path: Path, db_
     code, out, err = run("replay", str(path), "--db", db_url)
     assert code == 1 and "allbad.har: 0 flows imported" in out
     assert "no entry could be read: all 3 were skipped" in err
-    assert "skipped 2 (entries 1, 2): request missing" in err and "skipped 1 (entry 0): request.url missing" in err
+    assert (
+        "skipped 2 (entries 1, 2): request missing" in err
+        and "skipped 1 (entry 0): request.url missing" in err
+    )
 
 
 def test_jsonp_wrapped_and_gzipped_har_files_replay(har_clients: Path, tmp_path: Path, db_url: str) -> None:
