@@ -425,7 +425,7 @@ def _evidence(by_kind: dict[str, list[dict[str, Any]]], r: Redactor) -> dict[str
                 "country": x["country"], "entity_country": x["entity_country"], "party": x["party"],
                 "request": f"{x['method']} {r.url(x['url'])}", "where": x["where"], "path": r.text(x["path"]),
                 "encodings": x["encodings"], "source": x["source"], "hashed": x["hashed"],
-                "confidence": x["confidence"],
+                "confidence": x["confidence"], "why": r.text(x.get("evidence") or ""),
             })  # fmt: skip
         if len(rows) > EVIDENCE_PER_KIND:
             left_out[kind] = len(rows) - EVIDENCE_PER_KIND

@@ -442,7 +442,8 @@ def _evidence_html(did: str, ev: dict[str, Any]) -> str:
         f'<select aria-label="kind of data"><option value="">all data</option>{options}</select></div>',
         _table(f"{did}-evidence", ["time", "data", "value", "receiver", "server", "request", "where", "path", "decoded through", "source"], [
             [e["time"], e["label"], e["value"] + (f" ({e['hashed']})" if e["hashed"] else ""), e["receiver"], country_name(e["country"]),
-             e["request"], e["where"], e["path"], " → ".join(e["encodings"]) or "plain", e["source"]] for e in items
+             e["request"], e["where"], e["path"], " → ".join(e["encodings"]) or "plain",
+             e["source"] + (f": {e['why']}" if e.get("why") else "")] for e in items
         ], row_attrs=[f' data-kind="{esc(e["kind"])}"' for e in items], classes={2: "val", 5: "req"}),
     ]  # fmt: skip
     for kind, n in ev["left_out"].items():

@@ -28,21 +28,22 @@ T = Kind.TRACKING_ID
 _NOT_COOKIES = frozenset({Where.QUERY, Where.BODY, Where.PATH})
 
 ADAPTERS: tuple[Adapter, ...] = (
-    Adapter(
-        name="google-analytics",
-        label="Google Analytics client ID",
-        hosts=("google-analytics.com", "analytics.google.com"),
-        path=r"/(?:g/|r/|j/)?collect",
-        keys={"cid": T, "uid": T, "fid": T},
-        where=_NOT_COOKIES,
-    ),
-    # GA4 through a site's own server-side tag manager: the same protocol on the site's domain.
+    # GA4 through a site's own server-side tag manager: the same protocol on the site's domain.  First,
+    # so that at Google's own hosts (where both match) Google's adapter names the finding.
     Adapter(
         name="google-analytics-server-side",
         label="Google Analytics client ID (server-side tagging)",
         hosts=(),
         path=r"/g/collect$",
         keys={"cid": T, "uid": T},
+        where=_NOT_COOKIES,
+    ),
+    Adapter(
+        name="google-analytics",
+        label="Google Analytics client ID",
+        hosts=("google-analytics.com", "analytics.google.com"),
+        path=r"/(?:g/|r/|j/)?collect",
+        keys={"cid": T, "uid": T, "fid": T},
         where=_NOT_COOKIES,
     ),
     Adapter(

@@ -184,3 +184,11 @@ def test_never_sent() -> None:
     assert not never_sent(200, "Connection refused")  # answered: it got there
     assert not never_sent(None, "timed out")  # sent, perhaps received: unknown, so counted
     assert not never_sent(None, None)
+
+
+def test_evidence_says_why_a_finding_holds(tmp_path: Path) -> None:
+    db = _store_of(
+        tmp_path, [_ex("https://region1.google-analytics.com/g/collect?v=2&cid=1234567890.1700000000", 1)]
+    )
+    items = _report(db, reveal=True)["devices"][0]["evidence"]["items"]
+    assert [(e["kind"], e["why"]) for e in items] == [("tracking_id", "Google Analytics client ID: `cid`")]
