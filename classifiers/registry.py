@@ -332,6 +332,38 @@ def _rank(f: Finding) -> tuple[float, bool]:
     return (f.confidence, not (f.encodings and f.encodings[-1] == "column"))
 
 
+def _in_browser(exchange: Exchange) -> bool:
+    """A web browser's own request (not an app's, not an app's WebView, which can pass device IDs in)."""
+    ua = exchange.header("user-agent") or ""
+    return ua.startswith("Mozilla/") and "; wv)" not in ua and not any(b in ua for b in _VENDOR_BROWSERS)
+
+
+# Phone makers' and app makers' browsers that put device IDs of their own into requests (Mi Browser's
+# `mibrowser_did` is the Android ID): their requests are judged like an app's.
+_VENDOR_BROWSERS = ("MiuiBrowser", "HuaweiBrowser", "HeyTapBrowser", "VivoBrowser", "UCBrowser", "QQBrowser",
+                    "baiduboxapp", "Quark", "OppoBrowser", "Dalvik")  # fmt: skip
+
+
+_BROWSER_ID = (
+    "an ID in a web browser's request: a browser gives sites no device ID, so this is one that a site or "
+    "a tracker assigned and keeps"
+)
+
+
+def _as_browser(findings: list[Finding]) -> list[Finding]:
+    """What a browser's request can carry: its "device IDs" are IDs a site or tracker assigned
+    (tracking IDs), and its page names are a website's, not an app's screens."""
+    out = []
+    for f in findings:
+        if f.kind == Kind.APP_ACTIVITY:
+            continue
+        if f.kind == Kind.DEVICE_ID:
+            f = Finding(Kind.TRACKING_ID, f.value, f.where, f.path, f.encodings, f.confidence, f.source, f.detector,
+                        f.hashed, f.evidence or _BROWSER_ID)  # fmt: skip
+        out.append(f)
+    return out
+
+
 def _same(a: Finding, b: Finding) -> bool:
     return a.value.lower() == b.value.lower()
 
@@ -478,10 +510,17 @@ def _analyze(
             keep(named)  # after the detectors, so the endpoint's own meaning wins a tie
         if known and (found := detect_known(fld, known)):
             keep(found)
+    destination = _destination(exchange, split.host, destinations, notes)
+    if destination.categories and exchange.header("cookie"):
+        # Only what nothing else named: a cookie holding an Android ID stays the Android ID.
+        named = {f.value.lower() for f in best.values()}
+        found = tracking.tracker_cookie_ids(decoded.fields, destination, _in_browser(exchange))
+        keep([f for f in found if f.value.lower() not in named])
     findings = _once(best.values())
     if any(f.kind == Kind.PHONE_NUMBER and f.value.isdigit() for f in findings):
         findings = _place_phone_numbers(findings, decoded.fields, exchange)
-    destination = _destination(exchange, split.host, destinations, notes)
+    if _in_browser(exchange):
+        findings = _as_browser(findings)
     return Analysis(
         exchange=exchange,
         findings=tuple(findings),

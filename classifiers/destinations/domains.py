@@ -33,3 +33,11 @@ def registrable_domain(host: str) -> str:
 
 def same_site(a: str, b: str) -> bool:
     return registrable_domain(a) == registrable_domain(b)
+
+
+@lru_cache(maxsize=65536)
+def has_public_suffix(host: str) -> bool:
+    """Whether `host` ends in a suffix of the bundled public suffix list (`mail.example.com` yes,
+    `0.scroll` no): a name that could be registered and reached."""
+    parts = _EXTRACT(host.strip().lower().rstrip("."))
+    return bool(parts.suffix and parts.domain)

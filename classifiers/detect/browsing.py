@@ -22,7 +22,7 @@ URL_KEYS = frozenset(
 CALLBACK_KEYS = frozenset(
     {"cb", "callback", "redir", "redirect", "redirecturl", "redirecturi", "returnurl", "returnto", "return",
      "next", "continue", "tgt", "target", "dest", "destination", "ru", "rurl", "goto", "successurl",
-     "failureurl", "cancelurl", "syncurl", "pixelurl", "postbackurl", "notifyurl"}
+     "failureurl", "cancelurl", "syncurl", "pixelurl", "postbackurl", "notifyurl", "r"}
 )  # fmt: skip
 CALLBACK_SUFFIXES = ("callback", "redirect", "redir", "redirecturl", "redirecturi", "returnurl", "syncurl")
 REFERRER_KEYS = frozenset({"refurl", "referurl", "refererurl", "referrer", "referer", "dr", "pagereferrer"})
@@ -78,8 +78,8 @@ def detect_visited_url(field: Field) -> list[Finding]:
         return []
     target = split_url(value)
     host = target.host
-    if not host or "." not in host:
-        return []
+    if not host or "." not in host or host.endswith(".") or ".." in host or value.endswith("..."):
+        return []  # a URL a beacon cut short (`https://www.ferguson....`) names no page
     key = norm(field.key)
     if key in CALLBACK_KEYS or key.endswith(CALLBACK_SUFFIXES):
         return []
@@ -90,8 +90,8 @@ def detect_visited_url(field: Field) -> list[Finding]:
     if same_site(host, field.host) and not (referrer and host != field.host):
         return []
     if field.where == Where.HEADER:
-        if field.key != "referer":
-            return []
+        if field.key != "referer" or target.path.lower().endswith(_ASSET_SUFFIXES):
+            return []  # a style sheet as the Referer of its fonts is no page the user visited
         return [finding(field, Kind.VISITED_URL, value, 0.9, Source.KEY, "visited_url")]
     if target.path.lower().endswith(_ASSET_SUFFIXES) and not keyed:
         return []

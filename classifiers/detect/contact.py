@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+from phonehome.classifiers.destinations.domains import has_public_suffix
 from phonehome.classifiers.detect.keys import digest_by_length, is_digest, match_key, norm
 from phonehome.classifiers.model import Field, Finding, Kind, Source, finding
 
@@ -40,6 +41,8 @@ def detect_email(field: Field) -> list[Finding]:
             continue
         if local in _SERVICE_LOCAL_PARTS:
             continue
+        if not has_public_suffix(domain):
+            continue  # `0.clicks@0.scroll` in a cookie of counters: no real domain, no address
         exact = match.group(0) == value.strip()
         confidence = 0.97 if (keyed or exact) else 0.9
         out.append(finding(field, Kind.EMAIL, email, confidence, Source.PATTERN, "email"))

@@ -104,6 +104,9 @@ _HEX32_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 _MODEL_NUMBER = re.compile(r"^(?:M\d{4}[A-Z0-9]{2,4}|\d{4,8}[A-Z]{1,4}\d?[A-Z]{0,2})$")
 _SERIAL_SHAPE = re.compile(r"^(?=[A-Z0-9]*[G-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{8,20}$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_RANDOM_FRACTION = re.compile(r"^0\.\d{6,}$")
+# Random or time-based UUIDs (versions 4 and 1), not name-based ones (3 and 5, derived from a page or content).
+_UUID4_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[14][0-9a-fA-F]{3}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
 _MAC_BARE_RE = re.compile(r"^[0-9A-Fa-f]{12}$")
 _AP_MAC_KEYS = frozenset({"apmac", "routermac", "wifimacap", "gatewaymac"})
@@ -202,7 +205,8 @@ def detect_advertising_id(field: Field) -> list[Finding]:
     value = field.value.strip()
     if not _ad_keyed(field):
         # `aid` means an advertising ID in some SDKs and an Android ID in others: the shape decides.
-        if _UUID_RE.match(value) and norm(field.key).endswith("aid") and not is_placeholder(value):
+        # Not a name-based UUID: `pstaid`, Yahoo's page-stream ID (a version 3 UUID), ends in `aid` too.
+        if _UUID4_RE.match(value) and norm(field.key).endswith("aid") and not is_placeholder(value):
             return [finding(field, Kind.ADVERTISING_ID, value.lower(), 0.85, Source.KEY, "advertising_id")]
         return _digest_finding(field, Kind.ADVERTISING_ID, "advertising_id")
     if _UUID_RE.match(value):
@@ -316,6 +320,8 @@ def detect_device_id(field: Field) -> list[Finding]:
     # Timestamps and small counters sit under `uid` in some payloads: require some letters or length.
     if value.isdigit() and len(value) < 12:
         return []
+    if _RANDOM_FRACTION.match(value) or value.startswith("_") and value.endswith("_"):
+        return []  # `Math.random()` as a cache-buster, an unfilled macro (`_wfivefivec_`)
     if algo is not None and not is_digest(value, algo):
         return []
     if value.endswith(".apps.googleusercontent.com"):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from phonehome.classifiers.detect.keys import is_placeholder
-from phonehome.classifiers.model import Field, Finding, Kind, Source, Where, finding
+from phonehome.classifiers.model import Destination, Field, Finding, Kind, Source, Where, finding
 
 Extract = Callable[[str], str | None]
 
@@ -142,3 +142,42 @@ def detect_tracking_id(field: Field) -> list[Finding]:
         return []
     evidence = f"{name} {what} (cookie {field.key})"
     return [finding(field, Kind.TRACKING_ID, value, 0.95, Source.KEY, "tracking_id", evidence=evidence)]
+
+
+# Companies whose business is following people: a cookie of theirs that holds an ID-shaped value is
+# that company's ID for this browser, whatever they named it (`uuid2`, `KADUSERCOOKIE`, `CMID`, `u`).
+TRACKER_CATEGORIES = frozenset({"advertising", "analytics"})
+_STRONG_ID = re.compile(
+    r"^(?:[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"  # a UUID
+    r"|[0-9a-fA-F]{16,64}"  # a long hex string
+    r"|(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,120}={0,2})$"  # random letters and digits
+)
+_NOT_ID_COOKIES = ("consent", "optout", "opt_out", "test_cookie", "gdpr", "euconsent", "usprivacy", "cmp")
+
+
+def tracker_cookie_ids(fields: list[Field], destination: Destination, browser: bool = True) -> list[Finding]:
+    """ID-shaped cookies sent to an advertising or analytics company (the entity map says which).
+
+    In a browser's request such a cookie is the company's ID for the browser: a tracking ID.  In an
+    app's, the SDK keeps the device's ID there (Xiaomi's ad SDK sends the Android ID as `_dmid`): a
+    device ID, or the Android ID or IMEI its shape shows.
+    """
+    from phonehome.classifiers.detect.normalise import refine
+
+    if not TRACKER_CATEGORIES.intersection(destination.categories):
+        return []
+    who = destination.entity or destination.domain
+    found = []
+    for fld in fields:
+        if fld.where != Where.COOKIE or fld.path.lower() != fld.key.lower():
+            continue
+        value = fld.value.strip()
+        if not _STRONG_ID.match(value) or len(set(value)) < 8 or is_placeholder(value):
+            continue
+        if any(word in fld.key.lower() for word in _NOT_ID_COOKIES):
+            continue
+        evidence = f"an ID-shaped cookie `{fld.path}` sent to {who}, an advertising or analytics company"
+        kind = Kind.TRACKING_ID if browser else refine(Kind.DEVICE_ID, value)
+        value = value.lower() if kind == Kind.ANDROID_ID else value
+        found.append(finding(fld, kind, value, 0.75, Source.PATTERN, "tracking_id", evidence=evidence))
+    return found

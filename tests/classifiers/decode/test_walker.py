@@ -102,9 +102,7 @@ def test_columns_of_a_list_of_objects_stop_at_the_first_gap() -> None:
 
 
 def test_key_value_pairs_inside_log_text_become_fields() -> None:
-    log = (
-        '11-21 09:00:01 I Loc: fix provider=fused lat=41.3874 lon=2.1686 acc=12\nD Sync: model="Pixel 7" result=OK\n'
-    )
+    log = '11-21 09:00:01 I Loc: fix provider=fused lat=41.3874 lon=2.1686 acc=12\nD Sync: model="Pixel 7" result=OK\n'
     body = json.dumps({"log": log}).encode()
     d = decode(exchange(headers=(("Content-Type", "application/json"),), body=body))
     got = {(f.path, f.value, f.encodings) for f in d.fields if "text" in f.encodings}

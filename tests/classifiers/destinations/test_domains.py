@@ -72,3 +72,12 @@ def test_no_socket_is_opened(monkeypatch: pytest.MonkeyPatch) -> None:
     assert registrable_domain("cdn.fresh-name-2.example.net") == "example.net"
     assert registrable_domain("x.y.z.fresh-name-3.org.au") == "fresh-name-3.org.au"
     registrable_domain.cache_clear()
+
+
+def test_has_public_suffix() -> None:
+    from phonehome.classifiers.destinations.domains import has_public_suffix
+
+    assert has_public_suffix("gmail.com") and has_public_suffix("163.com") and has_public_suffix("mail.co.uk")
+    assert (
+        not has_public_suffix("0.scroll") and not has_public_suffix("localhost") and not has_public_suffix("")
+    )

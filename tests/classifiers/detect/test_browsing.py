@@ -223,3 +223,15 @@ def test_coded_values_under_q_are_not_searches(value: str) -> None:
 @pytest.mark.parametrize("value", ["best pho", "iphone 15", "covid-19", "weather"])
 def test_words_under_q_are_searches(value: str) -> None:
     assert [f.value for f in detect_search_query(fld("q", value, Where.QUERY))] == [value]
+
+
+def test_urls_cut_short_and_style_sheet_referers_are_not_pages() -> None:
+    assert detect_visited_url(fld("dl", "https://www.ferguson....", Where.BODY, host="col.example")) == []
+    assert detect_visited_url(fld("dl", "https://...", Where.BODY, host="col.example")) == []
+    css = fld(
+        "referer",
+        "http://www.aftonbladet.se/dist/css/general.css?1440665195",
+        Where.HEADER,
+        host="gfx.cdn.example",
+    )
+    assert detect_visited_url(css) == []

@@ -198,3 +198,9 @@ def test_national_number_with_a_country_sibling(
     found = detect_phone_number(field)
     assert essentials(found) == [(Kind.PHONE_NUMBER, expected, Source.KEY, None)]
     assert found[0].confidence == confidence
+
+
+def test_an_address_needs_a_real_domain() -> None:
+    # Counters in a cookie (`effcl@0.totcl`, `0.clicks@0.scroll`) look like addresses and are not.
+    assert detect_email(fld("_dyrc", "effcl@0.totcl|0.clicks@0.scroll")) == []
+    assert [f.value for f in detect_email(fld("u", "li.wei@163.com"))] == ["li.wei@163.com"]

@@ -679,3 +679,10 @@ def test_adjust_adid_is_not_a_gaid_without_dashes() -> None:
 
 def test_an_oauth_client_id_is_not_a_device_id() -> None:
     assert detect_device_id(fld("client_id", "a1b2c3d4e5f6a7b8c9d0e1f2")) == []
+
+
+def test_name_based_uuids_and_random_fractions_are_not_ids() -> None:
+    # Yahoo's `pstaid` is a page-stream ID, a version 3 UUID; `Math.random()` is a cache-buster.
+    assert detect_advertising_id(fld("pstaid", "6bf451fd-11f9-37f9-a54c-d73d795839f6")) == []
+    assert detect_device_id(fld("deviceid", "0.8238071829546243")) == []
+    assert detect_device_id(fld("uid", "_wfivefivec_")) == []

@@ -72,3 +72,54 @@ def test_microsoft_muid_cookie_is_a_tracking_id_not_an_imei() -> None:
     muid = "0F3C5A1B2D3E4F5061728394A5B6C7D8"
     ex = exchange(url="https://c.bing.com/c.gif", headers=(("Cookie", f"MUID={muid}"),), method="GET")
     assert [(f.kind, f.value) for f in analyze(ex).findings] == [(Kind.TRACKING_ID, muid)]
+
+
+# -- ID-shaped cookies at advertising and analytics companies ----------------------------------------
+
+BROWSER = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+APP = "Dalvik/2.1.0 (Linux; U; Android 13; 2201117TG Build/TKQ1.221114.001)"
+
+
+def _cookie_findings(host: str, cookie: str, ua: str) -> set[tuple[Kind, str]]:
+    ex = exchange(url=f"https://{host}/pixel", headers=(("Cookie", cookie), ("User-Agent", ua)), method="GET")
+    return {(f.kind, f.value) for f in analyze(ex).findings if f.where == Where.COOKIE}
+
+
+def test_an_ad_company_cookie_is_its_id_for_the_browser() -> None:
+    found = _cookie_findings("ib.adnxs.com", "uuid2=8361237405437926432; anj=dTM7k!M4/8D", BROWSER)
+    assert found == {(Kind.TRACKING_ID, "8361237405437926432")}
+    found = _cookie_findings("dsum-sec.casalemedia.com", "CMID=VeILvcAoJEMAAFT7G8AAAAo; CMPS=1", BROWSER)
+    assert found == {(Kind.TRACKING_ID, "VeILvcAoJEMAAFT7G8AAAAo")}
+
+
+def test_in_an_app_such_a_cookie_is_the_device_id_it_looks_like() -> None:
+    assert _cookie_findings("api.ad.intl.xiaomi.com", "_dmid=3B9F0A6D2C8E1F47", APP) == {
+        (Kind.ANDROID_ID, "3b9f0a6d2c8e1f47")
+    }
+
+
+def test_cookies_elsewhere_or_not_id_shaped_are_not_tracking_ids() -> None:
+    assert _cookie_findings("www.example.org", "uuid=6fe0dd22-4e86-11e5-9f93-005056a215fe", BROWSER) == {
+        (
+            Kind.TRACKING_ID,
+            "6fe0dd22-4e86-11e5-9f93-005056a215fe",
+        )  # a device-ID key in a browser: a tracking ID
+    }
+    assert _cookie_findings("www.example.org", "prefs=6fe0dd224e8611e59f93005056a215fe", BROWSER) == set()
+    assert (
+        _cookie_findings("ib.adnxs.com", "anj=short; euconsent=BOQ7WlgOQ7WlgABABwAAABJOACgACAAAAAAA", BROWSER)
+        == set()
+    )
+
+
+def test_a_browser_has_no_device_ids_but_vendor_browsers_do() -> None:
+    url = "https://api.example.org/v1/x?device_id=6fe0dd22-4e86-11e5-9f93-005056a215fe"
+    kinds = {
+        f.kind for f in analyze(exchange(url=url, headers=(("User-Agent", BROWSER),), method="GET")).findings
+    }
+    assert Kind.TRACKING_ID in kinds and Kind.DEVICE_ID not in kinds
+    miui = BROWSER + " XiaoMi/MiuiBrowser/14.9.1-gn"
+    kinds = {
+        f.kind for f in analyze(exchange(url=url, headers=(("User-Agent", miui),), method="GET")).findings
+    }
+    assert Kind.DEVICE_ID in kinds
