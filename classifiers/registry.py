@@ -513,9 +513,9 @@ def _analyze(
     destination = _destination(exchange, split.host, destinations, notes)
     if destination.categories and exchange.header("cookie"):
         # Only what nothing else named: a cookie holding an Android ID stays the Android ID.
-        named = {f.value.lower() for f in best.values()}
-        found = tracking.tracker_cookie_ids(decoded.fields, destination, _in_browser(exchange))
-        keep([f for f in found if f.value.lower() not in named])
+        taken = {f.value.lower() for f in best.values()}
+        cookies = tracking.tracker_cookie_ids(decoded.fields, destination, _in_browser(exchange))
+        keep([f for f in cookies if f.value.lower() not in taken])
     findings = _once(best.values())
     if any(f.kind == Kind.PHONE_NUMBER and f.value.isdigit() for f in findings):
         findings = _place_phone_numbers(findings, decoded.fields, exchange)
