@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from phonehome.classifiers.decode.limits import Decoded, Limits
 from phonehome.classifiers.decode.request import decode
+from phonehome.classifiers.destinations.entities import entity_map
 from phonehome.classifiers.destinations.party import app_from_fields, app_from_headers
 from phonehome.classifiers.destinations.place import Destinations, default_destinations
 from phonehome.classifiers.detect import (
@@ -332,6 +333,19 @@ def _rank(f: Finding) -> tuple[float, bool]:
     return (f.confidence, not (f.encodings and f.encodings[-1] == "column"))
 
 
+_AD_TECH = frozenset({"advertising", "analytics"})
+
+
+def _ad_frame_referer(f: Finding) -> bool:
+    """A "page" that is an ad or tag frame (`tpc.googlesyndication.com/safeframe/...`, a Floodlight
+    `activityi`), in a Referer or handed to a tracker as `url=`: a host the entity map knows only as
+    advertising or analytics serves no page a person visits."""
+    if f.kind != Kind.VISITED_URL:
+        return False
+    match = entity_map().match(split_url(f.value).host)
+    return match is not None and bool(match.categories) and set(map(str, match.categories)) <= _AD_TECH
+
+
 def _in_browser(exchange: Exchange) -> bool:
     """A web browser's own request (not an app's, not an app's WebView, which can pass device IDs in)."""
     ua = exchange.header("user-agent") or ""
@@ -339,9 +353,10 @@ def _in_browser(exchange: Exchange) -> bool:
 
 
 # Phone makers' and app makers' browsers that put device IDs of their own into requests (Mi Browser's
-# `mibrowser_did` is the Android ID): their requests are judged like an app's.
+# `mibrowser_did` is the Android ID), and desktop apps built on a browser (Electron: Slack, ...): their
+# requests are judged like an app's.
 _VENDOR_BROWSERS = ("MiuiBrowser", "HuaweiBrowser", "HeyTapBrowser", "VivoBrowser", "UCBrowser", "QQBrowser",
-                    "baiduboxapp", "Quark", "OppoBrowser", "Dalvik")  # fmt: skip
+                    "baiduboxapp", "Quark", "OppoBrowser", "Dalvik", "Electron/")  # fmt: skip
 
 
 _BROWSER_ID = (
@@ -516,7 +531,7 @@ def _analyze(
         taken = {f.value.lower() for f in best.values()}
         cookies = tracking.tracker_cookie_ids(decoded.fields, destination, _in_browser(exchange))
         keep([f for f in cookies if f.value.lower() not in taken])
-    findings = _once(best.values())
+    findings = [f for f in _once(best.values()) if not _ad_frame_referer(f)]
     if any(f.kind == Kind.PHONE_NUMBER and f.value.isdigit() for f in findings):
         findings = _place_phone_numbers(findings, decoded.fields, exchange)
     if _in_browser(exchange):

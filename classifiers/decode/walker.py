@@ -232,7 +232,8 @@ class Walker:
                 if payload is not None:
                     self.walk_json(where, path, payload, enc + ("jwt",), depth + 1)
                 return
-            if " " in text or "\n" in text:
+            if " " in text or "\n" in text or ("," in text and "=" in text):
+                # Free text, or `la=51.50,lo=-0.12` in a cookie: key=value pairs inside it.
                 self.walk_text_pairs(where, path, text, enc, depth)
             return
 

@@ -118,11 +118,15 @@ def detect_search_query(field: Field) -> list[Finding]:
     # GraphQL documents and SQL-like filters also travel as `query`.
     if is_placeholder(value) or len(value) > 200 or value.startswith(("{", "[")) or _GRAPHQL.match(value):
         return []
-    if not has_letter(value) or _CODED.match(value):
+    if not has_letter(value) or _CODED.match(value) or _SIZE.fullmatch(value) or value.lower() in _NO_SEARCH:
         return []
     return [finding(field, Kind.SEARCH_QUERY, value, 0.85, Source.KEY, "search_query")]
 
 
+# Words that stand where a search would, when there is none.
+_NO_SEARCH = frozenset({"unspecific", "unspecified", "qstring", "query", "search", "keyword", "keywords", "none",
+                        "empty", "default", "all", "null", "undefined", "n/a", "na", "-"})  # fmt: skip
+_SIZE = re.compile(r"\d{2,5}\s*[x*×]\s*\d{2,5}", re.IGNORECASE)  # `wd=1024x702` is a window size
 # Counters, IDs and codes that travel as `q` (`sc.1.23`, `a1b2c3d4e5f6`, `v:3|p:1`): no spaces, digits
 # among punctuation, or a long hex string.  People search for words.
 _CODED = re.compile(r"^(?=[^ ]*\d)(?:[\w]*[.:|;,_=/-]){2,}[\w.:|;,_=/-]*$|^[0-9a-fA-F-]{16,}$")

@@ -85,7 +85,13 @@ def detect_device_model(field: Field) -> list[Finding]:
         return []
     value = field.value.strip()
     key = norm(field.key)
-    if key in MODEL_KEYS and _plain(value) and has_letter(value) and not _DOMAIN.match(value):
+    if (
+        key in MODEL_KEYS
+        and _plain(value)
+        and has_letter(value)
+        and not _DOMAIN.match(value)
+        and "://" not in value
+    ):
         if key in _TERSE_MODEL_KEYS and field.where == Where.COOKIE:
             return []  # `dm=nike.com; mi=...` in a cookie: a site's own settings, not a phone
         return [finding(field, Kind.DEVICE_MODEL, value, 0.8, Source.KEY, "device_model")]

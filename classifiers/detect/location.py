@@ -27,7 +27,7 @@ LON_KEYS = frozenset(
     }
 )
 PAIR_KEYS = frozenset(
-    {"ll", "latlng", "latlon", "location", "loc", "gps", "coordinates", "coord", "geo", "position", "q",
+    {"ll", "latlng", "latlon", "location", "loc", "gps", "coordinates", "coord", "geo", "position", "q", "geoip",
      "points", "point", "center", "near", "origin", "destination"}
 )  # fmt: skip
 # Services whose APIs put longitude first (`lon,lat`), as GeoJSON does.
@@ -42,6 +42,7 @@ CID_KEYS = frozenset({"cid", "cellid", "ci", "cellidentity"})
 
 # Decimal degrees with at least two decimals: touch points, prices and counters are not positions.
 _DEGREES = re.compile(r"^-?\d{1,3}\.\d{2,}$")
+_EMBEDDED_PAIR = re.compile(r"(?:^|[:|;,\s])(-?\d{1,2}\.\d{3,})[:|;,](-?\d{1,3}\.\d{3,})(?:$|[:|;,\s])")
 _PROTO_DEGREES = re.compile(r"^-?\d{1,3}\.\d{4,}$")
 _PAIR = re.compile(r"^\s*(-?\d{1,3}\.\d{2,})\s*[,;| ]\s*(-?\d{1,3}\.\d{2,})\s*$")
 
@@ -105,6 +106,13 @@ def detect_coordinates(field: Field) -> list[Finding]:
         value = value.removesuffix(".json").removesuffix(".geojson")  # `/mapbox.places/2.16,41.39.json`
     keyed = key in PAIR_KEYS or field.where == Where.PATH
     match = _PAIR.match(value) if keyed else _PRECISE_PAIR.match(value)
+    if match is None and ("geo" in key or key in PAIR_KEYS):
+        # A position inside a longer string under a location key: Wikipedia's `GeoIP` cookie is
+        # `US:VA:Chantilly:38.9148:-77.4883:v4`.
+        inner = _EMBEDDED_PAIR.search(value)
+        if inner and _valid(inner.group(1), inner.group(2)):
+            return [finding(field, Kind.COORDINATES, f"{inner.group(1)},{inner.group(2)}", 0.8, Source.KEY,
+                            "coordinates")]  # fmt: skip
     if match:
         first, second = match.group(1), match.group(2)
         # Some APIs (Mapbox, Amap, GeoJSON) send "lon,lat"; a first number beyond ±90 can only be one.

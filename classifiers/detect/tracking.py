@@ -95,6 +95,28 @@ COOKIES: dict[str, tuple[str, str, Extract]] = {
     "hubspotutk": ("HubSpot", "visitor ID", _whole),
     "__hstc": ("HubSpot", "visitor ID", _HSTC),
     "optimizelyenduserid": ("Optimizely", "user ID", _whole),
+    "pref": ("Google", "browser ID (PREF)", _group(r"(?:^|:)ID=([0-9a-f]{16})")),
+    "__zlcmid": ("Zendesk Chat", "visitor ID", _whole),
+    "_lp4_u": ("Burt (Lp4)", "user ID", _whole),
+    "idrxvr": ("AT Internet (Xiti)", "visitor ID", _whole),
+    "npid": ("nPario", "visitor ID", _whole),
+    "__glmrid": ("Glimr", "visitor ID", _whole),
+    "lystra_guid": ("Lystra", "visitor ID", _whole),
+    "wt_fpc": ("Webtrends", "visitor ID", _group(r"id=([0-9a-f-]{16,})")),
+    "seuncy": ("Semasio", "user ID", _whole),
+    "tcid": ("Commanders Act", "visitor ID", _whole),
+    "ora_fpc": ("Oracle Infinity", "visitor ID", _group(r"id=([0-9a-f-]{16,})")),
+    "eloqua": ("Oracle Eloqua", "visitor ID", _group(r"GUID=([0-9A-Fa-f]{16,})")),
+    "kampyle_userid": ("Medallia (Kampyle)", "user ID", _whole),
+    "__couid": ("Kantar Sifo", "browser ID", _whole),
+    "imrid": ("Nielsen", "browser ID", _whole),
+    "_kuid_": ("Salesforce DMP (Krux)", "user ID", _whole),
+    "tuuid": ("BidSwitch", "user ID", _whole),
+    "cmid": ("Casale Media (Index Exchange)", "user ID", _whole),
+    "kaduserCOOKIE".lower(): ("PubMatic", "user ID", _whole),
+    "tapad_did": ("Tapad", "device graph ID", _whole),
+    "rmid": ("The New York Times", "reader ID", _whole),
+    "nyt-a": ("The New York Times", "browser ID", _whole),
 }
 # Cookie names that carry the site's or account's key after a fixed start (lower-cased).
 PREFIXES: tuple[tuple[str, tuple[str, str, Extract]], ...] = (
@@ -102,6 +124,7 @@ PREFIXES: tuple[tuple[str, tuple[str, str, Extract]], ...] = (
     ("_pk_id.", ("Matomo", "visitor ID", _PK)),
     ("_sp_id.", ("Snowplow", "user ID", _SP)),
     ("_hjsessionuser_", ("Hotjar", "user ID", _group(r'"id":"([0-9a-f-]{36})"'))),
+    ("visid_incap_", ("Imperva Incapsula", "visitor ID", _whole)),
 )
 # The detector registry dispatches on normalised keys (letters and digits only).
 KEYS = frozenset(re.sub(r"[^a-z0-9]", "", name) for name in COOKIES)
@@ -153,6 +176,9 @@ _STRONG_ID = re.compile(
     r"|(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,120}={0,2})$"  # random letters and digits
 )
 _NOT_ID_COOKIES = ("consent", "optout", "opt_out", "test_cookie", "gdpr", "euconsent", "usprivacy", "cmp")
+# Sign-in and session credentials (Google's SID family, `*_session`, CSRF tokens): they hold an account's
+# session, not a tracker's ID for the browser, and are not reported as one.
+_CREDENTIAL_COOKIE = re.compile(r"sid(?:cc|ts)?$|sess|ses$|auth|token|csrf|xsrf|login|^aec$", re.IGNORECASE)
 
 
 def tracker_cookie_ids(fields: list[Field], destination: Destination, browser: bool = True) -> list[Finding]:
@@ -171,10 +197,15 @@ def tracker_cookie_ids(fields: list[Field], destination: Destination, browser: b
     for fld in fields:
         if fld.where != Where.COOKIE or fld.path.lower() != fld.key.lower():
             continue
-        value = fld.value.strip()
+        value = fld.value.strip().strip('"')
+        head, bar, tail = value.partition("|")
+        if bar and tail.isdigit() and len(tail) in (10, 13):
+            value = head  # `<id>|<time set>` (OpenX's `i`); Baidu's `<md5>|<reversed IMEI>` stays whole
         if not _STRONG_ID.match(value) or len(set(value)) < 8 or is_placeholder(value):
             continue
-        if any(word in fld.key.lower() for word in _NOT_ID_COOKIES):
+        if value.startswith(("H4sI", "eyJ")):
+            continue  # base64 of gzip or of JSON: a container of data, not an ID
+        if any(word in fld.key.lower() for word in _NOT_ID_COOKIES) or _CREDENTIAL_COOKIE.search(fld.key):
             continue
         evidence = f"an ID-shaped cookie `{fld.path}` sent to {who}, an advertising or analytics company"
         kind = Kind.TRACKING_ID if browser else refine(Kind.DEVICE_ID, value)

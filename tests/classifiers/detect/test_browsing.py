@@ -235,3 +235,8 @@ def test_urls_cut_short_and_style_sheet_referers_are_not_pages() -> None:
         host="gfx.cdn.example",
     )
     assert detect_visited_url(css) == []
+
+
+@pytest.mark.parametrize("value", ["unspecific", "qstring", "search", "all"])
+def test_placeholder_words_are_not_searches(value: str) -> None:
+    assert detect_search_query(fld("q", value, Where.QUERY)) == []

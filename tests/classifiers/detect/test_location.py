@@ -393,3 +393,15 @@ def test_neighbouring_protobuf_doubles_are_a_position() -> None:
 def test_other_protobuf_numbers_are_not(sib: dict[str, str]) -> None:
     fld_ = Field(Where.BODY, "1.1", "1", sib["1"], ("protobuf",), "api.example", sib)
     assert detect_coordinates(fld_) == []
+
+
+def test_positions_in_cookies() -> None:
+    from phonehome.classifiers.registry import analyze
+
+    from tests.classifiers._helpers import exchange as ex
+
+    geoip = ex(url="https://en.wikipedia.org/wiki/X", method="GET",
+               headers=(("Cookie", "GeoIP=US:VA:Chantilly:38.9148:-77.4883:v4"),))  # fmt: skip
+    assert [(f.kind, f.value) for f in analyze(geoip).findings] == [(Kind.COORDINATES, "38.9148,-77.4883")]
+    pair = ex(url="https://shop.example/", method="GET", headers=(("Cookie", "loc=la=51.5072,lo=-0.1276"),))
+    assert (Kind.COORDINATES, "51.5072,-0.1276") in {(f.kind, f.value) for f in analyze(pair).findings}

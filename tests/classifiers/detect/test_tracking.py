@@ -123,3 +123,45 @@ def test_a_browser_has_no_device_ids_but_vendor_browsers_do() -> None:
         f.kind for f in analyze(exchange(url=url, headers=(("User-Agent", miui),), method="GET")).findings
     }
     assert Kind.DEVICE_ID in kinds
+
+
+def test_credentials_containers_and_timestamps_in_ad_tech_cookies() -> None:
+    # Sign-in cookies are credentials, base64 gzip a container, `<id>|<time>` an ID with its time.
+    assert (
+        _cookie_findings("www.google.com", "SID=YAieF18TdLas-8SKhGKNYvnieZbB1wJ1jf2tW44mAWYKcppPKL", BROWSER)
+        == set()
+    )
+    assert (
+        _cookie_findings(
+            "p.rfihub.com", "rud=H4sIAAAAAAAAAOMSMrcwM7c0sjQ2MjExNzUytzQ0BAA-LZbwFAAAAA", BROWSER
+        )
+        == set()
+    )
+    assert _cookie_findings(
+        "us-u.openx.net", "i=13d77993-15e3-46bd-ea47-1dbe6f71e6d8|1440877501", BROWSER
+    ) == {(Kind.TRACKING_ID, "13d77993-15e3-46bd-ea47-1dbe6f71e6d8")}
+    assert _cookie_findings(
+        "mytoys.example", "visid_incap_592261=bMQnWfX0Qae3c028bVMVOxmAPVoAAAAAQUIPAAAAAABYkMG5rD", BROWSER
+    ) == {(Kind.TRACKING_ID, "bMQnWfX0Qae3c028bVMVOxmAPVoAAAAAQUIPAAAAAABYkMG5rD")}
+
+
+def test_electron_apps_are_apps_not_browsers() -> None:
+    slack = "Mozilla/5.0 (Macintosh) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.33.90 Chrome/114 Electron/25.2.0 Safari/537.3"
+    url = "https://slack.example/api?device_id=20b0ab55-dcc5-4ef4-9143-694309c56c5a"
+    kinds = {
+        f.kind for f in analyze(exchange(url=url, headers=(("User-Agent", slack),), method="GET")).findings
+    }
+    assert Kind.DEVICE_ID in kinds
+
+
+def test_an_ad_frame_is_no_page_visited() -> None:
+    ex = exchange(
+        url="https://pixel.example-tracker.com/p", method="GET",
+        headers=(("Referer", "https://tpc.googlesyndication.com/safeframe/1-0-14/html/container.html"), ("User-Agent", BROWSER)),
+    )  # fmt: skip
+    assert not [f for f in analyze(ex).findings if f.kind == Kind.VISITED_URL]
+    ex = exchange(url="https://pixel.example-tracker.com/p", method="GET",
+                  headers=(("Referer", "https://news.example.org/story"), ("User-Agent", BROWSER)))  # fmt: skip
+    assert [f.value for f in analyze(ex).findings if f.kind == Kind.VISITED_URL] == [
+        "https://news.example.org/story"
+    ]
