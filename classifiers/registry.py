@@ -346,7 +346,7 @@ def _ad_frame_referer(f: Finding) -> bool:
     return match is not None and bool(match.categories) and set(map(str, match.categories)) <= _AD_TECH
 
 
-def _in_browser(exchange: Exchange) -> bool:
+def in_browser(exchange: Exchange) -> bool:
     """A web browser's own request (not an app's, not an app's WebView, which can pass device IDs in)."""
     ua = exchange.header("user-agent") or ""
     return ua.startswith("Mozilla/") and "; wv)" not in ua and not any(b in ua for b in _VENDOR_BROWSERS)
@@ -529,12 +529,12 @@ def _analyze(
     if destination.categories and exchange.header("cookie"):
         # Only what nothing else named: a cookie holding an Android ID stays the Android ID.
         taken = {f.value.lower() for f in best.values()}
-        cookies = tracking.tracker_cookie_ids(decoded.fields, destination, _in_browser(exchange))
+        cookies = tracking.tracker_cookie_ids(decoded.fields, destination, in_browser(exchange))
         keep([f for f in cookies if f.value.lower() not in taken])
     findings = [f for f in _once(best.values()) if not _ad_frame_referer(f)]
     if any(f.kind == Kind.PHONE_NUMBER and f.value.isdigit() for f in findings):
         findings = _place_phone_numbers(findings, decoded.fields, exchange)
-    if _in_browser(exchange):
+    if in_browser(exchange):
         findings = _as_browser(findings)
     return Analysis(
         exchange=exchange,

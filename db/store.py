@@ -242,6 +242,43 @@ class Store:
             return sqlite.insert(table)
         raise StoreError(f"writing to {self._dialect} is not supported: use SQLite or PostgreSQL")
 
+    def session_labels(self) -> dict[int, str]:
+        with self.engine.connect() as conn:
+            return {int(i): str(label) for i, label in conn.execute(select(SessionRow.id, SessionRow.label))}
+
+    def add_findings(self, rows: list[dict[str, Any]]) -> int:
+        """Findings for flows already stored (identifiers found by behaviour): each row a findings row.
+
+        Idempotent: a row whose flow already has a finding of the same kind, value, place and source
+        is left out, so running the same analysis twice adds nothing the second time.  Returns how
+        many were added.
+        """
+        if not rows:
+            return 0
+        table = FindingRow.__table__
+        fitted = [fit_row(table, row)[0] for row in rows]  # type: ignore[arg-type]
+        added = 0
+        with self.writing() as conn:
+            ids = sorted({row["flow_id"] for row in fitted})
+            existing: set[tuple[Any, ...]] = set()
+            for chunk in _chunks(ids, 500):
+                existing.update(
+                    conn.execute(
+                        select(FindingRow.flow_id, FindingRow.kind, FindingRow.value, FindingRow.location,
+                               FindingRow.path, FindingRow.source).where(FindingRow.flow_id.in_(chunk))
+                    ).all()
+                )  # fmt: skip
+            new = []
+            for row in fitted:
+                key = (row["flow_id"], row["kind"], row["value"], row["location"], row["path"], row["source"])
+                if key not in existing:
+                    existing.add(key)
+                    new.append(row)
+            if new:
+                conn.execute(insert(FindingRow), new)
+                added = len(new)
+        return added
+
     def open_session(self, label: str, source: str) -> int:
         """The id of the session with this label, created if new; a reused session is reopened.
 

@@ -149,6 +149,16 @@ def _replay_with_progress(
 @known_option
 @geo_options
 @resolve_option
+@click.option(
+    "--by-behaviour", "by_behaviour", is_flag=True,
+    help="Instead of re-running the classifiers, add identifiers found by behaviour: values the same in every "
+    "request of one device and different on another, under one key of one endpoint.",
+)  # fmt: skip
+@click.option(
+    "--sessions-are-devices", is_flag=True,
+    help="With --by-behaviour: count each session as a device (captures of different phones replayed as "
+    "separate files); otherwise devices are the stored client addresses, or the session for replays.",
+)  # fmt: skip
 def reanalyze(
     db: str,
     session: str | None,
@@ -156,14 +166,21 @@ def reanalyze(
     geoip_db: str | None,
     asn_db: str | None,
     resolve: bool,
+    by_behaviour: bool,
+    sessions_are_devices: bool,
 ) -> None:
     """Run today's classifiers again over stored flows, replacing their findings.
 
     Example: phonehome reanalyze --db myphone.db --known me.toml
 
     Use it after upgrading phonehome, to look for your own values in an old capture, or to place
-    old captures with your own GeoLite2 files (--geoip-db, --asn-db).
+    old captures with your own GeoLite2 files (--geoip-db, --asn-db).  With --by-behaviour it adds
+    identifiers no rule knows, found by comparing two or more devices (run it again after a plain
+    reanalyze, which replaces every finding).
     """
+    if by_behaviour:
+        _by_behaviour(db, session, sessions_are_devices)
+        return
     known = known_values(known_file)
     places = destinations_of(geoip_db, asn_db)
     with open_store(db, create=False) as store:
@@ -179,6 +196,30 @@ def reanalyze(
         click.echo(
             f"Re-analysed {result.flows} flows: {result.findings_before} findings before, {result.findings_after} now."
         )
+
+
+def _by_behaviour(db: str, session: str | None, sessions_are_devices: bool) -> None:
+    from phonehome import behaviour
+
+    with open_store(db, create=False) as store:
+        result = behaviour.find(store, queries.Filters(session=session), sessions_are_devices)
+        if session and not result.flows:
+            fail(f"no session named {session!r} in {shown_db(db)}")
+        if result.devices < 2:
+            fail(
+                f"identifiers by behaviour need two or more devices; {result.devices} found "
+                "(give captures of several devices, or --sessions-are-devices for one file per device)"
+            )
+        added = behaviour.add(store, result.candidates)
+    places = len(result.candidates)
+    click.echo(
+        f"Compared {result.devices} devices over {result.flows} flows: {places} "
+        f"{'identifier' if places == 1 else 'identifiers'} found by behaviour, {added} findings added."
+    )
+    for c in result.candidates[:20]:
+        click.echo(f"  {terminal_safe(c.evidence, 200)}")
+    if places > 20:
+        click.echo(f"  +{places - 20} more: phonehome findings --format jsonl")
 
 
 SAMPLE = "phone-session.har"

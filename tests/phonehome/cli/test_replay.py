@@ -225,3 +225,20 @@ def test_replay_resolve_is_opt_in(
     row = json.loads(out)
     assert row["server_ip"] == "77.88.55.242" and row["country"] == "RU"
     assert any("--resolve" in n for n in row["notes"])
+
+
+def test_reanalyze_by_behaviour(tmp_path: Path, db_url: str) -> None:
+    from benchmarks.behaviour import device_har
+
+    for seed, name in enumerate(("phone-a", "phone-b")):
+        har, _ = device_har(name, 9, seed + 1)
+        (tmp_path / f"{name}.har").write_text(json.dumps(har))
+        assert run("replay", str(tmp_path / f"{name}.har"), "--db", db_url)[0] == 0
+    code, out, _ = run("reanalyze", "--db", db_url, "--by-behaviour", "--sessions-are-devices")
+    assert code == 0 and "Compared 2 devices over 18 flows" in out and "found by behaviour" in out
+    code, out, _ = run("reanalyze", "--db", db_url, "--by-behaviour", "--sessions-are-devices")
+    assert code == 0 and ", 0 findings added." in out
+    code, _, err = run("reanalyze", "--db", db_url, "--by-behaviour", "--session", "nope")
+    assert code == 2 and err.count("\n") == 1 and "no session named 'nope'" in err
+    code, _, err = run("reanalyze", "--db", db_url, "--by-behaviour", "--session", "phone-a.har")
+    assert code == 2 and "two or more devices" in err
