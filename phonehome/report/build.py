@@ -48,8 +48,9 @@ def more(items: list[str], n: int = 6) -> str:
 
 
 def never_sent(status: int | None, error: str | None) -> bool:
-    """The request did not reach its server: no answer from it and an error that says so."""
-    return not status and error is not None and _NEVER_SENT.search(error) is not None
+    """The request did not reach its server: no answer from it (or only the proxy's own 502) and an
+    error that says why."""
+    return (not status or status == 502) and error is not None and _NEVER_SENT.search(error) is not None
 
 
 FINDING_KEYS = (
