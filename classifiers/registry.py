@@ -257,6 +257,16 @@ def adapters_for(host: str, path: str) -> tuple[Adapter, ...]:
     return tuple(a for a in ADAPTERS if a.matches(host, path))
 
 
+@lru_cache(maxsize=4096)
+def _key_names(host: str, path: str) -> frozenset[str] | None:
+    """The key names that can mean anything at this endpoint, when its adapters name fields by key
+    alone (analytics endpoints): other fields skip the adapters.  None when some adapter names paths."""
+    adapters = adapters_for(host, path)
+    if not adapters or any(a.fields for a in adapters):
+        return None
+    return frozenset(k for a in adapters for k in a.key_rules)
+
+
 def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding]:
     found: list[Finding] = []
     if fld.encodings and fld.encodings[-1] == "column":
@@ -264,7 +274,14 @@ def _adapter_findings(fld: Field, adapters: tuple[Adapter, ...]) -> list[Finding
     for adapter in adapters:
         if fld.where not in adapter.where:
             continue
-        for kind, hashed, when in adapter.meanings(fld.path, norm(fld.key) if adapter.keys else ""):
+        if adapter.fields:
+            rules = adapter.meanings(fld.path, norm(fld.key) if adapter.keys else "")
+        else:  # an endpoint known by key names alone: one dictionary lookup per field
+            rule = adapter.key_rules.get(norm(fld.key))
+            if rule is None:
+                continue
+            rules = [rule]
+        for kind, hashed, when in rules:
             if when is not None and (fld.siblings or {}).get(when.sibling) not in when.values:
                 continue
             if hashed:
@@ -321,12 +338,16 @@ def _once(found: Iterable[Finding]) -> list[Finding]:
     `events[1].os`, ...), and again as the list's joined column (`events[*].os`), is one thing this
     request sent there.  The most certain finding stays; of equals the first, not a joined column."""
     kept: dict[tuple[Kind, str, Hash | None, Where, str], Finding] = {}
+    out: list[Finding] = []
     for f in found:
+        if "[" not in f.path:
+            out.append(f)  # one place only: already merged by `keep`
+            continue
         key = (f.kind, f.value.lower(), f.hashed, f.where, generalise(f.path))
         old = kept.get(key)
         if old is None or _rank(f) > _rank(old):
             kept[key] = f
-    return list(kept.values())
+    return [*out, *kept.values()]
 
 
 def _rank(f: Finding) -> tuple[float, bool]:
@@ -340,9 +361,12 @@ def _ad_frame_referer(f: Finding) -> bool:
     """A "page" that is an ad or tag frame (`tpc.googlesyndication.com/safeframe/...`, a Floodlight
     `activityi`), in a Referer or handed to a tracker as `url=`: a host the entity map knows only as
     advertising or analytics serves no page a person visits."""
-    if f.kind != Kind.VISITED_URL:
-        return False
-    match = entity_map().match(split_url(f.value).host)
+    return f.kind == Kind.VISITED_URL and _ad_tech_host(split_url(f.value).host)
+
+
+@lru_cache(maxsize=8192)
+def _ad_tech_host(host: str) -> bool:
+    match = entity_map().match(host)
     return match is not None and bool(match.categories) and set(map(str, match.categories)) <= _AD_TECH
 
 
@@ -465,12 +489,17 @@ def _analyze(
 
     split = split_url(exchange.url)
     adapters = adapters_for(split.host, split.path)
+    only_keys = _key_names(split.host, split.path)
     seen: dict[tuple[str, str, str, Where, str], list[Finding]] = {}
     # Keys and values repeat within an exchange (model, OS, IDs in every event): look each up once.
     gates: dict[str, tuple[Spec, ...]] = {}
     keyed: dict[str, tuple[Spec, ...]] = {}
     for fld in decoded.fields:
-        named: Sequence[Finding] = _adapter_findings(fld, adapters) if adapters else ()
+        named: Sequence[Finding] = (
+            _adapter_findings(fld, adapters)
+            if adapters and (only_keys is None or norm(fld.key) in only_keys)
+            else ()
+        )
         if exhaustive:
             specs: tuple[Spec, ...] = DETECTORS
         else:

@@ -96,14 +96,15 @@ class Adapter:
         )
 
     @cached_property
-    def _keys(self) -> dict[str, Rule]:
+    def key_rules(self) -> dict[str, Rule]:
+        """`keys` unpacked: normalised key name -> what it holds here."""
         return {k: _unpack(meaning) for k, meaning in self.keys.items()}
 
     def meanings(self, path: str, key: str = "") -> list[Rule]:
         """What this adapter says the field at `path` (with normalised `key`) is (usually nothing)."""
         literal, general = self._tables
         found = list(literal.get(path, ()))
-        if key and self.keys and (rule := self._keys.get(key)) is not None:
+        if key and self.keys and (rule := self.key_rules.get(key)) is not None:
             found.append(rule)
         if general:
             found.extend(general.get(generalise(path), ()))

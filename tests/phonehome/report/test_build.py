@@ -182,7 +182,9 @@ def test_never_sent() -> None:
 
     assert never_sent(None, "Connection refused") and never_sent(0, "net::ERR_NAME_NOT_RESOLVED")
     assert not never_sent(200, "Connection refused")  # answered: it got there
-    assert never_sent(502, "Server connection to ('t.example', 443) failed: Connection refused")  # the proxy's 502
+    assert never_sent(
+        502, "Server connection to ('t.example', 443) failed: Connection refused"
+    )  # the proxy's 502
     assert not never_sent(502, None)  # a gateway upstream answered 502: the request got there
     assert not never_sent(None, "timed out")  # sent, perhaps received: unknown, so counted
     assert not never_sent(None, None)
