@@ -152,12 +152,12 @@ def _replay_with_progress(
 @click.option(
     "--by-behaviour", "by_behaviour", is_flag=True,
     help="Instead of re-running the classifiers, add identifiers found by behaviour: values the same in every "
-    "request of one device and different on another, under one key of one endpoint.",
+    "request of one device and different on another, under one key of one endpoint (needs two devices).",
 )  # fmt: skip
 @click.option(
     "--sessions-are-devices", is_flag=True,
-    help="With --by-behaviour: count each session as a device (captures of different phones replayed as "
-    "separate files); otherwise devices are the stored client addresses, or the session for replays.",
+    help="With --by-behaviour: count each session as a device. Otherwise a device is a client address "
+    "(a capture) or a replay's label, so two capture sessions from one address are one device.",
 )  # fmt: skip
 def reanalyze(
     db: str,
@@ -174,13 +174,21 @@ def reanalyze(
     Example: phonehome reanalyze --db myphone.db --known me.toml
 
     Use it after upgrading phonehome, to look for your own values in an old capture, or to place
-    old captures with your own GeoLite2 files (--geoip-db, --asn-db).  With --by-behaviour it adds
-    identifiers no rule knows, found by comparing two or more devices (run it again after a plain
-    reanalyze, which replaces every finding).
+    old captures with your own GeoLite2 files (--geoip-db, --asn-db).
+
+    With --by-behaviour it adds identifiers no rule knows, found by comparing two or more devices:
+    phonehome reanalyze --db two-phones.db --by-behaviour (run it again after a plain reanalyze,
+    which replaces every finding).
     """
     if by_behaviour:
+        if known_file or geoip_db or asn_db or resolve:
+            fail(
+                "--by-behaviour compares stored values: it takes --db, --session and --sessions-are-devices only"
+            )
         _by_behaviour(db, session, sessions_are_devices)
         return
+    if sessions_are_devices:
+        fail("--sessions-are-devices goes with --by-behaviour")
     known = known_values(known_file)
     places = destinations_of(geoip_db, asn_db)
     with open_store(db, create=False) as store:
@@ -202,24 +210,25 @@ def _by_behaviour(db: str, session: str | None, sessions_are_devices: bool) -> N
     from phonehome import behaviour
 
     with open_store(db, create=False) as store:
-        result = behaviour.find(store, queries.Filters(session=session), sessions_are_devices)
-        if session and not result.flows:
+        if session is not None and session not in store.session_labels().values():
             fail(f"no session named {session!r} in {shown_db(db)}")
+        result = behaviour.find(store, queries.Filters(session=session), sessions_are_devices)
         if result.devices < 2:
             fail(
-                f"identifiers by behaviour need two or more devices; {result.devices} found "
-                "(give captures of several devices, or --sessions-are-devices for one file per device)"
+                f"identifiers by behaviour need two or more devices, {result.devices} found: replay each "
+                "device's capture under its own label, or say --sessions-are-devices"
             )
-        added = behaviour.add(store, result.candidates)
+        added = behaviour.add(store, result)
     places = len(result.candidates)
     click.echo(
         f"Compared {result.devices} devices over {result.flows} flows: {places} "
-        f"{'identifier' if places == 1 else 'identifiers'} found by behaviour, {added} findings added."
+        f"{'place holds' if places == 1 else 'places hold'} an identifier found by behaviour; "
+        f"{added} {'finding' if added == 1 else 'findings'} added (source behaviour)."
     )
     for c in result.candidates[:20]:
-        click.echo(f"  {terminal_safe(c.evidence, 200)}")
+        click.echo(f"  {terminal_safe(f'{c.where} `{c.path}` at {c.endpoint}', 160)}")
     if places > 20:
-        click.echo(f"  +{places - 20} more: phonehome findings --format jsonl")
+        click.echo(f"  +{places - 20} more: phonehome findings --kind device_id --format jsonl")
 
 
 SAMPLE = "phone-session.har"

@@ -234,11 +234,38 @@ def test_reanalyze_by_behaviour(tmp_path: Path, db_url: str) -> None:
         har, _ = device_har(name, 9, seed + 1)
         (tmp_path / f"{name}.har").write_text(json.dumps(har))
         assert run("replay", str(tmp_path / f"{name}.har"), "--db", db_url)[0] == 0
+    code, out, _ = run("reanalyze", "--db", db_url, "--by-behaviour")
+    summary = out.splitlines()[0]
+    assert code == 0 and summary.startswith("Compared 2 devices over 18 flows: 10 places hold an identifier")
+    assert summary.endswith("findings added (source behaviour).") and " 0 findings" not in summary
+    assert "path `/1` at GET cfg.sdk-x.example/c/*/s" in out
+    code, out, _ = run("findings", "--db", db_url, "--kind", "device_id", "--format", "jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and rows and all(r["source"] == "behaviour" for r in rows)
     code, out, _ = run("reanalyze", "--db", db_url, "--by-behaviour", "--sessions-are-devices")
-    assert code == 0 and "Compared 2 devices over 18 flows" in out and "found by behaviour" in out
-    code, out, _ = run("reanalyze", "--db", db_url, "--by-behaviour", "--sessions-are-devices")
-    assert code == 0 and ", 0 findings added." in out
-    code, _, err = run("reanalyze", "--db", db_url, "--by-behaviour", "--session", "nope")
-    assert code == 2 and err.count("\n") == 1 and "no session named 'nope'" in err
-    code, _, err = run("reanalyze", "--db", db_url, "--by-behaviour", "--session", "phone-a.har")
+    assert code == 0 and "10 places hold an identifier found by behaviour; 0 findings added" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--session", "nope"), "no session named 'nope'"),
+        (("--session", "phone-a.har"), "need two or more devices, 1 found"),
+        (("--known", "me.toml"), "--by-behaviour compares stored values"),
+    ],
+)
+def test_reanalyze_by_behaviour_bad_input(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    from benchmarks.behaviour import device_har
+
+    db = str(tmp_path / "p.db")
+    har, _ = device_har("phone-a", 4, 1)
+    (tmp_path / "phone-a.har").write_text(json.dumps(har))
+    (tmp_path / "me.toml").write_text('imei = ["861234567890127"]\n')
+    assert run("replay", str(tmp_path / "phone-a.har"), "--db", db)[0] == 0
+    args = tuple(str(tmp_path / a) if a.endswith(".toml") else a for a in args)
+    code, _, err = run("reanalyze", "--db", db, "--by-behaviour", *args)
+    assert code == 2 and err.count("\n") == 1 and message in err
+    code, _, err = run("reanalyze", "--db", db, "--by-behaviour")  # one file, one device
     assert code == 2 and "two or more devices" in err
+    code, _, err = run("reanalyze", "--db", db, "--sessions-are-devices")
+    assert code == 2 and "goes with --by-behaviour" in err
