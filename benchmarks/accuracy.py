@@ -156,7 +156,7 @@ def markdown(report: Report, real: realworld.RealWorld) -> str:
         "Measured by `python benchmarks/accuracy.py` on two sets, shown side by side:",
         "",
         f"- **The real-world set** (`tests/realworld/`): {real.files} captures that other people made and",
-        "  published (browser exports and desktop proxy captures; no phone app capture yet, see its README),",
+        "  published (browser exports, desktop and Android app captures made with proxies; see its README),",
         f"  {real.requests} requests, {real.labels} hand-made labels. Every finding phonehome reports there is judged true or false by a",
         "  label, and every piece of personal data a careful reader found is labelled too; see",
         "  `tests/realworld/README.md` for how the labels were made and `SOURCES.md` for where each file",

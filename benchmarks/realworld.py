@@ -37,6 +37,7 @@ _LOOSE = frozenset(
 )
 
 Datum = tuple[str, str, str, str | None]  # file, kind, value, hashed
+_HARDWARE = frozenset({"imei", "meid", "android_id", "serial_number", "mac_address", "advertising_id"})
 
 
 @dataclass
@@ -100,7 +101,9 @@ def matches(label: Label, kind: str, value: str, hashed: str | None, entries: se
     if label.kind == "password":
         return kind == "password" and (not label.entries or bool(entries & set(label.entries)))
     digest_of_it = kind == "device_id" and hashed is not None and label.hashed == hashed
-    if label.kind != kind and not digest_of_it:
+    # A device ID that phonehome names more precisely (its shape is the Android ID's) is still found.
+    more_precise = label.kind == "device_id" and kind in _HARDWARE
+    if label.kind != kind and not digest_of_it and not more_precise:
         return False
     if (label.hashed or None) != (hashed or None):
         return False

@@ -230,6 +230,8 @@ def gate_hits(value: str) -> tuple[Spec, ...]:
         hits.append(_SPEC["phone_number"])
     if "://" in value[:10]:
         hits += (_SPEC["visited_url"], _SPEC["search_query"])
+    if n > 100 and ":APA91b" in value:
+        hits.append(_SPEC["device_id"])  # a push token, whatever its key
     if "." in value:
         if "," in value:
             hits.append(_SPEC["installed_apps"])

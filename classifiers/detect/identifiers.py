@@ -18,6 +18,7 @@ from phonehome.classifiers.detect.keys import (
     norm,
     parent_key,
 )
+from phonehome.classifiers.detect.tracking import tracker_cookie
 from phonehome.classifiers.model import Field, Finding, Hash, Kind, Source, Where, finding
 
 # Keys that name what they hold, whoever receives them.  Terse keys whose meaning depends on the
@@ -104,6 +105,7 @@ _HEX32_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 _MODEL_NUMBER = re.compile(r"^(?:M\d{4}[A-Z0-9]{2,4}|\d{4,8}[A-Z]{1,4}\d?[A-Z]{0,2})$")
 _SERIAL_SHAPE = re.compile(r"^(?=[A-Z0-9]*[G-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{8,20}$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_FCM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{11,}:APA91b[A-Za-z0-9_-]{100,}$")
 _RANDOM_FRACTION = re.compile(r"^0\.\d{6,}$")
 # Random or time-based UUIDs (versions 4 and 1), not name-based ones (3 and 5, derived from a page or content).
 _UUID4_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[14][0-9a-fA-F]{3}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -295,10 +297,18 @@ def detect_device_id(field: Field) -> list[Finding]:
     """Vendor and SDK device or installation IDs, found by key context; a well-known shape wins.
 
     Under a device-ID key, a Luhn-valid 15-digit number is the IMEI and 16 hex digits are the
-    Android ID: SDKs often use those as their "device ID".
+    Android ID: SDKs often use those as their "device ID".  A Firebase Cloud Messaging registration
+    token is recognised by its shape under any key: it is the address of one app install.
     """
-    keyed, algo = _device_keyed(field)
     value = field.value.strip()
+    if ":APA91b" in value and _FCM_TOKEN.match(value):
+        return [finding(field, Kind.DEVICE_ID, value, 0.9, Source.PATTERN, "device_id",
+                        evidence="a Firebase Cloud Messaging registration token: this app install's push address")]  # fmt: skip
+    keyed, algo = _device_keyed(field)
+    if keyed and field.where == Where.COOKIE and tracker_cookie(field.path):
+        return []  # a tracker's documented cookie (`s_fid`): reported as its tracking ID
+    if keyed and (field.siblings or {}).get(f"is_{field.key}_real", "").lower() in ("false", "0"):
+        return []  # Branch's `hardware_id` with `is_hardware_id_real: false` is a fresh random UUID
     if not keyed or is_placeholder(value) or len(value) < 8 or len(value) > 128:
         return []
     if has_space(value) or value.startswith(("{", "[")) or _ad_keyed(field):

@@ -43,6 +43,11 @@ CID_KEYS = frozenset({"cid", "cellid", "ci", "cellidentity"})
 # Decimal degrees with at least two decimals: touch points, prices and counters are not positions.
 _DEGREES = re.compile(r"^-?\d{1,3}\.\d{2,}$")
 _EMBEDDED_PAIR = re.compile(r"(?:^|[:|;,\s])(-?\d{1,2}\.\d{3,})[:|;,](-?\d{1,3}\.\d{3,})(?:$|[:|;,\s])")
+# `ssid` as a word of its own at the key's end (`wifi_ssid`, `connectedSSID`, `wifiSsid`), not the end of
+# another word (`processId`, `PHPSESSID`).
+_SSID_WORD = re.compile(
+    r"(?:^|[_.\-\s])b?ssid$|(?<=[a-z])(?:Ss|SS|Bs|BS|bS)sid$|(?<=[a-z])(?:SSID|Ssid|BSSID|Bssid)$"
+)
 _PROTO_DEGREES = re.compile(r"^-?\d{1,3}\.\d{4,}$")
 _PAIR = re.compile(r"^\s*(-?\d{1,3}\.\d{2,})\s*[,;| ]\s*(-?\d{1,3}\.\d{2,})\s*$")
 
@@ -195,7 +200,7 @@ def detect_wifi_network(field: Field) -> list[Finding]:
         if (key.isdigit() or key in NETWORK_NAME_KEYS) and looks_like_default_ssid(value):
             return [finding(field, Kind.WIFI_NETWORK, value, 0.75, Source.PATTERN, "wifi_network")]
         return []
-    if key in SSID_KEYS or (key.endswith("ssid") and not key.endswith("sessid")):
+    if key in SSID_KEYS or (key.endswith("ssid") and _SSID_WORD.search(field.key)):
         ssid = value.strip('"')
         if ssid and not is_placeholder(ssid) and ssid.lower() not in ("<unknown ssid>", "0x"):
             return [finding(field, Kind.WIFI_NETWORK, ssid, 0.9, Source.KEY, "wifi_network")]

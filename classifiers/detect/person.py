@@ -32,11 +32,11 @@ _NOT_NAMES = frozenset({"test", "user", "name", "first", "last", "john doe", "fi
                         "firstname", "lastname", "null", "undefined", "none", "unknown", "admin"})  # fmt: skip
 
 STREET_KEYS = frozenset(
-    {"address1", "addressline1", "street", "streetaddress", "line1", "addr1", "street1", "streetline1",
+    {"address1", "addressline1", "street", "streetaddress", "line1", "lineone", "addr1", "street1", "streetline1",
      "address", "fulladdress", "shippingaddress", "billingaddress", "homeaddress", "postaladdress",
      "mailingaddress", "deliveryaddress", "streetname"}
 )  # fmt: skip
-STREET_SUFFIXES = ("address1", "addressline1", "streetaddress", "street", "line1", "street1")
+STREET_SUFFIXES = ("address1", "addressline1", "streetaddress", "street", "line1", "lineone", "street1")
 _CITY_KEYS = ("city", "town", "locality", "postcode", "postalcode", "zip", "zipcode", "postal", "plz")
 _STREET_WORDS = re.compile(
     r"\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|terrace|"

@@ -75,6 +75,7 @@ COOKIES: dict[str, tuple[str, str, Extract]] = {
     "_clck": ("Microsoft Clarity", "user ID", _CLCK),
     "s_vi": ("Adobe Analytics", "visitor ID", _S_VI),
     "s_ecid": ("Adobe Experience Cloud", "ECID", _MCMID),
+    "s_fid": ("Adobe Analytics", "fallback visitor ID", _whole),
     "demdex": ("Adobe Audience Manager", "device ID", _whole),
     "ajs_anonymous_id": ("Segment", "anonymous ID", _whole),
     "ajs_user_id": ("Segment", "user ID", _whole),
@@ -117,6 +118,8 @@ COOKIES: dict[str, tuple[str, str, Extract]] = {
     "tapad_did": ("Tapad", "device graph ID", _whole),
     "rmid": ("The New York Times", "reader ID", _whole),
     "nyt-a": ("The New York Times", "browser ID", _whole),
+    "utag_main": ("Tealium", "visitor ID (utag v_id)", _group(r"(?:^|\$)v_id:([0-9a-f]{20,})")),
+    "tapid": ("Tealium", "visitor ID", _group(r"([0-9a-f]{32})")),
 }
 # Cookie names that carry the site's or account's key after a fixed start (lower-cased).
 PREFIXES: tuple[tuple[str, tuple[str, str, Extract]], ...] = (
@@ -131,6 +134,11 @@ KEYS = frozenset(re.sub(r"[^a-z0-9]", "", name) for name in COOKIES)
 KEY_PREFIXES = tuple(re.sub(r"[^a-z0-9]", "", p) for p, _ in PREFIXES)
 
 _ID_CHARS = re.compile(r"^[A-Za-z0-9._:|=+/$-]+$")
+
+
+def tracker_cookie(name: str) -> bool:
+    """Whether a cookie of this name is a tracker's documented ID cookie."""
+    return _tracker(name.lower()) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -175,6 +183,7 @@ _STRONG_ID = re.compile(
     r"|[0-9a-fA-F]{16,64}"  # a long hex string
     r"|(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,120}={0,2})$"  # random letters and digits
 )
+_TIME_FIRST = re.compile(r"^\d{10}(?:\d{3})?(?:\D|$)")  # a cookie that starts with a timestamp
 _NOT_ID_COOKIES = ("consent", "optout", "opt_out", "test_cookie", "gdpr", "euconsent", "usprivacy", "cmp")
 # Sign-in and session credentials (Google's SID family, `*_session`, CSRF tokens): they hold an account's
 # session, not a tracker's ID for the browser, and are not reported as one.
@@ -203,8 +212,8 @@ def tracker_cookie_ids(fields: list[Field], destination: Destination, browser: b
             value = head  # `<id>|<time set>` (OpenX's `i`); Baidu's `<md5>|<reversed IMEI>` stays whole
         if not _STRONG_ID.match(value) or len(set(value)) < 8 or is_placeholder(value):
             continue
-        if value.startswith(("H4sI", "eyJ")):
-            continue  # base64 of gzip or of JSON: a container of data, not an ID
+        if value.startswith(("H4sI", "eyJ")) or _TIME_FIRST.match(value):
+            continue  # base64 of gzip or of JSON, `<time>-Repeat`: data, not an ID
         if any(word in fld.key.lower() for word in _NOT_ID_COOKIES) or _CREDENTIAL_COOKIE.search(fld.key):
             continue
         evidence = f"an ID-shaped cookie `{fld.path}` sent to {who}, an advertising or analytics company"

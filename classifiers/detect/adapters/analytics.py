@@ -10,13 +10,16 @@ to its receiver here.  Sources (public documentation; read to learn the meanings
 - Meta Pixel (`facebook.com/tr`): `fbp` browser ID (the `_fbp` cookie), `fbc` click ID (`_fbc`).
 - Adobe Analytics data insertion (`/b/ss/<suite>/`, on the customer's own tracking domain):
   `mid` Experience Cloud ID (MCMID), `aid` legacy analytics visitor ID (`s_vi`), `vid` custom visitor
-  ID; Adobe Audience Manager (`demdex.net`): `d_mid`.
+  ID, `fid` the fallback visitor ID (`s_fid`), `vidn` a new visitor ID; Adobe Audience Manager (`demdex.net`): `d_mid`.
 - Segment HTTP tracking API (`api.segment.io/v1/`): `anonymousId`, `userId`.
 - Amplitude HTTP API (`api2.amplitude.com/2/httpapi`, `/batch`): `device_id`, `user_id`.
 - Mixpanel ingestion (`api.mixpanel.com/track`, `/engage`): `distinct_id`, `$device_id`.
 - Comscore (`scorecardresearch.com/b`, `/p`): `c12` the visitor ID.
 - Quantcast (`pixel.quantserve.com/pixel`): `fpa` the first-party cookie ID.
 - The Trade Desk (`adsrvr.org`): `tdid`; Criteo (`criteo.com`, `criteo.net`): `uid`.
+- Tealium (`tealiumiq.com` collect and visitor service, `tiqcdn.com` tags): `tealium_visitor_id`, `tealium_vid`.
+- Branch (`api.branch.io`, `api2.branch.io`): `identity_id` (the install's Branch identity), and
+  `device_fingerprint_id` (Branch's ID for the device: a device ID).
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ ADAPTERS: tuple[Adapter, ...] = (
         label="Adobe Analytics visitor ID",
         hosts=(),
         path=r"/b/ss/",
-        keys={"mid": T, "aid": T, "vid": T, "mcmid": T},
+        keys={"mid": T, "aid": T, "vid": T, "mcmid": T, "fid": T, "vidn": T},
         where=_NOT_COOKIES,
     ),
     Adapter(
@@ -116,6 +119,19 @@ ADAPTERS: tuple[Adapter, ...] = (
         label="The Trade Desk user ID",
         hosts=("adsrvr.org",),
         keys={"tdid": T},
+        where=_NOT_COOKIES,
+    ),
+    Adapter(
+        name="tealium",
+        label="Tealium visitor ID",
+        hosts=("tealiumiq.com", "tiqcdn.com"),
+        keys={"tealiumvisitorid": T, "tealiumvid": T},
+    ),
+    Adapter(
+        name="branch",
+        label="Branch ID",
+        hosts=("api.branch.io", "api2.branch.io", "api3.branch.io"),
+        keys={"identityid": T, "devicefingerprintid": Kind.DEVICE_ID},
         where=_NOT_COOKIES,
     ),
     Adapter(

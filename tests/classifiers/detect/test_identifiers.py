@@ -686,3 +686,21 @@ def test_name_based_uuids_and_random_fractions_are_not_ids() -> None:
     assert detect_advertising_id(fld("pstaid", "6bf451fd-11f9-37f9-a54c-d73d795839f6")) == []
     assert detect_device_id(fld("deviceid", "0.8238071829546243")) == []
     assert detect_device_id(fld("uid", "_wfivefivec_")) == []
+
+
+FCM = "e_ZOkFWbQuiKYnXEF1rvyf:APA91b" + "x" * 120
+
+
+def test_a_push_token_is_a_device_id_under_any_key() -> None:
+    (found,) = detect_device_id(fld("fcmTokenID", FCM))
+    assert (found.kind, found.value, found.source) == (Kind.DEVICE_ID, FCM, Source.PATTERN)
+    assert detect_device_id(fld("userId", "short:APA91bxyz")) == []
+
+
+def test_branch_says_when_its_hardware_id_is_not_real() -> None:
+    fake = fld(
+        "hardware_id", "048f96ec-220f-4860-95c4-62b2565dbbd3", siblings={"is_hardware_id_real": "false"}
+    )
+    assert detect_device_id(fake) == []
+    real = fld("hardware_id", "9f3b2c1d4e5f6a7b", siblings={"is_hardware_id_real": "true"})
+    assert [f.kind for f in detect_device_id(real)] == [Kind.ANDROID_ID]

@@ -405,3 +405,11 @@ def test_positions_in_cookies() -> None:
     assert [(f.kind, f.value) for f in analyze(geoip).findings] == [(Kind.COORDINATES, "38.9148,-77.4883")]
     pair = ex(url="https://shop.example/", method="GET", headers=(("Cookie", "loc=la=51.5072,lo=-0.1276"),))
     assert (Kind.COORDINATES, "51.5072,-0.1276") in {(f.kind, f.value) for f in analyze(pair).findings}
+
+
+@pytest.mark.parametrize(
+    ("key", "found"),
+    [("wifi_ssid", True), ("connectedSSID", True), ("processId", False), ("PHPSESSID", False)],
+)
+def test_ssid_only_as_a_word_of_its_own(key: str, found: bool) -> None:
+    assert bool(detect_wifi_network(fld(key, "HomeNet-5G", Where.BODY))) == found

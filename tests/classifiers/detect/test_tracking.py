@@ -165,3 +165,13 @@ def test_an_ad_frame_is_no_page_visited() -> None:
     assert [f.value for f in analyze(ex).findings if f.kind == Kind.VISITED_URL] == [
         "https://news.example.org/story"
     ]
+
+
+def test_tealium_and_adobe_cookies_and_timestamps() -> None:
+    assert _cookie_findings(
+        "tags.tiqcdn.com", "utag_main=v_id:0187531f8fde003a5b709aa2e85c000b400ab0ac004f4$_sn:1", APP
+    ) == {(Kind.TRACKING_ID, "0187531f8fde003a5b709aa2e85c000b400ab0ac004f4")}
+    assert _cookie_findings("www.example.org", "s_fid=47AF970D47CCF441-29623BF9B1D5A180", APP) == {
+        (Kind.TRACKING_ID, "47AF970D47CCF441-29623BF9B1D5A180")
+    }
+    assert _cookie_findings("ib.adnxs.com", "s_getNewRepeat=1680784159950-Repeat", APP) == set()

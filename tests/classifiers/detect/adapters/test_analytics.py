@@ -61,3 +61,18 @@ def test_segment_body_and_evidence() -> None:
         ("4c7f6d8e-1a2b-4c3d-9e8f-0a1b2c3d4e5f", Source.ADAPTER, "adapter:segment")
     ]
     assert ids[0].evidence == "Segment ID: `anonymousid`"
+
+
+def test_branch_identity_and_device_fingerprint() -> None:
+    body = json.dumps(
+        {"identity_id": "1172860168363571074", "device_fingerprint_id": "1172860168313205995"}
+    ).encode()
+    found = analyze(
+        exchange(
+            url="https://api2.branch.io/v1/open", headers=(("Content-Type", "application/json"),), body=body
+        )
+    ).findings
+    assert {(f.kind, f.value) for f in found} >= {
+        (Kind.TRACKING_ID, "1172860168363571074"),
+        (Kind.DEVICE_ID, "1172860168313205995"),
+    }
