@@ -39,6 +39,9 @@ SEARCH_ENGINES = {
     "naver.com": ("query",), "ecosia.org": ("q",), "brave.com": ("q",), "qwant.com": ("q",),
     "sm.cn": ("q",), "yahoo.co.jp": ("p",), "seznam.cz": ("q",),
 }  # fmt: skip
+# Referers that are resources or embedded frames, not pages: style sheets (`fonts.googleapis.com/css`),
+# Flash files, embedded players and social plugins.
+_RESOURCE_PATH = re.compile(r"\.(?:css|js|swf|png|jpe?g|gif|webp|svg|woff2?)$|^/css2?$|/embed/|/plugins/")
 _GRAPHQL = re.compile(r"(?:query|mutation|subscription)\s*\w*\s*(?:\([^)]*\))?\s*\{|fragment\s+\w+\s+on\b")
 _ASSET_SUFFIXES = (
     ".png",
@@ -53,6 +56,7 @@ _ASSET_SUFFIXES = (
     ".woff2",
     ".ico",
     ".mp4",
+    ".swf",
 )
 
 
@@ -84,14 +88,16 @@ def detect_visited_url(field: Field) -> list[Finding]:
     if key in CALLBACK_KEYS or key.endswith(CALLBACK_SUFFIXES):
         return []
     keyed = key in URL_KEYS
+    if field.where == Where.COOKIE and not keyed:
+        return []  # a URL a site keeps in a cookie (an ad server's endpoint) was not sent as a page
     # Another site's page; or, under a key naming the page the user came from (`ref_url`), another
     # host's page of the same company (news.qq.com reported to Tencent's ad network).
     referrer = norm(field.key) in REFERRER_KEYS and field.where != Where.HEADER
     if same_site(host, field.host) and not (referrer and host != field.host):
         return []
     if field.where == Where.HEADER:
-        if field.key != "referer" or target.path.lower().endswith(_ASSET_SUFFIXES):
-            return []  # a style sheet as the Referer of its fonts is no page the user visited
+        if field.key != "referer" or _RESOURCE_PATH.search(target.path.lower()):
+            return []  # a style sheet, a plugin or an embedded player as Referer is no page the user visited
         return [finding(field, Kind.VISITED_URL, value, 0.9, Source.KEY, "visited_url")]
     if target.path.lower().endswith(_ASSET_SUFFIXES) and not keyed:
         return []
@@ -129,7 +135,7 @@ _NO_SEARCH = frozenset({"unspecific", "unspecified", "qstring", "query", "search
 _SIZE = re.compile(r"\d{2,5}\s*[x*×]\s*\d{2,5}", re.IGNORECASE)  # `wd=1024x702` is a window size
 # Counters, IDs and codes that travel as `q` (`sc.1.23`, `a1b2c3d4e5f6`, `v:3|p:1`): no spaces, digits
 # among punctuation, or a long hex string.  People search for words.
-_CODED = re.compile(r"^(?=[^ ]*\d)(?:[\w]*[.:|;,_=/-]){2,}[\w.:|;,_=/-]*$|^[0-9a-fA-F-]{16,}$")
+_CODED = re.compile(r"^\S{30,}$|^(?=[^ ]*\d)(?:[\w]*[.:|;,_=/-]){2,}[\w.:|;,_=/-]*$|^[0-9a-fA-F-]{16,}$")
 
 
 def _search_in_url(field: Field, url: str) -> list[Finding]:

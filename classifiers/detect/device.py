@@ -91,6 +91,7 @@ def detect_device_model(field: Field) -> list[Finding]:
         and has_letter(value)
         and not _DOMAIN.match(value)
         and "://" not in value
+        and not _UUID_LIKE.match(value)
     ):
         if key in _TERSE_MODEL_KEYS and field.where == Where.COOKIE:
             return []  # `dm=nike.com; mi=...` in a cookie: a site's own settings, not a phone
@@ -100,6 +101,9 @@ def detect_device_model(field: Field) -> list[Finding]:
 
 # A host or domain name (`nike.com`, `.example.co.uk`): a cookie's domain, never a phone model.
 _DOMAIN = re.compile(r"^\.?(?:[a-z0-9-]+\.)+(?:com|net|org|[a-z]{2}|info|io|app|dev|shop|store)$", re.I)
+_UUID_LIKE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)  # an ID, no model
 _TERSE_MODEL_KEYS = frozenset({"dm", "mi", "dmodel"})
 
 

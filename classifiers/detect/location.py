@@ -42,7 +42,7 @@ CID_KEYS = frozenset({"cid", "cellid", "ci", "cellidentity"})
 
 # Decimal degrees with at least two decimals: touch points, prices and counters are not positions.
 _DEGREES = re.compile(r"^-?\d{1,3}\.\d{2,}$")
-_EMBEDDED_PAIR = re.compile(r"(?:^|[:|;,\s])(-?\d{1,2}\.\d{3,})[:|;,](-?\d{1,3}\.\d{3,})(?:$|[:|;,\s])")
+_EMBEDDED_PAIR = re.compile(r"(?:^|[:|;,\s])(-?\d{1,2}\.\d{2,})[:|;,](-?\d{1,3}\.\d{2,})(?:$|[:|;,\s])")
 # `ssid` as a word of its own at the key's end (`wifi_ssid`, `connectedSSID`, `wifiSsid`), not the end of
 # another word (`processId`, `PHPSESSID`).
 _SSID_WORD = re.compile(

@@ -53,7 +53,7 @@ _UET = _group(r"^([0-9a-f]{32})")  # <id>, or <id>|<...> in newer tags
 _GADS = _group(r"(?:^|:)U?ID=([^:]+)")  # ID=<id>:T=<time>:RT=...:S=...
 _HSTC = _group(r"^[^.]+\.([0-9a-f]{32})\.")  # <domain hash>.<visitor>.<times>...
 _PK = _group(r"^([0-9a-f]{16})\.")  # Matomo: <visitor id>.<first visit>...
-_SP = _group(r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.")  # Snowplow
+_SP = _group(r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16})\.")  # Snowplow
 _CLCK = _first("|")  # Microsoft Clarity: <id>|<version>|...
 _BCOOKIE = _group(r"v=\d+&([0-9a-f-]{36})")  # LinkedIn
 
@@ -118,6 +118,10 @@ COOKIES: dict[str, tuple[str, str, Extract]] = {
     "tapad_did": ("Tapad", "device graph ID", _whole),
     "rmid": ("The New York Times", "reader ID", _whole),
     "nyt-a": ("The New York Times", "browser ID", _whole),
+    "nid": ("Google", "browser ID (NID)", _group(r"^\d+=([A-Za-z0-9_-]{20,})")),
+    "acookie": ("Webtrends", "visitor ID", _whole),
+    "jeb2": ("ADTECH (AOL)", "user ID", _whole),
+    "i00": ("INFOnline (IVW)", "user ID", _group(r"^([0-9a-f]{20,})")),
     "utag_main": ("Tealium", "visitor ID (utag v_id)", _group(r"(?:^|\$)v_id:([0-9a-f]{20,})")),
     "tapid": ("Tealium", "visitor ID", _group(r"([0-9a-f]{32})")),
 }
@@ -129,8 +133,16 @@ PREFIXES: tuple[tuple[str, tuple[str, str, Extract]], ...] = (
     ("_hjsessionuser_", ("Hotjar", "user ID", _group(r'"id":"([0-9a-f-]{36})"'))),
     ("visid_incap_", ("Imperva Incapsula", "visitor ID", _whole)),
 )
+# Query parameters and headers whose names are a tracker's, whoever receives them: Google's cookie-
+# matching protocol (`google_gid`, `google_hm`), Oracle BlueKai's `bk_uuid`, YouTube's visitor header.
+PARAMETERS: dict[str, tuple[str, str]] = {
+    "google_gid": ("Google cookie matching", "Google's user ID for the browser"),
+    "google_hm": ("Google cookie matching", "the partner's hosted-match user ID"),
+    "bk_uuid": ("Oracle BlueKai", "user ID"),
+    "x-goog-visitor-id": ("YouTube", "visitor ID"),
+}
 # The detector registry dispatches on normalised keys (letters and digits only).
-KEYS = frozenset(re.sub(r"[^a-z0-9]", "", name) for name in COOKIES)
+KEYS = frozenset(re.sub(r"[^a-z0-9]", "", name) for name in (*COOKIES, *PARAMETERS))
 KEY_PREFIXES = tuple(re.sub(r"[^a-z0-9]", "", p) for p, _ in PREFIXES)
 
 _ID_CHARS = re.compile(r"^[A-Za-z0-9._:|=+/$-]+$")
@@ -162,17 +174,24 @@ def plausible_id(value: str) -> bool:
 
 
 def detect_tracking_id(field: Field) -> list[Finding]:
-    if field.where != Where.COOKIE or field.path.lower() != field.key.lower():
+    if field.where != Where.COOKIE:
+        named = PARAMETERS.get(field.key.lower())
+        value = field.value.strip()
+        if named is None or field.where == Where.PATH or not plausible_id(value):
+            return []
+        return [finding(field, Kind.TRACKING_ID, value, 0.9, Source.KEY, "tracking_id",
+                        evidence=f"{named[0]}: {named[1]} (`{field.key}`)")]  # fmt: skip
+    if field.path.lower() != field.key.lower():
         return []  # only the cookie itself, not parts decoded out of its value
     tracker = _tracker(field.key.lower())
     if tracker is None:
         return []
     name, what, extract = tracker
-    value = extract(field.value.strip())
-    if value is None or not plausible_id(value):
+    cut = extract(field.value.strip())
+    if cut is None or not plausible_id(cut):
         return []
     evidence = f"{name} {what} (cookie {field.key})"
-    return [finding(field, Kind.TRACKING_ID, value, 0.95, Source.KEY, "tracking_id", evidence=evidence)]
+    return [finding(field, Kind.TRACKING_ID, cut, 0.95, Source.KEY, "tracking_id", evidence=evidence)]
 
 
 # Companies whose business is following people: a cookie of theirs that holds an ID-shaped value is
@@ -191,7 +210,7 @@ _CREDENTIAL_COOKIE = re.compile(r"sid(?:cc|ts)?$|sess|ses$|auth|token|csrf|xsrf|
 
 
 def tracker_cookie_ids(fields: list[Field], destination: Destination, browser: bool = True) -> list[Finding]:
-    """ID-shaped cookies sent to an advertising or analytics company (the entity map says which).
+    """ID-shaped cookies sent to a host the entity map knows only for advertising or analytics.
 
     In a browser's request such a cookie is the company's ID for the browser: a tracking ID.  In an
     app's, the SDK keeps the device's ID there (Xiaomi's ad SDK sends the Android ID as `_dmid`): a
@@ -199,8 +218,8 @@ def tracker_cookie_ids(fields: list[Field], destination: Destination, browser: b
     """
     from phonehome.classifiers.detect.normalise import refine
 
-    if not TRACKER_CATEGORIES.intersection(destination.categories):
-        return []
+    if not destination.categories or not set(destination.categories) <= TRACKER_CATEGORIES:
+        return []  # only hosts that do nothing but ads and analytics: a search or sign-in host's cookies are its own
     who = destination.entity or destination.domain
     found = []
     for fld in fields:
@@ -208,8 +227,9 @@ def tracker_cookie_ids(fields: list[Field], destination: Destination, browser: b
             continue
         value = fld.value.strip().strip('"')
         head, bar, tail = value.partition("|")
-        if bar and tail.isdigit() and len(tail) in (10, 13):
-            value = head  # `<id>|<time set>` (OpenX's `i`); Baidu's `<md5>|<reversed IMEI>` stays whole
+        if bar and (tail.isdigit() and len(tail) in (10, 13) or tail.startswith("|t=")):
+            value = head  # `<id>|<time set>` (OpenX's `i`), `<id>||t=<time>` (DoubleClick's `id`);
+            # Baidu's `<md5>|<reversed IMEI>` stays whole
         if not _STRONG_ID.match(value) or len(set(value)) < 8 or is_placeholder(value):
             continue
         if value.startswith(("H4sI", "eyJ")) or _TIME_FIRST.match(value):

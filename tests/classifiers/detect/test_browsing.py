@@ -240,3 +240,18 @@ def test_urls_cut_short_and_style_sheet_referers_are_not_pages() -> None:
 @pytest.mark.parametrize("value", ["unspecific", "qstring", "search", "all"])
 def test_placeholder_words_are_not_searches(value: str) -> None:
     assert detect_search_query(fld("q", value, Where.QUERY)) == []
+
+
+def test_resources_frames_and_cookies_are_no_visits() -> None:
+    for referer in ("https://fonts.googleapis.com/css?family=Work+Sans", "https://www.youtube.com/embed/cQ7STILAS0M",
+                    "http://www.facebook.com/plugins/like.php?href=x"):  # fmt: skip
+        assert detect_visited_url(fld("referer", referer, Where.HEADER, host="cdn.example")) == []
+    assert (
+        detect_visited_url(
+            fld("__ybotc", "http://ads-adseast.yldbt.com/m/", Where.COOKIE, host="news.example")
+        )
+        == []
+    )
+    assert (
+        detect_search_query(fld("q", "tbn:ANd9GcSOuvpz3rolSrMnzJXqKeYHjmAH7jcG8NKnvm05e", Where.QUERY)) == []
+    )

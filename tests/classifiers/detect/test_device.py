@@ -271,3 +271,7 @@ def test_a_cookie_domain_is_not_a_phone_model() -> None:
     assert detect_device_model(fld("model", ".example.co.uk")) == []
     assert detect_device_model(fld("dm", "SM-S911B", Where.COOKIE)) == []  # terse keys not in cookies
     assert [f.value for f in detect_device_model(fld("dm", "SM-S911B", Where.QUERY))] == ["SM-S911B"]
+
+
+def test_an_id_under_a_model_key_is_no_model() -> None:
+    assert detect_device_model(fld("mi", "1b359947-3c96-4d75-2a08-8f785fbd0e6b", Where.QUERY)) == []

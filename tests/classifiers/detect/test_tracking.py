@@ -175,3 +175,19 @@ def test_tealium_and_adobe_cookies_and_timestamps() -> None:
         (Kind.TRACKING_ID, "47AF970D47CCF441-29623BF9B1D5A180")
     }
     assert _cookie_findings("ib.adnxs.com", "s_getNewRepeat=1680784159950-Repeat", APP) == set()
+
+
+def test_cookie_matching_parameters_and_headers_wherever_they_go() -> None:
+    assert essentials(detect_tracking_id(fld("google_gid", "CAESEMcTIgGz24gxeBeoQMKmuGc", Where.QUERY))) == [
+        (Kind.TRACKING_ID, "CAESEMcTIgGz24gxeBeoQMKmuGc", Source.KEY, None)
+    ]
+    assert detect_tracking_id(fld("x-goog-visitor-id", "CgtrWVhjUE14dUNIbyizg7TrBQ==", Where.HEADER))
+    assert detect_tracking_id(fld("google_gid", "1", Where.QUERY)) == []
+
+
+def test_only_ad_tech_hosts_have_their_cookies_taken_for_ids() -> None:
+    # www.google.com is search and sign-in too: its cookies are its own business, named ones aside.
+    assert (
+        _cookie_findings("www.google.com", "SOCS=CAISHAgCEhJnd3NfMjAyMzA3MTgtMF9SQzIaAmVuIAEaBgiA", BROWSER)
+        == set()
+    )
