@@ -122,6 +122,10 @@ COOKIES: dict[str, tuple[str, str, Extract]] = {
     "acookie": ("Webtrends", "visitor ID", _whole),
     "jeb2": ("ADTECH (AOL)", "user ID", _whole),
     "i00": ("INFOnline (IVW)", "user ID", _group(r"^([0-9a-f]{20,})")),
+    "rx_uuid": ("RhythmOne", "user ID", _whole),
+    "ruid": ("Magnite (Rubicon)", "user ID", _group(r"^([0-9a-f]{20,})")),
+    "__ybotu": ("Yieldbot", "visitor ID", _whole),
+    "umbel_browser_id": ("Umbel", "browser ID", _whole),
     "utag_main": ("Tealium", "visitor ID (utag v_id)", _group(r"(?:^|\$)v_id:([0-9a-f]{20,})")),
     "tapid": ("Tealium", "visitor ID", _group(r"([0-9a-f]{32})")),
 }
@@ -139,6 +143,7 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "google_gid": ("Google cookie matching", "Google's user ID for the browser"),
     "google_hm": ("Google cookie matching", "the partner's hosted-match user ID"),
     "bk_uuid": ("Oracle BlueKai", "user ID"),
+    "ga_vid": ("Google Analytics", "client ID, as Google's ad tags pass it on"),
     "x-goog-visitor-id": ("YouTube", "visitor ID"),
 }
 # The detector registry dispatches on normalised keys (letters and digits only).
@@ -166,7 +171,7 @@ def _tracker(name: str) -> tuple[str, str, Extract] | None:
 
 def plausible_id(value: str) -> bool:
     """Long enough, varied enough and not a timestamp or a placeholder: a value an ID could be."""
-    if len(value) < 8 or len(value) > 200 or is_placeholder(value) or not _ID_CHARS.match(value):
+    if len(value) < 8 or len(value) > 400 or is_placeholder(value) or not _ID_CHARS.match(value):
         return False
     if len(set(value)) < 5:
         return False
@@ -232,8 +237,8 @@ def tracker_cookie_ids(fields: list[Field], destination: Destination, browser: b
             # Baidu's `<md5>|<reversed IMEI>` stays whole
         if not _STRONG_ID.match(value) or len(set(value)) < 8 or is_placeholder(value):
             continue
-        if value.startswith(("H4sI", "eyJ")) or _TIME_FIRST.match(value):
-            continue  # base64 of gzip or of JSON, `<time>-Repeat`: data, not an ID
+        if value.startswith(("H4sI", "eyJ", "aHR0c")) or _TIME_FIRST.match(value):
+            continue  # base64 of gzip, of JSON or of a URL, `<time>-Repeat`: data, not an ID
         if any(word in fld.key.lower() for word in _NOT_ID_COOKIES) or _CREDENTIAL_COOKIE.search(fld.key):
             continue
         evidence = f"an ID-shaped cookie `{fld.path}` sent to {who}, an advertising or analytics company"

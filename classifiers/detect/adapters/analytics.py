@@ -17,6 +17,8 @@ to its receiver here.  Sources (public documentation; read to learn the meanings
 - Comscore (`scorecardresearch.com/b`, `/p`): `c12` the visitor ID.
 - Quantcast (`pixel.quantserve.com/pixel`): `fpa` the first-party cookie ID.
 - The Trade Desk (`adsrvr.org`): `tdid`; Criteo (`criteo.com`, `criteo.net`): `uid`.
+- Cookie syncing: Index Exchange (`casalemedia.com`) `external_user_id`, Sonobi `nuid`: a partner's user ID.
+- Chartbeat pings (`ping.chartbeat.net`): `u`, the user ID.
 - Tealium (`tealiumiq.com` collect and visitor service, `tiqcdn.com` tags): `tealium_visitor_id`, `tealium_vid`.
 - Branch (`api.branch.io`, `api2.branch.io`): `identity_id` (the install's Branch identity), and
   `device_fingerprint_id` (Branch's ID for the device: a device ID).
@@ -132,6 +134,27 @@ ADAPTERS: tuple[Adapter, ...] = (
         label="Branch ID",
         hosts=("api.branch.io", "api2.branch.io", "api3.branch.io"),
         keys={"identityid": T, "devicefingerprintid": Kind.DEVICE_ID},
+        where=_NOT_COOKIES,
+    ),
+    Adapter(
+        name="index-exchange-sync",
+        label="a partner's user ID synced to Index Exchange (Casale)",
+        hosts=("casalemedia.com",),
+        keys={"externaluserid": T},
+        where=_NOT_COOKIES,
+    ),
+    Adapter(
+        name="sonobi-sync",
+        label="a partner's user ID synced to Sonobi",
+        hosts=("sonobi.com",),
+        keys={"nuid": T},
+        where=_NOT_COOKIES,
+    ),
+    Adapter(
+        name="chartbeat",
+        label="Chartbeat user ID",
+        hosts=("chartbeat.net",),
+        keys={"u": T},
         where=_NOT_COOKIES,
     ),
     Adapter(

@@ -191,3 +191,13 @@ def test_only_ad_tech_hosts_have_their_cookies_taken_for_ids() -> None:
         _cookie_findings("www.google.com", "SOCS=CAISHAgCEhJnd3NfMjAyMzA3MTgtMF9SQzIaAmVuIAEaBgiA", BROWSER)
         == set()
     )
+
+
+def test_more_named_ids() -> None:
+    assert _cookie_findings("example.org", "ruid=56157f625a5b0c3d4842730e6f2a71^1^1515916", BROWSER) == {
+        (Kind.TRACKING_ID, "56157f625a5b0c3d4842730e6f2a71")
+    }
+    assert _cookie_findings("example.org", "rx_uuid=RX-bbf09a74-3a2e-4196-80be-0d48237be192", BROWSER) == {
+        (Kind.TRACKING_ID, "RX-bbf09a74-3a2e-4196-80be-0d48237be192")
+    }
+    assert detect_tracking_id(fld("ga_vid", "131552123.1440859426", Where.QUERY))

@@ -76,3 +76,18 @@ def test_branch_identity_and_device_fingerprint() -> None:
         (Kind.TRACKING_ID, "1172860168363571074"),
         (Kind.DEVICE_ID, "1172860168313205995"),
     }
+
+
+@pytest.mark.parametrize(
+    ("url", "value"),
+    [
+        (
+            "https://dsum.casalemedia.com/rum?cm_dsp_id=1&external_user_id=QFxV6kQMD-RYWgiwQwlA4RMOW",
+            "QFxV6kQMD-RYWgiwQwlA4RMOW",
+        ),
+        ("https://sync.go.sonobi.com/us?nuid=-8834889231582368259", "-8834889231582368259"),
+        ("https://ping.chartbeat.net/ping?h=bbc.com&u=DlTIjYCbW6-HD8W-vn&x=1", "DlTIjYCbW6-HD8W-vn"),
+    ],
+)
+def test_sync_and_measurement_ids(url: str, value: str) -> None:
+    assert value in {v for _, v in _tracking(url)}
