@@ -557,15 +557,16 @@ def _analyze(
         if known and (found := detect_known(fld, known)):
             keep(found)
     destination = _destination(exchange, split.host, destinations, notes)
+    browser = in_browser(exchange)  # one look at the User-Agent serves both whole-request rules
     if destination.categories and exchange.header("cookie"):
         # Only what nothing else named: a cookie holding an Android ID stays the Android ID.
         taken = {f.value.lower() for f in best.values()}
-        cookies = tracking.tracker_cookie_ids(decoded.fields, destination, in_browser(exchange))
+        cookies = tracking.tracker_cookie_ids(decoded.fields, destination, browser)
         keep([f for f in cookies if f.value.lower() not in taken])
     findings = [f for f in _once(best.values()) if not _ad_frame_referer(f)]
     if any(f.kind == Kind.PHONE_NUMBER and f.value.isdigit() for f in findings):
         findings = _place_phone_numbers(findings, decoded.fields, exchange)
-    if in_browser(exchange):
+    if browser:
         findings = _as_browser(findings)
     return Analysis(
         exchange=exchange,
