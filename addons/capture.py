@@ -26,7 +26,7 @@ from phonehome.classifiers.destinations.geoip import GeoDataError, GeoIP
 from phonehome.classifiers.destinations.place import Destinations
 from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
 from phonehome.classifiers.model import Exchange
-from phonehome.db.store import Store, StoreError, TlsFailure, Writer, WriterStats
+from phonehome.db.store import Store, StoreError, Unread, Writer, WriterStats
 
 from phonehome.pipeline import make_analyzer
 from phonehome.sources.harwrite import HarSpill
@@ -160,7 +160,7 @@ class Capture:
             ).start()
         return self.writer
 
-    async def _enqueue(self, item: Exchange | TlsFailure) -> None:
+    async def _enqueue(self, item: Exchange | Unread) -> None:
         writer = self._writer()
         if writer.error is not None and not self._failed:
             # Keep capturing: from now on flows go to the spill file, which replays later.
@@ -178,7 +178,7 @@ class Capture:
             # Hold this response back until the writer has caught up (off the event loop).
             await asyncio.to_thread(writer.wait_for_lag, MAX_LAG)
 
-    def _spill_directly(self, item: Exchange | TlsFailure) -> None:
+    def _spill_directly(self, item: Exchange | Unread) -> None:
         """The writer thread is gone: say so once, loudly, and keep every flow in the spill file."""
         if not self._dead_said:
             self._dead_said = True
@@ -212,7 +212,7 @@ class Capture:
         host = data.context.client.sni or (server.address[0] if server.address else "")
         peer = data.context.client.peername
         await self._enqueue(
-            TlsFailure(
+            Unread(
                 time=datetime.now(UTC),
                 host=str(host),
                 client_address=str(peer[0]) if peer else None,

@@ -7,6 +7,7 @@ exported; add new members, never rename existing ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -237,6 +238,8 @@ class Analysis:
     notes: tuple[str, ...] = field(default=())
     # The Android package that sent the request, when the request names it (headers or payload).
     app: str | None = None
+    # The signal that named it, shown as evidence ("X-Requested-With header", "payload key msid").
+    app_evidence: str | None = None
 
 
 def finding(
@@ -289,3 +292,19 @@ def split_url(url: str) -> UrlParts:
     elif host.count(":") == 1:
         host = host.partition(":")[0]
     return UrlParts(scheme.lower(), host.lower(), path, query, netloc)
+
+
+# How a proxy or a browser says the request never left for the server: the connection was refused,
+# the name did not resolve, the upstream TLS handshake failed.  Its data was not "sent to" anyone.
+_NEVER_SENT = re.compile(
+    r"refused|resolve|name or service|nodename|getaddrinfo|no route|unreachable|"
+    r"connect(?:ion| call)? (?:failed|error)|"
+    r"tls handshake|certificate verify|ERR_(?:NAME|CONNECTION_REFUSED|ADDRESS|CERT|SSL|BLOCKED)|blocked",
+    re.IGNORECASE,
+)
+
+
+def never_sent(status: int | None, error: str | None) -> bool:
+    """The request did not reach its server: no answer from it (or only the proxy's own 502) and an
+    error that says why."""
+    return (not status or status == 502) and error is not None and _NEVER_SENT.search(error) is not None

@@ -1,4 +1,4 @@
-"""The stored schema: sessions, flows, findings, destinations and TLS failures (SQLAlchemy 2, typed).
+"""The stored schema: sessions, flows, findings, destinations and blind spots (SQLAlchemy 2, typed).
 
 Vocabulary columns hold enum values with CHECK constraints, so a typo can never be stored.  Request
 headers and bodies are kept whole so flows can be re-analysed by later classifiers.
@@ -7,6 +7,7 @@ headers and bodies are kept whole so flows can be re-analysed by later classifie
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from phonehome.classifiers.model import Category, Hash, Kind, Source, Where
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 4  # db/migrations moves older databases forward
+SCHEMA_VERSION = 5  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -125,6 +126,8 @@ class FlowRow(Base):
     app: Mapped[str | None] = mapped_column(
         String(255), nullable=True
     )  # the sending app's package, when known
+    # What named the app: "X-Requested-With header", "User-Agent", "payload key msid", ...
+    app_evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Values changed to fit their columns (db/fit.py): {column: the original as a Python literal}.
     originals: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
@@ -166,15 +169,31 @@ class FindingRow(Base):
     flow: Mapped[FlowRow] = relationship(back_populates="findings")
 
 
-class TlsFailureRow(Base):
-    """A client that refused our certificate: the CA is not installed, or the app pins its server."""
+class BlindSpot(StrEnum):
+    """What the proxy saw but could not read: stored so a report can say what it did not see."""
 
-    __tablename__ = "tls_failures"
+    CLIENT_TLS = "client_tls"  # the client refused our certificate: CA not trusted, or the app pins
+    UPSTREAM_TLS = "upstream_tls"  # the server's TLS handshake failed: nothing was sent to it
+    NOT_HTTP = "not_http"  # a connection that carried something other than HTTP, passed through unread
+    UDP = "udp"  # UDP (QUIC / HTTP/3, DNS) seen in WireGuard mode, passed through unread
+
+
+class BlindSpotRow(Base):
+    """A connection the proxy could not read: refused TLS on either side, not HTTP, or UDP."""
+
+    __tablename__ = "blind_spots"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{b.value}'" for b in BlindSpot) + ")", name="ck_blind_spot_kind"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     time: Mapped[datetime] = mapped_column(UTCDateTime)
     client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    device: Mapped[str] = mapped_column(String(200), default="")
     host: Mapped[str] = mapped_column(String(255))
     server_ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), default=BlindSpot.CLIENT_TLS.value)
     error: Mapped[str] = mapped_column(Text)

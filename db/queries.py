@@ -27,9 +27,10 @@ from phonehome.classifiers.destinations.regions import (
     parse_region,
     region_of,
 )
-from phonehome.db.models import DestinationRow, FindingRow, FlowRow, SessionRow, TlsFailureRow
+from phonehome.classifiers.model import never_sent
+from phonehome.db.models import BlindSpot, BlindSpotRow, DestinationRow, FindingRow, FlowRow, SessionRow
 from phonehome.db.store import Store
-from sqlalchemy import String, and_, cast, distinct, exists, func, or_, select
+from sqlalchemy import String, and_, bindparam, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased, defer
 
@@ -313,22 +314,34 @@ def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
 
 def tls_failures(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     """Hosts that refused the proxy's certificate (pinning, or the CA not trusted), per session and device."""
+    for row in blind_spots(store, f, kinds=(BlindSpot.CLIENT_TLS,)):
+        del row["kind"]
+        yield row
+
+
+def blind_spots(
+    store: Store, f: Filters, kinds: tuple[BlindSpot, ...] = tuple(BlindSpot)
+) -> Iterator[dict[str, Any]]:
+    """What the proxy saw but could not read (db.models.BlindSpot), per session, device, kind and host."""
+    row = BlindSpotRow
     stmt = (
-        select(SessionRow.label, TlsFailureRow.client_address, TlsFailureRow.host,
-               func.count(TlsFailureRow.id), func.min(TlsFailureRow.error))
-        .join(SessionRow, TlsFailureRow.session_id == SessionRow.id)
-        .group_by(SessionRow.label, TlsFailureRow.client_address, TlsFailureRow.host)
-        .order_by(func.count(TlsFailureRow.id).desc(), TlsFailureRow.host)
+        select(SessionRow.label, row.device, row.client_address, row.kind, row.host, func.count(row.id),
+               func.min(row.error))
+        .join(SessionRow, row.session_id == SessionRow.id)
+        .where(row.kind.in_([k.value for k in kinds]))
+        .group_by(SessionRow.label, row.device, row.client_address, row.kind, row.host)
+        .order_by(func.count(row.id).desc(), row.host)
     )  # fmt: skip
     if f.session:
         stmt = stmt.where(SessionRow.label == f.session)
     if f.device:
-        stmt = stmt.where(TlsFailureRow.client_address == f.device)
+        stmt = stmt.where(or_(row.device == f.device, row.client_address == f.device))
     if f.host:
-        stmt = stmt.where(_host_clause(TlsFailureRow.host, f.host))
+        stmt = stmt.where(_host_clause(row.host, f.host))
     with OrmSession(store.engine) as s:
-        for label, client, host, n, error in s.execute(stmt):
-            yield {"session": label, "device": client or "", "host": host, "count": n, "error": error}
+        for label, device, client, kind, host, n, error in s.execute(stmt):
+            yield {"session": label, "device": device or client or "", "kind": kind, "host": host, "count": n,
+                   "error": error}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,21 +361,43 @@ class Summary:
     host_countries: dict[str, list[str]] = field(
         default_factory=dict
     )  # host -> server countries, most flows first
+    # Blind spots other than refused client certificates: (kind, host, connections).
+    blind_spots: list[tuple[str, str, int]] = field(default_factory=list)
+    not_sent: int = 0  # requests that never reached their server, in `flows` but in no other count
 
 
 def summary(store: Store, session: str | None = None) -> Summary:
     with OrmSession(store.engine) as s:
 
-        def scoped(stmt: Any) -> Any:
+        def every(stmt: Any) -> Any:
             stmt = stmt.join(SessionRow, FlowRow.session_id == SessionRow.id)
             return stmt.where(SessionRow.label == session) if session else stmt
 
+        # Requests that never reached their server are stored and counted as flows, nowhere else.
+        unsent = [
+            i for i, status, error in s.execute(
+                every(select(FlowRow.id, FlowRow.status, FlowRow.error)).where(
+                    FlowRow.error.is_not(None), or_(FlowRow.status.is_(None), FlowRow.status.in_((0, 502)))
+                )
+            )
+            if never_sent(status, error)
+        ]  # fmt: skip
+
+        def scoped(stmt: Any) -> Any:
+            stmt = every(stmt)
+            # Inlined, not bound: a long capture of a blocked host must not hit a parameter limit.
+            return (
+                stmt.where(FlowRow.id.not_in(bindparam("unsent", unsent, literal_execute=True)))
+                if unsent
+                else stmt
+            )
+
         labels = list(s.scalars(select(SessionRow.label).order_by(SessionRow.started)))
-        n_flows = s.scalar(scoped(select(func.count(FlowRow.id)))) or 0
+        n_flows = s.scalar(every(select(func.count(FlowRow.id)))) or 0
         n_hosts = s.scalar(scoped(select(func.count(distinct(FlowRow.host))))) or 0
         cleartext = s.scalar(scoped(select(func.count(FlowRow.id)).where(FlowRow.tls.is_(False)))) or 0
         n_notes = (
-            s.scalar(scoped(select(func.count(FlowRow.id)).where(cast(FlowRow.notes, String) != "[]"))) or 0
+            s.scalar(every(select(func.count(FlowRow.id)).where(cast(FlowRow.notes, String) != "[]"))) or 0
         )
         kind_rows = s.execute(
             scoped(
@@ -402,14 +437,17 @@ def summary(store: Store, session: str | None = None) -> Summary:
             ).group_by(FlowRow.host, DestinationRow.country)
         ):
             host_countries.setdefault(host, Counter())[country] += n
-        tls_stmt = select(TlsFailureRow.host, func.count(TlsFailureRow.id)).join(
-            SessionRow, TlsFailureRow.session_id == SessionRow.id
+        blind_stmt = select(BlindSpotRow.kind, BlindSpotRow.host, func.count(BlindSpotRow.id)).join(
+            SessionRow, BlindSpotRow.session_id == SessionRow.id
         )
         if session:
-            tls_stmt = tls_stmt.where(SessionRow.label == session)
-        refusals: Any = s.execute(
-            tls_stmt.group_by(TlsFailureRow.host).order_by(func.count(TlsFailureRow.id).desc())
+            blind_stmt = blind_stmt.where(SessionRow.label == session)
+        blind: Any = s.execute(
+            blind_stmt.group_by(BlindSpotRow.kind, BlindSpotRow.host).order_by(
+                func.count(BlindSpotRow.id).desc(), BlindSpotRow.host
+            )
         ).all()
+        refusals = [(h, n) for k, h, n in blind if k == BlindSpot.CLIENT_TLS.value]
     by_host = sorted(
         ((h, host_flows.get(h, 0), sum(k.values()), sorted(k)) for h, k in host_kinds.items()),
         key=lambda r: (-r[2], r[0]),
@@ -427,7 +465,9 @@ def summary(store: Store, session: str | None = None) -> Summary:
         },
         by_host=by_host,
         cleartext_hosts=sorted((h, sorted(k)) for h, k in clear.items()),
-        tls_failures=[(h, n) for h, n in refusals],
+        tls_failures=refusals,
+        blind_spots=[(k, h, n) for k, h, n in blind if k != BlindSpot.CLIENT_TLS.value],
+        not_sent=len(unsent),
         notes=n_notes,
         host_countries={h: [c for c, _ in cs.most_common()] for h, cs in host_countries.items()},
     )

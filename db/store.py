@@ -23,7 +23,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,13 +38,15 @@ from phonehome.db.fit import clean, fit_row
 from phonehome.db.models import (
     SCHEMA_VERSION,
     Base,
+    BlindSpot,
+    BlindSpotRow,
     DestinationRow,
     FindingRow,
     FlowRow,
     Meta,
     SessionRow,
-    TlsFailureRow,
 )
+from phonehome.db.tally import Tally
 from sqlalchemy import (
     Connection,
     Engine,
@@ -129,14 +131,16 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class TlsFailure:
-    """The client refused our certificate for this host."""
+class Unread:
+    """A connection the proxy saw but could not read (a blind spot): by default, a client that
+    refused our certificate for this host."""
 
     time: datetime
     host: str
     client_address: str | None
     server_ip: str | None
     error: str
+    kind: BlindSpot = BlindSpot.CLIENT_TLS
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +159,7 @@ _REFUSED = (StatementError, ValueError, TypeError)
 
 
 # SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
-REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004"}
+REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005"}
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -308,8 +312,17 @@ class Store:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def write(self, session_id: int, device: str, items: Iterable[Analysis | TlsFailure]) -> WriteResult:
+    def write(
+        self,
+        session_id: int,
+        device: str,
+        items: Iterable[Analysis | Unread],
+        names: Mapping[str, str] | None = None,
+    ) -> WriteResult:
         """Store a batch in one transaction. Exchanges already stored (same fingerprint) are skipped.
+
+        A flow's device is the name `names` gives its client address, else that address, else
+        `device` (a replay's label).
 
         If the database refuses the batch for a reason other than being unreachable or locked, each
         flow is retried on its own, so only what it refuses is affected (`WriteResult.unstored`).
@@ -317,20 +330,25 @@ class Store:
         """
         items = list(items)
         analyses = [i for i in items if isinstance(i, Analysis)]
-        failures = [i for i in items if isinstance(i, TlsFailure)]
+        failures = [i for i in items if isinstance(i, Unread)]
         try:
             with self.writing() as conn:
-                stored, duplicates, fitted = self._write_flows(conn, session_id, device, analyses)
-                self._write_failures(conn, session_id, failures)
+                stored, duplicates, fitted = self._write_flows(conn, session_id, device, analyses, names)
+                self._write_failures(conn, session_id, failures, names)
             return WriteResult(stored, duplicates, fitted=fitted)
         except OperationalError:
             raise
         except _REFUSED as exc:
             log.warning("a batch was refused (%s); storing its flows one by one", str(exc).splitlines()[0])
-        return self._write_one_by_one(session_id, device, analyses, failures)
+        return self._write_one_by_one(session_id, device, analyses, failures, names)
 
     def _write_one_by_one(
-        self, session_id: int, device: str, analyses: list[Analysis], failures: list[TlsFailure]
+        self,
+        session_id: int,
+        device: str,
+        analyses: list[Analysis],
+        failures: list[Unread],
+        names: Mapping[str, str] | None,
     ) -> WriteResult:
         stored = duplicates = fitted = 0
         unstored: list[Exchange] = []
@@ -339,7 +357,7 @@ class Store:
             for attempt in (analysis, _without_findings(analysis)):
                 try:
                     with self.writing() as conn:
-                        new, dup, fit = self._write_flows(conn, session_id, device, [attempt])
+                        new, dup, fit = self._write_flows(conn, session_id, device, [attempt], names)
                 except OperationalError:
                     raise
                 except _REFUSED as exc:
@@ -355,22 +373,27 @@ class Store:
         for failure in failures:
             try:
                 with self.writing() as conn:
-                    self._write_failures(conn, session_id, [failure])
+                    self._write_failures(conn, session_id, [failure], names)
             except OperationalError:
                 raise
             except _REFUSED as exc:
-                log.warning("the database refused a TLS failure record: %s", str(exc).splitlines()[0])
+                log.warning("the database refused a blind-spot record: %s", str(exc).splitlines()[0])
         return WriteResult(stored, duplicates, tuple(unstored), fitted)
 
     def _write_flows(
-        self, conn: Connection, session_id: int, device: str, analyses: list[Analysis]
+        self,
+        conn: Connection,
+        session_id: int,
+        device: str,
+        analyses: list[Analysis],
+        names: Mapping[str, str] | None = None,
     ) -> tuple[int, int, int]:
         """(stored, duplicates, stored with values fitted) for these flows, in `conn`'s transaction."""
         if not analyses:
             return 0, 0, 0
         destinations = self.destination_ids(conn, [a.destination for a in analyses])
         flows = FlowRow.__table__
-        rows = [flow_values(session_id, device, a, destinations) for a in analyses]
+        rows = [flow_values(session_id, device, a, destinations, names) for a in analyses]
         # Skip what is stored already (a replay run twice) and repeats within the batch.
         prints = sorted({r["fingerprint"] for r in rows if r["fingerprint"]})
         seen: set[str] = set()
@@ -418,18 +441,25 @@ class Store:
         )
         return [conn.scalar(insert_flow, row) for row in rows]
 
-    def _write_failures(self, conn: Connection, session_id: int, failures: list[TlsFailure]) -> None:
+    def _write_failures(
+        self,
+        conn: Connection,
+        session_id: int,
+        failures: list[Unread],
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         if not failures:
             return
-        table = TlsFailureRow.__table__
+        table = BlindSpotRow.__table__
         rows = [
             fit_row(table, {  # type: ignore[arg-type]
                 "session_id": session_id, "time": f.time, "client_address": f.client_address,
-                "host": f.host, "server_ip": f.server_ip, "error": f.error,
+                "device": device_of(f.client_address, "", names), "host": f.host, "server_ip": f.server_ip,
+                "kind": f.kind.value, "error": f.error,
             })[0]
             for f in failures
         ]  # fmt: skip
-        conn.execute(insert(TlsFailureRow), rows)
+        conn.execute(insert(BlindSpotRow), rows)
 
     def destination_ids(
         self, s: OrmSession | Connection, dests: list[Destination], *, refresh: bool = False
@@ -505,11 +535,23 @@ def _without_findings(analysis: Analysis) -> Analysis:
         fields=analysis.fields,
         notes=(*analysis.notes, note),
         app=analysis.app,
+        app_evidence=analysis.app_evidence,
     )
 
 
+def device_of(client_address: str | None, device: str, names: Mapping[str, str] | None) -> str:
+    """The name the user gave this client address, else the address, else `device` (a replay's label)."""
+    if client_address:
+        return (names or {}).get(client_address, client_address)
+    return device
+
+
 def flow_values(
-    session_id: int, device: str, analysis: Analysis, destinations: dict[tuple[str, str], int]
+    session_id: int,
+    device: str,
+    analysis: Analysis,
+    destinations: dict[tuple[str, str], int],
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The flow's row, every value fitted to its column; what had to change is noted and kept."""
     ex = analysis.exchange
@@ -522,7 +564,7 @@ def flow_values(
             "fingerprint": ex.fingerprint or None,
             "time": ex.time,
             "client_address": ex.client_address,
-            "device": ex.client_address or device,
+            "device": device_of(ex.client_address, device, names),
             "method": ex.method,
             "url": ex.url,
             "host": ex.host,
@@ -539,6 +581,7 @@ def flow_values(
             "notes": list(analysis.notes),
             "fields": analysis.fields,
             "app": analysis.app,
+            "app_evidence": analysis.app_evidence,
         },
     )
     values["originals"] = None  # every row has every key: they are inserted many at a time
@@ -586,7 +629,8 @@ class WriterStats:
     received: int = 0
     stored: int = 0
     duplicates: int = 0
-    tls_failures: int = 0
+    tls_failures: int = 0  # clients that refused our certificate
+    blind_spots: int = 0  # other connections the proxy could not read (upstream TLS, not HTTP, UDP)
     findings: int = 0
     spilled: int = 0  # flows saved to the spill file instead of the database
     failed_analyses: int = 0  # flows stored with a note because classifying them failed
@@ -625,10 +669,13 @@ class Writer:
         analyzer: Callable[[Exchange], Analysis] = analyze,
         on_batch: Callable[[WriteResult, int], None] | None = None,
         spill: Callable[[Exchange], None] | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
         self.session_id = session_id
         self.device = device
+        self.names = dict(names or {})  # client address -> the device name the user gave it
+        self.tally = Tally()  # running counts for the live view, never a query
         self.batch = batch
         self.max_delay = max_delay
         self.retry_for = retry_for
@@ -655,7 +702,7 @@ class Writer:
         self._thread.start()
         return self
 
-    def submit_nowait(self, item: Exchange | TlsFailure) -> bool:
+    def submit_nowait(self, item: Exchange | Unread) -> bool:
         self._pending.append(time.monotonic())
         try:
             self.queue.put_nowait(item)
@@ -664,7 +711,7 @@ class Writer:
             return False
         return True
 
-    def submit(self, item: Exchange | TlsFailure) -> None:
+    def submit(self, item: Exchange | Unread) -> None:
         if self.error is not None and self.spill is None:
             raise StoreError(f"the database writer stopped: {self.error}")
         if not self.alive:
@@ -726,7 +773,7 @@ class Writer:
                     "phonehome: the database writer failed (%s); saving flows to the spill file", exc
                 )
                 self.error = self.error or exc
-                self._spill([i for i in batch if isinstance(i, Exchange | TlsFailure)], "writer failure")
+                self._spill([i for i in batch if isinstance(i, Exchange | Unread)], "writer failure")
                 stopping = False
             finally:
                 self._forget(len(batch))
@@ -765,11 +812,11 @@ class Writer:
             return Analysis(item, (), Destination(host=host, domain=host, ip=item.server_ip), notes=(note,))
 
     def _write(self, batch: list[object]) -> None:
-        items: list[Analysis | TlsFailure] = []
+        items: list[Analysis | Unread] = []
         for item in batch:
             if isinstance(item, Exchange):
                 items.append(self._analyse(item))
-            elif isinstance(item, TlsFailure):
+            elif isinstance(item, Unread):
                 items.append(item)
         if not items:
             return
@@ -785,20 +832,26 @@ class Writer:
         self.stats.noted += result.fitted + sum(
             1 for i in items if isinstance(i, Analysis) and any(n.startswith(_FAILURE_NOTES) for n in i.notes)
         )
-        self.stats.tls_failures += sum(1 for i in items if isinstance(i, TlsFailure))
-        self.stats.findings += sum(
-            len(i.findings) for i in items if isinstance(i, Analysis) and i.exchange not in result.unstored
+        unread = [i.kind for i in items if isinstance(i, Unread)]
+        self.stats.tls_failures += sum(1 for k in unread if k is BlindSpot.CLIENT_TLS)
+        self.stats.blind_spots += sum(1 for k in unread if k is not BlindSpot.CLIENT_TLS)
+        stored = [i for i in items if isinstance(i, Analysis) and i.exchange not in result.unstored]
+        self.stats.findings += sum(len(i.findings) for i in stored)
+        self.tally.add_flows(
+            (a, device_of(a.exchange.client_address, self.device, self.names)) for a in stored
         )
+        if unread:
+            self.tally.add_blind_spots(k.value for k in unread)
         if self.on_batch is not None:
             self.on_batch(result, len(items))
 
-    def _store(self, items: list[Analysis | TlsFailure]) -> WriteResult | None:
+    def _store(self, items: list[Analysis | Unread]) -> WriteResult | None:
         """Write, retrying a locked or briefly unreachable database for `retry_for` seconds."""
         deadline = time.monotonic() + self.retry_for
         pause = 0.05
         while True:
             try:
-                return self.store.write(self.session_id, self.device, items)
+                return self.store.write(self.session_id, self.device, items, self.names)
             except OperationalError as exc:
                 if time.monotonic() + pause < deadline:
                     log.warning(

@@ -7,7 +7,6 @@ captured text are redacted here, before any renderer sees them, unless `reveal` 
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from typing import Any
 
 from phonehome.classifiers.destinations.entities import entity_map
 from phonehome.classifiers.destinations.regions import ANYCAST, LOCAL, NO_ADDRESS, UNKNOWN
+from phonehome.classifiers.model import never_sent
 from phonehome.countries import country_name
 from phonehome.datasafety import DATA_TYPES, Declaration
 from phonehome.db import queries
@@ -33,24 +33,9 @@ SOURCES = (
 EVIDENCE_PER_KIND = 200  # per device; the count of the rest is stated
 FLOW_KEYS = ("flow_id", "time", "host", "country", "region", "entity", "entity_country", "entity_region", "party",
              "vendor", "tls", "notes", "status", "error")  # fmt: skip
-# How a proxy or a browser says the request never left for the server: the connection was refused,
-# the name did not resolve, the upstream TLS handshake failed.  Its data was not "sent to" anyone.
-_NEVER_SENT = re.compile(
-    r"refused|resolve|name or service|nodename|getaddrinfo|no route|unreachable|connect(?:ion)? (?:failed|error)|"
-    r"tls handshake|certificate verify|ERR_(?:NAME|CONNECTION_REFUSED|ADDRESS|CERT|SSL|BLOCKED)|blocked",
-    re.IGNORECASE,
-)
-
-
 def more(items: list[str], n: int = 6) -> str:
     """A list never cut silently: the first `n`, then how many more."""
     return ", ".join(items[:n]) + (f" +{len(items) - n} more" if len(items) > n else "")
-
-
-def never_sent(status: int | None, error: str | None) -> bool:
-    """The request did not reach its server: no answer from it (or only the proxy's own 502) and an
-    error that says why."""
-    return (not status or status == 502) and error is not None and _NEVER_SENT.search(error) is not None
 
 
 FINDING_KEYS = (

@@ -96,7 +96,7 @@ async def test_tls_failure_is_recorded_for_the_host(tmp_path: Path) -> None:
     store = _open(db)
     try:
         with store.engine.connect() as conn:
-            rows = conn.exec_driver_sql("SELECT host, client_address, error FROM tls_failures").all()
+            rows = conn.exec_driver_sql("SELECT host, client_address, error FROM blind_spots").all()
         assert rows == [
             ("pinned.example.com", "192.168.1.23", "client does not trust the proxy's certificate")
         ]

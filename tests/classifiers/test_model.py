@@ -17,6 +17,7 @@ from phonehome.classifiers.model import (
     Source,
     Where,
     finding,
+    never_sent,
 )
 
 from tests.classifiers._helpers import T0, exchange
@@ -191,3 +192,14 @@ def test_split_url_is_total_and_agrees_with_urlsplit(url: str) -> None:
         return  # cut by hand: only totality is promised
     assert parts.host == expected
     assert (parts.path, parts.query) == (split.path, split.query)
+
+
+def test_never_sent() -> None:
+    assert never_sent(None, "Connection refused") and never_sent(0, "net::ERR_NAME_NOT_RESOLVED")
+    assert not never_sent(200, "Connection refused")  # answered: it got there
+    assert never_sent(
+        502, "Server connection to ('t.example', 443) failed: Connection refused"
+    )  # the proxy's 502
+    assert not never_sent(502, None)  # a gateway upstream answered 502: the request got there
+    assert not never_sent(None, "timed out")  # sent, perhaps received: unknown, so counted
+    assert not never_sent(None, None)

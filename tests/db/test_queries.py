@@ -8,7 +8,7 @@ import pytest
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
 from phonehome.db.queries import Filters, destinations, findings, flows, summary
-from phonehome.db.store import Store, TlsFailure
+from phonehome.db.store import Store, Unread
 
 FINDING_KEYS = {
     "flow_id", "session", "time", "device", "method", "url", "host", "category", "kind", "value", "where",
@@ -42,7 +42,7 @@ def store(db_url: str):  # type: ignore[no-untyped-def]
         analyze(Exchange(t, "GET", "http://weather.example.com/f?lat=52.5200&lon=13.4050", server_ip="198.51.100.7",
                          status=200, fingerprint="2")),
         analyze(Exchange(t, "GET", "https://cdn.example.net/logo.png", server_ip="198.51.100.8", status=304, fingerprint="3")),
-        TlsFailure(t, "pinned.example.org", "192.168.1.23", None, "refused"),
+        Unread(t, "pinned.example.org", "192.168.1.23", None, "refused"),
     ])  # fmt: skip
     store.write(b, "har", [
         analyze(Exchange(t, "POST", "https://graph.facebook.com/v17.0/1/activities", request_body=b"advertiser_id=38400000-8cf0-11bd-b23e-10b96e40000d",

@@ -12,8 +12,10 @@ import pytest
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
 from phonehome.db.models import SCHEMA_VERSION, FindingRow
-from phonehome.db.store import REVISIONS, Store, StoreError, TlsFailure, Writer, database_url
+from phonehome.db.store import REVISIONS, Store, StoreError, Unread, Writer, database_url
 from sqlalchemy import text
+
+from tests.db.conftest import back_to_version_1
 
 
 def _exchange(i: int, fingerprint: str | None = None) -> Exchange:
@@ -145,7 +147,7 @@ def test_writer_batches_everything_and_counts(tmp_path: Path) -> None:
         writer = Writer(store, sid, batch=64, on_batch=lambda result, n: batches.append(n)).start()
         for i in range(300):
             writer.submit(_exchange(i))
-        writer.submit(TlsFailure(datetime.now(UTC), "pinned.example.com", "10.0.0.2", None, "refused"))
+        writer.submit(Unread(datetime.now(UTC), "pinned.example.com", "10.0.0.2", None, "refused"))
         stats = writer.close()
         assert stats.stored == 300 and stats.tls_failures == 1 and stats.findings == 600
         assert sum(batches) == 301 and max(batches) <= 64
@@ -180,18 +182,14 @@ def test_version_1_database_is_migrated_without_losing_anything(tmp_path: Path) 
                                               "https://t.example/x?imei=861234567890127", fingerprint="v1"))])  # fmt: skip
     store.dispose()
     con = sqlite3.connect(db)
-    con.execute("ALTER TABLE flows DROP COLUMN app")
-    con.execute("ALTER TABLE flows DROP COLUMN originals")
-    con.execute("ALTER TABLE findings DROP COLUMN evidence")
-    con.execute("DROP TABLE alembic_version")
-    con.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    back_to_version_1(con.execute)
     con.commit()
     con.close()
     store = Store(str(db), create=False)
     try:
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "4"
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(SCHEMA_VERSION)
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == REVISIONS[SCHEMA_VERSION]
             assert conn.execute(text("SELECT count(*), min(app), min(originals) FROM flows")).one() == (
                 1,
                 None,

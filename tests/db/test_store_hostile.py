@@ -14,7 +14,7 @@ import pytest
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
 from phonehome.db.fit import INT_MAX
-from phonehome.db.store import Store, StoreError, TlsFailure, Writer
+from phonehome.db.store import Store, StoreError, Unread, Writer
 from sqlalchemy import text
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -113,11 +113,11 @@ def test_hostile_tls_failure_and_finding_values(db_url: str) -> None:
     store = Store(db_url)
     try:
         sid = store.open_session("tls", "capture")
-        failure = TlsFailure(T0, "h\x00" * 200, "c" * 100, "::1", "refused \udc00")
+        failure = Unread(T0, "h\x00" * 200, "c" * 100, "::1", "refused \udc00")
         body = b'{"email":"a\\u0000b@example.com","imei":"861234567890127"}'
         result = store.write(sid, "", [failure, analyze(_ex(request_body=body, fingerprint="x"))])
         assert result.stored == 1
-        ((host, error),) = _rows(store, "SELECT host, error FROM tls_failures")
+        ((host, error),) = _rows(store, "SELECT host, error FROM blind_spots")
         assert len(host) == 255 and "\x00" not in host and error == "refused \ufffd"
     finally:
         store.dispose()
@@ -193,8 +193,8 @@ def test_a_flow_the_database_refuses_costs_only_that_flow(
 
     real = store_module.flow_values
 
-    def poisoned(session_id: int, device: str, analysis, destinations):  # type: ignore[no-untyped-def]
-        values = real(session_id, device, analysis, destinations)
+    def poisoned(session_id: int, device: str, analysis, destinations, names=None):  # type: ignore[no-untyped-def]
+        values = real(session_id, device, analysis, destinations, names)
         if analysis.exchange.fingerprint == "bad":
             values["method"] = "X" * 100  # past the fitting: PostgreSQL refuses it (varchar(32))
         return values

@@ -79,7 +79,7 @@ def test_capture_records_https_and_http_flows_with_findings(
         with _client(proxy, test_ca.ca_pem) as untrusting, pytest.raises(httpx.ConnectError):
             untrusting.get(f"{servers.https_url}/pinned")
         # The client has its error before the proxy records the refusal: let it, then stop.
-        wait_for_rows(db, "tls_failures", 1)
+        wait_for_rows(db, "blind_spots", 1)
     finally:
         output = proxy.stop()
 
@@ -111,7 +111,7 @@ def test_capture_records_https_and_http_flows_with_findings(
         assert (email["where"], email["path"], email["encodings"]) == ("body", "user.email", ["json"])
 
         with store.engine.connect() as conn:
-            failures = conn.exec_driver_sql("SELECT host, error FROM tls_failures").all()
+            failures = conn.exec_driver_sql("SELECT host, error FROM blind_spots").all()
         assert [h for h, _ in failures] == ["127.0.0.1"]
 
         # The captured session, as a report: served locally, the refusal a blind spot, values masked.

@@ -9,7 +9,7 @@ from pathlib import Path
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
 from phonehome.db.queries import summary
-from phonehome.db.store import Store, TlsFailure
+from phonehome.db.store import Store, Unread
 from rich.console import Console
 
 from phonehome.summary import _domains, render_evidence, render_summary
@@ -33,7 +33,7 @@ def test_summary_and_evidence_escape_captured_strings(tmp_path: Path) -> None:
         url = "http://tracker.example.com/c?ref=https%3A%2F%2Fnews.example.org%2F%5Bb%5D%1b%5B2J&imei=861234567890127"
         store.write(sid, "d", [
             analyze(Exchange(t, "GET", url, fingerprint="1")),
-            TlsFailure(t, HOSTILE_HOST, None, None, "refused"),
+            Unread(t, HOSTILE_HOST, None, None, "refused"),
         ])  # fmt: skip
         text = _render(store)
     finally:

@@ -9,6 +9,8 @@ from phonehome.db.models import SCHEMA_VERSION
 from phonehome.db.store import MIGRATIONS, REVISIONS, Store, alembic_config
 from sqlalchemy import inspect, text
 
+from tests.db.conftest import back_to_version_1
+
 
 def test_revisions_form_one_chain_matching_the_schema_versions() -> None:
     script = ScriptDirectory(str(MIGRATIONS))
@@ -51,11 +53,11 @@ def test_an_unstamped_version_1_database_is_migrated_to_head(db_url: str) -> Non
                       fingerprint="v1")  # fmt: skip
         store.write(sid, "old", [analyze(ex)])
         with store.engine.begin() as conn:
-            conn.execute(text("ALTER TABLE flows DROP COLUMN app"))
-            conn.execute(text("ALTER TABLE flows DROP COLUMN originals"))
-            conn.execute(text("ALTER TABLE findings DROP COLUMN evidence"))
-            conn.execute(text("DROP TABLE alembic_version"))
-            conn.execute(text("UPDATE meta SET value='1' WHERE key='schema_version'"))
+            back_to_version_1(lambda sql: conn.execute(text(sql)))
+            conn.execute(text(
+                f"INSERT INTO tls_failures (id, session_id, time, client_address, host, error) "
+                f"VALUES (1, {sid}, '2026-11-01 00:00:00', '10.0.0.7', 'pinned.example', 'refused')"
+            ))
     finally:
         store.dispose()
     store = Store(db_url, create=False)
@@ -70,6 +72,10 @@ def test_an_unstamped_version_1_database_is_migrated_to_head(db_url: str) -> Non
             )
             assert conn.execute(text("SELECT count(*), min(app) FROM flows")).one() == (1, None)
             assert conn.execute(text("SELECT value FROM findings")).scalar() == "861234567890127"
+            # Version 4's refusals became blind spots of the client-TLS kind, under their address.
+            assert conn.execute(text("SELECT kind, device, host FROM blind_spots")).one() == (
+                "client_tls", "10.0.0.7", "pinned.example",
+            )
         sid = store.open_session("new", "replay")
         ex = Exchange(datetime(2026, 11, 2, tzinfo=UTC), "GET", "https://t.example/y",
                       request_headers=(("X-Requested-With", "com.example.app"),), fingerprint="v2")  # fmt: skip

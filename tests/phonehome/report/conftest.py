@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
-from phonehome.db.store import Store, TlsFailure
+from phonehome.db.store import Store, Unread
 
 from phonehome.cli.replay import sample_path
 from phonehome.pipeline import replay
@@ -59,7 +59,7 @@ def hostile_db(tmp_path: Path) -> Iterator[str]:
     sid = store.open_session("hostile <b>session</b>", "capture")
     t = datetime(2026, 11, 20, 9, 1, tzinfo=UTC)
     store.write(sid, "", [analyze(ex) for ex in hostile_exchanges()] + [
-        TlsFailure(t, "pinned.example.org" + XSS[0], "192.168.1.23", "203.0.113.10", "client refused " + XSS[1]),
+        Unread(t, "pinned.example.org" + XSS[0], "192.168.1.23", "203.0.113.10", "client refused " + XSS[1]),
     ])  # fmt: skip
     store.dispose()
     yield path

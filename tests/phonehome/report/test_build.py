@@ -177,19 +177,6 @@ def test_lists_of_receivers_are_never_cut_silently(tmp_path: Path) -> None:
     assert 'href="#d0-evidence-box"' in page.split("</h1>")[0]  # the headline links to its evidence
 
 
-def test_never_sent() -> None:
-    from phonehome.report.build import never_sent
-
-    assert never_sent(None, "Connection refused") and never_sent(0, "net::ERR_NAME_NOT_RESOLVED")
-    assert not never_sent(200, "Connection refused")  # answered: it got there
-    assert never_sent(
-        502, "Server connection to ('t.example', 443) failed: Connection refused"
-    )  # the proxy's 502
-    assert not never_sent(502, None)  # a gateway upstream answered 502: the request got there
-    assert not never_sent(None, "timed out")  # sent, perhaps received: unknown, so counted
-    assert not never_sent(None, None)
-
-
 def test_evidence_says_why_a_finding_holds(tmp_path: Path) -> None:
     db = _store_of(
         tmp_path, [_ex("https://region1.google-analytics.com/g/collect?v=2&cid=1234567890.1700000000", 1)]

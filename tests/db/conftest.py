@@ -1,0 +1,28 @@
+"""Shared by the store and migration tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+V4_TLS_FAILURES = (
+    "CREATE TABLE tls_failures (id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL "
+    "REFERENCES sessions(id) ON DELETE CASCADE, time TIMESTAMP NOT NULL, client_address VARCHAR(64), "
+    "host VARCHAR(255) NOT NULL, server_ip VARCHAR(45), error TEXT NOT NULL)"
+)
+
+
+def back_to_version_1(execute: Callable[[str], Any]) -> None:
+    """Turn a fresh database into one written by schema version 1 (before Alembic), with plain SQL:
+    the newer columns and tables taken away, the stamp removed."""
+    for sql in (
+        "ALTER TABLE flows DROP COLUMN app",
+        "ALTER TABLE flows DROP COLUMN originals",
+        "ALTER TABLE flows DROP COLUMN app_evidence",
+        "ALTER TABLE findings DROP COLUMN evidence",
+        "DROP TABLE blind_spots",
+        V4_TLS_FAILURES,
+        "DROP TABLE alembic_version",
+        "UPDATE meta SET value='1' WHERE key='schema_version'",
+    ):
+        execute(sql)
