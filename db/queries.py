@@ -30,7 +30,7 @@ from phonehome.classifiers.destinations.regions import (
 from phonehome.classifiers.model import never_sent
 from phonehome.db.models import BlindSpot, BlindSpotRow, DestinationRow, FindingRow, FlowRow, SessionRow
 from phonehome.db.store import Store
-from sqlalchemy import String, and_, bindparam, cast, distinct, exists, func, or_, select
+from sqlalchemy import String, and_, bindparam, cast, distinct, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased, defer
 
@@ -493,3 +493,122 @@ def flow_rows(store: Store, f: Filters) -> Iterator[tuple[FlowRow, list[tuple[st
                 found.setdefault(flow_id, []).append((kind, value))
             for flow in chunk:
                 yield flow, found.get(flow.id, [])
+
+
+# -- sessions and their devices (`phonehome sessions`, and the CLI's check of --session/--device) --------
+
+
+def _blind_device() -> Any:
+    """A blind spot's device as the reports show it: its name, else its client address."""
+    # Literal '' rather than bound parameters: PostgreSQL groups by an expression only when the
+    # SELECT and GROUP BY copies are the same text, and each bound parameter gets its own number.
+    empty: Any = literal_column("''")
+    return func.coalesce(func.nullif(BlindSpotRow.device, empty), BlindSpotRow.client_address, empty)
+
+
+def sessions(store: Store) -> Iterator[dict[str, Any]]:
+    """One row per session and device, sessions by start time: flows, findings and blind spots counted,
+    and the device's first and last flow.  A session with nothing stored is one row with `device` None.
+
+    Four queries whatever the number of sessions (three of them GROUP BY session and device).
+    """
+    counts: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def slot(session_id: int, device: str) -> dict[str, Any]:
+        return counts.setdefault(
+            (session_id, device), {"flows": 0, "findings": 0, "blind_spots": 0, "first": None, "last": None}
+        )
+
+    with OrmSession(store.engine) as s:
+        heads = s.execute(
+            select(SessionRow.id, SessionRow.label, SessionRow.source, SessionRow.started, SessionRow.ended)
+            .order_by(SessionRow.started, SessionRow.id)
+        ).all()  # fmt: skip
+        for session_id, device, n, first, last in s.execute(
+            select(FlowRow.session_id, FlowRow.device, func.count(FlowRow.id), func.min(FlowRow.time),
+                   func.max(FlowRow.time)).group_by(FlowRow.session_id, FlowRow.device)
+        ):  # fmt: skip
+            row = slot(session_id, device)
+            row.update(flows=n, first=first, last=last)
+        for session_id, device, n in s.execute(
+            select(FlowRow.session_id, FlowRow.device, func.count(FindingRow.id))
+            .join(FindingRow, FindingRow.flow_id == FlowRow.id)
+            .group_by(FlowRow.session_id, FlowRow.device)
+        ):
+            slot(session_id, device)["findings"] = n
+        device = _blind_device()
+        for session_id, name, n in s.execute(
+            select(BlindSpotRow.session_id, device, func.count(BlindSpotRow.id)).group_by(
+                BlindSpotRow.session_id, device
+            )
+        ):
+            slot(session_id, name)["blind_spots"] = n
+    by_session: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for (session_id, name), row in counts.items():
+        by_session.setdefault(session_id, []).append((name, row))
+    for session_id, label, source, started, ended in heads:
+        head = {
+            "session": label,
+            "source": source,
+            "started": _iso(started),
+            "ended": _iso(ended) if ended else None,
+        }
+        devices = sorted(
+            by_session.get(session_id, []),
+            key=lambda d: (d[1]["first"] is None, d[1]["first"] or started, d[0]),
+        )
+        if not devices:
+            yield {**head, "device": None, "flows": 0, "findings": 0, "blind_spots": 0, "first_flow": None,
+                   "last_flow": None, "span_seconds": None}  # fmt: skip
+        for name, row in devices:
+            first, last = row["first"], row["last"]
+            yield {
+                **head,
+                "device": name,
+                "flows": row["flows"],
+                "findings": row["findings"],
+                "blind_spots": row["blind_spots"],
+                "first_flow": _iso(first) if first else None,
+                "last_flow": _iso(last) if last else None,
+                "span_seconds": (last - first).total_seconds() if first and last else None,
+            }
+
+
+def session_labels(store: Store) -> list[str]:
+    """Every session label, oldest first."""
+    with OrmSession(store.engine) as s:
+        return list(s.scalars(select(SessionRow.label).order_by(SessionRow.started, SessionRow.id)))
+
+
+def has_session(store: Store, label: str) -> bool:
+    with OrmSession(store.engine) as s:
+        return s.scalar(select(SessionRow.id).where(SessionRow.label == label)) is not None
+
+
+def _device_scope(stmt: Any, row: Any, session: str | None) -> Any:
+    if session is None:
+        return stmt
+    return stmt.join(SessionRow, row.session_id == SessionRow.id).where(SessionRow.label == session)
+
+
+def has_device(store: Store, device: str, session: str | None = None) -> bool:
+    """Whether `device` sent a flow, or met a blind spot, in `session` (or in any session)."""
+    flow = _device_scope(select(FlowRow.id).where(FlowRow.device == device), FlowRow, session)
+    blind = _device_scope(
+        select(BlindSpotRow.id).where(
+            or_(BlindSpotRow.device == device, BlindSpotRow.client_address == device)
+        ),
+        BlindSpotRow,
+        session,
+    )
+    with OrmSession(store.engine) as s:
+        return s.scalar(flow.limit(1)) is not None or s.scalar(blind.limit(1)) is not None
+
+
+def devices(store: Store, session: str | None = None) -> list[str]:
+    """The devices of `session` (or of every session), by name."""
+    name = _blind_device()
+    with OrmSession(store.engine) as s:
+        found = set(s.scalars(_device_scope(select(FlowRow.device).distinct(), FlowRow, session)))
+        found |= set(s.scalars(_device_scope(select(name).distinct(), BlindSpotRow, session)))
+    return sorted(found - {""})

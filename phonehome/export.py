@@ -5,6 +5,11 @@ headers, identifier-like query values are masked, credentials (Authorization, Co
 masked, and request bodies that carried findings are left out with a note saying so.  `--reveal`
 writes the flows exactly as stored.  The file is created 0600 either way: it is still a record of
 someone's traffic.
+
+Grouped by device: each (session, device) is one HAR page, titled `session · device`, and every
+entry points to it with `pageref` and names its `_session` and `_device`, so HAR viewers list the
+requests device by device.  Redacted, a device known only by its address is called `device 1`,
+`device 2`, ... (the phone's own address is personal data); a name the user gave it is kept.
 """
 
 from __future__ import annotations
@@ -75,23 +80,62 @@ def hide_entry_passwords(entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+def _pages(
+    rows: list[tuple[Any, Any]], labels: dict[int, str], reveal: bool
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """One HAR page per (session, device), in the order their first flows came (rows are by time)."""
+    pages: dict[tuple[int, str], dict[str, Any]] = {}
+    hidden: dict[str, str] = {}
+    for flow, _ in rows:
+        key = (flow.session_id, flow.device)
+        if key in pages:
+            continue
+        device = flow.device
+        if not reveal and _is_address(device):
+            device = hidden.setdefault(device, f"device {len(hidden) + 1}")
+        label = labels.get(flow.session_id, "")
+        pages[key] = {
+            "startedDateTime": flow.time.isoformat(),
+            "id": f"page_{len(pages) + 1}",
+            "title": f"{label} · {device}",
+            "pageTimings": {},
+            "_session": label,
+            "_device": device,
+        }
+    return pages
+
+
+def _is_address(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def export_har(
     store: Store, f: queries.Filters, path: str | os.PathLike[str], *, reveal: bool = False
 ) -> int:
     """Write the flows of `f` to `path`; returns how many."""
     rows = list(queries.flow_rows(store, f))
     r = Redactor((kv for _, found in rows for kv in found), reveal=reveal)
+    pages = _pages(rows, store.session_labels(), reveal)
     target = Path(path)
     fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.chmod(target, 0o600)  # an existing file keeps its old mode otherwise
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write('{"log":{"version":"1.2","creator":{"name":"phonehome","version":"0.1"},')
         out.write(
-            f'"comment":{json.dumps("redacted by phonehome" if not reveal else "full values")},"pages":[],"entries":[\n'
+            f'"comment":{json.dumps("redacted by phonehome" if not reveal else "full values")},'
+            f'"pages":{json.dumps(list(pages.values()), ensure_ascii=False)},"entries":[\n'
         )
         for i, (flow, found) in enumerate(rows):
             entry = har_entry(exchange_of(flow))
             entry = redact_entry(entry, r, len(found)) if not reveal else hide_entry_passwords(entry)
+            page = pages[(flow.session_id, flow.device)]
+            entry.update(pageref=page["id"], _session=page["_session"], _device=page["_device"])
             out.write((",\n" if i else "") + json.dumps(entry, ensure_ascii=False))
         out.write("\n]}}\n")
     return len(rows)

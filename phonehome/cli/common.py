@@ -22,6 +22,7 @@ from phonehome.classifiers.destinations.place import Destinations
 from phonehome.classifiers.destinations.regions import parse_region
 from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
 from phonehome.classifiers.model import Category, Kind
+from phonehome.db import queries
 from phonehome.db.store import Store, StoreError
 from phonehome.output import terminal_safe, write_csv, write_jsonl, write_table
 
@@ -104,14 +105,40 @@ def without_password(text: str, db: str) -> str:
     return text
 
 
+def _quoted(name: str) -> str:
+    """A label or device name as an error line shows it: quoted, escaped, cut short."""
+    return repr(name if len(name) <= 60 else name[:59] + "…")
+
+
+def _listed(what: str, names: list[str]) -> str:
+    if not names:
+        return f"there are no {what}: see phonehome sessions"
+    more = f" (+{len(names) - 3} more)" if len(names) > 3 else ""
+    return f"{what}: {', '.join(_quoted(n) for n in names[:3])}{more}: see phonehome sessions"
+
+
+def check_scope(store: Store, db: str, session: str | None = None, device: str | None = None) -> None:
+    """An unknown --session or --device is the same one line and exit 2 in every command."""
+    if session is not None and not queries.has_session(store, session):
+        newest = queries.session_labels(store)[::-1]
+        fail(f"no session {_quoted(session)} in {shown_db(db)}; {_listed('sessions', newest)}")
+    if device is not None and not queries.has_device(store, device, session):
+        where = f"session {_quoted(session)}" if session is not None else shown_db(db)
+        fail(f"no device {_quoted(device)} in {where}; {_listed('devices', queries.devices(store, session))}")
+
+
 @contextmanager
-def open_store(db: str, create: bool) -> Iterator[Store]:
+def open_store(
+    db: str, create: bool, *, session: str | None = None, device: str | None = None
+) -> Iterator[Store]:
+    """The store of --db; a --session or --device it does not hold is an error (`check_scope`)."""
     try:
         store = Store(db, create=create)
     except StoreError as exc:
         fail(without_password(str(exc), db))
         raise  # unreachable; keeps type checkers content
     try:
+        check_scope(store, db, session, device)
         yield store
     except StoreError as exc:
         fail(without_password(str(exc), db))
@@ -167,6 +194,14 @@ db_option = click.option(
 )
 
 
+session_option = click.option("--session", help="Only this session label (phonehome sessions lists them).")
+device_option = click.option(
+    "--device",
+    help="Only this device: the name capture --device gave it, else its address (a capture) or the session "
+    "label (a replay).",
+)
+
+
 def region_option_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
@@ -189,8 +224,7 @@ def filters_no_format(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Only flows whose server OR receiving company is in this region: eu, uk, us, cn, hk, sg, ru, in, other.",
     )(func)  # fmt: skip
     func = click.option("--host", help="Only this host and its subdomains.")(func)
-    func = click.option("--session", help="Only this session label.")(func)
-    return db_option(func)
+    return db_option(session_option(device_option(func)))
 
 
 def filters(func: Callable[..., Any]) -> Callable[..., Any]:

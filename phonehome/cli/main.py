@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from phonehome.cli.capture import capture
-from phonehome.cli.query import destinations_cmd, findings_cmd, flows_cmd, lookup_cmd
+from phonehome.cli.query import destinations_cmd, findings_cmd, flows_cmd, lookup_cmd, sessions_cmd
 from phonehome.cli.replay import demo, reanalyze, replay_cmd
 from phonehome.cli.report import diff_cmd, export_cmd, report_cmd
 
@@ -25,7 +25,7 @@ def main() -> None:
 
 
 COMMANDS = (
-    capture, replay_cmd, reanalyze, findings_cmd, flows_cmd, destinations_cmd, lookup_cmd,
+    capture, replay_cmd, reanalyze, sessions_cmd, findings_cmd, flows_cmd, destinations_cmd, lookup_cmd,
     report_cmd, diff_cmd, export_cmd, demo,
 )  # fmt: skip
 for command in COMMANDS:

@@ -1,4 +1,4 @@
-"""`phonehome findings`, `flows`, `destinations` and `lookup`: what is stored and known, as rows."""
+"""`phonehome sessions`, `findings`, `flows`, `destinations` and `lookup`: what is stored and known, as rows."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from phonehome.cli.common import (
     FLOW_TABLE,
     REGION_TABLE,
     console,
+    db_option,
     destinations_of,
     emit,
     esc,
@@ -25,12 +26,73 @@ from phonehome.cli.common import (
     geo_options,
     open_store,
     resolve_option,
+    shown_db,
 )
 from phonehome.db import queries
 from phonehome.lookup import LOOKUP_COLUMNS, LookupError_, describe_target
-from phonehome.output import write_jsonl
+from phonehome.output import terminal_safe, write_csv, write_jsonl, write_table
 from phonehome.redact import redact_findings, redact_flows, without_passwords
 from phonehome.resolve import Resolver
+
+SESSION_COLUMNS = (
+    "session", "source", "started", "ended", "device", "flows", "findings", "blind_spots", "first_flow",
+    "last_flow", "span_seconds",
+)  # fmt: skip
+SESSION_TABLE = (
+    "session", "source", "started", "ended", "device", "flows", "findings", "blind_spots", "first_flow",
+    "last_flow", "span",
+)  # fmt: skip
+
+
+def span(seconds: float | None) -> str:
+    """`1h 02m 03s`, `4m 10s`, `12s`: a device's time span as a person reads it."""
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, sec = divmod(rest, 60)
+    if h:
+        return f"{h}h {m:02d}m {sec:02d}s"
+    return f"{m}m {sec:02d}s" if m else f"{sec}s"
+
+
+def _table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as the table shows them: a session's own columns once, above its devices."""
+    out, previous = [], None
+    for row in rows:
+        shown = {**row, "span": span(row["span_seconds"])}
+        for key in ("started", "ended", "first_flow", "last_flow"):
+            if shown[key]:  # ISO-8601 UTC to the second: `2026-11-20 08:00:00`
+                shown[key] = shown[key][:19].replace("T", " ")
+        if row["session"] == previous:
+            shown.update(session="", source="", started="", ended="")
+        previous = row["session"]
+        out.append(shown)
+    return out
+
+
+@click.command("sessions")
+@db_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True
+)
+def sessions_cmd(db: str, fmt: str) -> None:
+    """Every session, oldest first, and each device in it: flows, findings, blind spots, time span.
+
+    Example: phonehome sessions --format csv > sessions.csv
+
+    Give a session or device name shown here to --session and --device of the other commands.
+    """
+    with open_store(db, create=False) as store:
+        rows = list(queries.sessions(store))
+    if fmt == "jsonl":
+        write_jsonl(rows, sys.stdout)
+    elif fmt == "csv":
+        write_csv(rows, SESSION_COLUMNS, sys.stdout)
+    elif not rows:
+        click.echo(f"No sessions in {terminal_safe(shown_db(db), 200)}: capture or replay something first.")
+    else:
+        write_table(_table_rows(rows), SESSION_TABLE, console())
 
 
 @click.command("findings")
@@ -40,7 +102,7 @@ def findings_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
 
     Example: phonehome findings --kind imei --format jsonl
     """
-    with open_store(db, create=False) as store:
+    with open_store(db, create=False, session=where["session"], device=where["device"]) as store:
         f = queries.Filters(**where)
         region = f.region
         table = FINDING_TABLE + REGION_TABLE if region else FINDING_TABLE
@@ -55,7 +117,7 @@ def flows_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
 
     Example: phonehome flows --host miui.com --format csv > miui.csv
     """
-    with open_store(db, create=False) as store:
+    with open_store(db, create=False, session=where["session"], device=where["device"]) as store:
         f = queries.Filters(**where)
         region = f.region
         table = FLOW_TABLE + REGION_TABLE if region else FLOW_TABLE
@@ -73,7 +135,7 @@ def destinations_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
 
     Example: phonehome destinations --category location
     """
-    with open_store(db, create=False) as store:
+    with open_store(db, create=False, session=where["session"], device=where["device"]) as store:
         f = queries.Filters(**where)
         region = f.region
         table = DESTINATION_TABLE + ("region", "entity_region") if region else DESTINATION_TABLE

@@ -191,7 +191,7 @@ def reanalyze(
         fail("--sessions-are-devices goes with --by-behaviour")
     known = known_values(known_file)
     places = destinations_of(geoip_db, asn_db)
-    with open_store(db, create=False) as store:
+    with open_store(db, create=False, session=session) as store:
         analyzer = make_analyzer(known, places, Resolver() if resolve else None)
         if sys.stderr.isatty():
             with Progress(TextColumn("re-analysing"), BarColumn(), MofNCompleteColumn(), console=console(err=True),
@@ -209,9 +209,7 @@ def reanalyze(
 def _by_behaviour(db: str, session: str | None, sessions_are_devices: bool) -> None:
     from phonehome import behaviour
 
-    with open_store(db, create=False) as store:
-        if session is not None and session not in store.session_labels().values():
-            fail(f"no session named {session!r} in {shown_db(db)}")
+    with open_store(db, create=False, session=session) as store:
         result = behaviour.find(store, queries.Filters(session=session), sessions_are_devices)
         if result.devices < 2:
             fail(

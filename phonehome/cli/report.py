@@ -8,13 +8,15 @@ import click
 from rich.console import Console
 
 from phonehome.cli.common import (
+    check_scope,
     console,
     db_option,
+    device_option,
     fail,
     filters_no_format,
     open_store,
     private_file,
-    shown_db,
+    session_option,
 )
 from phonehome.datasafety import DeclaredError, load_declared
 from phonehome.db import queries
@@ -44,8 +46,8 @@ from phonehome.report.terminal import render_terminal
     type=click.Path(dir_okay=False),
     help="Write to this file (0600) instead of stdout.",
 )
-@click.option("--session", help="Only this session.")
-@click.option("--device", help="Only this device (its address in a capture, the session label in a replay).")
+@session_option
+@device_option
 @click.option(
     "--reveal", is_flag=True, help="Show full values (the default masks identifiers and rounds locations)."
 )
@@ -69,7 +71,7 @@ def report_cmd(db: str, fmt: str, output: str | None, session: str | None, devic
             declared = load_declared(declared_file)
         except DeclaredError as exc:
             fail(str(exc))
-    with open_store(db, create=False) as store:
+    with open_store(db, create=False, session=session, device=device) as store:
         data = build_report(store, session=session, device=device, reveal=reveal, declared=declared)
     if (session or device) and not data["devices"]:
         fail(
@@ -100,25 +102,41 @@ def report_cmd(db: str, fmt: str, output: str | None, session: str | None, devic
 
 @click.command("diff")
 @db_option
-@click.option("--session", "sessions", multiple=True, required=True, help="Two sessions: before, then after.")
+@click.option(
+    "--session", "sessions", multiple=True, required=True,
+    help="Two sessions: before, then after (or one session, with two --device).",
+)  # fmt: skip
+@click.option(
+    "--device", "devices", multiple=True,
+    help="Compare this device only (once: the same device on both sides; twice: before's, then after's).",
+)  # fmt: skip
 @click.option(
     "--format", "fmt", type=click.Choice(["terminal", "json", "md"]), default="terminal", show_default=True
 )
-def diff_cmd(db: str, sessions: tuple[str, ...], fmt: str) -> None:
+def diff_cmd(db: str, sessions: tuple[str, ...], devices: tuple[str, ...], fmt: str) -> None:
     """What changed between two sessions: data, companies and countries that appeared or went.
 
     Example: phonehome diff --session "ads on" --session "ads off"
+
+    Two phones in one session: phonehome diff --session lab --device pixel --device iphone.
+    Sessions holding several devices are also compared device by device.
     """
+    if len(sessions) == 1 and len(devices) == 2:
+        sessions = sessions * 2
     if len(sessions) != 2:
-        fail("diff needs exactly two sessions: --session BEFORE --session AFTER")
+        fail(
+            "diff needs exactly two sessions: --session BEFORE --session AFTER "
+            "(or one session and two devices: --session S --device A --device B)"
+        )
+    if len(devices) > 2:
+        fail("diff takes --device once (the same device on both sides) or twice (before's, then after's)")
+    sides = list(zip(sessions, (devices * 2)[:2] if devices else (None, None), strict=True))
     with open_store(db, create=False) as store:
-        labels = set(queries.summary(store).sessions)
-        for label in sessions:
-            if label not in labels:
-                fail(
-                    f"no session {label!r} in {shown_db(db)} (sessions: {', '.join(sorted(labels)) or 'none'})"
-                )
-        result = diff_sessions(store, sessions[0], sessions[1])
+        for session, device in sides:
+            check_scope(store, db, session, device)
+        result = diff_sessions(
+            store, sessions[0], sessions[1], before_device=sides[0][1], after_device=sides[1][1]
+        )
     if fmt == "json":
         import json
 
@@ -151,14 +169,18 @@ def diff_cmd(db: str, sessions: tuple[str, ...], fmt: str) -> None:
 @click.option(
     "--reveal", is_flag=True, help="Keep full values, bodies and credentials (the default redacts)."
 )
-def export_cmd(db: str, session: str | None, host: str | None, region: str | None, kind: str | None,
-               category: str | None, fmt: str, output: str, reveal: bool) -> None:  # fmt: skip
+def export_cmd(db: str, session: str | None, device: str | None, host: str | None, region: str | None,
+               kind: str | None, category: str | None, fmt: str, output: str, reveal: bool) -> None:  # fmt: skip
     """Write the flows of a filter as a HAR file for other tools, redacted by default.
 
     Example: phonehome export --format har --host miui.com -o miui.har
+
+    Each session's device is one HAR page (`pageref`); every entry names its `_session` and `_device`.
     """
-    with open_store(db, create=False) as store:
-        f = queries.Filters(session=session, host=host, kind=kind, category=category, region=region)
+    with open_store(db, create=False, session=session, device=device) as store:
+        f = queries.Filters(
+            session=session, host=host, kind=kind, category=category, region=region, device=device
+        )
         try:
             n = export_har(store, f, output, reveal=reveal)
         except OSError as exc:

@@ -28,7 +28,7 @@ def test_findings_formats_and_filters(demo_db: str) -> None:
     assert json.loads(table[0]["encodings"]) == ["form", "base64", "gzip", "json"]
     _, out, _ = run("findings", "--db", demo_db, "--session", "demo", "--kind", "coordinates")
     assert "40.416915,-3.703521" in out and "coordinates" in out
-    code, out, _ = run("findings", "--db", demo_db, "--session", "nope")
+    code, out, _ = run("findings", "--db", demo_db, "--session", "demo", "--host", "nope.example")
     assert code == 0 and "No rows match." in out
 
 

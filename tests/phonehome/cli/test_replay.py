@@ -249,7 +249,7 @@ def test_reanalyze_by_behaviour(tmp_path: Path, db_url: str) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--session", "nope"), "no session named 'nope'"),
+        (("--session", "nope"), "no session 'nope'"),
         (("--session", "phone-a.har"), "need two or more devices, 1 found"),
         (("--known", "me.toml"), "--by-behaviour compares stored values"),
     ],

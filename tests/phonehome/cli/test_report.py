@@ -20,7 +20,7 @@ def test_report_formats(demo_db: str, tmp_path: Path) -> None:
     assert code == 0 and "redacted" in err
     assert target.read_text().startswith("<!doctype html>") and (target.stat().st_mode & 0o777) == 0o600
     code, _, err = run("report", "--db", demo_db, "--session", "nope")
-    assert code == 2 and "nothing stored" in one_line_error(err)
+    assert code == 2 and "no session 'nope'" in one_line_error(err)
 
 
 def test_report_declared(demo_db: str, tmp_path: Path) -> None:
