@@ -204,3 +204,75 @@ def test_findings_stream_matches_the_table(db_url: str, filters: Filters) -> Non
         assert got == table  # and none is missing
     if filters == Filters(kind="advertising_id"):
         assert got == Counter({k: n for k, n in table.items() if k[1] == "advertising_id"})
+
+
+def test_sessions_per_device(store: Store) -> None:
+    from datetime import timedelta
+
+    from phonehome.db.queries import devices, has_device, has_session, session_labels, sessions
+
+    later = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    store.write(store.open_session("a", "capture"), "phone", [
+        analyze(Exchange(later, "GET", "https://cdn.example.net/a.png", status=200, fingerprint="5")),
+        Unread(later + timedelta(seconds=1), "pinned.example.org", "192.168.1.24", None, "refused"),
+    ])  # fmt: skip
+    store.open_session("empty", "capture")
+    rows = list(sessions(store))
+    keys = {"session", "source", "started", "ended", "device", "flows", "findings", "blind_spots",
+            "first_flow", "last_flow", "span_seconds"}  # fmt: skip
+    assert all(set(r) == keys for r in rows)
+    shown = [
+        (r["session"], r["source"], r["device"], r["flows"], r["findings"], r["blind_spots"]) for r in rows
+    ]
+    assert shown == [
+        ("a", "capture", "192.168.1.23", 1, 1, 1),
+        ("a", "capture", "phone", 3, 1, 0),
+        ("a", "capture", "192.168.1.24", 0, 0, 1),  # seen only in a blind spot: no flow time, listed last
+        ("b", "replay", "har", 1, 1, 0),
+        ("empty", "capture", None, 0, 0, 0),
+    ]
+    phone = rows[1]
+    assert (phone["first_flow"], phone["last_flow"], phone["span_seconds"]) == (
+        "2026-11-20T08:00:00Z", "2026-11-20T09:30:00Z", 5400.0,
+    )  # fmt: skip
+    assert rows[2]["first_flow"] is None and rows[2]["span_seconds"] is None
+    assert rows[0]["started"].endswith("Z") and rows[0]["ended"] is None
+    assert session_labels(store) == ["a", "b", "empty"]
+    assert has_session(store, "b") and not has_session(store, "B")
+    assert (
+        has_device(store, "phone", "a") and not has_device(store, "phone", "b") and has_device(store, "har")
+    )
+    assert has_device(store, "192.168.1.24", "a")  # a blind spot's address is a device too
+    assert not has_device(store, "nobody")
+    assert devices(store, "a") == ["192.168.1.23", "192.168.1.24", "phone"]
+    assert devices(store) == ["192.168.1.23", "192.168.1.24", "har", "phone"]
+    assert devices(store, "empty") == []
+
+
+def test_sessions_count_each_device_in_a_few_queries(store: Store) -> None:
+    """However many sessions there are, the listing costs the same few GROUP BY queries."""
+    from phonehome.db.queries import sessions
+    from sqlalchemy import event
+
+    for i in range(30):
+        sid = store.open_session(f"s{i}", "capture")
+        store.write(sid, f"d{i}", [analyze(Exchange(datetime(2026, 11, 21, tzinfo=UTC), "GET",
+                                                    "https://cdn.example.net/x", fingerprint=f"x{i}"))])  # fmt: skip
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute's statement
+    event.listen(store.engine, "before_cursor_execute", listen)
+    try:
+        rows = list(sessions(store))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listen)
+    selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    assert len(rows) == 33 and len(selects) == 4, selects
+
+
+@pytest.mark.parametrize("device", ["phone", "192.168.1.23"])
+def test_device_filter(store: Store, device: str) -> None:
+    f = Filters(session="a", device=device)
+    assert {r["device"] for r in flows(store, f)} == {device}
+    assert {r["device"] for r in findings(store, f)} == {device}
+    assert [r["host"] for r in flows(store, Filters(device="har"))] == ["graph.facebook.com"]
+    assert list(flows(store, Filters(session="b", device=device))) == []
