@@ -12,6 +12,7 @@ from phonehome.cli.capture import capture
 from phonehome.cli.query import destinations_cmd, findings_cmd, flows_cmd, lookup_cmd, sessions_cmd
 from phonehome.cli.replay import demo, reanalyze, replay_cmd
 from phonehome.cli.report import diff_cmd, export_cmd, report_cmd
+from phonehome.cli.setup import setup_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,7 +27,7 @@ def main() -> None:
 
 COMMANDS = (
     capture, replay_cmd, reanalyze, sessions_cmd, findings_cmd, flows_cmd, destinations_cmd, lookup_cmd,
-    report_cmd, diff_cmd, export_cmd, demo,
+    report_cmd, diff_cmd, export_cmd, demo, setup_cmd,
 )  # fmt: skip
 for command in COMMANDS:
     main.add_command(command)
