@@ -21,8 +21,8 @@ from urllib.parse import unquote
 
 from phonehome.classifiers.decode.limits import Decoded, Limits
 from phonehome.classifiers.decode.request import decode
+from phonehome.classifiers.destinations.apps import app_of
 from phonehome.classifiers.destinations.entities import entity_map
-from phonehome.classifiers.destinations.party import app_from_fields, app_from_headers
 from phonehome.classifiers.destinations.place import Destinations, default_destinations
 from phonehome.classifiers.detect import (
     apps,
@@ -568,11 +568,13 @@ def _analyze(
         findings = _place_phone_numbers(findings, decoded.fields, exchange)
     if browser:
         findings = _as_browser(findings)
+    sender = app_of(exchange.request_headers, decoded.fields, exchange.url)
     return Analysis(
         exchange=exchange,
         findings=tuple(findings),
         destination=destination,
         fields=len(decoded.fields),
         notes=tuple(notes),
-        app=app_from_headers(exchange.request_headers) or app_from_fields(decoded.fields),
+        app=sender.app if sender else None,
+        app_evidence=sender.evidence if sender else None,
     )
