@@ -92,3 +92,56 @@ def test_reveal_never_writes_a_password(tmp_path: Path) -> None:
             assert ('"user": \\"alice\\"' in text or "alice" in text) == reveal  # the rest is all there
     finally:
         store.dispose()
+
+
+def _devices_db(db: str) -> Store:
+    """One capture of two phones (pixel named, the other known by its address) and a replay."""
+    from dataclasses import replace
+
+    from phonehome.classifiers.registry import analyze
+
+    store = Store(db)
+    exchanges = hostile_exchanges()
+    sid = store.open_session("lab", "capture")
+    phones = [
+        replace(x, client_address="192.168.1.40" if i % 2 else "192.168.1.41")
+        for i, x in enumerate(exchanges)
+    ]
+    store.write(sid, "", [analyze(x) for x in phones], {"192.168.1.40": "pixel"})
+    replayed = [replace(x, client_address=None, fingerprint=f"r{i}") for i, x in enumerate(exchanges[:2])]
+    store.write(store.open_session("old.har", "replay"), "old.har", [analyze(x) for x in replayed])
+    return store
+
+
+def test_one_page_per_session_and_device(db_url: str, tmp_path: Path) -> None:
+    store = _devices_db(db_url)
+    out = tmp_path / "lab.har"
+    n = export_har(store, Filters(), out)
+    store.dispose()
+    log = json.loads(out.read_text())["log"]
+    assert n == 13 == len(log["entries"])
+    pages = {p["id"]: p for p in log["pages"]}
+    titles = [p["title"] for p in log["pages"]]
+    assert sorted(titles) == ["lab · device 1", "lab · pixel", "old.har · old.har"]
+    assert all(p["startedDateTime"] and p["pageTimings"] == {} for p in log["pages"])
+    for entry in log["entries"]:
+        page = pages[entry["pageref"]]
+        assert (entry["_session"], entry["_device"]) == (page["_session"], page["_device"])
+    assert sum(e["_device"] == "pixel" for e in log["entries"]) == 5
+    times = [e["startedDateTime"] for e in log["entries"]]
+    assert times == sorted(times)  # entries stay in time order
+    assert "192.168.1.41" not in out.read_text() and "192.168.1.40" not in out.read_text()
+
+
+def test_reveal_keeps_addresses_and_a_device_filter_keeps_one_page(db_url: str, tmp_path: Path) -> None:
+    store = _devices_db(db_url)
+    out = tmp_path / "one.har"
+    n = export_har(store, Filters(session="lab", device="192.168.1.41"), out, reveal=True)
+    store.dispose()
+    log = json.loads(out.read_text())["log"]
+    assert n == 6 and [p["title"] for p in log["pages"]] == ["lab · 192.168.1.41"]
+    assert {e["pageref"] for e in log["entries"]} == {log["pages"][0]["id"]}
+    again = Store(str(tmp_path / "again.db"))
+    report = replay(again, [out], label="again")  # pages and the added fields do not disturb an import
+    again.dispose()
+    assert report.stored == 6
