@@ -169,3 +169,26 @@ def test_interface_names_and_hosts_are_never_markup(monkeypatch: pytest.MonkeyPa
     assert "\x1b" not in text
     host = "[blink]127.0.0.1"
     assert "[blink]" in _render(host)
+
+
+def test_no_lan_address_on_screen(no_lan: None) -> None:
+    words = " ".join(_render("0.0.0.0", password=True).split())
+    assert "<this computer's Wi-Fi address> port 8080" in words
+    assert "No LAN address found" in words
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    names=st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=6, unique=True),
+    host=st.one_of(st.sampled_from(["0.0.0.0", "127.0.0.1", "::", "10.1.2.3"]), st.text(max_size=80)),
+    terminal=st.booleans(),
+)
+def test_any_interface_name_or_host_stays_on_one_screen(names: list[str], host: str, terminal: bool) -> None:
+    fake = {name: [_addr(f"10.0.0.{i + 1}")] for i, name in enumerate(names)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(netinfo.psutil, "net_if_addrs", lambda: fake)
+        out = Console(file=io.StringIO(), width=80, force_terminal=terminal, record=True)
+        render_onboarding(out, host, [(host, 8080)], password=False)
+    lines = out.export_text().splitlines()
+    assert len(lines) <= 24 and max(len(line) for line in lines) <= 80
+    assert lines[-1] == onboarding.STOP_HINT
