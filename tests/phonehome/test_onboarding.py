@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import shutil
 import socket
+import subprocess
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -192,3 +195,21 @@ def test_any_interface_name_or_host_stays_on_one_screen(names: list[str], host: 
     lines = out.export_text().splitlines()
     assert len(lines) <= 24 and max(len(line) for line in lines) <= 80
     assert lines[-1] == onboarding.STOP_HINT
+
+
+def _pbm(drawn: str, path: Path, scale: int = 6) -> None:
+    """The drawing as a black-and-white image (PBM), as a phone's camera would see it on screen."""
+    rows = _matrix(drawn, 0)
+    lines = [f"P1\n{len(rows[0]) * scale} {len(rows) * scale}\n"]
+    for row in rows:
+        lines += [" ".join(str(int(dark)) for dark in row for _ in range(scale)) + "\n"] * scale
+    path.write_text("".join(lines))
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools is not installed")
+@pytest.mark.parametrize("text", [MITM_IT, "[Interface]\nPrivateKey = " + "A" * 43 + "=\n", "héllo ✓"])
+def test_a_real_decoder_reads_the_drawing(tmp_path: Path, text: str) -> None:
+    image = tmp_path / "qr.pbm"
+    _pbm(qr_text(text), image)
+    read = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True)
+    assert read.stdout.removesuffix("\n") == text
