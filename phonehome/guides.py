@@ -135,7 +135,8 @@ iPhone and iPad: the proxy and the certificate
 
 3. Install it
    Settings → General → VPN & Device Management → mitmproxy → Install, enter
-   the passcode, Install. (Settings also shows "Profile Downloaded" at the top.)
+   the passcode, Install. (Settings also shows "Profile Downloaded" at the top.
+   On iOS 14 and older the menu is General → Profiles.)
 
 4. Turn on full trust: installed is not enough
    Settings → General → About → Certificate Trust Settings → switch on

@@ -35,7 +35,7 @@ def setup_cmd(platform: str, confdir: str, listen_port: int) -> None:
     needs (its old subject hash), computed from the CA in --confdir when it exists.
     """
     platform = platform.lower()
-    click.echo(guide(platform, facts(confdir, listen_port, android=platform != "ios")))
+    click.echo(guide(platform, facts(confdir, listen_port, android=platform != "ios")), nl=False)
 
 
 def facts(confdir: str, port: int, *, android: bool = True) -> Facts:
