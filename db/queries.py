@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from phonehome.classifiers.destinations.apps import app_of
 from phonehome.classifiers.destinations.entities import EntityMap, entity_map
 from phonehome.classifiers.destinations.party import (
     Context,
-    app_from_headers,
     party_of,
     user_agent,
     vendor_in,
@@ -45,6 +45,7 @@ class Filters:
     # Each row's country/region and entity_country/entity_region fields say which.
     region: str | None = None
     device: str | None = None  # the device column: a capture's client address, a replay's label
+    app: str | None = None  # the app a flow was attributed to (flows.app)
 
 
 def _iso(value: datetime) -> str:
@@ -81,6 +82,8 @@ def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False, dest_
         stmt = stmt.where(SessionRow.label == f.session)
     if f.device:
         stmt = stmt.where(FlowRow.device == f.device)
+    if f.app:
+        stmt = stmt.where(FlowRow.app == f.app)
     if f.host:
         stmt = stmt.where(_host_clause(FlowRow.host, f.host))
     if (f.kind or f.category) and not findings_joined:
@@ -159,7 +162,9 @@ class _Senders:
     def describe(self, flow: FlowRow, dest: DestinationRow | None) -> dict[str, Any]:
         """The destination fields every flow and finding row carries."""
         headers = [(str(k), str(v)) for k, v in flow.request_headers]
-        app = flow.app or app_from_headers(headers)  # flows stored before schema 2 have no app column value
+        app, evidence = flow.app, flow.app_evidence
+        if not app and (named := app_of(headers)):  # flows stored before schema 2 have no app column value
+            app, evidence = named
         vendor = self.vendor(flow.session_id, flow.device)
         match = self.emap.match(flow.host)
         party = party_of(match.entity if match else None, Context(vendor=vendor, app=app), self.emap)
@@ -174,6 +179,7 @@ class _Senders:
             "app": app,
             "vendor": vendor.name if vendor else None,
             "party": party.value,
+            "app_evidence": evidence,  # the signal that named the app (flows rows; findings keep _PLACE_KEYS)
         }
 
 

@@ -82,6 +82,7 @@ def reanalyze(
                 flow.notes = kept + [n for n in analysis.notes if n not in kept]
                 flow.fields = analysis.fields
                 flow.app = analysis.app
+                flow.app_evidence = analysis.app_evidence
                 rows = finding_rows(analysis)
                 for row in rows:
                     row.flow_id = flow.id

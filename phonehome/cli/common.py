@@ -37,7 +37,7 @@ FLOW_COLUMNS = (
     "flow_id", "session", "time", "device", "method", "url", "host", "server_ip", "status", "tls",
     "request_bytes", "response_bytes", "findings",
 )  # fmt: skip
-FLOW_COLUMNS_EXTRA = ("error", "notes", "originals", *PLACE_COLUMNS)
+FLOW_COLUMNS_EXTRA = ("error", "notes", "originals", *PLACE_COLUMNS, "app_evidence")
 FLOW_TABLE = ("flow_id", "time", "method", "url", "status", "tls", "findings", "notes")
 DESTINATION_COLUMNS = (
     "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country",
@@ -233,6 +233,9 @@ def filters(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
     func = click.option(
         "--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True
+    )(func)
+    func = click.option(
+        "--app", help="Only flows attributed to this app (package or name, as in the app column)."
     )(func)
     return filters_no_format(func)
 

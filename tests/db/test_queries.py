@@ -23,6 +23,7 @@ FLOW_KEYS = {
     "error", "notes",  # added after the first contract: later work only adds fields
     "country", "region", "entity", "entity_country", "entity_region", "app", "vendor", "party",
     "originals",  # schema 3: values changed to fit the database
+    "app_evidence",  # schema 5: the signal that named the app
 }  # fmt: skip
 DEST_KEYS = {
     "host", "domain", "ip", "country", "asn", "as_org", "anycast", "entity", "entity_country", "categories",
