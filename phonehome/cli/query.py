@@ -45,12 +45,14 @@ SESSION_TABLE = (
 
 
 def span(seconds: float | None) -> str:
-    """`1h 02m 03s`, `4m 10s`, `12s`: a device's time span as a person reads it."""
+    """`2d 03h 04m`, `1h 02m 03s`, `4m 10s`, `12s`: a device's time span as a person reads it."""
     if seconds is None:
         return ""
     whole = int(seconds)
     h, rest = divmod(whole, 3600)
     m, sec = divmod(rest, 60)
+    if h >= 24:
+        return f"{h // 24}d {h % 24:02d}h {m:02d}m"
     if h:
         return f"{h}h {m:02d}m {sec:02d}s"
     return f"{m}m {sec:02d}s" if m else f"{sec}s"

@@ -312,3 +312,13 @@ def test_export_one_page_per_device(phones_db: str, tmp_path: Path) -> None:
     log = json.loads(target.read_text())["log"]
     assert code == 0 and [p["title"] for p in log["pages"]] == ["lab · 192.168.1.41", "lab-2 · 192.168.1.41"]
     assert {e["_session"] for e in log["entries"]} == {"lab", "lab-2"} and len(log["entries"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(None, ""), (0, "0s"), (12.7, "12s"), (250, "4m 10s"), (3723, "1h 02m 03s"), (1_000_000, "11d 13h 46m")],
+)
+def test_span_as_a_person_reads_it(seconds: float | None, shown: str) -> None:
+    from phonehome.cli.query import span
+
+    assert span(seconds) == shown
