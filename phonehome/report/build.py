@@ -32,7 +32,11 @@ SOURCES = (
 )
 EVIDENCE_PER_KIND = 200  # per device; the count of the rest is stated
 FLOW_KEYS = ("flow_id", "time", "host", "country", "region", "entity", "entity_country", "entity_region", "party",
-             "vendor", "tls", "notes", "status", "error")  # fmt: skip
+             "vendor", "tls", "notes", "status", "error", "app", "app_evidence")  # fmt: skip
+UNKNOWN_APP = "unknown app"
+APP_SIGNALS = 3  # distinct signals shown per app
+
+
 def more(items: list[str], n: int = 6) -> str:
     """A list never cut silently: the first `n`, then how many more."""
     return ", ".join(items[:n]) + (f" +{len(items) - n} more" if len(items) > n else "")
@@ -242,6 +246,7 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
         "headline": _headline(by_kind, receiver_list, "Your phone" if vendor else "This device"),
         "collected": collected,
         "receivers": receiver_list,
+        "apps": _apps(g, r),
         "server_countries": sorted(
             ({**c, "kinds": sorted(c["kinds"])} for c in server.values()),
             key=lambda c: (-c["findings"], -c["flows"], c["country"]),
@@ -261,6 +266,40 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
         "evidence": _evidence(by_kind, r),
         "declared": _declared(g, declared),
     }
+
+
+def _apps(g: _Device, r: Redactor) -> list[dict[str, Any]]:
+    """Each app seen, with its flows, the data they sent, who received it and the signal that named
+    the app (flows.app_evidence); flows that named no app are one "unknown app" row, listed last."""
+    apps: dict[str | None, dict[str, Any]] = {}
+    app_of_flow: dict[int, str | None] = {}
+    for row in g.flows:
+        name = row.get("app") or None
+        app_of_flow[row["flow_id"]] = name
+        a = apps.get(name)
+        if a is None:
+            a = apps[name] = {"app": name, "label": name or UNKNOWN_APP, "flows": 0, "findings": 0,
+                              "kinds": Counter(), "companies": Counter(), "hosts": set(), "evidence": Counter()}  # fmt: skip
+        a["flows"] += 1
+        a["hosts"].add(row["host"])
+        if name and row.get("app_evidence"):
+            a["evidence"][r.text(str(row["app_evidence"]))[:200]] += 1
+    for x in g.findings:
+        a = apps.get(app_of_flow.get(x["flow_id"]))
+        if a is None:
+            continue
+        a["findings"] += 1
+        a["kinds"][x["kind"]] += 1
+        a["companies"][receiver_of(x)] += 1
+    out = []
+    for a in sorted(apps.values(), key=lambda a: (a["app"] is None, -a["findings"], -a["flows"], a["label"])):
+        out.append({
+            **a, "hosts": len(a["hosts"]), "kinds": [k for k, _ in a["kinds"].most_common()],
+            "labels": [KIND_LABELS.get(k, k) for k, _ in a["kinds"].most_common()],
+            "companies": [c for c, _ in a["companies"].most_common()],
+            "evidence": [e for e, _ in a["evidence"].most_common(APP_SIGNALS)],
+        })  # fmt: skip
+    return out
 
 
 def _headline(

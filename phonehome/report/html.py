@@ -332,6 +332,7 @@ def render_html(report: dict[str, Any]) -> str:
              ", ".join(country_name(c) for c in r["server_countries"][:4]), r["flows"], r["findings"],
              ", ".join(_label(k) for k in r["kinds"])] for r in d["receivers"]
         ], nums={6, 7}))  # fmt: skip
+        out.append(_apps_html(did, d.get("apps", [])))
         if kinds:
             out.append("<h3>Findings per company</h3>" + _bars(d, colors))
             out.append(
@@ -375,6 +376,17 @@ def render_html(report: dict[str, Any]) -> str:
     out.append(f"<footer><p class=muted>{esc(report['sources'])}</p></footer>")
     out.append(f"<script>{JS}</script></main></body></html>")
     return "\n".join(out)
+
+
+def _apps_html(did: str, apps: list[dict[str, Any]]) -> str:
+    """Per app: its requests, what they sent, who received it, and the signal that named the app."""
+    if not apps:
+        return ""
+    return "<h3>Apps</h3>" + _table(f"{did}-apps", ["app", "named by", "requests", "findings", "data", "received by"], [
+        [a["label"], "; ".join(a["evidence"]) or ("nothing in the request names the app" if a["app"] is None else ""),
+         a["flows"], a["findings"], ", ".join(_label(k) for k in a["kinds"]), more(a["companies"])]
+        for a in apps
+    ], nums={2, 3})  # fmt: skip
 
 
 def _blind_spots_html(did: str, b: dict[str, Any]) -> str:

@@ -54,6 +54,14 @@ def render_markdown(report: dict[str, Any]) -> str:
               r["party"], ", ".join(country_name(c) for c in r["server_countries"][:4]), r["flows"], r["findings"],
               ", ".join(KIND_LABELS.get(k, k) for k in r["kinds"])] for r in d["receivers"]],
         )  # fmt: skip
+        if d.get("apps"):
+            lines += ["### Apps", ""]
+            lines += _table(
+                ["app", "named by", "requests", "findings", "data", "received by"],
+                [[a["label"], "; ".join(a["evidence"]) or ("nothing in the request names the app" if a["app"] is None else ""),
+                  a["flows"], a["findings"], ", ".join(KIND_LABELS.get(k, k) for k in a["kinds"]), more(a["companies"])]
+                 for a in d["apps"]],
+            )  # fmt: skip
         lines += ["### Where it went", ""]
         lines += _table(
             ["server country", "region", "requests", "findings", "data"],

@@ -49,6 +49,12 @@ def render_terminal(console: Console, report: dict[str, Any]) -> None:
              more([KIND_LABELS.get(k, k) for k in r["kinds"]], 5)]
             for r in d["receivers"] if r["findings"]
         ]))  # fmt: skip
+        if d.get("apps"):
+            console.print(_table("Apps", ["app", "named by", "requests", "findings", "data", "received by"], [
+                [a["label"], "; ".join(a["evidence"][:1]) or "-", a["flows"], a["findings"],
+                 more([KIND_LABELS.get(k, k) for k in a["kinds"]], 5), more(a["companies"], 4)]
+                for a in d["apps"]
+            ]))  # fmt: skip
         console.print(_table("Where it went", ["server country", "region", "requests", "findings"], [
             [c["name"], c["region"], c["flows"], c["findings"]] for c in d["server_countries"]
         ]))  # fmt: skip
