@@ -164,6 +164,14 @@ def test_precedence_headers_then_sdk_fields_then_user_agent_and_conflicts_are_no
     assert found == Attribution("com.example.ads", "query parameter msid")
 
 
+def test_a_list_of_apps_names_no_sender() -> None:
+    listed = [b("pkg", p, f"apps[{i}].pkg") for i, p in enumerate(["com.whatsapp", "com.instagram.android"])]
+    assert app_of([("User-Agent", DALVIK)], listed) is None
+    # The sender named beside such a list still counts.
+    found = app_of([("User-Agent", DALVIK)], [*listed, b("package_name", "com.example.store")])
+    assert found == Attribution("com.example.store", "payload key package_name")
+
+
 def test_a_desktop_browser_request_names_no_app_from_its_payload() -> None:
     assert app_of([("User-Agent", DESKTOP)], [q("bundle_id", "com.example.shop")]) is None
     # ...but a WebView's does, and so do the Google API headers anywhere.
