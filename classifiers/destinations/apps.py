@@ -171,10 +171,10 @@ def _from_fields(fields: Iterable[Field]) -> list[Attribution]:
                 loose.append(Attribution(v, _field_evidence(fld)))
     found = explicit + placed + loose
     # One key naming several packages (`apps[0].pkg`, `apps[1].pkg`) lists apps: it names no sender.
-    named: dict[str, set[str]] = {}
+    by_signal: dict[str, set[str]] = {}
     for a in found:
-        named.setdefault(a.evidence, set()).add(a.app.lower())
-    return [a for a in found if len(named[a.evidence]) == 1]
+        by_signal.setdefault(a.evidence, set()).add(a.app.lower())
+    return [a for a in found if len(by_signal[a.evidence]) == 1]
 
 
 def _field_evidence(fld: Field) -> str:
