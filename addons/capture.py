@@ -15,19 +15,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from mitmproxy import ctx, exceptions, http, tls
+from mitmproxy import ctx, exceptions, http, tcp, tls, udp
 from mitmproxy.addonmanager import Loader
+from mitmproxy.connection import Client, Server
 from phonehome.classifiers.destinations.geoip import GeoDataError, GeoIP
 from phonehome.classifiers.destinations.place import Destinations
 from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
 from phonehome.classifiers.model import Exchange
+from phonehome.db.models import BlindSpot
 from phonehome.db.store import Store, StoreError, Unread, Writer, WriterStats
 
+from phonehome.devices import DeviceNameError, parse_devices, plain_address
 from phonehome.pipeline import make_analyzer
 from phonehome.sources.harwrite import HarSpill
 from phonehome.sources.mitm import exchange_from_flow, exchanges_from_websocket
@@ -70,6 +73,18 @@ def _snapshot(flow: http.HTTPFlow) -> Exchange:
         )
 
 
+def _peer(client: Client) -> str | None:
+    return plain_address(str(client.peername[0])) if client.peername else None
+
+
+def _server_host(server: Server, sni: str | None = None) -> str:
+    if sni:
+        return sni
+    if server.address:
+        return str(server.address[0])
+    return str(server.peername[0]) if server.peername else ""
+
+
 def _safe(get: Callable[[], T]) -> T | None:
     try:
         return get()
@@ -92,6 +107,7 @@ class Capture:
         self._known: KnownValues | None = None
         self._destinations: Destinations | None = None
         self.spill: HarSpill | None = None
+        self.names: dict[str, str] = {}  # client address -> device name (--device NAME=ADDRESS)
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
@@ -106,6 +122,12 @@ class Capture:
             "Your own MaxMind City/Country mmdb (default: $PHONEHOME_GEOIP_DB, then shipped data).",
         )
         loader.add_option(
+            "phonehome_devices",
+            Sequence[str],
+            [],
+            "Device names: NAME=ADDRESS, one per client (unnamed clients keep their address).",
+        )
+        loader.add_option(
             "phonehome_asn_db",
             str,
             "",
@@ -118,6 +140,11 @@ class Capture:
             self._db = ctx.options.phonehome_db
         if "phonehome_label" in updated:
             self._label = ctx.options.phonehome_label
+        if "phonehome_devices" in updated:
+            try:
+                self.names = parse_devices(ctx.options.phonehome_devices)
+            except DeviceNameError as exc:
+                raise exceptions.OptionsError(str(exc)) from exc
         if "phonehome_known" in updated:
             path = ctx.options.phonehome_known
             try:
@@ -156,7 +183,12 @@ class Capture:
             analyzer = make_analyzer(self._known, self._destinations)
             self.spill = HarSpill(spill_path(self._db))
             self.writer = Writer(
-                self.store, self.session_id, device="", analyzer=analyzer, spill=self.spill.write
+                self.store,
+                self.session_id,
+                device="",
+                analyzer=analyzer,
+                spill=self.spill.write,
+                names=self.names,
             ).start()
         return self.writer
 
@@ -208,18 +240,52 @@ class Capture:
             await self._enqueue(exchanges_from_websocket(flow, message))
 
     async def tls_failed_client(self, data: tls.TlsData) -> None:
-        server = data.context.server
-        host = data.context.client.sni or (server.address[0] if server.address else "")
-        peer = data.context.client.peername
-        await self._enqueue(
-            Unread(
+        """The client refused our certificate: the CA is not trusted, or the app pins its server."""
+        await self._unread(
+            data.context.client, _server_host(data.context.server, data.context.client.sni),
+            data.context.server, data.conn.error or "client refused the certificate", BlindSpot.CLIENT_TLS,
+        )  # fmt: skip
+
+    async def tls_failed_server(self, data: tls.TlsData) -> None:
+        """The server's TLS handshake failed: nothing the client meant for it was sent."""
+        await self._unread(
+            data.context.client, _server_host(data.context.server, data.context.client.sni),
+            data.context.server, data.conn.error or "the server's TLS handshake failed", BlindSpot.UPSTREAM_TLS,
+        )  # fmt: skip
+
+    async def tcp_start(self, flow: tcp.TCPFlow) -> None:
+        """A connection that is not HTTP: passed through, its content not read."""
+        host = _server_host(flow.server_conn, flow.client_conn.sni)
+        if not self._skip_host(host, flow.server_conn):
+            await self._unread(flow.client_conn, host, flow.server_conn, "not HTTP: passed through unread",
+                               BlindSpot.NOT_HTTP)  # fmt: skip
+
+    async def udp_start(self, flow: udp.UDPFlow) -> None:
+        """UDP (QUIC / HTTP/3 and others) in WireGuard mode: passed through, its content not read."""
+        host = _server_host(flow.server_conn)
+        port = flow.server_conn.address[1] if flow.server_conn.address else None
+        what = "QUIC (HTTP/3) or other UDP" if port == 443 else f"UDP to port {port}"
+        await self._unread(flow.client_conn, host, flow.server_conn, f"{what}: passed through unread",
+                           BlindSpot.UDP)  # fmt: skip
+
+    def _skip_host(self, host: str, server: Server) -> bool:
+        port = server.address[1] if server.address else 0
+        return any(p.search(f"{host}:{port}") for p in self._ignore)
+
+    async def _unread(self, client: Client, host: str, server: Server, error: str, kind: BlindSpot) -> None:
+        try:
+            item = Unread(
                 time=datetime.now(UTC),
-                host=str(host),
-                client_address=str(peer[0]) if peer else None,
+                host=host,
+                client_address=_peer(client),
                 server_ip=str(server.peername[0]) if server.peername else None,
-                error=data.conn.error or "client refused the certificate",
+                error=error,
+                kind=kind,
             )
-        )
+        except Exception as exc:  # noqa: BLE001 - a connection too odd to describe is only logged
+            log.warning("phonehome: could not record a blind spot: %s", exc)
+            return
+        await self._enqueue(item)
 
     def done(self) -> None:
         """Flush every queued flow before mitmproxy exits (Ctrl-C included)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from phonehome.classifiers.model import Analysis, never_sent
 
 NEWEST = 8  # newest findings kept for the view
+FEED = 10_000  # findings kept for a line-per-finding printer between two drains
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,9 @@ class Tally:
     _blind: Counter[str] = field(default_factory=Counter)
     _devices: Counter[str] = field(default_factory=Counter)
     _newest: deque[Recent] = field(default_factory=lambda: deque(maxlen=NEWEST))
+    _feed: deque[Recent] = field(default_factory=lambda: deque(maxlen=FEED))
+    _fed: int = 0
+    _drained: int = 0
     _last: float | None = None
 
     def add_flows(self, stored: Iterable[tuple[Analysis, str]]) -> None:
@@ -76,9 +80,10 @@ class Tally:
                 for finding in analysis.findings:
                     self._findings += 1
                     self._kinds[finding.kind.value] += 1
-                    self._newest.appendleft(
-                        Recent(now, finding.kind.value, finding.value, dest.host, receiver, device)
-                    )
+                    recent = Recent(now, finding.kind.value, finding.value, dest.host, receiver, device)
+                    self._newest.appendleft(recent)
+                    self._feed.append(recent)
+                    self._fed += 1
             self._last = time.monotonic()
 
     def add_blind_spots(self, kinds: Iterable[str]) -> None:
@@ -86,6 +91,16 @@ class Tally:
             for kind in kinds:
                 self._blind[kind] += 1
             self._last = time.monotonic()
+
+    def drain(self) -> tuple[list[Recent], int]:
+        """Every finding stored since the last drain, oldest first, and how many of them did not
+        fit the feed (more than `FEED` between two drains) and are only counted."""
+        with self._lock:
+            items = list(self._feed)
+            self._feed.clear()
+            dropped = self._fed - self._drained - len(items)
+            self._drained = self._fed
+            return items, dropped
 
     def snapshot(self) -> Snapshot:
         with self._lock:

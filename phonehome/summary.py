@@ -26,6 +26,13 @@ KIND_LABELS = {
 }  # fmt: skip
 
 
+BLIND_SPOT_LABELS = {
+    "client_tls": "refused our certificate",
+    "upstream_tls": "the server's TLS handshake failed (nothing sent)",
+    "not_http": "not HTTP, passed through unread",
+    "udp": "UDP / QUIC, passed through unread",
+}
+
 # Most revealing first: who you are, how to reach you, where you are, what you read, what you use.
 CATEGORY_ORDER = ("credentials", "identifier", "contact", "location", "browsing", "app_usage", "device")
 EVIDENCE_ORDER = (
@@ -104,6 +111,19 @@ def render_summary(console: Console, s: Summary) -> None:
         )
         for host, n in s.tls_failures[:15]:
             console.print(f"  {_esc(terminal_safe(host, 80))} ({n}×)")
+        if len(s.tls_failures) > 15:
+            console.print(f"  +{len(s.tls_failures) - 15} more hosts")
+    if s.blind_spots:
+        console.print("[bold yellow]Not read (blind spots):[/bold yellow]")
+        for kind, host, n in s.blind_spots[:15]:
+            console.print(f"  {_esc(terminal_safe(host, 80))}: {BLIND_SPOT_LABELS.get(kind, kind)} ({n}×)")
+        if len(s.blind_spots) > 15:
+            console.print(f"  +{len(s.blind_spots) - 15} more")
+    if s.not_sent:
+        console.print(
+            f"{s.not_sent} {'request' if s.not_sent == 1 else 'requests'} never reached their server (refused, "
+            "unresolved, or the server's TLS failed): stored, and counted nowhere above."
+        )
     if s.notes:
         console.print(
             f"{s.notes} flows have decoding notes (limits hit or undecodable parts): see `phonehome flows`."

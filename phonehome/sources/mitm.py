@@ -17,6 +17,7 @@ from mitmproxy.io import compat, tnetstring
 from mitmproxy.websocket import WebSocketMessage
 
 from phonehome.classifiers.model import Exchange, Headers
+from phonehome.devices import plain_address
 from phonehome.sources import Item, Skipped, SourceError, display_name, one_line, open_error
 
 
@@ -196,7 +197,7 @@ def _server_ip(flow: http.HTTPFlow) -> str | None:
 
 def _client_address(flow: http.HTTPFlow) -> str | None:
     peer = flow.client_conn.peername
-    return str(peer[0]) if peer else None
+    return plain_address(str(peer[0])) if peer else None
 
 
 def _is_ip(host: str) -> bool:

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import httpx
-from phonehome.addons.embed import CaptureConfig, host_pattern, run_capture
+from phonehome.addons.embed import CaptureConfig, Started, host_pattern, run_capture
 from phonehome.db.queries import Filters, flows
 from phonehome.db.store import Store
 
@@ -28,8 +28,8 @@ def test_embedded_capture_reports_port_and_flushes_on_shutdown(tmp_path: Path) -
     seen: dict[str, object] = {}
     masters: list = []  # type: ignore[type-arg]
 
-    def on_ready(addrs: list[tuple[str, int]], label: str) -> None:
-        seen["addrs"], seen["label"] = addrs, label
+    def on_ready(info: Started) -> None:
+        seen["addrs"], seen["label"], seen["tally"] = info.addrs, info.session, info.tally
         ready.set()
 
     config = CaptureConfig(
@@ -62,6 +62,9 @@ def test_embedded_capture_reports_port_and_flushes_on_shutdown(tmp_path: Path) -
         server.shutdown()
     stats = result["stats"]
     assert stats is not None and stats.stored == 5 and stats.findings == 5  # type: ignore[attr-defined]
+    # The running counts a live view reads agree with what was stored.
+    counts = seen["tally"].snapshot()  # type: ignore[attr-defined]
+    assert counts.flows == 5 and counts.findings == 5 and dict(counts.kinds) == {"email": 5}
     store = Store(config.db, create=False)
     try:
         assert len(list(flows(store, Filters(session="emb")))) == 5

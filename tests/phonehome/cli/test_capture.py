@@ -33,7 +33,7 @@ def test_capture_prints_the_database_without_its_password(
     from sqlalchemy.engine import make_url
 
     def fake_run_capture(config: phonehome.addons.embed.CaptureConfig, ready: Any) -> WriterStats:
-        ready([("127.0.0.1", 8080)], "pw")
+        ready(phonehome.addons.embed.Started([("127.0.0.1", 8080)], "pw", None))
         store = Store(config.db)
         try:
             sid = store.open_session("pw", "capture")
@@ -61,7 +61,7 @@ def _fake_proxy(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
 
     def fake_run_capture(config: phonehome.addons.embed.CaptureConfig, ready: Any) -> WriterStats:
         seen["config"] = config
-        ready([(config.listen_host, 8080)], "s")
+        ready(phonehome.addons.embed.Started([(config.listen_host, 8080)], "s", None))
         return WriterStats(
             received=3, stored=3, noted=2, problems=["1 flows lost (example) and no spill file"]
         )
@@ -82,7 +82,7 @@ def test_listening_everywhere_without_a_password_is_warned_about(
     _fake_proxy(monkeypatch, seen)
     code, out, err = run("capture", "--listen-host", host, "--db", str(tmp_path / "c.db"), *auth)
     assert code == 0, err
-    assert ("anyone on this network can send traffic through it" in " ".join(out.split())) is warned
+    assert ("it is an open proxy on this network" in " ".join(out.split())) is warned
     if auth[:1] == ("--proxyauth",):
         assert seen["config"].proxyauth == "phone:long-password"
 
