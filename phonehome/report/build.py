@@ -85,6 +85,9 @@ class _Device:
     findings: list[dict[str, Any]] = field(default_factory=list)
     tls: list[dict[str, Any]] = field(default_factory=list)
     unsent: list[dict[str, Any]] = field(default_factory=list)  # findings of requests that never left
+    unread: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # other blind spots: upstream TLS, not HTTP, UDP
 
 
 def receiver_of(row: dict[str, Any]) -> str:
@@ -141,10 +144,11 @@ def build_report(
         group(row).findings.append(
             row if seen[key] <= EVIDENCE_PER_KIND else {k: row[k] for k in FINDING_KEYS}
         )
-    for row in queries.tls_failures(store, f):
-        # A refusal belongs to the device that made it; replayed sessions have none.
+    for row in queries.blind_spots(store, f):
+        # A blind spot belongs to the device that made it; replayed sessions have none.
         targets = [g for g in groups.values() if g.session == row["session"] and g.device == row["device"]]
-        (targets[0] if targets else group(row)).tls.append(row)
+        target = targets[0] if targets else group(row)
+        (target.tls if row["kind"] == "client_tls" else target.unread).append(row)
     redactor = Redactor(((r["kind"], r["value"]) for g in groups.values() for r in g.findings), reveal=reveal)
     declared = list(declared)
     devices = [
@@ -423,6 +427,11 @@ def _blind_spots(g: _Device, r: Redactor) -> dict[str, Any]:
         ],
         "cleartext": [{**c, "kinds": sorted(c["kinds"])} for c in sorted(cleartext.values(), key=lambda c: -c["findings"])],
         "cleartext_flows": sum(1 for row in g.flows if not row["tls"]),
+        # Connections seen but not read: the server's TLS failed, not HTTP, UDP (QUIC) in WireGuard mode.
+        "unread": [
+            {"host": t["host"], "kind": t["kind"], "count": t["count"], "error": r.text(t["error"] or "")[:200]}
+            for t in g.unread
+        ],
         # Requests that never reached their server (refused, unresolved): what they would have sent.
         "not_sent": [
             {"host": host, "findings": len(rows), "kinds": sorted({x["kind"] for x in rows})}

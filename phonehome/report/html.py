@@ -16,7 +16,7 @@ from typing import Any
 from phonehome.countries import country_name
 from phonehome.report.build import more
 from phonehome.report.markdown import _duration
-from phonehome.summary import KIND_LABELS
+from phonehome.summary import BLIND_SPOT_LABELS, KIND_LABELS
 
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
@@ -418,6 +418,11 @@ def _blind_spots_html(did: str, b: dict[str, Any]) -> str:
                 nums={1},
             )
         )
+    if b.get("unread"):
+        out.append("<p>Connections seen but not read: what they carried is unknown.</p>")
+        out.append(_table(f"{did}-unread", ["host", "what", "connections"],
+                          [[x["host"], BLIND_SPOT_LABELS.get(x["kind"], x["kind"]), x["count"]] for x in b["unread"]],
+                          nums={2}))  # fmt: skip
     if b.get("not_sent"):
         out.append(
             "<p>Requests that never reached their server (refused, or the name did not resolve): "

@@ -8,7 +8,7 @@ from typing import Any
 from phonehome.countries import country_name
 from phonehome.output import terminal_safe
 from phonehome.report.build import more
-from phonehome.summary import KIND_LABELS
+from phonehome.summary import BLIND_SPOT_LABELS, KIND_LABELS
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
@@ -115,11 +115,15 @@ def render_markdown(report: dict[str, Any]) -> str:
                 ["host", "requests", "notes"],
                 [[x["host"], x["flows"], "; ".join(x["notes"])] for x in b["undecoded"]],
             )
+        if b.get("unread"):
+            lines += ["Connections seen but not read (what they carried is unknown):", ""]
+            lines += _table(["host", "what", "connections"],
+                            [[x["host"], BLIND_SPOT_LABELS.get(x["kind"], x["kind"]), x["count"]] for x in b["unread"]])  # fmt: skip
         if b.get("not_sent"):
             lines += ["Requests that never reached their server (not counted as sent):", ""]
             lines += _table(["host", "findings", "data"],
                             [[x["host"], x["findings"], ", ".join(x["kinds"])] for x in b["not_sent"]])  # fmt: skip
-        if not (b["tls_refused"] or b["cleartext"] or b["undecoded"] or b.get("not_sent")):
+        if not (b["tls_refused"] or b["cleartext"] or b["undecoded"] or b.get("not_sent") or b.get("unread")):
             lines += ["None seen: every connection was decrypted and every payload decoded.", ""]
         if d["declared"]:
             lines += ["### Observed against declared", ""]

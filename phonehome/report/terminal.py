@@ -12,7 +12,7 @@ from phonehome.countries import country_name
 from phonehome.output import cell
 from phonehome.report.build import more
 from phonehome.report.markdown import _duration
-from phonehome.summary import KIND_LABELS
+from phonehome.summary import BLIND_SPOT_LABELS, KIND_LABELS
 
 EVIDENCE_SHOWN = 40  # per device in the terminal; the other formats carry all of it
 
@@ -68,6 +68,13 @@ def render_terminal(console: Console, report: dict[str, Any]) -> None:
         for x in b["tls_refused"]:
             console.print(
                 Text(f"Refused our certificate (not readable): {x['host']} ×{x['count']}", style="yellow")
+            )
+        for x in b.get("unread", []):
+            console.print(
+                Text(
+                    f"Not read ({BLIND_SPOT_LABELS.get(x['kind'], x['kind'])}): {x['host']} ×{x['count']}",
+                    style="yellow",
+                )
             )
         for x in b["cleartext"]:
             console.print(

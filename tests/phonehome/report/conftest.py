@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
+from phonehome.db.models import BlindSpot
 from phonehome.db.store import Store, Unread
 
 from phonehome.cli.replay import sample_path
@@ -60,6 +61,7 @@ def hostile_db(tmp_path: Path) -> Iterator[str]:
     t = datetime(2026, 11, 20, 9, 1, tzinfo=UTC)
     store.write(sid, "", [analyze(ex) for ex in hostile_exchanges()] + [
         Unread(t, "pinned.example.org" + XSS[0], "192.168.1.23", "203.0.113.10", "client refused " + XSS[1]),
+        Unread(t, "quic.example" + XSS[3], "192.168.1.23", None, "QUIC " + XSS[1], BlindSpot.UDP),
     ])  # fmt: skip
     store.dispose()
     yield path

@@ -68,6 +68,8 @@ def test_blind_spots_and_rhythm(hostile_db: str) -> None:
     d = _report(hostile_db)["devices"][0]
     b = d["blind_spots"]
     assert b["tls_refused"] and b["tls_refused"][0]["host"].startswith("pinned.example.org")
+    ((unread),) = b["unread"]  # other blind spots, by kind, never mixed with the refusals
+    assert unread["kind"] == "udp" and unread["host"].startswith("quic.example") and unread["count"] == 1
     clear = {x["host"]: x for x in b["cleartext"]}
     assert {"coordinates", "email"} <= set(clear["weather.example.com"]["kinds"])
     (p,) = [p for p in d["timeline"]["periodic"] if p["receiver"] == "Xiaomi"]
