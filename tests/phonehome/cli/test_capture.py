@@ -20,6 +20,26 @@ def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "does not exist" in one_line_error(err)
     code, _, err = run("capture", "--set", "novalue", "--db", str(tmp_path / "c.db"))
     assert code == 2 and "expected OPTION=VALUE" in one_line_error(err)
+    code, _, err = run("capture", "--set", "mode=transparent", "--db", str(tmp_path / "c.db"))
+    assert code == 2 and "use --mode regular|wireguard" in one_line_error(err)
+    for bad in (
+        ("--device", "pixel"),
+        ("--device", "pixel=phone.local"),
+        ("--device", "a=10.0.0.1", "--device", "b=10.0.0.1"),
+    ):
+        code, _, err = run("capture", *bad, "--db", str(tmp_path / "c.db"))
+        assert code == 2 and one_line_error(err).startswith("phonehome: error: --device")
+    code, _, err = run("capture", "--mode", "vpn", "--db", str(tmp_path / "c.db"))
+    assert code == 2
+
+
+@pytest.mark.parametrize("setting", ["nonexistent_option=1", "block_global=maybe", "listen_port=eighty"])
+def test_a_bad_set_is_one_line_before_any_proxy_listens(tmp_path: Path, setting: str) -> None:
+    """mitmproxy refuses the option while it is being configured: one line of ours, exit 2."""
+    code, out, err = run("capture", "--listen-host", "127.0.0.1", "--listen-port", "0", "--set", setting,
+                         "--db", str(tmp_path / "c.db"), "--confdir", str(tmp_path / "conf"))  # fmt: skip
+    assert code == 2, (out, err)
+    assert one_line_error(err).startswith("phonehome: error: --set") and "Listening on" not in out
 
 
 def test_capture_prints_the_database_without_its_password(
