@@ -28,12 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from phonehome.classifiers.model import Analysis, Destination, Exchange, split_url
-from phonehome.classifiers.registry import analyze
 from phonehome.db.fit import clean, fit_row
 from phonehome.db.models import (
     SCHEMA_VERSION,
@@ -59,12 +56,25 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session as OrmSession
 
+# Alembic, the detectors and the PostgreSQL dialect are imported when a database is created or
+# migrated, a flow classified, a row written: commands that only read start without them
+# (docs/performance.md#start-up).
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+    from sqlalchemy.dialects import postgresql, sqlite
+
 log = logging.getLogger(__name__)
+
+
+def analyze(exchange: Exchange) -> Analysis:
+    """The classifiers' `analyze` (phonehome.classifiers.registry), imported on first use."""
+    from phonehome.classifiers.registry import analyze as classify
+
+    return classify(exchange)
 
 
 class StoreError(Exception):
@@ -164,6 +174,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(connection: Connection) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -214,6 +226,8 @@ class Store:
             raise StoreError("not a phonehome database (it has other tables and no schema version)")
         if not create:
             raise StoreError("empty database: capture or replay something first")
+        from alembic import command
+
         Base.metadata.create_all(self.engine)
         with OrmSession(self.engine) as s, s.begin():
             s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
@@ -222,6 +236,8 @@ class Store:
 
     def _migrate(self, found: int, stamped: bool) -> None:
         """Move an older database forward in one transaction; on failure nothing changes."""
+        from alembic import command
+
         with self.engine.begin() as conn:
             cfg = alembic_config(conn)
             if not stamped:
@@ -240,6 +256,8 @@ class Store:
 
     def _insert(self, table: Any) -> postgresql.Insert | sqlite.Insert:
         """This dialect's INSERT, with its ON CONFLICT clauses (both dialects spell them alike)."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
         if self._dialect == "postgresql":
             return postgresql.insert(table)
         if self._dialect == "sqlite":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phonehome.classifiers.destinations.place import Destinations, normalise_ip
-from phonehome.resolve import Resolver
+
+if TYPE_CHECKING:  # phonehome.resolve reaches the database's notes: only --resolve needs it
+    from phonehome.resolve import Resolver
 
 _HOST = re.compile(
     r"(?=.{1,253}\Z)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\Z"

@@ -10,11 +10,12 @@ import csv
 import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+# rich is imported by the functions that draw: JSON lines, CSV and error lines never load it.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _NEWLINES = re.compile(r"[\r\n\t]")
@@ -34,6 +35,8 @@ def terminal_safe(value: object, limit: int | None = 120) -> str:
 
 def cell(value: object, limit: int | None = 120) -> Text:
     """A table cell that is never parsed as rich markup."""
+    from rich.text import Text
+
     if isinstance(value, list | tuple):
         value = ",".join(str(v) for v in value)
     if isinstance(value, bool):
@@ -76,6 +79,8 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextI
 def write_table(
     rows: Iterable[dict[str, Any]], columns: Sequence[str], console: Console, title: str | None = None
 ) -> int:
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:
         table.add_column(column, overflow="fold")

@@ -228,3 +228,79 @@ def test_the_check_catches(module: str, source: str, complaint: str) -> None:
 )
 def test_the_check_allows(module: str, source: str) -> None:
     assert violations(list(imports_of(module, source))) == []
+
+
+# -- what a command loads before its work: start-up ------------------------------------------------------
+#
+# Each case runs the CLI in a fresh interpreter (this test process has imported everything already)
+# and reads sys.modules afterwards. Start-up time follows from what is imported; the time itself is
+# measured by benchmarks/startup.py, not here (the machines are shared and noisy).
+
+PROXY = ("mitmproxy", "phonehome.addons")
+DATABASE = ("sqlalchemy", "alembic", "phonehome.db")
+DETECTORS = ("phonehome.classifiers.registry", "phonehome.classifiers.decode", "phonehome.classifiers.detect",
+             "phonenumbers")  # fmt: skip
+GEO = ("geoip2", "maxminddb", "tldextract", "pycountry")
+COMMAND_MODULES = tuple(
+    f"phonehome.cli.{name}" for name in ("common", "capture", "replay", "query", "report", "setup")
+)
+LOOK = PROXY + DATABASE + DETECTORS + GEO + ("rich",)
+
+# The command line (DB: a small database holding the demo), and what it must not have imported.
+STARTUP = {
+    "--help": (*LOOK, *COMMAND_MODULES, "phonehome.classifiers"),
+    "findings --help": LOOK,
+    "lookup --help": LOOK,
+    "capture --help": PROXY,
+    "report --help": PROXY,
+    "lookup example.com": PROXY + DATABASE + DETECTORS,
+    "findings --db DB --format jsonl": (*PROXY, "alembic", *DETECTORS, *GEO, "rich"),
+}
+
+RUN_CLI = """
+import json, sys
+out = sys.argv[1]
+sys.argv = ["phonehome", *sys.argv[2:]]
+from phonehome.cli.main import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+with open(out, "w") as fh:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
+"""
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from click.testing import CliRunner
+
+    from phonehome.cli.main import main
+
+    db = str(tmp_path_factory.mktemp("startup") / "demo.db")
+    result = CliRunner().invoke(main, ["demo", "--db", db])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.mark.parametrize("command", sorted(STARTUP))
+def test_a_command_imports_only_what_it_needs(command: str, small_db: str, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    args = [small_db if a == "DB" else a for a in command.split()]
+    out = tmp_path / "modules.json"
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_CLI, str(out), *args], capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    ran = json.loads(out.read_text())
+    assert ran["code"] == 0, result.stdout + result.stderr
+    loaded = [m for m in ran["modules"] if any(_is(m, name) for name in STARTUP[command])]
+    assert loaded == [], (
+        f"phonehome {command} imported {sorted({m.split('.')[0] for m in loaded})}: {loaded[:8]}"
+    )

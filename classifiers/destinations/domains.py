@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    """Made on first use: tldextract brings requests and filelock with it (about 80 ms to import),
+    which a command that never splits a host name (`findings`, `--help`) should not pay for."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
 
 
 @lru_cache(maxsize=65536)
@@ -25,7 +34,7 @@ def registrable_domain(host: str) -> str:
         return host
     except ValueError:
         pass
-    parts = _EXTRACT(host)
+    parts = _extractor()(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"
     return host
@@ -39,5 +48,5 @@ def same_site(a: str, b: str) -> bool:
 def has_public_suffix(host: str) -> bool:
     """Whether `host` ends in a suffix of the bundled public suffix list (`mail.example.com` yes,
     `0.scroll` no): a name that could be registered and reached."""
-    parts = _EXTRACT(host.strip().lower().rstrip("."))
+    parts = _extractor()(host.strip().lower().rstrip("."))
     return bool(parts.suffix and parts.domain)

@@ -18,12 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geoip2.database
-import geoip2.errors
-import maxminddb
 from phonehome.classifiers.destinations.regions import ANYCAST, LOCAL
+
+# geoip2 and maxminddb (about 40 ms to import) are loaded when a database is opened, not by every
+# module that only needs the names below (the CLI's options, `--help`).
+if TYPE_CHECKING:
+    import geoip2.database
 
 DATA = Path(__file__).parents[1] / "data"
 EMBEDDED_COUNTRY = DATA / "geo-country.mmdb"
@@ -80,6 +82,9 @@ def anycast_networks() -> Anycast:
 
 
 def _open(path: Path, what: str) -> geoip2.database.Reader:
+    import geoip2.database
+    import maxminddb
+
     if not path.is_file():
         raise GeoDataError(f"{what} {path}: no such file")
     try:
@@ -92,8 +97,11 @@ class CountryDb:
     """A City, Country or Enterprise database; `country(ip)` gives the ISO code or None."""
 
     def __init__(self, path: Path, label: str) -> None:
+        from geoip2.errors import AddressNotFoundError
+
         self.path, self.label = path, label
         self.reader = _open(path, "country database")
+        self._absent = (AddressNotFoundError, ValueError)
         self.database_type = self.reader.metadata().database_type
         method: Callable[[str], Any]
         if "Enterprise" in self.database_type:
@@ -112,7 +120,7 @@ class CountryDb:
     def country(self, ip: str) -> str | None:
         try:
             record = self._method(ip)
-        except (geoip2.errors.AddressNotFoundError, ValueError):
+        except self._absent:
             return None
         code = record.country.iso_code or record.registered_country.iso_code
         return code.upper() if code else None
@@ -122,8 +130,12 @@ class AsnDb:
     """An ASN or ISP database; `asn(ip)` gives (number, organisation) or (None, None)."""
 
     def __init__(self, path: Path, label: str) -> None:
+        import maxminddb
+        from geoip2.errors import AddressNotFoundError
+
         self.path, self.label = path, label
         self.reader = _open(path, "ASN database")
+        self._absent = (AddressNotFoundError, ValueError)
         self.database_type = self.reader.metadata().database_type
         if "ASN" not in self.database_type and "ISP" not in self.database_type:
             raise GeoDataError(
@@ -142,7 +154,7 @@ class AsnDb:
             if "ISP" in self.database_type:
                 i = self.reader.isp(ip)
                 return i.autonomous_system_number, i.autonomous_system_organization or i.organization
-        except (geoip2.errors.AddressNotFoundError, ValueError):
+        except self._absent:
             return None, None
         assert self._raw is not None
         try:

@@ -10,21 +10,24 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import click
-from rich.console import Console
-from sqlalchemy.engine import make_url
 
-from phonehome.classifiers.destinations.geoip import ENV_ASN, ENV_GEOIP, GeoDataError, GeoIP
-from phonehome.classifiers.destinations.place import Destinations
+from phonehome.classifiers.destinations.geoip import ENV_ASN, ENV_GEOIP
 from phonehome.classifiers.destinations.regions import parse_region
-from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
 from phonehome.classifiers.model import Category, Kind
-from phonehome.db import queries
-from phonehome.db.store import Store, StoreError
-from phonehome.output import terminal_safe, write_csv, write_jsonl, write_table
+from phonehome.output import terminal_safe
+
+# The database, the geo data, the known values and rich are imported where they are used, so that a
+# command's --help and the commands that need none of them start quickly (docs/performance.md#start-up).
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from phonehome.classifiers.destinations.place import Destinations
+    from phonehome.classifiers.detect.known import KnownValues
+    from phonehome.db.store import Store
 
 FINDING_CONTRACT = (
     "flow_id", "session", "time", "device", "method", "url", "host", "category", "kind", "value",
@@ -60,6 +63,8 @@ DEFAULT_DB = "phonehome.db"
 
 
 def console(err: bool = False) -> Console:
+    from rich.console import Console
+
     stream = sys.stderr if err else sys.stdout
     # Piped tables would be squeezed to 80 columns; give them room instead.
     width = None if stream.isatty() else 200
@@ -80,6 +85,8 @@ def shown_db(db: str) -> str:
     """--db as the CLI may print it: a URL with its password masked (`***`), a plain path as it is."""
     if "://" not in db:
         return db
+    from sqlalchemy.engine import make_url
+
     try:
         return make_url(db).render_as_string(hide_password=True)
     except Exception:  # not a URL SQLAlchemy understands; it is printed in an error all the same
@@ -92,6 +99,8 @@ def without_password(text: str, db: str) -> str:
     masked only inside the URL)."""
     if "://" not in db:
         return text
+    from sqlalchemy.engine import make_url
+
     text = text.replace(db, shown_db(db))
     secrets = {m.group(2) for m in _URL_PASSWORD.finditer(db)}
     secrets |= {unquote(secret) for secret in secrets}
@@ -119,6 +128,8 @@ def _listed(what: str, names: list[str]) -> str:
 
 def check_scope(store: Store, db: str, session: str | None = None, device: str | None = None) -> None:
     """An unknown --session or --device is the same one line and exit 2 in every command."""
+    from phonehome.db import queries
+
     if session is not None and not queries.has_session(store, session):
         newest = queries.session_labels(store)[::-1]
         fail(f"no session {_quoted(session)} in {shown_db(db)}; {_listed('sessions', newest)}")
@@ -132,6 +143,8 @@ def open_store(
     db: str, create: bool, *, session: str | None = None, device: str | None = None
 ) -> Iterator[Store]:
     """The store of --db; a --session or --device it does not hold is an error (`check_scope`)."""
+    from phonehome.db.store import Store, StoreError
+
     try:
         store = Store(db, create=create)
     except StoreError as exc:
@@ -157,6 +170,8 @@ known_option = click.option(
 def known_values(path: str | None) -> KnownValues | None:
     if not path:
         return None
+    from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
+
     try:
         return KnownValues.from_toml(path)
     except KnownValuesError as exc:
@@ -176,6 +191,9 @@ def geo_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def destinations_of(geoip_db: str | None, asn_db: str | None) -> Destinations:
+    from phonehome.classifiers.destinations.geoip import GeoDataError, GeoIP
+    from phonehome.classifiers.destinations.place import Destinations
+
     try:
         return Destinations(GeoIP(geoip_db, asn_db))
     except GeoDataError as exc:
@@ -241,6 +259,8 @@ def filters(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def emit(rows: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], table: tuple[str, ...]) -> None:
+    from phonehome.output import write_csv, write_jsonl, write_table
+
     if fmt == "jsonl":
         write_jsonl(rows, sys.stdout)
     elif fmt == "csv":

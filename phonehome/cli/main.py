@@ -1,21 +1,122 @@
 """The `phonehome` command group and the explicit list of its commands.
 
-Each command lives in the module of its group (capture, replay, query, report); importing this
-module imports no proxy code: `capture` reaches the addon only when it runs.
+Each command lives in the module of its group (capture, replay, query, report, setup). The group
+knows a command by its name, its module and the first paragraph of its help (`REGISTRY`), and
+imports the module only when that command runs or shows its own help: `phonehome --help` imports
+no command module, `findings` no proxy code and `lookup` no database (docs/performance.md#start-up).
+`capture` reaches the addon only when it runs.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from gettext import gettext as _
+from typing import Any, overload
+
 import click
 
-from phonehome.cli.capture import capture
-from phonehome.cli.query import destinations_cmd, findings_cmd, flows_cmd, lookup_cmd, sessions_cmd
-from phonehome.cli.replay import demo, reanalyze, replay_cmd
-from phonehome.cli.report import diff_cmd, export_cmd, report_cmd
-from phonehome.cli.setup import setup_cmd
+
+@dataclass(frozen=True)
+class Entry:
+    """A command as the group knows it before importing it."""
+
+    name: str
+    module: str  # under phonehome.cli
+    attr: str  # the click command in that module
+    # The first paragraph of the command's help; `phonehome --help` shortens it to one line as click
+    # does. tests/phonehome/cli/test_main.py keeps it equal to the command's own help.
+    summary: str
+
+    def load(self) -> click.Command:
+        command = getattr(importlib.import_module(f"phonehome.cli.{self.module}"), self.attr)
+        if not isinstance(command, click.Command):  # pragma: no cover - a mistake in REGISTRY
+            raise TypeError(f"phonehome.cli.{self.module}.{self.attr} is not a click command")
+        return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+REGISTRY: tuple[Entry, ...] = (
+    Entry("capture", "capture", "capture", "Capture a device's traffic through a proxy on this computer."),
+    Entry("replay", "replay", "replay_cmd", "Import HAR files or mitmproxy flow dumps and analyse them."),
+    Entry("reanalyze", "replay", "reanalyze",
+          "Run today's classifiers again over stored flows, replacing their findings."),
+    Entry("sessions", "query", "sessions_cmd",
+          "Every session, oldest first, and each device in it: flows, findings, blind spots, time span."),
+    Entry("findings", "query", "findings_cmd",
+          "Every piece of personal data found, with where it was and how it was wrapped."),
+    Entry("flows", "query", "flows_cmd",
+          "Every request captured or replayed, with the number of findings in each."),
+    Entry("destinations", "query", "destinations_cmd",
+          "Where the traffic went: one row per host and server address."),
+    Entry("lookup", "query", "lookup_cmd",
+          "What phonehome knows about a destination: country, network owner, company, jurisdiction."),
+    Entry("report", "report", "report_cmd",
+          "The answer at a glance: what was sent, to whom and where, with the evidence."),
+    Entry("diff", "report", "diff_cmd",
+          "What changed between two sessions: data, companies and countries that appeared or went."),
+    Entry("export", "report", "export_cmd",
+          "Write the flows of a filter as a HAR file for other tools, redacted by default."),
+    Entry("demo", "replay", "demo",
+          "Replay the bundled sample: a Xiaomi phone's morning, and what it sent where."),
+    Entry("setup", "setup", "setup_cmd",
+          "Print the steps that make a phone trust the proxy's certificate, and undo them."),
+)  # fmt: skip
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when one runs or shows its help, not when it is listed."""
+
+    def __init__(self, *args: Any, entries: Sequence[Entry] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries = {entry.name: entry for entry in entries}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.entries})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.entries:
+            self.add_command(self.entries[cmd_name].load(), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the summaries, shortened by click's own rule, importing nothing."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            entry = self.entries.get(name)
+            command = click.Command(name, help=entry.summary) if entry else self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section(_("Commands")):
+            formatter.write_dl(rows)
+
+
+class Commands(Sequence[click.Command]):
+    """Every registered command, in `REGISTRY`'s order; reading it imports the command modules."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._entries = tuple(entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> click.Command: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[click.Command]: ...
+
+    def __getitem__(self, index: int | slice) -> click.Command | Sequence[click.Command]:
+        if isinstance(index, slice):
+            return tuple(entry.load() for entry in self._entries[index])
+        return self._entries[index].load()
+
+
+@click.group(cls=LazyGroup, entries=REGISTRY, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="phonehome")
 def main() -> None:
     """What does my phone send, to whom, and where?
@@ -25,12 +126,8 @@ def main() -> None:
     """
 
 
-COMMANDS = (
-    capture, replay_cmd, reanalyze, sessions_cmd, findings_cmd, flows_cmd, destinations_cmd, lookup_cmd,
-    report_cmd, diff_cmd, export_cmd, demo, setup_cmd,
-)  # fmt: skip
-for command in COMMANDS:
-    main.add_command(command)
+# The commands themselves, for tests and docs that read their options: imported when first read.
+COMMANDS = Commands(REGISTRY)
 
 
 if __name__ == "__main__":

@@ -28,11 +28,10 @@ from phonehome.cli.common import (
     resolve_option,
     shown_db,
 )
-from phonehome.db import queries
-from phonehome.lookup import LOOKUP_COLUMNS, LookupError_, describe_target
 from phonehome.output import terminal_safe, write_csv, write_jsonl, write_table
-from phonehome.redact import redact_findings, redact_flows, without_passwords
-from phonehome.resolve import Resolver
+
+# The database and the destinations' data are imported inside the commands that read them: `lookup`
+# opens no database, and no --help loads either (docs/performance.md#start-up).
 
 SESSION_COLUMNS = (
     "session", "source", "started", "ended", "device", "flows", "findings", "blind_spots", "first_flow",
@@ -85,6 +84,8 @@ def sessions_cmd(db: str, fmt: str) -> None:
 
     Give a session or device name shown here to --session and --device of the other commands.
     """
+    from phonehome.db import queries
+
     with open_store(db, create=False) as store:
         rows = list(queries.sessions(store))
     if fmt == "jsonl":
@@ -104,6 +105,9 @@ def findings_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
 
     Example: phonehome findings --kind imei --format jsonl
     """
+    from phonehome.db import queries
+    from phonehome.redact import redact_findings, without_passwords
+
     with open_store(db, create=False, session=where["session"], device=where["device"]) as store:
         f = queries.Filters(**where)
         region = f.region
@@ -119,6 +123,9 @@ def flows_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
 
     Example: phonehome flows --host miui.com --format csv > miui.csv
     """
+    from phonehome.db import queries
+    from phonehome.redact import redact_flows, without_passwords
+
     with open_store(db, create=False, session=where["session"], device=where["device"]) as store:
         f = queries.Filters(**where)
         region = f.region
@@ -137,6 +144,8 @@ def destinations_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
 
     Example: phonehome destinations --category location
     """
+    from phonehome.db import queries
+
     with open_store(db, create=False, session=where["session"], device=where["device"]) as store:
         f = queries.Filters(**where)
         region = f.region
@@ -161,8 +170,14 @@ def lookup_cmd(
     Offline: a host name alone gives the company; its server's country needs an address
     (give one, or add --resolve to ask this computer's resolver).
     """
+    from phonehome.lookup import LOOKUP_COLUMNS, LookupError_, describe_target
+
     places = destinations_of(geoip_db, asn_db)
-    resolver = Resolver() if resolve else None
+    resolver = None
+    if resolve:
+        from phonehome.resolve import Resolver
+
+        resolver = Resolver()
     rows = []
     for target in targets:
         try:

@@ -65,9 +65,9 @@ def test_no_socket_is_opened(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    # Drop both the memo and tldextract's loaded suffix list, so the list is loaded again right here.
+    # Drop both the memo and the extractor with its loaded suffix list, so the list is loaded again right here.
     registrable_domain.cache_clear()
-    monkeypatch.setattr(domains._EXTRACT, "_extractor", None)
+    domains._extractor.cache_clear()
     assert registrable_domain("fresh-name-1.never-seen.co.jp") == "never-seen.co.jp"
     assert registrable_domain("cdn.fresh-name-2.example.net") == "example.net"
     assert registrable_domain("x.y.z.fresh-name-3.org.au") == "fresh-name-3.org.au"

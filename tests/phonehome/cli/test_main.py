@@ -1,23 +1,53 @@
-"""phonehome.cli.main: the command group, every command registered with an example."""
+"""phonehome.cli.main: the command group, every command registered with an example, and the lazy
+registry's one-line helps kept equal to the commands' own."""
 
 from __future__ import annotations
 
-from phonehome.cli.main import main
+import click
+import pytest
+from click.testing import CliRunner
+
+from phonehome.cli.main import COMMANDS, REGISTRY, Entry, main
 from tests.phonehome.cli._run import run
 
 
 def test_every_command_has_an_example_in_its_help() -> None:
-    for name, command in main.commands.items():
-        assert "Example:" in (command.help or ""), name
+    for command in COMMANDS:
+        assert "Example:" in (command.help or ""), command.name
 
 
 def test_every_command_is_registered_and_listed() -> None:
-    from phonehome.cli.main import COMMANDS
-
     names = {c.name for c in COMMANDS}
-    assert names == set(main.commands) and len(names) == len(COMMANDS)
+    assert names == {entry.name for entry in REGISTRY} and len(names) == len(COMMANDS) == len(REGISTRY)
     code, out, _ = run("--help")
     assert code == 0 and all(name in out for name in names)
+    ctx = click.Context(main)
+    assert main.list_commands(ctx) == sorted(names)
+    assert all(main.get_command(ctx, c.name or "") is c for c in COMMANDS)
+    assert main.get_command(ctx, "nope") is None
+
+
+@pytest.mark.parametrize("entry", REGISTRY, ids=lambda entry: entry.name)
+def test_the_registry_summary_is_the_commands_own(entry: Entry) -> None:
+    """`phonehome --help` lists the registry's summaries without importing the commands; they are
+    each command's name and the first paragraph of its help, word for word."""
+    command = entry.load()
+    assert command.name == entry.name
+    assert command.short_help is None  # the summary stands in for the help's first paragraph only
+    first = " ".join((command.help or "").partition("\n\n")[0].split())
+    assert entry.summary == first, f"REGISTRY's summary of {entry.name} differs from its docstring"
+
+
+@pytest.mark.parametrize("width", [50, 80, 120])
+def test_the_lazy_listing_is_what_click_would_print(width: int) -> None:
+    eager = click.Group(
+        "phonehome", help=main.help, params=list(main.params), context_settings=main.context_settings,
+        commands=list(COMMANDS),
+    )  # fmt: skip
+    lazy = CliRunner().invoke(main, ["--help"], prog_name="phonehome", terminal_width=width)
+    real = CliRunner().invoke(eager, ["--help"], prog_name="phonehome", terminal_width=width)
+    assert lazy.exit_code == real.exit_code == 0
+    assert lazy.output == real.output
 
 
 # Runs in a fresh interpreter: importing mitmproxy costs half a second, and only `capture` needs it.
