@@ -29,6 +29,7 @@ from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
 from phonehome.classifiers.model import Exchange
 from phonehome.db.models import BlindSpot
 from phonehome.db.store import Store, StoreError, Unread, Writer, WriterStats
+from phonehome.db.workers import ClassifierPool
 
 from phonehome.devices import DeviceNameError, parse_devices, plain_address
 from phonehome.pipeline import make_analyzer
@@ -108,6 +109,8 @@ class Capture:
         self._destinations: Destinations | None = None
         self.spill: HarSpill | None = None
         self.names: dict[str, str] = {}  # client address -> device name (--device NAME=ADDRESS)
+        self.pool: ClassifierPool | None = None
+        self._workers = 0
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
@@ -120,6 +123,12 @@ class Capture:
             str,
             "",
             "Your own MaxMind City/Country mmdb (default: $PHONEHOME_GEOIP_DB, then shipped data).",
+        )
+        loader.add_option(
+            "phonehome_workers",
+            int,
+            0,
+            "Worker processes that classify (0: on the writer thread of this process).",
         )
         loader.add_option(
             "phonehome_devices",
@@ -138,6 +147,8 @@ class Capture:
         # Copied here: the writer thread must never read ctx.options.
         if "phonehome_db" in updated:
             self._db = ctx.options.phonehome_db
+        if "phonehome_workers" in updated:
+            self._workers = max(0, ctx.options.phonehome_workers)
         if "phonehome_label" in updated:
             self._label = ctx.options.phonehome_label
         if "phonehome_devices" in updated:
@@ -182,6 +193,12 @@ class Capture:
             self.session_id = self.store.open_session(self.label, "capture")
             analyzer = make_analyzer(self._known, self._destinations)
             self.spill = HarSpill(spill_path(self._db))
+            # Classification in worker processes: the proxy's process only copies flows and stores.
+            self.pool = ClassifierPool(analyzer, self._workers) if self._workers > 0 else None
+            if self.pool is not None and not self.pool.wait_ready():
+                log.warning("phonehome: classifier processes did not start; classifying in this process")
+                self.pool.close()
+                self.pool = None
             self.writer = Writer(
                 self.store,
                 self.session_id,
@@ -189,6 +206,7 @@ class Capture:
                 analyzer=analyzer,
                 spill=self.spill.write,
                 names=self.names,
+                pool=self.pool,
             ).start()
         return self.writer
 
@@ -307,6 +325,8 @@ class Capture:
             logging.error("phonehome: %s", exc)
             raise exc from None
         finally:
+            if self.pool is not None:
+                self.pool.close()
             if self.spill is not None:
                 self.spill.close()
             try:

@@ -22,7 +22,6 @@ from phonehome.db.store import WriterStats
 from phonehome.db.tally import Tally
 
 
-
 @dataclass(frozen=True, slots=True)
 class CaptureConfig:
     db: str = "phonehome.db"
@@ -39,9 +38,9 @@ class CaptureConfig:
     extra: dict[str, str] = field(default_factory=dict)
     mode: str = "regular"  # or "wireguard"
     devices: Sequence[str] = field(default_factory=tuple)  # NAME=ADDRESS
-    endpoint: str = (
-        ""  # the address a WireGuard client should connect to (default: this machine's LAN address)
-    )
+    # The address a WireGuard client should connect to (default: this machine's LAN address).
+    endpoint: str = ""
+    workers: int = 0  # classifier processes (0: on the writer thread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +135,7 @@ async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]
         phonehome_geoip_db=config.geoip_db,
         phonehome_asn_db=config.asn_db,
         phonehome_devices=list(config.devices),
+        phonehome_workers=config.workers,
         # Quiet while starting: StartupCheck turns the first error into one line of ours.
         termlog_verbosity="critical",
     )

@@ -65,6 +65,7 @@ from sqlalchemy.orm import Session as OrmSession
 # (docs/performance.md#start-up).
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+    from phonehome.db.workers import ClassifierPool
     from sqlalchemy.dialects import postgresql, sqlite
 
 log = logging.getLogger(__name__)
@@ -688,12 +689,15 @@ class Writer:
         on_batch: Callable[[WriteResult, int], None] | None = None,
         spill: Callable[[Exchange], None] | None = None,
         names: Mapping[str, str] | None = None,
+        pool: ClassifierPool | None = None,
     ) -> None:
         self.store = store
         self.session_id = session_id
         self.device = device
         self.names = dict(names or {})  # client address -> the device name the user gave it
         self.tally = Tally()  # running counts for the live view, never a query
+        # Worker processes that classify (db/workers.py); None: classify on this thread.
+        self.pool = pool
         self.batch = batch
         self.max_delay = max_delay
         self.retry_for = retry_for
@@ -829,13 +833,34 @@ class Writer:
             host = split_url(item.url).host
             return Analysis(item, (), Destination(host=host, domain=host, ip=item.server_ip), notes=(note,))
 
+    def _classify(self, exchanges: list[Exchange]) -> list[Analysis]:
+        if self.pool is not None and exchanges:
+            from phonehome.db.workers import PoolBroken
+
+            lost = self.pool.stats.lost
+            try:
+                analyses = self.pool.classify(exchanges)
+            except PoolBroken as exc:
+                self._problem(f"{exc}: classified in this process instead")
+                self.pool = None
+            else:
+                if self.pool.stats.lost > lost:
+                    self.stats.failed_analyses += self.pool.stats.lost - lost
+                    self._problem(
+                        f"{self.pool.stats.lost - lost} flows stopped a classifier process (crash or no answer): "
+                        "stored without findings, with a note"
+                    )
+                return analyses
+        return [self._analyse(e) for e in exchanges]
+
     def _write(self, batch: list[object]) -> None:
-        items: list[Analysis | Unread] = []
-        for item in batch:
-            if isinstance(item, Exchange):
-                items.append(self._analyse(item))
-            elif isinstance(item, Unread):
-                items.append(item)
+        analyses = iter(self._classify([i for i in batch if isinstance(i, Exchange)]))
+        # In the order they came: flows and blind spots interleaved as the proxy saw them.
+        items: list[Analysis | Unread] = [
+            next(analyses) if isinstance(item, Exchange) else item
+            for item in batch
+            if isinstance(item, Exchange | Unread)
+        ]
         if not items:
             return
         self.stats.received += len(items)

@@ -1,7 +1,8 @@
 """One path for replayed traffic: source -> Exchange -> classify -> store.
 
 Live capture uses the same `Writer` from the proxy addon; replay feeds it from files.  Classifying
-happens on the writer thread while this thread reads the next entries.
+happens on the writer thread, or in worker processes it hands batches to (`workers`), while this
+thread reads the next entries.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from phonehome.classifiers.detect.known import KnownValues
 from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.classifiers.registry import analyze
 from phonehome.db.store import Store, Writer
+from phonehome.db.workers import ClassifierPool
 from phonehome.resolve import Resolver, resolving
 from phonehome.sources import SourceError, estimate_entries, open_source
 
@@ -85,13 +87,31 @@ def replay(
     known: KnownValues | None = None,
     destinations: Destinations | None = None,
     resolver: Resolver | None = None,
+    workers: int = 0,
 ) -> ReplayReport:
     """Import each file into its session (`label`, or the file's name); bad entries are counted.
 
     `destinations` carries the user's geo databases; `resolver` (the `--resolve` option) fills in
-    server addresses that the recording left out.
+    server addresses that the recording left out.  `workers` > 0 classifies in that many worker
+    processes (results are the same as in this process); with `resolver` it is always in-process.
     """
     analyzer = make_analyzer(known, destinations, resolver)
+    pool = ClassifierPool(analyzer, workers) if workers > 0 and resolver is None else None
+    try:
+        return _replay(store, paths, label, progress, analyzer, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _replay(
+    store: Store,
+    paths: Sequence[str | os.PathLike[str]],
+    label: str | None,
+    progress: Progress | None,
+    analyzer: Callable[[Exchange], Analysis],
+    pool: ClassifierPool | None,
+) -> ReplayReport:
     report = ReplayReport()
     for path in paths:
         session = label or default_label(path)
@@ -104,7 +124,7 @@ def replay(
             continue
         expected = estimate_entries(path)
         session_id = store.open_session(session, "replay")
-        writer = Writer(store, session_id, device=session, analyzer=analyzer).start()
+        writer = Writer(store, session_id, device=session, analyzer=analyzer, pool=pool).start()
         try:
             for item in items:
                 if isinstance(item, Exchange):

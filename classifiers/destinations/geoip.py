@@ -189,6 +189,12 @@ class GeoIP:
             self.asns.append(AsnDb(EMBEDDED_ASN, "embedded"))
         self._cache: dict[str, Place] = {}
         self.lookups = 0  # database lookups actually made (the cache's misses)
+        self._opened = (geoip_db, asn_db, embedded)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to a worker process as the files it opens, not as open readers."""
+        geoip_db, asn_db, embedded = self._opened
+        return (_reopen, (geoip_db, asn_db, embedded))
 
     @classmethod
     def from_env(cls, geoip_db: str | Path | None = None, asn_db: str | Path | None = None) -> GeoIP:
@@ -252,3 +258,7 @@ class GeoIP:
             adb.reader.close()
             if adb._raw is not None:  # noqa: SLF001 - our own class
                 adb._raw.close()
+
+
+def _reopen(geoip_db: str | Path | None, asn_db: str | Path | None, embedded: bool) -> GeoIP:
+    return GeoIP(geoip_db, asn_db, embedded=embedded)

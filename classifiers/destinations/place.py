@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+from typing import Any
 
 from phonehome.classifiers.destinations.domains import registrable_domain
 from phonehome.classifiers.destinations.entities import EntityMap, entity_map
@@ -42,6 +43,11 @@ class Destinations:
         self.entities = entities if entities is not None else entity_map()
         self._cache: dict[tuple[str, str | None], Destination] = {}
         self._lock = threading.Lock()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to a worker process as its databases (reopened there) and entity map, without the cache."""
+        entities = None if self.entities is entity_map() else self.entities
+        return (Destinations, (self.geo, entities))
 
     def of(self, host: str, ip: str | None) -> Destination:
         key = (host, ip)

@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import phonenumbers
 from phonehome.classifiers.detect.identifiers import normalise_mac
@@ -138,6 +138,10 @@ class KnownValues:
 
     def __bool__(self) -> bool:
         return bool(self.values)  # only kinds with values are kept
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to a worker process as the declared values; the tables are built again there."""
+        return (_build, ({kind: list(values) for kind, values in self.values.items()},))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> KnownValues:

@@ -16,6 +16,7 @@ from click.core import ParameterSource
 from phonehome.cli.common import (
     console,
     db_option,
+    default_workers,
     destinations_of,
     esc,
     fail,
@@ -25,6 +26,7 @@ from phonehome.cli.common import (
     open_store,
     shown_db,
     without_password,
+    workers_option,
 )
 from phonehome.db import queries
 from phonehome.db.store import Store, StoreError
@@ -82,6 +84,7 @@ WIREGUARD_PORT = 51820  # WireGuard's usual UDP port
 )  # fmt: skip
 @known_option
 @geo_options
+@workers_option
 def capture(
     listen_host: str,
     listen_port: int,
@@ -97,6 +100,7 @@ def capture(
     mode: str,
     devices: tuple[str, ...],
     quiet: bool,
+    workers: int | None,
 ) -> None:
     """Capture a device's traffic through a proxy on this computer.
 
@@ -183,6 +187,7 @@ def capture(
         geoip_db=str(Path(geoip_db).resolve()) if geoip_db else "",
         asn_db=str(Path(asn_db).resolve()) if asn_db else "",
         mode=mode, devices=devices, endpoint=endpoint,
+        workers=default_workers() if workers is None else workers,
     )  # fmt: skip
     try:
         try:

@@ -6,6 +6,7 @@ entries were skipped (counted and printed).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -205,6 +206,20 @@ resolve_option = click.option(
     "--resolve", is_flag=True,
     help="Look up missing server addresses through this computer's resolver (off by default: today's answer may differ).",
 )  # fmt: skip
+
+
+workers_option = click.option(
+    "--workers", type=click.IntRange(0, 256), default=None, metavar="N",
+    help="Worker processes that classify (default: one per core; 0: in this process).",
+)  # fmt: skip
+
+
+def default_workers() -> int:
+    """One classifier process per core, as the scheduler lets this process use them."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 db_option = click.option(

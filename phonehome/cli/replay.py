@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from importlib import resources
@@ -16,6 +17,7 @@ from phonehome.classifiers.detect.known import KnownValues
 from phonehome.cli.common import (
     console,
     db_option,
+    default_workers,
     destinations_of,
     esc,
     fail,
@@ -25,6 +27,7 @@ from phonehome.cli.common import (
     open_store,
     resolve_option,
     shown_db,
+    workers_option,
 )
 from phonehome.db import queries
 from phonehome.db.reanalyze import reanalyze as run_reanalyze
@@ -42,6 +45,7 @@ from phonehome.summary import render_evidence, render_summary
 @known_option
 @geo_options
 @resolve_option
+@workers_option
 def replay_cmd(
     files: tuple[str, ...],
     db: str,
@@ -50,6 +54,7 @@ def replay_cmd(
     geoip_db: str | None,
     asn_db: str | None,
     resolve: bool,
+    workers: int | None,
 ) -> None:
     """Import HAR files or mitmproxy flow dumps and analyse them.
 
@@ -61,8 +66,9 @@ def replay_cmd(
     places = destinations_of(geoip_db, asn_db)
     with open_store(db, create=True) as store:
         report = _replay_with_progress(
-            store, list(files), label, known, places, Resolver() if resolve else None
-        )
+            store, list(files), label, known, places, Resolver() if resolve else None,
+            _workers_for(list(files), workers),
+        )  # fmt: skip
         err = console(err=True)
         for f in report.files:
             name = terminal_safe(Path(f.path).name, 80)
@@ -118,6 +124,23 @@ def _replay_exit(report: ReplayReport) -> int:
     return 1 if report.skipped else 0
 
 
+SMALL_REPLAY = 2_000_000  # bytes of input below which starting worker processes costs more than it saves
+
+
+def _workers_for(files: list[str], asked: int | None) -> int:
+    """`--workers`, or by default one per core, unless the files are too small to be worth it
+    (starting a worker takes about a second; a small file is classified sooner in this process)."""
+    if asked is not None:
+        return asked
+    total = 0
+    for path in files:
+        try:
+            total += os.path.getsize(path)
+        except OSError:
+            pass
+    return default_workers() if total >= SMALL_REPLAY else 0
+
+
 def _replay_with_progress(
     store: Store,
     files: list[str],
@@ -125,8 +148,9 @@ def _replay_with_progress(
     known: KnownValues | None,
     places: Destinations,
     resolver: Resolver | None,
+    workers: int = 0,
 ) -> ReplayReport:
-    extra: dict[str, Any] = {"known": known, "destinations": places, "resolver": resolver}
+    extra: dict[str, Any] = {"known": known, "destinations": places, "resolver": resolver, "workers": workers}
     if not sys.stderr.isatty():
         return replay(store, files, label=label, **extra)
     with Progress(

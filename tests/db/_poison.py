@@ -1,0 +1,34 @@
+"""Analyzers that misbehave on purpose, importable by a spawned worker process (tests of db/workers.py)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from phonehome.classifiers.model import Analysis, Exchange
+from phonehome.classifiers.registry import analyze
+
+
+def crashing_or_hanging(exchange: Exchange) -> Analysis:
+    """`/crash` takes the worker process down, `/hang` never answers, `/raise` raises; the rest classify."""
+    if "/crash" in exchange.url:
+        os._exit(3)
+    if "/hang" in exchange.url:
+        time.sleep(3600)
+    if "/raise" in exchange.url:
+        raise ValueError("a detector broke")
+    return analyze(exchange)
+
+
+def never_starts(exchange: Exchange) -> Analysis:  # pragma: no cover - the worker dies before
+    raise AssertionError("unreachable")
+
+
+class Unimportable:
+    """Pickles as a reference to a module a worker cannot import: the worker dies at start-up."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (__import__, ("phonehome_module_that_does_not_exist",))
+
+    def __call__(self, exchange: Exchange) -> Analysis:  # pragma: no cover
+        return analyze(exchange)

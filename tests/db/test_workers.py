@@ -1,0 +1,110 @@
+"""db/workers.py: classification in worker processes gives the same analyses as in-process, and a
+worker that crashes or hangs costs only the flow that brought it down."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from phonehome.classifiers.detect.known import KnownValues
+from phonehome.classifiers.model import Exchange
+from phonehome.db.store import Store, Writer
+from phonehome.db.workers import ClassifierPool, PoolBroken
+
+from phonehome.pipeline import make_analyzer
+from phonehome.sources import open_source
+from tests.db._poison import Unimportable, crashing_or_hanging
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+T = datetime(2026, 12, 6, tzinfo=UTC)
+
+
+def _corpus() -> list[Exchange]:
+    return [item for item in open_source(CORPUS / "corpus.har") if isinstance(item, Exchange)]
+
+
+def test_the_same_analyses_as_in_this_process_on_the_corpus() -> None:
+    """Findings, destinations, notes, apps: equal, flow by flow, with the user's known values too."""
+    exchanges = _corpus()
+    known = KnownValues.from_toml(CORPUS / "known.toml")
+    analyzer = make_analyzer(known)
+    expected = [analyzer(e) for e in exchanges]
+    with ClassifierPool(analyzer, 2) as pool:
+        got = pool.classify(exchanges)
+    assert len(got) == len(expected) == len(exchanges) > 400
+    for e, g in zip(expected, got, strict=True):
+        assert g.exchange is e.exchange or g.exchange == e.exchange
+        assert (g.findings, g.destination, g.notes, g.app, g.app_evidence, g.fields) == (
+            e.findings, e.destination, e.notes, e.app, e.app_evidence, e.fields,
+        )  # fmt: skip
+    assert sum(len(a.findings) for a in got) > 1000
+
+
+def _ex(path: str, n: int = 0) -> Exchange:
+    return Exchange(T, "GET", f"https://t.example{path}?imei=861234567890127&n={n}", fingerprint=f"{path}{n}")
+
+
+def test_a_crash_or_a_hang_costs_only_that_flow_and_the_worker_is_replaced() -> None:
+    batch = [_ex("/ok", 1), _ex("/crash"), _ex("/ok", 2), _ex("/hang"), _ex("/raise"), _ex("/ok", 3)]
+    with ClassifierPool(crashing_or_hanging, 2, timeout=3.0) as pool:
+        got = pool.classify(batch)
+        assert [a.exchange for a in got] == batch  # in order, every one
+        assert [len(a.findings) for a in got] == [1, 0, 1, 0, 0, 1]
+        for a in (got[1], got[3]):
+            assert a.notes and "stopped its worker process" in a.notes[0]
+        assert got[4].notes == ("analysis failed: ValueError: a detector broke",)
+        assert pool.stats.lost == 2 and pool.stats.replaced >= 2
+        # The pool keeps serving afterwards.
+        again = pool.classify([_ex("/ok", 4), _ex("/ok", 5)])
+        assert [len(a.findings) for a in again] == [1, 1]
+
+
+def test_workers_that_cannot_start_say_so() -> None:
+    pool = ClassifierPool(Unimportable(), 1, timeout=30.0)  # type: ignore[arg-type]
+    try:
+        with pytest.raises(PoolBroken):
+            pool.classify([_ex("/ok", 1)])
+    finally:
+        pool.close()
+
+
+def test_the_writer_stores_every_flow_and_counts_the_lost(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "w.db"))
+    try:
+        sid = store.open_session("w", "replay")
+        with ClassifierPool(crashing_or_hanging, 2, timeout=3.0) as pool:
+            writer = Writer(store, sid, device="w", pool=pool).start()
+            for item in [_ex("/ok", 1), _ex("/crash"), _ex("/ok", 2)]:
+                writer.submit(item)
+            stats = writer.close()
+        assert (stats.stored, stats.findings, stats.failed_analyses) == (3, 2, 1)
+        assert any("stopped a classifier process" in p for p in stats.problems)
+    finally:
+        store.dispose()
+
+
+def test_the_writer_falls_back_to_this_process_when_workers_cannot_start(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "f.db"))
+    try:
+        sid = store.open_session("f", "replay")
+        pool = ClassifierPool(Unimportable(), 1)  # type: ignore[arg-type]
+        writer = Writer(store, sid, device="f", pool=pool).start()
+        writer.submit(_ex("/ok", 1))
+        stats = writer.close()
+        pool.close()
+        assert (stats.stored, stats.findings) == (1, 1)
+        assert any("classifier processes do not start" in p for p in stats.problems)
+    finally:
+        store.dispose()
+
+
+def test_wait_ready_says_whether_workers_started() -> None:
+    with ClassifierPool(crashing_or_hanging, 2) as pool:
+        assert pool.wait_ready()
+        assert [len(a.findings) for a in pool.classify([_ex("/ok", 9)])] == [1]
+    broken = ClassifierPool(Unimportable(), 1)  # type: ignore[arg-type]
+    try:
+        assert not broken.wait_ready(timeout=60)
+    finally:
+        broken.close()
