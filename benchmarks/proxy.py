@@ -95,17 +95,23 @@ def _start(args: list[str], marker: str, terminal: bool = False) -> tuple[subpro
     raise SystemExit(f"proxy did not start: {args}")
 
 
-def _load(proxy_port: int, server_port: int, requests: int, connections: int) -> float:
+LATENCIES: dict[str, list[float]] = {}  # per variant, every request's round trip in the measured run
+
+
+def _load(proxy_port: int, server_port: int, requests: int, connections: int, record: str = "") -> float:
     per = requests // connections
     errors: list[BaseException] = []
+    seen: list[float] = []
 
     def worker() -> None:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", proxy_port, timeout=30)
             for i in range(per):
+                t0 = time.perf_counter()
                 conn.request("POST", f"http://127.0.0.1:{server_port}/collect?n={i}", body=BODY,
                              headers={"Content-Type": "application/json"})  # fmt: skip
                 conn.getresponse().read()
+                seen.append(time.perf_counter() - t0)
             conn.close()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -119,7 +125,25 @@ def _load(proxy_port: int, server_port: int, requests: int, connections: int) ->
     elapsed = time.perf_counter() - t
     if errors:
         raise SystemExit(f"load failed: {errors[0]!r}")
+    if record:
+        LATENCIES.setdefault(record, []).extend(seen)
     return per * connections / elapsed
+
+
+def _p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+
+
+def _stored(db: str) -> int:
+    """Flows committed so far, read beside the running proxy (SQLite in WAL mode allows it)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM flows").fetchone()[0])
+    except sqlite3.Error:
+        return 0
 
 
 def _bin(name: str) -> str:
@@ -138,7 +162,7 @@ def main() -> None:
     port = server.server_address[1]
     results: dict[str, float] = {}
     flush = 0.0
-    stored = 0
+    stored = backlog = 0
     with tempfile.TemporaryDirectory() as tmp:
         capture = [_bin("phonehome"), "capture", "--listen-host", "127.0.0.1", "--listen-port", "0",
                    "--confdir", f"{tmp}/conf"]  # fmt: skip
@@ -155,19 +179,16 @@ def main() -> None:
                 full = [*cmd, "--db", db] if name != "mitmdump" else cmd
                 proc, proxy_port = _start(full, marker, terminal)
                 _load(proxy_port, port, args.connections * 10, args.connections)  # warm up
-                results[name] = max(
-                    results.get(name, 0.0), _load(proxy_port, port, args.requests, args.connections)
-                )
+                rate = _load(proxy_port, port, args.requests, args.connections, record=name)
+                results[name] = max(results.get(name, 0.0), rate)
+                committed = _stored(db) if name == "quiet" else 0
                 t = time.perf_counter()
                 proc.send_signal(signal.SIGINT)
                 proc.wait(120)
                 if name == "quiet":
                     flush = max(flush, time.perf_counter() - t)
-                    stored = subprocess.run(
-                        [_bin("phonehome"), "flows", "--db", db, "--format", "jsonl"],
-                        capture_output=True,
-                        text=True,
-                    ).stdout.count("\n")
+                    stored = _stored(db)
+                    backlog = max(backlog, stored - committed)
     server.shutdown()
     m = results["mitmdump"]
     print(
@@ -176,7 +197,9 @@ def main() -> None:
         f"with the live view {results['live']:,.0f} (ratio {results['live'] / m:.2f}), "
         f"line per finding {results['lines']:,.0f} (ratio {results['lines'] / m:.2f}); "
         f"live view / quiet {results['live'] / results['quiet']:.2f}; "
-        f"{stored} flows stored, Ctrl-C flush {flush:.1f} s"
+        f"p99 latency mitmdump {_p99(LATENCIES['mitmdump']) * 1000:.1f} ms, capture --quiet "
+        f"{_p99(LATENCIES['quiet']) * 1000:.1f} ms (added {(_p99(LATENCIES['quiet']) - _p99(LATENCIES['mitmdump'])) * 1000:.1f} ms); "
+        f"{stored} flows stored, Ctrl-C flush {flush:.1f} s for a backlog of {backlog} flows"
     )
 
 
