@@ -34,6 +34,7 @@ _PASSWORD_QUOTED = re.compile(rf"""(["']{_PASSWORD_KEY}["']\s*:\s*")((?:[^"\\]|\
 _PASSWORD_PAIR = re.compile(rf"(?<![\w%\[\]-])({_PASSWORD_KEY}\s*(?:=|%3D)\s*)([^&;\s]*)", re.IGNORECASE)
 _BASIC = re.compile(r"(\bBasic\s+)[A-Za-z0-9+/=_-]{4,}", re.IGNORECASE)
 HIDDEN = "********"
+_PREFIX = 6  # known forms at least this long are looked up by their first characters
 
 
 def hide_passwords(text: str) -> str:
@@ -100,12 +101,21 @@ class Redactor:
     def __init__(self, findings: Iterable[tuple[str, str]] = (), *, reveal: bool = False) -> None:
         self.reveal = reveal
         self._values: dict[str, str] = {}
+        self._seen: set[tuple[str, str]] = set()
+        # The known forms longest first, each one's place in that order, the short ones and the others by
+        # their first characters: built once per change, not per text (a report masks thousands of
+        # texts against thousands of forms; each text is looked up by its own substrings).
+        self._order: tuple[list[str], dict[str, int], list[str], dict[str, list[str]]] | None = None
+        self._memo: dict[str, str] = {}
         for kind, value in findings:
             self.add(kind, value)
 
     def add(self, kind: str, value: str) -> None:
-        if self.reveal or kind in PLAIN_KINDS or len(value) < 3:
+        if self.reveal or kind in PLAIN_KINDS or len(value) < 3 or (kind, value) in self._seen:
             return
+        self._seen.add((kind, value))
+        self._order = None
+        self._memo.clear()
         masked = redact_value(kind, value)
         once = quote(value, safe="")
         forms = {value, value.lower(), value.upper(), once, quote(value, safe="/:"), quote(once, safe="")}
@@ -131,10 +141,44 @@ class Redactor:
         text = hide_passwords(text)
         if self.reveal or not text:
             return text
-        for raw in sorted(self._values, key=len, reverse=True):
+        if text in self._memo:
+            return self._memo[text]
+        order, rank, short, index = self._prepared()
+        masked, done = text, -1
+        # Each round applies the first form, in the longest-first order, that the text (as replaced so
+        # far) still holds: the same replacements in the same order as testing every form in turn.
+        while (k := min((k for k in self._present(masked, rank, short, index) if k > done), default=-1)) >= 0:
+            raw, done = order[k], k
+            masked = masked.replace(raw, self._values[raw])
+        if len(self._memo) < 100_000:  # paths and URLs repeat: remember them, within bounds
+            self._memo[text] = masked
+        return masked
+
+    def _prepared(self) -> tuple[list[str], dict[str, int], list[str], dict[str, list[str]]]:
+        if self._order is None:
+            order = sorted(self._values, key=len, reverse=True)
+            index: dict[str, list[str]] = {}
+            for raw in order:
+                if len(raw) >= _PREFIX:
+                    index.setdefault(raw[:_PREFIX], []).append(raw)
+            short = [raw for raw in order if len(raw) < _PREFIX]
+            self._order = (order, {raw: i for i, raw in enumerate(order)}, short, index)
+            self._memo.clear()
+        return self._order
+
+    @staticmethod
+    def _present(
+        text: str, rank: dict[str, int], short: list[str], index: dict[str, list[str]]
+    ) -> Iterator[int]:
+        """The place in the longest-first order of every known form that `text` holds."""
+        for raw in short:
             if raw in text:
-                text = text.replace(raw, self._values[raw])
-        return text
+                yield rank[raw]
+        get = index.get
+        for i in range(len(text) - _PREFIX + 1):
+            for raw in get(text[i : i + _PREFIX], ()):
+                if text.startswith(raw, i):
+                    yield rank[raw]
 
     def url(self, url: str) -> str:
         """A request URL: known values masked, and every identifier-like query value masked too."""

@@ -137,3 +137,43 @@ def test_reveal_still_hides_passwords() -> None:
         == "https://x.example/login?user=a&password=********"
     )
     assert "hunter2" not in r.text('{"password":"hunter2"}')
+
+
+# -- many known values: looked up by the text's own substrings, with the same result ------------------
+
+
+def _every_form_in_turn(r: Redactor, text: str) -> str:
+    """The rule as written: every known form, longest first, replaced wherever the text still holds it."""
+    from phonehome.redact import hide_passwords
+
+    text = hide_passwords(text)
+    for raw in sorted(r._values, key=len, reverse=True):
+        if raw in text:
+            text = text.replace(raw, r._values[raw])
+    return text
+
+
+def test_masking_with_many_values_replaces_as_testing_every_value_does() -> None:
+    import random
+
+    rnd = random.Random(13)
+    kinds = ("imei", "email", "advertising_id", "coordinates", "phone_number", "wifi_network", "device_id")
+    # A small alphabet, so forms overlap, nest and reappear after a replacement.
+    pairs = [(rnd.choice(kinds), "".join(rnd.choice("ab1234.:@-") for _ in range(rnd.randint(3, 14))))
+             for _ in range(300)]  # fmt: skip
+    r = Redactor(pairs)
+    for _ in range(3000):
+        text = "".join(
+            rnd.choice(pairs)[1] if rnd.random() < 0.5 else "".join(rnd.choice("ab1234.:@-/?=&") for _ in range(5))
+            for _ in range(rnd.randint(0, 6))
+        )
+        assert r.text(text) == _every_form_in_turn(r, text), text
+        assert r.text(text) == _every_form_in_turn(r, text)  # remembered, the same
+
+
+def test_a_value_added_later_is_masked_in_text_seen_before() -> None:
+    r = Redactor([("imei", "861234567890127")])
+    text = "id=861234567890127&mail=alice@example.com"
+    assert "alice@example.com" in r.text(text)
+    r.add("email", "alice@example.com")
+    assert "alice@example.com" not in r.text(text) and "861234567890127" not in r.text(text)
