@@ -22,6 +22,7 @@ import json
 import math
 import os
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,11 +60,67 @@ class _Bad(Exception):
     """An entry that cannot be imported; the message is the Skipped reason."""
 
 
+class Occurrences:
+    """How many times each digest was seen before, in 16 to 32 bytes per distinct digest.
+
+    Identical entries (same startedDateTime, method, URL and body) must get different fingerprints,
+    so each digest's earlier occurrences are counted.  A dict of digests cost about 150 bytes per
+    entry, which grew with the file; this keeps the first 8 bytes of each digest in an open-addressed
+    table (an array of integers) and counts only the digests seen more than once.  Two digests that
+    share their first 8 bytes are counted together: the later one's fingerprint is then its own
+    digest with a count of 1 instead of 0, still unique, and the same on every replay of the file.
+    """
+
+    __slots__ = ("_slots", "_used", "_repeats")
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._slots = array("Q", bytes(8 * capacity))  # 0 marks a free slot; capacity a power of 2
+        self._used = 0
+        self._repeats: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return self._used
+
+    def nbytes(self) -> int:
+        return len(self._slots) * 8
+
+    def count(self, digest: bytes) -> int:
+        """The number of times `digest` was counted before; counts it once more."""
+        key = int.from_bytes(digest[:8], "big") or 1
+        slots = self._slots
+        mask = len(slots) - 1
+        i = key & mask
+        while True:
+            found = slots[i]
+            if found == 0:
+                slots[i] = key
+                self._used += 1
+                if self._used * 2 > len(slots):
+                    self._grow()
+                return 0
+            if found == key:
+                seen = self._repeats.get(key, 1)
+                self._repeats[key] = seen + 1
+                return seen
+            i = (i + 1) & mask
+
+    def _grow(self) -> None:
+        old = self._slots
+        slots = self._slots = array("Q", bytes(16 * len(old)))
+        mask = len(slots) - 1
+        for key in old:
+            if key:
+                i = key & mask
+                while slots[i]:
+                    i = (i + 1) & mask
+                slots[i] = key
+
+
 @dataclass(slots=True)
 class _State:
     last_time: datetime
     # Occurrences of each (startedDateTime, method, url, body) so identical entries differ.
-    seen: dict[bytes, int] = field(default_factory=dict)
+    seen: Occurrences = field(default_factory=Occurrences)
 
 
 def read_har(path: str | os.PathLike[str]) -> Iterator[Item]:
@@ -107,41 +164,52 @@ def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
                 if isinstance(raw, Unclosed):
                     yield Skipped(-1, f"{name}: the file ends before its entries are closed (cut short?)")
                     return
-                last = raw.index
-                entry, problem, repaired = _parse(raw)
-                if problem is not None:
-                    yield Skipped(raw.index, f"entry {raw.index}: {problem}")
+                last = index = raw.index
+                # Nothing of a big entry is held longer than needed: its bytes go once decoded
+                # (the scanner has let go of them already), its text once parsed, its parsed form
+                # once converted, so a flow is classified with only its Exchange in memory.
+                if raw.depth > MAX_ENTRY_DEPTH:
+                    reason = f"nested {raw.depth} levels deep (more than {MAX_ENTRY_DEPTH}); not parsed"
+                    yield Skipped(index, f"entry {index}: {reason}")
                     continue
-                yield from _convert_safely(entry, raw.index, state, repaired)
+                text, repaired = _decode(raw)
+                raw = None  # type: ignore[assignment]
+                entry, problem = _parse(text)
+                text = ""
+                if problem is not None:
+                    yield Skipped(index, f"entry {index}: {problem}")
+                    continue
+                items = _convert_safely(entry, index, state, repaired)
+                entry = None
+                yield from items
+                items = []
     except (OSError, EOFError, zlib.error) as e:
         where = f"after entry {last}" if last >= 0 else "before the first entry"
         reason = one_line(getattr(e, "strerror", None) or str(e) or type(e).__name__, 80)
         yield Skipped(-1, f"{name}: read error {where} ({reason}); rest of file unreadable")
 
 
-def _parse(raw: RawEntry) -> tuple[Any, str | None, tuple[str, ...]]:
-    """(the entry, why it cannot be used or None, notes on what was repaired)."""
-    if raw.depth > MAX_ENTRY_DEPTH:
-        return None, f"nested {raw.depth} levels deep (more than {MAX_ENTRY_DEPTH}); not parsed", ()
-    repaired: tuple[str, ...] = ()
+def _parse(text: str) -> tuple[Any, str | None]:
+    """(the entry, why it cannot be used or None)."""
     try:
-        text = raw.data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        text = raw.data.decode("utf-8", "replace")
-        repaired = (
-            f"HAR entry {raw.index}: invalid UTF-8 at byte {e.start} of the entry replaced with U+FFFD",
-        )
-    try:
-        return json.loads(text), None, repaired
+        return json.loads(text), None
     except json.JSONDecodeError as e:
-        return None, f"invalid JSON at byte {e.pos} of the entry: {e.msg}", repaired
+        return None, f"invalid JSON at byte {e.pos} of the entry: {e.msg}"
     except ValueError:  # an integer too long for Python: parse it again, bounding integers
         try:
-            return json.loads(text, parse_int=_bounded_int), None, repaired
+            return json.loads(text, parse_int=_bounded_int), None
         except (ValueError, RecursionError) as e:
-            return None, one_line(f"invalid JSON: {e}", 100), repaired
+            return None, one_line(f"invalid JSON: {e}", 100)
     except RecursionError:
-        return None, "nested too deeply to parse", repaired
+        return None, "nested too deeply to parse"
+
+
+def _decode(raw: RawEntry) -> tuple[str, tuple[str, ...]]:
+    try:
+        return raw.data.decode("utf-8"), ()
+    except UnicodeDecodeError as e:
+        note = f"HAR entry {raw.index}: invalid UTF-8 at byte {e.start} of the entry replaced with U+FFFD"
+        return raw.data.decode("utf-8", "replace"), (note,)
 
 
 def _bounded_int(digits: str) -> int | float:
@@ -381,9 +449,7 @@ def _fingerprint(state: _State, started: object, method: str, url: str, body: by
         # Length-prefixed so that moving bytes between parts changes the digest.
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
-    key = digest.digest()
-    occurrence = state.seen.get(key, 0)
-    state.seen[key] = occurrence + 1
+    occurrence = state.seen.count(digest.digest())
     digest.update(occurrence.to_bytes(8, "big"))
     return digest.hexdigest()
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import IO
 
 CHUNK = 1 << 20
+# Reads grow with the entry being cut (so cutting costs linear time at any chunk size) up to this;
+# beyond it a big entry is read this much at a time, so the buffer holds the entry and one read.
+MAX_READ = 8 << 20
 _WS = b" \t\r\n"
 # Structure outside the entries: strings, brackets, and the separators that tell keys from values.
 _TOKEN = re.compile(rb'["{}\[\],:]')
@@ -69,7 +72,21 @@ class _Buffer:
         return self.data[pos - self.base]
 
     def slice(self, start: int, end: int) -> bytes:
-        return bytes(self.data[start - self.base : end - self.base])
+        with memoryview(self.data) as view:  # one copy, not a bytearray slice and then its bytes
+            return bytes(view[start - self.base : end - self.base])
+
+    def release(self, keep: int) -> None:
+        """Let go of what lies before `keep` now, so a big entry's bytes are not held while it is
+        parsed and classified."""
+        drop = keep - self.base
+        if drop <= 0 or drop < len(self.data) // 2:
+            return
+        if len(self.data) > 2 * self.chunk:
+            # A fresh buffer: deleting from the front keeps a big allocation alive.
+            self.data = self.data[drop:]
+        else:
+            del self.data[:drop]
+        self.base = keep
 
     def search(self, pattern: re.Pattern[bytes], pos: int) -> int | None:
         m = pattern.search(self.data, pos - self.base)
@@ -85,12 +102,9 @@ class _Buffer:
         """Read more, dropping what lies before `keep`; False at end of file."""
         if self.eof:
             return False
-        drop = keep - self.base
-        if drop > 0 and drop >= len(self.data) // 2:
-            del self.data[:drop]
-            self.base = keep
-        # Read at least as much as is held, so an entry of any size costs linear time.
-        block = self.f.read(max(self.chunk, len(self.data)))
+        self.release(keep)
+        # Read as much as is held (up to MAX_READ), so an entry of any size costs linear time.
+        block = self.f.read(max(self.chunk, min(len(self.data), MAX_READ)))
         if not block:
             self.eof = True
             return False
@@ -176,13 +190,22 @@ class EntryScanner:
                 yield RawEntry(index, self.buf.slice(start, end).rstrip(_WS), depth)
                 yield Unclosed()
                 return
-            raw = self.buf.slice(start, end).rstrip(_WS)
             self.pos = end + 1
-            if raw:
-                yield RawEntry(index, raw, depth)
+            while end > start and self.buf.byte(end - 1) in _WS:
+                end -= 1
+            if end > start:
+                # Not kept in a local: this generator's frame must not hold the bytes while the
+                # entry is parsed and classified.
+                yield self._cut(index, start, end, depth)
                 index += 1
             if closer == 0x5D:
                 return
+
+    def _cut(self, index: int, start: int, end: int, depth: int) -> RawEntry:
+        """The entry's bytes, copied out; the buffer lets go of them at once."""
+        raw = RawEntry(index, self.buf.slice(start, end), depth)
+        self.buf.release(self.pos)
+        return raw
 
     def _item(self, start: int) -> tuple[int, int, int] | None:
         """(end, depth, closing char) of the item at `start`; None at end of file."""

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import os
 from collections.abc import Iterable, Iterator
@@ -87,6 +88,9 @@ def read_dump(path: str | os.PathLike[str]) -> Iterator[Item]:
     return _flows(path)
 
 
+_COLLECT_AFTER = 1 << 20  # bytes of a record after which its garbage is collected at once
+
+
 class _Broken(Exception):
     """The file's framing is broken: no later record can be found."""
 
@@ -141,7 +145,18 @@ def _flows(path: str | os.PathLike[str]) -> Iterator[Item]:
                 except Exception as e:  # noqa: BLE001 - mitmproxy lets KeyError, RecursionError... escape
                     yield Skipped(index, f"entry {index}: not a readable flow ({_reason(e)})")
                     continue
-                yield from _convert_safely(flow, index)
+                # Neither the record's bytes nor the flow are held while its exchanges are
+                # classified: only the exchanges, which share the flow's body.
+                size = len(frame[1])
+                frame = None
+                items = _convert_safely(flow, index)
+                flow = None  # type: ignore[assignment]
+                if size >= _COLLECT_AFTER:
+                    # mitmproxy leaves reference cycles that hold the record's bytes (a copy of the
+                    # body); collected now, a big flow's garbage never waits for the next full sweep.
+                    gc.collect()
+                yield from items
+                items = []
     except OSError as e:
         yield Skipped(-1, f"{name}: cannot read ({one_line(e.strerror or str(e))})")
 
