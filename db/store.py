@@ -170,7 +170,7 @@ _REFUSED = (StatementError, ValueError, TypeError)
 
 
 # SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
-REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005"}
+REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006"}
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -785,28 +785,70 @@ class Writer:
                 break
 
     def _run(self) -> None:
+        # With worker processes, batch N+1 goes to the workers before batch N is stored, so they
+        # classify while this thread writes; without, one batch at a time.
+        pending: tuple[list[object], Any] | None = None
         while True:
             batch: list[object] = []
+            stopping = False
             try:
-                stopping = self._collect(batch)
-                self._write(batch)
+                stopping = self._collect(batch, None if pending is None else self.max_delay)
+                sent = self._send(batch) if self.pool is not None else None
             except BaseException as exc:  # noqa: BLE001 - the writer must never die silently
-                log.critical(
-                    "phonehome: the database writer failed (%s); saving flows to the spill file", exc
-                )
-                self.error = self.error or exc
-                self._spill([i for i in batch if isinstance(i, Exchange | Unread)], "writer failure")
-                stopping = False
-            finally:
-                self._forget(len(batch))
-                with self._committed:
-                    self._committed.notify_all()
+                self._failed_batch(batch, exc)
+                batch, sent = [], None
+            if pending is not None:
+                self._finish(*pending)
+                pending = None
+            if batch:
+                if sent is None:
+                    self._finish(batch, None)
+                else:
+                    pending = (batch, sent)
             if stopping:
+                if pending is not None:
+                    self._finish(*pending)
                 return
 
-    def _collect(self, batch: list[object]) -> bool:
-        """Fill `batch` from the queue until it is full or `max_delay` has passed; True at the end."""
-        item = self.queue.get()
+    def _finish(self, batch: list[object], sent: Any) -> None:
+        """Classify (or collect from the workers) and store one batch; never raises."""
+        try:
+            self._write(batch, sent)
+        except BaseException as exc:  # noqa: BLE001 - the writer must never die silently
+            self._failed_batch(batch, exc)
+            return
+        finally:
+            self._forget(len(batch))
+            with self._committed:
+                self._committed.notify_all()
+
+    def _failed_batch(self, batch: list[object], exc: BaseException) -> None:
+        log.critical("phonehome: the database writer failed (%s); saving flows to the spill file", exc)
+        self.error = self.error or exc
+        self._spill([i for i in batch if isinstance(i, Exchange | Unread)], "writer failure")
+
+    def _send(self, batch: list[object]) -> Any:
+        """Hand the batch's exchanges to the worker processes; None if they cannot take them."""
+        from phonehome.db.workers import PoolBroken
+
+        assert self.pool is not None
+        try:
+            return self.pool.submit([i for i in batch if isinstance(i, Exchange)])
+        except PoolBroken as exc:
+            self._no_pool(exc)
+            return None
+
+    def _no_pool(self, exc: BaseException) -> None:
+        self._problem(f"{exc}: classified in this process instead")
+        self.pool = None
+
+    def _collect(self, batch: list[object], wait: float | None = None) -> bool:
+        """Fill `batch` from the queue until it is full or `max_delay` has passed; True at the end.
+        The first item is waited for `wait` seconds (None: as long as it takes)."""
+        try:
+            item = self.queue.get(timeout=wait)
+        except queue.Empty:
+            return False
         if item is _STOP:
             return True
         batch.append(item)
@@ -833,16 +875,16 @@ class Writer:
             host = split_url(item.url).host
             return Analysis(item, (), Destination(host=host, domain=host, ip=item.server_ip), notes=(note,))
 
-    def _classify(self, exchanges: list[Exchange]) -> list[Analysis]:
-        if self.pool is not None and exchanges:
+    def _classify(self, exchanges: list[Exchange], sent: Any = None) -> list[Analysis]:
+        """The analyses: collected from the workers the batch was sent to, else made on this thread."""
+        if sent is not None and self.pool is not None:
             from phonehome.db.workers import PoolBroken
 
             lost = self.pool.stats.lost
             try:
-                analyses = self.pool.classify(exchanges)
+                analyses = self.pool.collect(sent)
             except PoolBroken as exc:
-                self._problem(f"{exc}: classified in this process instead")
-                self.pool = None
+                self._no_pool(exc)
             else:
                 if self.pool.stats.lost > lost:
                     self.stats.failed_analyses += self.pool.stats.lost - lost
@@ -853,8 +895,8 @@ class Writer:
                 return analyses
         return [self._analyse(e) for e in exchanges]
 
-    def _write(self, batch: list[object]) -> None:
-        analyses = iter(self._classify([i for i in batch if isinstance(i, Exchange)]))
+    def _write(self, batch: list[object], sent: Any = None) -> None:
+        analyses = iter(self._classify([i for i in batch if isinstance(i, Exchange)], sent))
         # In the order they came: flows and blind spots interleaved as the proxy saw them.
         items: list[Analysis | Unread] = [
             next(analyses) if isinstance(item, Exchange) else item

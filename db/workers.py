@@ -1,7 +1,7 @@
 """Classification in worker processes: the proxy or the file reader only hands exchanges over.
 
-A `ClassifierPool` keeps `processes` workers (spawned, so no lock or thread of the parent is copied
-into them), each with its own pipe.  `classify(exchanges)` cuts the list into one part per worker,
+A `ClassifierPool` keeps `processes` workers (forked from multiprocessing's fork server, so no lock
+or thread of the parent is copied into them), each with its own pipe.  `classify(exchanges)` cuts the list into one part per worker,
 sends the parts, and collects the analyses in the original order, with the interpreter's lock
 released while it waits: the workers use the other cores.
 
@@ -13,13 +13,14 @@ so only the exchange that brings a worker down is lost to classification: it com
 
 from __future__ import annotations
 
+import collections
 import logging
 import multiprocessing
 import multiprocessing.connection
 import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -30,7 +31,10 @@ log = logging.getLogger(__name__)
 Analyzer = Callable[[Exchange], Analysis]
 WORKER_TIMEOUT = 30.0  # seconds a worker may take for one part before it is replaced
 START_TIMEOUT = 120.0  # seconds a new worker may take to start (import phonehome) on a loaded machine
-_CONTEXT = multiprocessing.get_context("spawn")
+# Workers are forked from a clean server process that imported the classifiers once (no lock or
+# thread of the proxy is ever copied into them, and a replaced worker starts in milliseconds).
+_CONTEXT = multiprocessing.get_context("forkserver")
+_PRELOAD = ["phonehome.classifiers.registry", "phonehome.pipeline"]
 
 
 def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> None:
@@ -65,11 +69,28 @@ def failed(exchange: Exchange, note: str) -> Analysis:
     return Analysis(exchange, (), Destination(host=host, domain=host, ip=exchange.server_ip), notes=(note,))
 
 
+@dataclass(slots=True, eq=False)
+class _Part:
+    """Exchanges sent to one worker; `result` once it answered, `lost` if it went down with them."""
+
+    exchanges: list[Exchange]
+    result: list[Any] | None = None
+    lost: bool = False
+
+    @property
+    def settled(self) -> bool:
+        return self.result is not None or self.lost
+
+
 @dataclass(slots=True)
 class _Worker:
     process: BaseProcess
     conn: multiprocessing.connection.Connection
     started: bool = False  # it said READY: a worker that dies before that could not start at all
+    # Parts sent and not yet answered, oldest first (a worker answers in order), and since when the
+    # oldest has been the one it works on.
+    outstanding: collections.deque[_Part] = field(default_factory=collections.deque)
+    since: float = 0.0
 
 
 class PoolBroken(RuntimeError):
@@ -123,13 +144,14 @@ class ClassifierPool:
         return True
 
     def _spawn(self) -> _Worker:
+        _CONTEXT.set_forkserver_preload(_PRELOAD)
         mine, theirs = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=_serve, args=(theirs, self.analyzer), name="phonehome-classifier", daemon=True
         )
         process.start()
         theirs.close()
-        return _Worker(process, mine)
+        return _Worker(process, mine, since=time.monotonic())
 
     def close(self) -> None:
         for worker in self._workers:
@@ -155,86 +177,109 @@ class ClassifierPool:
         """Every exchange's analysis, in order; never raises for an exchange (see the module).
 
         Raises `PoolBroken` when worker processes cannot run here at all."""
-        if not exchanges:
-            return []
+        return self.collect(self.submit(exchanges))
+
+    def submit(self, exchanges: Sequence[Exchange]) -> list[_Part]:
+        """Send the exchanges, one part per worker, and return at once; `collect` gets the analyses.
+        Several submissions may be outstanding: each worker answers its parts in order."""
         if self._stillborn >= BROKEN_AFTER:
             raise PoolBroken("classifier processes do not start")
+        if not exchanges:
+            return []
         self.start()
         n = min(len(self._workers), len(exchanges))
         size = -(-len(exchanges) // n)
-        parts = [list(exchanges[i : i + size]) for i in range(0, len(exchanges), size)]
-        results = self._run(parts)
+        parts = [_Part(list(exchanges[i : i + size])) for i in range(0, len(exchanges), size)]
+        for i, part in enumerate(parts):
+            self._send(i, part)
+        return parts
+
+    def collect(self, parts: list[_Part]) -> list[Analysis]:
+        """The analyses of a submission, in order: parts lost with a worker are classified again one
+        exchange at a time in fresh workers."""
+        self._settle(parts)
         out: list[Analysis] = []
-        for part, result in zip(parts, results, strict=True):
-            if result is None:  # the worker went down with this part: one at a time, in fresh workers
-                out.extend(self._one_by_one(part))
+        for part in parts:
+            if part.result is None:
+                out.extend(self._one_by_one(part.exchanges))
             else:
-                out.extend(_as_analysis(e, r) for e, r in zip(part, result, strict=True))
+                out.extend(_as_analysis(e, r) for e, r in zip(part.exchanges, part.result, strict=True))
         return out
 
-    def _run(self, parts: list[list[Exchange]]) -> list[list[Any] | None]:
-        """Send part i to worker i; each worker's answer, or None where it died or hung (replaced)."""
-        busy: dict[Any, int] = {}
-        results: list[list[Any] | None] = [None] * len(parts)
-        for i, part in enumerate(parts):
-            worker = self._workers[i]
-            try:
-                worker.conn.send(part)
-                busy[worker.conn] = i
-            except (OSError, ValueError) as exc:
-                log.warning("phonehome: a classifier process could not be reached (%s); replacing it", exc)
-                self._replace(i)
+    def _send(self, i: int, part: _Part) -> None:
+        worker = self._workers[i]
+        try:
+            worker.conn.send(part.exchanges)
+        except (OSError, ValueError) as exc:
+            log.warning("phonehome: a classifier process could not be reached (%s); replacing it", exc)
+            part.lost = True
+            self._replace(i)
+            return
+        if not worker.outstanding:
+            worker.since = time.monotonic()
+        worker.outstanding.append(part)
+
+    def _deadline(self, worker: _Worker) -> float:
         # A worker still starting (importing phonehome) gets START_TIMEOUT; its work then `timeout`.
-        now = time.monotonic()
-        deadlines = {
-            conn: now + (self.timeout if self._workers[i].started else START_TIMEOUT)
-            for conn, i in busy.items()
-        }
-        while busy:
-            remaining = min(deadlines[c] for c in busy) - time.monotonic()
-            ready = multiprocessing.connection.wait(list(busy), timeout=max(0.0, remaining))
-            now = time.monotonic()
-            for conn in [c for c in busy if c not in ready and deadlines[c] <= now]:
-                i = busy.pop(conn)
-                log.warning("phonehome: a classifier process gave no answer in time; replacing it")
-                self._replace(i)
+        return worker.since + (self.timeout if worker.started else START_TIMEOUT)
+
+    def _settle(self, parts: list[_Part]) -> None:
+        """Read answers until every one of `parts` has its result or is lost with its worker."""
+        while not all(p.settled for p in parts):
+            waiting = {w.conn: i for i, w in enumerate(self._workers) if w.outstanding}
+            if not waiting:  # pragma: no cover - a part is always outstanding somewhere until settled
+                for p in parts:
+                    p.lost = p.lost or p.result is None
+                return
+            soonest = min(self._deadline(self._workers[i]) for i in waiting.values())
+            ready = multiprocessing.connection.wait(
+                list(waiting), timeout=max(0.0, soonest - time.monotonic())
+            )
             for conn in ready:
-                i = busy[conn]
+                i = waiting[conn]
+                worker = self._workers[i]
                 try:
                     message = conn.recv()  # type: ignore[union-attr]
                 except (EOFError, OSError):
-                    message = None
-                if message == READY:
-                    self._workers[i].started = True
-                    self._stillborn = 0
-                    deadlines[conn] = time.monotonic() + self.timeout
-                    continue
-                del busy[conn]
-                if message is not None:
-                    results[i] = message
-                else:
                     log.warning("phonehome: a classifier process stopped; replacing it")
                     self._replace(i)
-        return results
+                    continue
+                if message == READY:
+                    worker.started = True
+                    worker.since = time.monotonic()
+                    self._stillborn = 0
+                    continue
+                part = worker.outstanding.popleft()
+                part.result = message
+                worker.since = time.monotonic()
+            now = time.monotonic()
+            for i, worker in enumerate(self._workers):
+                if worker.outstanding and worker.conn not in ready and self._deadline(worker) <= now:
+                    log.warning("phonehome: a classifier process gave no answer in time; replacing it")
+                    self._replace(i)
 
-    def _one_by_one(self, part: list[Exchange]) -> list[Analysis]:
+    def _one_by_one(self, exchanges: list[Exchange]) -> list[Analysis]:
         out = []
-        for exchange in part:
+        for exchange in exchanges:
             if self._stillborn >= BROKEN_AFTER:
                 raise PoolBroken("classifier processes do not start")
-            (result,) = self._run([[exchange]])
-            if result is None and self._stillborn >= BROKEN_AFTER:
+            (part,) = self.submit([exchange])
+            self._settle([part])
+            if part.result is None and self._stillborn >= BROKEN_AFTER:
                 raise PoolBroken("classifier processes do not start")
-            if result is None:
+            if part.result is None:
                 self.stats.lost += 1
                 out.append(failed(exchange, f"analysis failed: classifying it stopped its worker process "
                                             f"(it crashed, or gave no answer in {self.timeout:.0f} s)"))  # fmt: skip
             else:
-                out.append(_as_analysis(exchange, result[0]))
+                out.append(_as_analysis(exchange, part.result[0]))
         return out
 
     def _replace(self, i: int) -> None:
+        """Kill worker i (whatever it was doing is lost) and start a fresh one in its place."""
         old = self._workers[i]
+        for part in old.outstanding:
+            part.lost = True
         if old.process.is_alive():
             old.process.kill()
         old.process.join(timeout=5)

@@ -108,3 +108,17 @@ def test_wait_ready_says_whether_workers_started() -> None:
         assert not broken.wait_ready(timeout=60)
     finally:
         broken.close()
+
+
+def test_submissions_overlap_and_come_back_in_order_even_when_one_crashes() -> None:
+    """The writer sends batch N+1 before it stores batch N: each comes back whole, in order."""
+    first = [_ex("/ok", i) for i in range(6)]
+    second = [_ex("/ok", 10), _ex("/crash"), _ex("/ok", 11), _ex("/ok", 12)]
+    with ClassifierPool(crashing_or_hanging, 2, timeout=10.0) as pool:
+        sent_first = pool.submit(first)
+        sent_second = pool.submit(second)
+        got_first = pool.collect(sent_first)
+        got_second = pool.collect(sent_second)
+    assert [a.exchange for a in got_first] == first and all(len(a.findings) == 1 for a in got_first)
+    assert [a.exchange for a in got_second] == second
+    assert [len(a.findings) for a in got_second] == [1, 0, 1, 1] and pool.stats.lost == 1
