@@ -639,6 +639,20 @@ def finding_rows(analysis: Analysis) -> list[FindingRow]:
 
 
 _STOP = object()
+
+
+def _size(item: object) -> int:
+    """About what an exchange holds in memory: its body, URL and headers."""
+    if isinstance(item, Exchange):
+        return (
+            512
+            + len(item.request_body)
+            + len(item.url)
+            + sum(len(k) + len(v) for k, v in item.request_headers)
+        )
+    return 256
+
+
 # Notes the classifiers leave on a flow when part of its analysis failed (classifiers/registry.py).
 _FAILURE_NOTES = ("analysis failed", "decoder failed", "detector ", "destination lookup failed")
 
@@ -690,6 +704,7 @@ class Writer:
         spill: Callable[[Exchange], None] | None = None,
         names: Mapping[str, str] | None = None,
         pool: ClassifierPool | None = None,
+        max_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self.store = store
         self.session_id = session_id
@@ -705,6 +720,11 @@ class Writer:
         self.on_batch = on_batch
         self.spill = spill
         self.queue: queue.Queue[object] = queue.Queue(maxsize=maxsize)
+        # Bytes of the exchanges queued or in a batch not yet stored: a reader of a file with big
+        # bodies waits here rather than holding the file in memory (`max_bytes`).
+        self.max_bytes = max_bytes
+        self._bytes = 0
+        self._room = threading.Condition()
         self.stats = WriterStats()
         self.error: BaseException | None = None
         # Submission times of the items not yet committed, oldest first.
@@ -725,11 +745,17 @@ class Writer:
         return self
 
     def submit_nowait(self, item: Exchange | Unread) -> bool:
+        size = _size(item)
+        with self._room:
+            if self._bytes and self._bytes + size > self.max_bytes:
+                return False
+            self._bytes += size
         self._pending.append(time.monotonic())
         try:
             self.queue.put_nowait(item)
         except queue.Full:
             self._forget(1)
+            self._release(size)
             return False
         return True
 
@@ -739,6 +765,14 @@ class Writer:
         if not self.alive:
             self._spill([item], "the writer is not running")
             return
+        size = _size(item)
+        with self._room:
+            # One item alone may exceed the budget; otherwise wait for the writer to store some.
+            while self._bytes and self._bytes + size > self.max_bytes:
+                if not self.alive:
+                    break
+                self._room.wait(0.5)
+            self._bytes += size
         self._pending.append(time.monotonic())
         while True:
             try:
@@ -747,6 +781,7 @@ class Writer:
             except queue.Full:
                 if not self.alive:  # never wait forever on a writer that is gone
                     self._forget(1)
+                    self._release(size)
                     self._spill([item], "the writer is not running")
                     return
 
@@ -796,6 +831,8 @@ class Writer:
                 sent = self._send(batch) if self.pool is not None else None
             except BaseException as exc:  # noqa: BLE001 - the writer must never die silently
                 self._failed_batch(batch, exc)
+                self._forget(len(batch))
+                self._release(sum(_size(i) for i in batch))
                 batch, sent = [], None
             if pending is not None:
                 self._finish(*pending)
@@ -819,8 +856,14 @@ class Writer:
             return
         finally:
             self._forget(len(batch))
+            self._release(sum(_size(i) for i in batch))
             with self._committed:
                 self._committed.notify_all()
+
+    def _release(self, size: int) -> None:
+        with self._room:
+            self._bytes = max(0, self._bytes - size)
+            self._room.notify_all()
 
     def _failed_batch(self, batch: list[object], exc: BaseException) -> None:
         log.critical("phonehome: the database writer failed (%s); saving flows to the spill file", exc)

@@ -188,8 +188,13 @@ def test_version_1_database_is_migrated_without_losing_anything(tmp_path: Path) 
     store = Store(str(db), create=False)
     try:
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(SCHEMA_VERSION)
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == REVISIONS[SCHEMA_VERSION]
+            assert conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(
+                SCHEMA_VERSION
+            )
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == REVISIONS[SCHEMA_VERSION]
+            )
             assert conn.execute(text("SELECT count(*), min(app), min(originals) FROM flows")).one() == (
                 1,
                 None,
@@ -217,3 +222,38 @@ def test_store_errors_never_show_a_password() -> None:
     with pytest.raises(StoreError) as info:
         Store("nodriver://someone:hunter2-secret@host/db")
     assert "hunter2-secret" not in str(info.value)
+
+
+def test_the_writer_bounds_what_it_holds_by_bytes(tmp_path: Path) -> None:
+    """A reader of big bodies waits for the writer instead of queueing the whole file in memory."""
+    import threading
+    import time as clock
+
+    from phonehome.classifiers.registry import analyze as classify
+
+    gate = threading.Event()
+
+    def slow(ex: Exchange):  # type: ignore[no-untyped-def]
+        gate.wait(30)
+        return classify(ex)
+
+    store = Store(str(tmp_path / "b.db"))
+    try:
+        sid = store.open_session("b", "replay")
+        writer = Writer(store, sid, device="b", analyzer=slow, max_bytes=3_000_000).start()
+        big = [Exchange(datetime(2026, 12, 6, tzinfo=UTC), "POST", f"https://t.example/{i}",
+                        request_body=b"x" * 1_000_000, fingerprint=f"b{i}") for i in range(6)]  # fmt: skip
+        assert writer.submit_nowait(big[0]) and writer.submit_nowait(big[1])
+        assert not writer.submit_nowait(big[2])  # over the budget: the proxy's fast path says no
+        done = threading.Event()
+        threading.Thread(target=lambda: (writer.submit(big[3]), done.set()), daemon=True).start()
+        clock.sleep(0.3)
+        assert not done.is_set()  # waits for room while the writer is busy
+        gate.set()
+        assert done.wait(30)
+        for ex in big[4:]:
+            writer.submit(ex)
+        stats = writer.close()
+        assert stats.stored == 5  # every flow submitted was stored (big[2] was refused, never queued)
+    finally:
+        store.dispose()

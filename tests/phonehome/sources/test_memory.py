@@ -157,11 +157,6 @@ def test_occurrences_count_repeats_in_a_compact_table() -> None:
     assert seen.count(b"\x00" * 32) == 1
 
 
-@pytest.mark.xfail(
-    reason="the writer's queue holds up to 10,000 exchanges whatever their size (db/store.py): replay "
-    "must bound what it queues and batches by bytes (docs/performance.md, Big inputs)",
-    strict=False,
-)
 def test_replay_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     """The whole path, read -> classify -> store: 80 bodies of 1 MB cost what 20 do."""
     from phonehome.db.store import Store
