@@ -30,6 +30,11 @@ _ENTRY_TOKEN = re.compile(rb'["{}\[\],]')
 # The body of a string up to (not including) its closing quote, or to the end of the buffer; it
 # stops before a trailing backslash whose escaped character has not arrived yet.
 _STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.S)
+# Inside an entry: a run of ordinary bytes and whole strings, up to the next bracket (or comma at
+# the entry's own level), or to an opening quote whose string does not end in the buffer.  One
+# match skips everything between two brackets, so cutting costs one step per bracket, not per token.
+_RUN = re.compile(rb'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*', re.S)
+_RUN_TOP = re.compile(rb'[^"{}\[\],]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\],]*)*', re.S)
 _OPEN = frozenset(b"{[")
 _CLOSE = frozenset(b"}]")
 
@@ -91,6 +96,12 @@ class _Buffer:
     def search(self, pattern: re.Pattern[bytes], pos: int) -> int | None:
         m = pattern.search(self.data, pos - self.base)
         return None if m is None else m.start() + self.base
+
+    def run_end(self, pattern: re.Pattern[bytes], pos: int) -> int:
+        """Where a run of `pattern` starting at `pos` stops."""
+        m = pattern.match(self.data, pos - self.base)
+        assert m is not None  # the patterns match the empty string
+        return m.end() + self.base
 
     def string_end(self, pos: int) -> int:
         """Where the string body starting at `pos` stops (its closing quote, or where data ends)."""
@@ -211,14 +222,18 @@ class EntryScanner:
         """(end, depth, closing char) of the item at `start`; None at end of file."""
         depth = deepest = 0
         pos = start
+        buf = self.buf
         while True:
-            at = self._next(_ENTRY_TOKEN, pos, start)
-            if at is None:
+            at = buf.run_end(_RUN if depth else _RUN_TOP, pos)
+            if at >= buf.end:
+                if buf.more(start):
+                    pos = at  # resumed here, never re-scanned
+                    continue
                 # The end of the file: the item is whole if its brackets all closed.
-                return (self.buf.end, deepest, -1) if depth == 0 and deepest > 0 else None
-            char = self.buf.byte(at)
+                return (buf.end, deepest, -1) if depth == 0 and deepest > 0 else None
+            char = buf.byte(at)
             pos = at + 1
-            if char == 0x22:
+            if char == 0x22:  # a string that does not end in the buffer: read on to its end
                 end = self._string_end(pos, start)
                 if end is None:
                     return None
@@ -231,7 +246,7 @@ class EntryScanner:
                 if depth == 0:
                     return at, deepest, char  # the array's own `]`
                 depth -= 1
-            elif depth == 0:  # a comma between items
+            else:  # a comma between items (the run stops at commas only at the entry's own level)
                 return at, deepest, char
 
     # -- low level ----------------------------------------------------------------------------
