@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 5  # db/migrations moves older databases forward
+SCHEMA_VERSION = 6  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -99,6 +99,9 @@ class FlowRow(Base):
     __table_args__ = (
         Index("ix_flows_session_time", "session_id", "time"),
         Index("ix_flows_host", "host"),
+        # Schema 6 (db/migrations/versions/0006): the read side on a million flows.
+        Index("ix_flows_session_device_time", "session_id", "device", "time"),
+        Index("ix_flows_destination_id", "destination_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -147,10 +150,12 @@ class FindingRow(Base):
         ),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="ck_confidence_range"),
         Index("ix_findings_kind", "kind"),
+        # Schema 6: a finding's flow and its kind without reading the row (replaces findings(flow_id)).
+        Index("ix_findings_flow_kind", "flow_id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    flow_id: Mapped[int] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"), index=True)
+    flow_id: Mapped[int] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
     category: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(32))
     value: Mapped[str] = mapped_column(Text)
@@ -186,6 +191,7 @@ class BlindSpotRow(Base):
         CheckConstraint(
             "kind IN (" + ", ".join(f"'{b.value}'" for b in BlindSpot) + ")", name="ck_blind_spot_kind"
         ),
+        Index("ix_blind_spots_session_id", "session_id"),  # schema 6
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
