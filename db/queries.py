@@ -6,6 +6,7 @@ the CLI's job.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,9 +31,23 @@ from phonehome.classifiers.destinations.regions import (
 from phonehome.classifiers.model import never_sent
 from phonehome.db.models import BlindSpot, BlindSpotRow, DestinationRow, FindingRow, FlowRow, SessionRow
 from phonehome.db.store import Store
-from sqlalchemy import String, and_, bindparam, cast, distinct, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import aliased
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +117,7 @@ def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False, dest_
     return stmt
 
 
-def _request(flow: FlowRow, label: str) -> dict[str, Any]:
+def _request(flow: Any, label: str) -> dict[str, Any]:
     """The fields findings and flows share, in contract order."""
     return {
         "flow_id": flow.id,
@@ -115,32 +130,52 @@ def _request(flow: FlowRow, label: str) -> dict[str, Any]:
     }
 
 
-# Columns the findings and flows rows never show: not loaded (bodies can be large).
-_UNUSED_FLOW_COLUMNS = (defer(FlowRow.request_body), defer(FlowRow.response_headers))
+# What the findings and flows rows show of a flow, as plain columns (no ORM objects): its request, who
+# sent it and where it went.  The request headers are read only when the flow names no app (flows
+# stored before schema 2), as text, so each distinct set of headers is parsed once.
+_HEADERS_IF_NO_APP = case(
+    (or_(FlowRow.app.is_(None), FlowRow.app == literal_column("''")), cast(FlowRow.request_headers, Text)),
+    else_=None,
+).label("headers_text")
+_FLOW_COLUMNS = (
+    FlowRow.id, FlowRow.session_id, FlowRow.time, FlowRow.device, FlowRow.method, FlowRow.url, FlowRow.host,
+    FlowRow.app, FlowRow.app_evidence, _HEADERS_IF_NO_APP, SessionRow.label,
+    DestinationRow.id.label("dest_id"), DestinationRow.country.label("dest_country"),
+    DestinationRow.region.label("dest_region"), DestinationRow.entity.label("dest_entity"),
+    DestinationRow.entity_country.label("dest_entity_country"),
+)  # fmt: skip
 
 
 class _Senders:
     """Who sent each flow: the device's maker (by majority of what its requests say) and the app."""
 
     SAMPLE = 2000  # flows per device looked at to name its maker
+    CACHE = 50_000  # remembered descriptions (and header sets) before starting afresh
 
-    def __init__(self, s: OrmSession, emap: EntityMap | None = None) -> None:
+    def __init__(self, s: OrmSession | Connection, emap: EntityMap | None = None) -> None:
         self.s = s
         self.emap = emap or entity_map()
         self._vendors: dict[tuple[int, str], Any] = {}
+        self._apps: dict[str, tuple[str | None, str | None]] = {}
+        self._described: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._matches: dict[str, Any] = {}  # host -> the entity map's match
+        self._parties: dict[tuple[str | None, str | None, str | None], Any] = {}
 
     def vendor(self, session_id: int, device: str) -> Any:
         key = (session_id, device)
         if key not in self._vendors:
             votes: Counter[str] = Counter()
             headers = self.s.scalars(
-                select(FlowRow.request_headers)
+                select(cast(FlowRow.request_headers, Text))
                 .where(FlowRow.session_id == session_id, FlowRow.device == device)
                 .limit(self.SAMPLE)
             )
-            for hs in headers:
-                found = vendor_in(user_agent((str(k), str(v)) for k, v in hs), self.emap)
-                if found:
+            makers: dict[str, Any] = {}  # a device sends the same headers again and again: read once
+            for text in headers:
+                if text not in makers:
+                    hs = json.loads(text) if isinstance(text, str) else text
+                    makers[text] = vendor_in(user_agent((str(k), str(v)) for k, v in hs), self.emap)
+                if found := makers[text]:
                     votes[found.id] += 1
             models = self.s.scalars(
                 select(FindingRow.value)
@@ -148,7 +183,9 @@ class _Senders:
                 .where(
                     FlowRow.session_id == session_id,
                     FlowRow.device == device,
-                    FindingRow.kind == "device_model",
+                    # An expression, not the column: the kind's own index would walk every device's
+                    # models; this reads this device's flows (their index) and stops at SAMPLE.
+                    FindingRow.kind.concat(literal_column("''")) == "device_model",
                 )
                 .limit(self.SAMPLE)
             )
@@ -159,21 +196,51 @@ class _Senders:
             self._vendors[key] = self.emap.entities[votes.most_common(1)[0][0]] if votes else None
         return self._vendors[key]
 
-    def describe(self, flow: FlowRow, dest: DestinationRow | None) -> dict[str, Any]:
-        """The destination fields every flow and finding row carries."""
-        headers = [(str(k), str(v)) for k, v in flow.request_headers]
-        app, evidence = flow.app, flow.app_evidence
-        if not app and (named := app_of(headers)):  # flows stored before schema 2 have no app column value
-            app, evidence = named
+    def app(self, app: str | None, evidence: str | None, headers_text: Any) -> tuple[str | None, str | None]:
+        """The flow's app and what named it; flows stored before schema 2 are named from their headers."""
+        if app or headers_text is None:
+            return app, evidence
+        key = headers_text if isinstance(headers_text, str) else repr(headers_text)
+        if key not in self._apps:
+            if len(self._apps) > self.CACHE:
+                self._apps.clear()
+            raw = json.loads(headers_text) if isinstance(headers_text, str) else headers_text
+            named = app_of([(str(k), str(v)) for k, v in raw])
+            self._apps[key] = (named[0], named[1]) if named else (app, evidence)
+        return self._apps[key]
+
+    def describe(self, flow: Any) -> dict[str, Any]:
+        """The destination fields every flow and finding row carries, from a row of `_FLOW_COLUMNS`.
+
+        The same for every flow of one device, app, host and destination: computed once for each.
+        The dict returned is shared; callers copy it.
+        """
+        app, evidence = self.app(flow.app, flow.app_evidence, flow.headers_text)
+        key = (flow.session_id, flow.device, flow.host, app, evidence, flow.dest_id)
+        described = self._described.get(key)
+        if described is None:
+            if len(self._described) > self.CACHE:
+                self._described.clear()
+            described = self._described[key] = self._describe(flow, app, evidence)
+        return described
+
+    def _describe(self, flow: Any, app: str | None, evidence: str | None) -> dict[str, Any]:
         vendor = self.vendor(flow.session_id, flow.device)
-        match = self.emap.match(flow.host)
-        party = party_of(match.entity if match else None, Context(vendor=vendor, app=app), self.emap)
-        country = dest.country if dest else "unknown"
-        entity_country = dest.entity_country if dest else None
+        if flow.host not in self._matches:
+            self._matches[flow.host] = self.emap.match(flow.host)
+        match = self._matches[flow.host]
+        receiver = match.entity if match else None
+        key = (receiver.id if receiver else None, vendor.id if vendor else None, app)
+        if key not in self._parties:
+            self._parties[key] = party_of(receiver, Context(vendor=vendor, app=app), self.emap)
+        party = self._parties[key]
+        known = flow.dest_id is not None
+        country = flow.dest_country if known else "unknown"
+        entity_country = flow.dest_entity_country if known else None
         return {
             "country": country,
-            "region": dest.region if dest else region_of(country).value,
-            "entity": dest.entity if dest else None,
+            "region": flow.dest_region if known else region_of(country).value,
+            "entity": flow.dest_entity if known else None,
             "entity_country": entity_country,
             "entity_region": region_of(entity_country).value,
             "app": app,
@@ -184,56 +251,82 @@ class _Senders:
 
 
 def findings(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
-    # Two ordered streams merged in step: the flows (each read and described once, headers and
-    # all) and their findings as plain columns, so no flow's JSON columns are decoded per finding.
-    order = (FlowRow.time, FlowRow.id)
-    flow_stmt = (
-        select(FlowRow, SessionRow.label, DestinationRow)
-        .join(SessionRow, FlowRow.session_id == SessionRow.id)
-        .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
-        .order_by(*order)
-        .options(*_UNUSED_FLOW_COLUMNS, defer(FlowRow.notes))
-    )
-    flow_stmt = _flow_filters(flow_stmt, f, dest_joined=True)
+    for finding, flow in findings_with_flows(store, f):
+        yield finding_row(finding, flow)
+
+
+def finding_row(finding: Any, flow: dict[str, Any]) -> dict[str, Any]:
+    """A row of `findings` (the JSONL contract) from a pair that `findings_with_flows` yields."""
+    (_, category, kind, value, where, path, encodings, confidence, source, hashed, evidence) = finding
+    return {
+        **{k: flow[k] for k in _REQUEST_KEYS},
+        "category": category,
+        "kind": kind,
+        "value": value,
+        "where": where,
+        "path": path,
+        "encodings": list(_json_list(encodings)),
+        "confidence": confidence,
+        "source": source,
+        "hashed": hashed,
+        **{k: flow[k] for k in _PLACE_KEYS},
+        "evidence": evidence,
+    }
+
+
+_LISTS: dict[str, tuple[Any, ...]] = {}  # the few distinct encodings lists, each parsed once
+
+
+def _json_list(text: Any) -> tuple[Any, ...]:
+    if not isinstance(text, str):  # a driver that parsed it already
+        return tuple(text)
+    found = _LISTS.get(text)
+    if found is None:
+        if len(_LISTS) > 10_000:
+            _LISTS.clear()
+        found = _LISTS[text] = tuple(json.loads(text))
+    return found
+
+
+def findings_with_flows(store: Store, f: Filters) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Each finding of the filter in order, as its plain columns (flow_id, category, kind, value,
+    location, path, encodings as JSON text, confidence, source, hashed, evidence), with its flow's
+    fields as the findings rows show them (request, destination, sender: one dict per flow, shared by
+    its findings, never to be changed): for readers that count millions of findings without making
+    a row of each.  `finding_row` makes the public row of a pair.
+    """
+    # The findings as plain columns in order; their flows (each read and described once) fetched by id
+    # a batch at a time, so no flow outside the filter is read and no flow's JSON is decoded per finding.
     finding_stmt = (
         select(
             FindingRow.flow_id, FindingRow.category, FindingRow.kind, FindingRow.value, FindingRow.location,
-            FindingRow.path, FindingRow.encodings, FindingRow.confidence, FindingRow.source, FindingRow.hashed,
-            FindingRow.evidence,
+            FindingRow.path, cast(FindingRow.encodings, Text), FindingRow.confidence, FindingRow.source,
+            FindingRow.hashed, FindingRow.evidence,
         )
         .join(FlowRow, FindingRow.flow_id == FlowRow.id)
         .join(SessionRow, FlowRow.session_id == SessionRow.id)
         .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
-        .order_by(*order, FindingRow.id)
+        .order_by(FlowRow.time, FlowRow.id, FindingRow.id)
     )  # fmt: skip
     finding_stmt = _flow_filters(finding_stmt, f, findings_joined=True, dest_joined=True)
-    with OrmSession(store.engine) as s:
-        senders = _Senders(s)
-        flow_rows = iter(s.execute(flow_stmt).yield_per(500))
-        current_id: int | None = None
-        shared: dict[str, Any] = {}
-        for (
-            flow_id, category, kind, value, where, path, encodings, confidence, source, hashed, evidence
-        ) in s.execute(finding_stmt).yield_per(1000):  # fmt: skip
-            while current_id != flow_id:
-                flow, label, dest = next(flow_rows)
-                current_id = flow.id
-                if current_id == flow_id:
-                    shared = {**_request(flow, label), **senders.describe(flow, dest)}
-            yield {
-                **{k: shared[k] for k in _REQUEST_KEYS},
-                "category": category,
-                "kind": kind,
-                "value": value,
-                "where": where,
-                "path": path,
-                "encodings": list(encodings),
-                "confidence": confidence,
-                "source": source,
-                "hashed": hashed,
-                **{k: shared[k] for k in _PLACE_KEYS},
-                "evidence": evidence,
-            }
+    flow_stmt = (
+        select(*_FLOW_COLUMNS)
+        .join(SessionRow, FlowRow.session_id == SessionRow.id)
+        .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
+    )
+    with store.engine.connect() as conn:
+        senders = _Senders(conn)
+        shared: dict[int, dict[str, Any]] = {}
+        for batch in conn.execute(finding_stmt.execution_options(yield_per=1000)).partitions():
+            # A flow's findings are contiguous: only the last flow of a batch can continue into the next.
+            wanted = {row[0] for row in batch} - shared.keys()
+            if wanted:
+                for flow in conn.execute(flow_stmt.where(FlowRow.id.in_(sorted(wanted)))):
+                    shared[flow.id] = {**_request(flow, flow.label), **senders.describe(flow)}
+            for finding in batch:
+                yield finding, shared[finding[0]]
+            last = batch[-1][0]
+            shared = {last: shared[last]}
 
 
 _REQUEST_KEYS = ("flow_id", "session", "time", "device", "method", "url", "host")
@@ -246,76 +339,96 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         .where(FindingRow.flow_id == FlowRow.id)
         .correlate(FlowRow)
         .scalar_subquery()
+        .label("n_findings")
     )
     stmt = (
-        select(FlowRow, SessionRow.label, count, DestinationRow)
+        select(
+            *_FLOW_COLUMNS, FlowRow.server_ip, FlowRow.status, FlowRow.tls, FlowRow.request_bytes,
+            FlowRow.response_bytes, FlowRow.error, FlowRow.notes, FlowRow.originals, count,
+        )
         .join(SessionRow, FlowRow.session_id == SessionRow.id)
         .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
         .order_by(FlowRow.time, FlowRow.id)
-        .options(*_UNUSED_FLOW_COLUMNS)
-    )
+    )  # fmt: skip
     stmt = _flow_filters(stmt, f, dest_joined=True)
-    with OrmSession(store.engine) as s:
-        senders = _Senders(s)
-        for flow, label, n, dest in s.execute(stmt).yield_per(500):
+    with store.engine.connect() as conn:
+        senders = _Senders(conn)
+        for flow in conn.execute(stmt.execution_options(yield_per=1000)):
             yield {
-                **_request(flow, label),
+                **_request(flow, flow.label),
                 "server_ip": flow.server_ip,
                 "status": flow.status,
                 "tls": flow.tls,
                 "request_bytes": flow.request_bytes,
                 "response_bytes": flow.response_bytes,
-                "findings": n,
+                "findings": flow.n_findings,
                 "error": flow.error,
                 "notes": list(flow.notes),
                 # Values changed to fit the database: {column: the original as a Python literal}.
                 "originals": dict(flow.originals or {}),
-                **senders.describe(flow, dest),
+                **senders.describe(flow),
             }
 
 
+def _kinds_listed(dialect: str) -> Any:
+    """Each group's distinct finding kinds as one comma-separated text (kinds hold no commas)."""
+    if dialect == "postgresql":
+        return func.string_agg(distinct(FindingRow.kind), literal_column("','"))
+    return func.group_concat(distinct(FindingRow.kind))
+
+
 def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
-    stmt = (
-        select(DestinationRow, FlowRow.id, FindingRow.kind)
-        .join(FlowRow, FlowRow.destination_id == DestinationRow.id)
-        .join(SessionRow, FlowRow.session_id == SessionRow.id)
-        .outerjoin(FindingRow, FindingRow.flow_id == FlowRow.id)
-        .order_by(DestinationRow.host, DestinationRow.ip)
+    # Counted by the database, grouped by destination alone (the order of an index, so no sort of
+    # millions of rows): flows per destination, then findings per destination with their kinds.
+    def scoped(stmt: Any) -> Any:
+        if f.session:  # every flow has its session: joined only to filter by its label
+            stmt = stmt.join(SessionRow, FlowRow.session_id == SessionRow.id)
+        if f.region:
+            stmt = stmt.join(DestinationRow, FlowRow.destination_id == DestinationRow.id)
+        else:
+            stmt = stmt.where(FlowRow.destination_id.is_not(None))
+        return _flow_filters(stmt, f, dest_joined=True).group_by(FlowRow.destination_id)
+
+    flow_counts = scoped(select(FlowRow.destination_id, func.count(FlowRow.id)))
+    kind_counts = scoped(
+        select(
+            FlowRow.destination_id, func.count(FindingRow.id), _kinds_listed(store.engine.dialect.name)
+        ).join(FindingRow, FindingRow.flow_id == FlowRow.id)
     )
-    stmt = _flow_filters(stmt, f, dest_joined=True)
     emap = entity_map()
-    rows: dict[int, dict[str, Any]] = {}
     with OrmSession(store.engine) as s:
-        for dest, flow_id, kind in s.execute(stmt).yield_per(1000):
-            row = rows.get(dest.id)
-            if row is None:
-                row = rows[dest.id] = {
-                    "host": dest.host,
-                    "domain": dest.domain,
-                    "ip": dest.ip or None,
-                    "country": dest.country,
-                    "asn": dest.asn,
-                    "as_org": dest.as_org,
-                    "anycast": dest.anycast,
-                    "entity": dest.entity,
-                    "entity_country": dest.entity_country,
-                    "categories": list(dest.categories),
-                    "region": dest.region,
-                    "entity_region": region_of(dest.entity_country).value,
-                    "service": (m.service if (m := emap.match(dest.host)) else None),
-                    "_flows": set(),
-                    "_kinds": Counter(),
-                }
-            row["_flows"].add(flow_id)
-            if kind is not None:
-                row["_kinds"][kind] += 1
-    ordered = sorted(rows.values(), key=lambda r: (-sum(r["_kinds"].values()), -len(r["_flows"]), r["host"]))
-    for row in ordered:
-        flows_seen, kinds = row.pop("_flows"), row.pop("_kinds")
-        row["flows"] = len(flows_seen)
-        row["findings"] = sum(kinds.values())
-        row["kinds"] = sorted(kinds)
-        yield row
+        n_flows: dict[int, int] = dict(s.execute(flow_counts).all())
+        kinds: dict[int, tuple[int, list[str]]] = {
+            dest_id: (n, sorted(listed.split(","))) for dest_id, n, listed in s.execute(kind_counts)
+        }
+        dests = s.execute(
+            select(DestinationRow).order_by(DestinationRow.host, DestinationRow.ip)
+        ).scalars() if n_flows else iter(())  # fmt: skip
+        rows = []
+        for dest in dests:
+            if dest.id not in n_flows:
+                continue
+            n_findings, found = kinds.get(dest.id, (0, []))
+            rows.append({
+                "host": dest.host,
+                "domain": dest.domain,
+                "ip": dest.ip or None,
+                "country": dest.country,
+                "asn": dest.asn,
+                "as_org": dest.as_org,
+                "anycast": dest.anycast,
+                "entity": dest.entity,
+                "entity_country": dest.entity_country,
+                "categories": list(dest.categories),
+                "region": dest.region,
+                "entity_region": region_of(dest.entity_country).value,
+                "service": (m.service if (m := emap.match(dest.host)) else None),
+                "flows": n_flows[dest.id],
+                "findings": n_findings,
+                "kinds": found,
+            })  # fmt: skip
+    rows.sort(key=lambda r: (-r["findings"], -r["flows"], r["host"]))
+    yield from rows
 
 
 def tls_failures(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
@@ -421,19 +534,28 @@ def summary(store: Store, session: str | None = None) -> Summary:
         host_kinds: dict[str, Counter[str]] = {}
         kind_hosts: dict[str, Counter[str]] = {}
         clear: dict[str, set[str]] = {}
-        flagged_flows: set[int] = set()
-        for host, kind, tls, flow_id in s.execute(
+        # Counted by the database: one row per host, kind and TLS, however many findings.
+        for host, kind, tls, n in s.execute(
             scoped(
-                select(FlowRow.host, FindingRow.kind, FlowRow.tls, FlowRow.id).join(
+                select(FlowRow.host, FindingRow.kind, FlowRow.tls, func.count(FindingRow.id)).join(
                     FindingRow, FindingRow.flow_id == FlowRow.id
                 )
-            )
+            ).group_by(FlowRow.host, FindingRow.kind, FlowRow.tls)
         ):
-            host_kinds.setdefault(host, Counter())[kind] += 1
-            kind_hosts.setdefault(kind, Counter())[host] += 1
-            flagged_flows.add(flow_id)
+            host_kinds.setdefault(host, Counter())[kind] += n
+            kind_hosts.setdefault(kind, Counter())[host] += n
             if not tls:
                 clear.setdefault(host, set()).add(kind)
+        flagged_flows = (
+            s.scalar(
+                scoped(
+                    select(func.count(distinct(FlowRow.id))).join(
+                        FindingRow, FindingRow.flow_id == FlowRow.id
+                    )
+                )
+            )
+            or 0
+        )
         host_countries: dict[str, Counter[str]] = {}
         for host, country, n in s.execute(
             scoped(
@@ -463,7 +585,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
         flows=n_flows,
         hosts=n_hosts,
         cleartext_flows=cleartext,
-        flows_with_findings=len(flagged_flows),
+        flows_with_findings=flagged_flows,
         findings=sum(r[2] for r in kind_rows),
         by_kind=sorted(((c, k, n, d) for c, k, n, d in kind_rows), key=lambda r: (-r[2], r[1])),
         kind_hosts={

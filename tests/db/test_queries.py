@@ -277,3 +277,87 @@ def test_device_filter(store: Store, device: str) -> None:
     assert {r["device"] for r in findings(store, f)} == {device}
     assert [r["host"] for r in flows(store, Filters(device="har"))] == ["graph.facebook.com"]
     assert list(flows(store, Filters(session="b", device=device))) == []
+
+
+# -- big databases: counted by the database, flows described once, the report's lean stream ----------
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(kind="advertising_id"), Filters(category="location"), Filters(session="demo"),
+     Filters(host="miui.com"), Filters(region="CN")],
+)  # fmt: skip
+def test_destinations_are_counted_as_the_rows_they_stand_for(db_url: str, filters: Filters) -> None:
+    """Flows, findings and kinds per destination, counted by the database, equal counting the flows and
+    findings rows of the same filter (a kind filter keeps every finding of the flows that have one)."""
+    from collections import Counter
+
+    from phonehome.cli.replay import sample_path
+    from phonehome.pipeline import replay
+
+    store = Store(db_url)
+    try:
+        replay(store, [sample_path()], label="demo")
+        rows = list(destinations(store, filters))
+        flow_rows = list(flows(store, filters))
+    finally:
+        store.dispose()
+    assert rows
+    n_flows = Counter(f["host"] for f in flow_rows)
+    n_findings: Counter[str] = Counter()
+    for f in flow_rows:
+        n_findings[f["host"]] += f["findings"]
+    by_host: Counter[str] = Counter()
+    for r in rows:
+        by_host[r["host"]] += r["flows"]
+    assert by_host == n_flows
+    assert sum(r["findings"] for r in rows) == sum(n_findings.values())
+    assert [(r["findings"], r["flows"]) for r in rows] == sorted(
+        ((r["findings"], r["flows"]) for r in rows), key=lambda x: (-x[0], -x[1])
+    )
+    assert all(r["kinds"] == sorted(set(r["kinds"])) for r in rows)
+
+
+def test_findings_with_flows_make_the_findings_rows(db_url: str) -> None:
+    """The report's stream: each finding's columns beside its flow's fields, one shared dict per flow;
+    `finding_row` of each pair is exactly the row `findings` yields."""
+    from phonehome.db.queries import finding_row, findings_with_flows
+
+    from phonehome.cli.replay import sample_path
+    from phonehome.pipeline import replay
+
+    store = Store(db_url)
+    try:
+        replay(store, [sample_path()], label="demo")
+        pairs = list(findings_with_flows(store, Filters()))
+        rows = list(findings(store, Filters()))
+    finally:
+        store.dispose()
+    assert [finding_row(f, flow) for f, flow in pairs] == rows
+    shared: dict[int, int] = {}
+    for finding, flow in pairs:
+        assert finding[0] == flow["flow_id"]
+        assert shared.setdefault(flow["flow_id"], id(flow)) == id(flow)  # one dict per flow
+
+
+def test_flows_stored_before_app_names_are_named_from_their_headers_once_per_header_set(
+    store: Store,
+) -> None:
+    """A flow with no app (stored before schema 2) is named from its headers; flows with the same
+    headers share the answer, and a flow whose app is stored is never re-read."""
+    from sqlalchemy import text
+
+    t = datetime(2026, 11, 21, tzinfo=UTC)
+    sid = store.open_session("old", "replay")
+    headers = (("X-Requested-With", "com.example.weather"),)
+    store.write(sid, "old", [
+        analyze(Exchange(t, "GET", f"https://api.example.org/{i}", request_headers=headers, status=200,
+                         fingerprint=f"old{i}"))
+        for i in range(3)
+    ])  # fmt: skip
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE flows SET app = NULL, app_evidence = NULL WHERE host = 'api.example.org'"))
+    rows = list(flows(store, Filters(session="old")))
+    assert [(r["app"], r["app_evidence"]) for r in rows] == [
+        ("com.example.weather", "X-Requested-With header")
+    ] * 3
