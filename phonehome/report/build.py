@@ -8,10 +8,11 @@ captured text are redacted here, before any renderer sees them, unless `reveal` 
 from __future__ import annotations
 
 import statistics
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from phonehome.classifiers.destinations.entities import entity_map
@@ -54,6 +55,8 @@ FINDING_KEYS = (
     "party",
     "app",
 )
+EVIDENCE_KEYS = FINDING_KEYS + ("time", "method", "url", "where", "path", "encodings", "source", "hashed",
+                                "confidence", "evidence")  # fmt: skip
 NOT_PLACES = {UNKNOWN, NO_ADDRESS, ANYCAST, LOCAL}
 # The order a person would want to hear about them: who you are, where you are, what you read.
 HEADLINE_ORDER = (
@@ -77,17 +80,121 @@ HEADLINE_LABELS = {
 }  # fmt: skip
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(slots=True)
+class _Receiver:
+    """What a device's flows to one receiver add up to."""
+
+    first: dict[str, Any]  # the first flow's row: the receiver's entity, its country and the party
+    hosts: dict[str, None] = field(default_factory=dict)
+    server_countries: Counter[str] = field(default_factory=Counter)
+    flows: int = 0
+    times: array[int] = field(default_factory=lambda: array("q"))  # each flow's time, µs since 1970
+
+
+@dataclass(slots=True)
+class _App:
+    flows: int = 0
+    hosts: set[str] = field(default_factory=set)
+    evidence: Counter[str] = field(default_factory=Counter)  # as stored: redacted when the report is made
+
+
 @dataclass(slots=True)
 class _Device:
+    """One device's flows and findings, counted as they stream by: nothing is kept per flow or finding
+    but the evidence shown (EVIDENCE_PER_KIND per kind).  Every count keeps the order in which its keys
+    first appeared, so ties come out as they would from the rows themselves."""
+
     session: str
     device: str
-    flows: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    flows: int = 0
+    hosts: dict[str, None] = field(default_factory=dict)
+    first: str | None = None
+    last: str | None = None
+    vendors: Counter[str] = field(default_factory=Counter)
+    receivers: dict[str, _Receiver] = field(default_factory=dict)
+    server: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # country -> its first flow's region, flows
+    apps: dict[str | None, _App] = field(default_factory=dict)
+    notes: dict[str, Counter[str]] = field(default_factory=dict)  # host -> note as stored -> flows
+    cleartext_flows: int = 0
+    findings: int = 0
+    category: dict[str, str] = field(default_factory=dict)  # kind -> the category of its first finding
+    per_kind: Counter[str] = field(default_factory=Counter)
+    places: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # kind, receiver, server country
+    app_kinds: Counter[tuple[str | None, str]] = field(default_factory=Counter)
+    app_receivers: Counter[tuple[str | None, str]] = field(default_factory=Counter)
+    cleartext: Counter[tuple[str, str]] = field(default_factory=Counter)  # host, kind: flows without TLS
+    declared: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)  # receiver, host, app, kind
+    values: dict[tuple[str, str], None] = field(default_factory=dict)  # kind, value: distinct, in order
+    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> the first rows
     tls: list[dict[str, Any]] = field(default_factory=list)
     unsent: list[dict[str, Any]] = field(default_factory=list)  # findings of requests that never left
     unread: list[dict[str, Any]] = field(
         default_factory=list
     )  # other blind spots: upstream TLS, not HTTP, UDP
+
+    def add_flow(self, row: dict[str, Any], receiver: str, micros: int) -> None:
+        self.flows += 1
+        host, country, time = row["host"], row["country"], row["time"]
+        self.hosts[host] = None
+        if self.first is None or time < self.first:
+            self.first = time
+        if self.last is None or time > self.last:
+            self.last = time
+        if row.get("vendor"):
+            self.vendors[row["vendor"]] += 1
+        rec = self.receivers.get(receiver)
+        if rec is None:
+            rec = self.receivers[receiver] = _Receiver(row)
+        rec.hosts[host] = None
+        rec.server_countries[country] += 1
+        rec.flows += 1
+        rec.times.append(micros)
+        place = self.server.get(country)
+        if place is None:
+            place = self.server[country] = {"region": row["region"], "flows": 0}
+        place["flows"] += 1
+        name = row.get("app") or None
+        app = self.apps.get(name)
+        if app is None:
+            app = self.apps[name] = _App()
+        app.flows += 1
+        app.hosts.add(host)
+        if name and row.get("app_evidence"):
+            app.evidence[str(row["app_evidence"])] += 1
+        if row["notes"]:
+            notes = self.notes.setdefault(host, Counter())
+            for note in row["notes"]:
+                notes[str(note)] += 1
+        if not row["tls"]:
+            self.cleartext_flows += 1
+
+    def add_finding(
+        self, finding: Any, flow: dict[str, Any], receiver: str, cleartext: bool, declared: bool
+    ) -> None:
+        """`finding` and `flow` as `queries.findings_with_flows` yields them."""
+        category, kind, value = finding[1], finding[2], finding[3]
+        host, app = flow["host"], flow.get("app") or None
+        self.findings += 1
+        if kind not in self.category:
+            self.category[kind] = category
+        seen = self.per_kind[kind] = self.per_kind[kind] + 1
+        if seen <= EVIDENCE_PER_KIND:  # the evidence shown keeps the fields it shows
+            row = queries.finding_row(finding, flow)
+            self.evidence.setdefault(kind, []).append({k: row.get(k) for k in EVIDENCE_KEYS})
+        self.places[kind, receiver, flow["country"]] += 1
+        self.app_kinds[app, kind] += 1
+        self.app_receivers[app, receiver] += 1
+        self.values[kind, value] = None
+        if cleartext:
+            self.cleartext[host, kind] += 1
+        if declared:
+            self.declared[receiver, host, flow.get("app") or "", kind] += 1
 
 
 def receiver_of(row: dict[str, Any]) -> str:
@@ -120,6 +227,7 @@ def build_report(
 ) -> dict[str, Any]:
     f = queries.Filters(session=session, device=device)
     groups: dict[tuple[str, str], _Device] = {}
+    declared = list(declared)
 
     def group(row: dict[str, Any]) -> _Device:
         key = (row["session"], row["device"])
@@ -127,30 +235,40 @@ def build_report(
             groups[key] = _Device(*key)
         return groups[key]
 
-    # Only what the report uses is kept: a report over 100k flows must not hold every exported field.
+    receivers: dict[tuple[str | None, str], str] = {}
+
+    def receiver(row: dict[str, Any]) -> str:
+        key = (row.get("entity"), row["host"])
+        if key not in receivers:
+            receivers[key] = receiver_of(row)
+        return receivers[key]
+
+    # Streamed and counted: a report over millions of flows keeps no row per flow or finding, only
+    # the ids of the flows its findings need told apart (never sent; sent without TLS).
+    unsent: set[int] = set()
+    cleartext: set[int] = set()
     for row in queries.flows(store, f):
-        group(row).flows.append({k: row[k] for k in FLOW_KEYS})
-    seen: Counter[tuple[str, str, str]] = Counter()
-    unsent: set[int] = {
-        row["flow_id"] for g in groups.values() for row in g.flows if never_sent(row["status"], row["error"])
-    }
-    for row in queries.findings(store, f):
-        if row["flow_id"] in unsent:
+        micros = (datetime.fromisoformat(row["time"].replace("Z", "+00:00")) - _EPOCH) // _MICROSECOND
+        group(row).add_flow(row, receiver(row), micros)
+        if never_sent(row["status"], row["error"]):
+            unsent.add(row["flow_id"])
+        if not row["tls"]:
+            cleartext.add(row["flow_id"])
+    # Findings as plain columns beside their flow's shared fields: the full row is made only for the
+    # evidence shown (and for findings never sent), not for each of millions.
+    for finding, flow in queries.findings_with_flows(store, f):
+        flow_id = flow["flow_id"]
+        if flow_id in unsent:
+            row = queries.finding_row(finding, flow)
             group(row).unsent.append({k: row[k] for k in FINDING_KEYS})
             continue  # never reached its server: listed as not sent, never counted as sent
-        key = (row["session"], row["device"], row["kind"])
-        seen[key] += 1
-        # The first findings of each kind are the evidence shown: those keep every field.
-        group(row).findings.append(
-            row if seen[key] <= EVIDENCE_PER_KIND else {k: row[k] for k in FINDING_KEYS}
-        )
+        group(flow).add_finding(finding, flow, receiver(flow), flow_id in cleartext, bool(declared))
     for row in queries.blind_spots(store, f):
         # A blind spot belongs to the device that made it; replayed sessions have none.
         targets = [g for g in groups.values() if g.session == row["session"] and g.device == row["device"]]
         target = targets[0] if targets else group(row)
         (target.tls if row["kind"] == "client_tls" else target.unread).append(row)
-    redactor = Redactor(((r["kind"], r["value"]) for g in groups.values() for r in g.findings), reveal=reveal)
-    declared = list(declared)
+    redactor = Redactor((pair for g in groups.values() for pair in g.values), reveal=reveal)
     devices = [
         _device(g, redactor, declared) for g in sorted(groups.values(), key=lambda g: (g.session, g.device))
     ]
@@ -169,50 +287,46 @@ def build_report(
 
 def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, Any]:
     emap = entity_map()
-    times = [row["time"] for row in g.flows]
-    vendor = Counter(row["vendor"] for row in g.flows if row.get("vendor")).most_common(1)
-    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in g.findings:
-        by_kind[row["kind"]].append(row)
+    vendor = g.vendors.most_common(1)
+    # kind -> (receiver, server country) -> findings, kinds in the order they were first found.
+    by_kind: dict[str, Counter[tuple[str, str]]] = {}
+    for (kind, rec, country), n in g.places.items():
+        by_kind.setdefault(kind, Counter())[rec, country] += n
 
     collected = []
-    for kind in sorted(
-        by_kind, key=lambda k: (CATEGORY_ORDER.index(by_kind[k][0]["category"]), -len(by_kind[k]))
-    ):
-        rows = by_kind[kind]
-        companies = Counter(receiver_of(x) for x in rows)
-        countries = Counter(x["country"] for x in rows)
+    for kind in sorted(by_kind, key=lambda k: (CATEGORY_ORDER.index(g.category[k]), -g.per_kind[k])):
+        companies: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        for (rec, country), n in by_kind[kind].items():
+            companies[rec] += n
+            countries[country] += n
         collected.append({
-            "category": rows[0]["category"], "kind": kind, "label": KIND_LABELS.get(kind, kind),
-            "findings": len(rows), "values": len({x["value"] for x in rows}),
+            "category": g.category[kind], "kind": kind, "label": KIND_LABELS.get(kind, kind),
+            "findings": g.per_kind[kind], "values": sum(1 for k, _ in g.values if k == kind),
             "companies": [c for c, _ in companies.most_common()],
             "countries": [c for c, _ in countries.most_common()],
             "play_data_type": DATA_TYPES[kind][0], "apple_data_type": DATA_TYPES[kind][1],
         })  # fmt: skip
 
     receivers: dict[str, dict[str, Any]] = {}
-    for row in g.flows:
-        name = receiver_of(row)
-        rec = receivers.get(name)
-        if rec is None:
-            match = emap.match(row["host"])
-            rec = receivers[name] = {
-                "receiver": name, "entity": row.get("entity"),
-                "legal_name": match.entity.legal_name if match else None,
-                "entity_country": row.get("entity_country"), "entity_region": row.get("entity_region"),
-                "categories": sorted({str(c) for c in match.categories}) if match else [],
-                "party": row["party"], "hosts": set(), "server_countries": Counter(), "flows": 0,
-                "findings": 0, "kinds": Counter(),
-            }  # fmt: skip
-        rec["hosts"].add(row["host"])
-        if (m := emap.match(row["host"])) is not None:
-            rec["categories"] = sorted(set(rec["categories"]) | {str(c) for c in m.categories})
-        rec["server_countries"][row["country"]] += 1
-        rec["flows"] += 1
-    for row in g.findings:
-        rec = receivers[receiver_of(row)]
-        rec["findings"] += 1
-        rec["kinds"][row["kind"]] += 1
+    for name, seen in g.receivers.items():
+        row = seen.first
+        match = emap.match(row["host"])
+        categories = {str(c) for c in match.categories} if match else set()
+        for host in seen.hosts:
+            if (m := emap.match(host)) is not None:
+                categories |= {str(c) for c in m.categories}
+        receivers[name] = {
+            "receiver": name, "entity": row.get("entity"),
+            "legal_name": match.entity.legal_name if match else None,
+            "entity_country": row.get("entity_country"), "entity_region": row.get("entity_region"),
+            "categories": sorted(categories), "party": row["party"], "hosts": set(seen.hosts),
+            "server_countries": seen.server_countries, "flows": seen.flows, "findings": 0, "kinds": Counter(),
+        }  # fmt: skip
+    for (kind, name, _), n in g.places.items():
+        rec = receivers[name]
+        rec["findings"] += n
+        rec["kinds"][kind] += n
     receiver_list = []
     for rec in sorted(receivers.values(), key=lambda x: (-x["findings"], -x["flows"], x["receiver"])):
         receiver_list.append({
@@ -221,14 +335,13 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
         })  # fmt: skip
 
     server: dict[str, dict[str, Any]] = {}
-    for row in g.flows:
-        c = server.setdefault(row["country"], {"country": row["country"], "name": country_name(row["country"]),
-                                                "region": row["region"], "flows": 0, "findings": 0, "kinds": set()})  # fmt: skip
-        c["flows"] += 1
-    for row in g.findings:
-        c = server[row["country"]]
-        c["findings"] += 1
-        c["kinds"].add(row["kind"])
+    for country, place in g.server.items():
+        server[country] = {"country": country, "name": country_name(country), "region": place["region"],
+                           "flows": place["flows"], "findings": 0, "kinds": set()}  # fmt: skip
+    for (kind, _, country), n in g.places.items():
+        c = server[country]
+        c["findings"] += n
+        c["kinds"].add(kind)
     jurisdictions: dict[str, dict[str, Any]] = {}
     for rec in receiver_list:
         code = rec["entity_country"] or UNKNOWN
@@ -238,16 +351,21 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
         j["findings"] += rec["findings"]
 
     kinds_order = [c["kind"] for c in collected]
+    by_country: Counter[tuple[str, str]] = Counter()
+    by_receiver: Counter[tuple[str, str]] = Counter()
+    for (kind, rec, country), n in g.places.items():
+        by_country[kind, country] += n
+        by_receiver[kind, rec] += n
     return {
         "session": g.session,
         "device": g.device,
         "vendor": vendor[0][0] if vendor else None,
-        "flows": len(g.flows),
-        "hosts": len({row["host"] for row in g.flows}),
-        "first": min(times) if times else None,
-        "last": max(times) if times else None,
-        "findings": len(g.findings),
-        "headline": _headline(by_kind, receiver_list, "Your phone" if vendor else "This device"),
+        "flows": g.flows,
+        "hosts": len(g.hosts),
+        "first": g.first,
+        "last": g.last,
+        "findings": g.findings,
+        "headline": _headline(by_kind, g.category, receiver_list, "Your phone" if vendor else "This device"),
         "collected": collected,
         "receivers": receiver_list,
         "apps": _apps(g, r),
@@ -256,18 +374,13 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
             key=lambda c: (-c["findings"], -c["flows"], c["country"]),
         ),  # fmt: skip
         "jurisdictions": sorted(jurisdictions.values(), key=lambda j: (-j["findings"], j["country"])),
-        "matrix_countries": _matrix(g.findings, kinds_order, lambda x: x["country"]),
-        "matrix_companies": _matrix(g.findings, kinds_order, receiver_of),
+        "matrix_countries": _matrix(by_country, kinds_order),
+        "matrix_companies": _matrix(by_receiver, kinds_order),
         # kind -> receiver -> server country, with the number of findings: the flow diagram.
-        "flow_links": [
-            [k, rec, c, n]
-            for (k, rec, c), n in Counter(
-                (x["kind"], receiver_of(x), x["country"]) for x in g.findings
-            ).most_common()
-        ],
-        "timeline": _timeline(g.flows),
+        "flow_links": [[k, rec, c, n] for (k, rec, c), n in g.places.most_common()],
+        "timeline": _timeline(g),
         "blind_spots": _blind_spots(g, r),
-        "evidence": _evidence(by_kind, r),
+        "evidence": _evidence(g, r),
         "declared": _declared(g, declared),
     }
 
@@ -276,25 +389,20 @@ def _apps(g: _Device, r: Redactor) -> list[dict[str, Any]]:
     """Each app seen, with its flows, the data they sent, who received it and the signal that named
     the app (flows.app_evidence); flows that named no app are one "unknown app" row, listed last."""
     apps: dict[str | None, dict[str, Any]] = {}
-    app_of_flow: dict[int, str | None] = {}
-    for row in g.flows:
-        name = row.get("app") or None
-        app_of_flow[row["flow_id"]] = name
+    for name, seen in g.apps.items():
+        evidence: Counter[str] = Counter()
+        for text, n in seen.evidence.items():
+            evidence[r.text(text)[:200]] += n
+        apps[name] = {"app": name, "label": name or UNKNOWN_APP, "flows": seen.flows, "findings": 0,
+                      "kinds": Counter(), "companies": Counter(), "hosts": seen.hosts, "evidence": evidence}  # fmt: skip
+    for (name, kind), n in g.app_kinds.items():
         a = apps.get(name)
-        if a is None:
-            a = apps[name] = {"app": name, "label": name or UNKNOWN_APP, "flows": 0, "findings": 0,
-                              "kinds": Counter(), "companies": Counter(), "hosts": set(), "evidence": Counter()}  # fmt: skip
-        a["flows"] += 1
-        a["hosts"].add(row["host"])
-        if name and row.get("app_evidence"):
-            a["evidence"][r.text(str(row["app_evidence"]))[:200]] += 1
-    for x in g.findings:
-        a = apps.get(app_of_flow.get(x["flow_id"]))
-        if a is None:
-            continue
-        a["findings"] += 1
-        a["kinds"][x["kind"]] += 1
-        a["companies"][receiver_of(x)] += 1
+        if a is not None:
+            a["findings"] += n
+            a["kinds"][kind] += n
+    for (name, rec), n in g.app_receivers.items():
+        if (a := apps.get(name)) is not None:
+            a["companies"][rec] += n
     out = []
     for a in sorted(apps.values(), key=lambda a: (a["app"] is None, -a["findings"], -a["flows"], a["label"])):
         out.append({
@@ -307,23 +415,30 @@ def _apps(g: _Device, r: Redactor) -> list[dict[str, Any]]:
 
 
 def _headline(
-    by_kind: dict[str, list[dict[str, Any]]], receivers: list[dict[str, Any]], subject: str = "This device"
+    by_kind: dict[str, Counter[tuple[str, str]]],
+    category: dict[str, str],
+    receivers: list[dict[str, Any]],
+    subject: str = "This device",
 ) -> list[str]:
     """What was sent to whom, most sensitive first.  "Your phone" only when the traffic says it is one
-    (a phone maker was recognised); otherwise "This device"."""
+    (a phone maker was recognised); otherwise "This device".  `by_kind`: kind -> (receiver, server
+    country) -> findings."""
     if not by_kind:
         return ["No personal data was found in this traffic."]
     parts = []
-    for kind in _headline_kinds(by_kind):
-        rows = by_kind[kind]
-        companies = {receiver_of(x) for x in rows}
-        countries = {x["country"] for x in rows} - NOT_PLACES
+    for kind in _headline_kinds(by_kind, category):
+        places = by_kind[kind]
+        companies = {who for who, _ in places}
+        countries = {country for _, country in places} - NOT_PLACES
         label = HEADLINE_LABELS.get(kind, KIND_LABELS.get(kind, kind))
         if len(companies) <= 3:
             named = []
-            for who in sorted(companies, key=lambda c: -sum(1 for x in rows if receiver_of(x) == c)):
-                places = sorted({x["country"] for x in rows if receiver_of(x) == who} - NOT_PLACES)
-                where = f"servers in {' and '.join(country_name(p) for p in places)}" if places else ""
+            sent: Counter[str] = Counter()
+            for (who, _), n in places.items():
+                sent[who] += n
+            for who in sorted(companies, key=lambda c: -sent[c]):
+                where_to = sorted({country for w, country in places if w == who} - NOT_PLACES)
+                where = f"servers in {' and '.join(country_name(p) for p in where_to)}" if where_to else ""
                 if where and who.endswith(")"):
                     named.append(f"{who[:-1]}; {where})")
                 else:
@@ -345,11 +460,11 @@ def _headline(
     return out
 
 
-def _headline_kinds(by_kind: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _headline_kinds(by_kind: dict[str, Any], category: dict[str, str]) -> list[str]:
     """Up to four kinds, one per category in the order people care about, each the most revealing sent."""
     chosen = []
-    for category in ("credentials", "identifier", "location", "browsing", "contact", "app_usage", "device"):
-        kinds = [k for k in HEADLINE_ORDER if k in by_kind and by_kind[k][0]["category"] == category]
+    for wanted in ("credentials", "identifier", "location", "browsing", "contact", "app_usage", "device"):
+        kinds = [k for k in HEADLINE_ORDER if k in by_kind and category[k] == wanted]
         if kinds:
             chosen.append(kinds[0])
         if len(chosen) == 4:
@@ -357,8 +472,8 @@ def _headline_kinds(by_kind: dict[str, list[dict[str, Any]]]) -> list[str]:
     return chosen
 
 
-def _matrix(rows: list[dict[str, Any]], kinds: list[str], column: Any) -> dict[str, Any]:
-    counts: Counter[tuple[str, str]] = Counter((x["kind"], column(x)) for x in rows)
+def _matrix(counts: Counter[tuple[str, str]], kinds: list[str]) -> dict[str, Any]:
+    """`counts`: (kind, column) -> findings, in the order the pairs were first found."""
     totals: Counter[str] = Counter()
     for (_, col), n in counts.items():
         totals[col] += n
@@ -373,20 +488,22 @@ def _matrix(rows: list[dict[str, Any]], kinds: list[str], column: Any) -> dict[s
 _BUCKETS = (60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 86400)
 
 
-def _timeline(flows: list[dict[str, Any]]) -> dict[str, Any]:
-    if not flows:
+def _timeline(g: _Device) -> dict[str, Any]:
+    if not g.flows:
         return {"start": None, "bucket_seconds": 60, "series": [], "periodic": []}
-    times = [datetime.fromisoformat(row["time"].replace("Z", "+00:00")) for row in flows]
-    start, end = min(times), max(times)
-    span = (end - start).total_seconds()
+    first = min(min(rec.times) for rec in g.receivers.values())
+    end = max(max(rec.times) for rec in g.receivers.values())
+    start = _EPOCH + first * _MICROSECOND
+    span = (end - first) / 1_000_000
     bucket = next((b for b in _BUCKETS if span / b <= 60), _BUCKETS[-1])
     n = int(span // bucket) + 1
-    per: dict[str, list[int]] = defaultdict(lambda: [0] * n)
-    when: dict[str, list[float]] = defaultdict(list)
-    for row, t in zip(flows, times, strict=True):
-        name = receiver_of(row)
-        per[name][int((t - start).total_seconds() // bucket)] += 1
-        when[name].append(t.timestamp())
+    per: dict[str, list[int]] = {}
+    when: dict[str, list[float]] = {}
+    for name, rec in g.receivers.items():
+        counts = per[name] = [0] * n
+        for micros in rec.times:
+            counts[int((micros - first) / 1_000_000 // bucket)] += 1
+        when[name] = [micros / 1_000_000 for micros in rec.times]
     top = sorted(per, key=lambda k: -sum(per[k]))
     series = [{"receiver": k, "counts": per[k]} for k in top[:6]]
     if len(top) > 6:
@@ -409,16 +526,14 @@ def _timeline(flows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _blind_spots(g: _Device, r: Redactor) -> dict[str, Any]:
     undecoded: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in g.flows:
-        for note in row["notes"]:
-            undecoded[row["host"]][r.text(str(note))[:200]] += 1
+    for host, notes in g.notes.items():
+        for note, n in notes.items():
+            undecoded[host][r.text(note)[:200]] += n
     cleartext: dict[str, dict[str, Any]] = {}
-    flow_tls = {row["flow_id"]: row["tls"] for row in g.flows}
-    for row in g.findings:
-        if not flow_tls.get(row["flow_id"], True):
-            c = cleartext.setdefault(row["host"], {"host": row["host"], "findings": 0, "kinds": set()})
-            c["findings"] += 1
-            c["kinds"].add(row["kind"])
+    for (host, kind), n in g.cleartext.items():
+        c = cleartext.setdefault(host, {"host": host, "findings": 0, "kinds": set()})
+        c["findings"] += n
+        c["kinds"].add(kind)
     return {
         "tls_refused": [{"host": t["host"], "count": t["count"], "error": r.text(t["error"] or "")[:200]} for t in g.tls],
         "undecoded": [
@@ -426,7 +541,7 @@ def _blind_spots(g: _Device, r: Redactor) -> dict[str, Any]:
             for host, notes in sorted(undecoded.items(), key=lambda i: -sum(i[1].values()))
         ],
         "cleartext": [{**c, "kinds": sorted(c["kinds"])} for c in sorted(cleartext.values(), key=lambda c: -c["findings"])],
-        "cleartext_flows": sum(1 for row in g.flows if not row["tls"]),
+        "cleartext_flows": g.cleartext_flows,
         # Connections seen but not read: the server's TLS failed, not HTTP, UDP (QUIC) in WireGuard mode.
         "unread": [
             {"host": t["host"], "kind": t["kind"], "count": t["count"], "error": r.text(t["error"] or "")[:200]}
@@ -447,12 +562,11 @@ def _by_host(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return dict(sorted(out.items(), key=lambda i: -len(i[1])))
 
 
-def _evidence(by_kind: dict[str, list[dict[str, Any]]], r: Redactor) -> dict[str, Any]:
+def _evidence(g: _Device, r: Redactor) -> dict[str, Any]:
     items = []
     left_out: dict[str, int] = {}
-    for kind in [k for k in HEADLINE_ORDER if k in by_kind]:
-        rows = by_kind[kind]
-        for x in rows[:EVIDENCE_PER_KIND]:
+    for kind in [k for k in HEADLINE_ORDER if k in g.evidence]:
+        for x in g.evidence[kind]:
             items.append({
                 "flow_id": x["flow_id"], "time": x["time"], "kind": kind, "label": KIND_LABELS.get(kind, kind),
                 "value": r.value(kind, x["value"]), "receiver": receiver_of(x), "host": x["host"],
@@ -461,8 +575,8 @@ def _evidence(by_kind: dict[str, list[dict[str, Any]]], r: Redactor) -> dict[str
                 "encodings": x["encodings"], "source": x["source"], "hashed": x["hashed"],
                 "confidence": x["confidence"], "why": r.text(x.get("evidence") or ""),
             })  # fmt: skip
-        if len(rows) > EVIDENCE_PER_KIND:
-            left_out[kind] = len(rows) - EVIDENCE_PER_KIND
+        if g.per_kind[kind] > EVIDENCE_PER_KIND:
+            left_out[kind] = g.per_kind[kind] - EVIDENCE_PER_KIND
     return {"items": items, "left_out": left_out}
 
 
@@ -471,20 +585,20 @@ def _declared(g: _Device, declared: list[Declaration]) -> list[dict[str, Any]]:
         return []
     emap = entity_map()
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in g.findings:
-        candidates = [receiver_of(row), row["host"], row.get("app") or ""]
-        match = emap.match(row["host"])
+    for (receiver, host, app, kind), n in g.declared.items():
+        candidates = [receiver, host, app]
+        match = emap.match(host)
         if match:
             candidates += [match.entity.id, emap.root(match.entity).name, emap.root(match.entity).id]
         decl = next((d for d in declared for c in candidates if c and _same_who(d.who, c)), None)
         if decl is None:
             continue
-        key = (decl.who, row["kind"])
+        key = (decl.who, kind)
         if key not in out:
-            play, apple = DATA_TYPES[row["kind"]]
-            out[key] = {"who": decl.who, "kind": row["kind"], "play": play, "apple": apple,
-                        "declared": decl.covers(row["kind"]), "findings": 0}  # fmt: skip
-        out[key]["findings"] += 1
+            play, apple = DATA_TYPES[kind]
+            out[key] = {"who": decl.who, "kind": kind, "play": play, "apple": apple,
+                        "declared": decl.covers(kind), "findings": 0}  # fmt: skip
+        out[key]["findings"] += n
     return sorted(out.values(), key=lambda d: (d["declared"], d["who"], d["kind"]))
 
 
