@@ -9,10 +9,14 @@ its reasons are in docs/architecture.md.
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -273,33 +277,31 @@ with open(out, "w") as fh:
 """
 
 
+def _run_cli(args: list[str], folder: Path) -> tuple[dict[str, Any], str]:
+    """`phonehome ARGS` in a fresh interpreter started in `folder`: its exit code and modules."""
+    out = folder / "modules.json"
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_CLI, str(out), *args], capture_output=True, text=True, timeout=120,
+        cwd=folder,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(out.read_text()), result.stdout + result.stderr
+
+
 @pytest.fixture(scope="module")
 def small_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from click.testing import CliRunner
-
-    from phonehome.cli.main import main
-
-    db = str(tmp_path_factory.mktemp("startup") / "demo.db")
-    result = CliRunner().invoke(main, ["demo", "--db", db])
-    assert result.exit_code == 0, result.output
+    # Made by the same code the commands below run (a fresh interpreter), not by this test process.
+    folder = tmp_path_factory.mktemp("startup")
+    db = str(folder / "demo.db")
+    ran, output = _run_cli(["demo", "--db", db], folder)
+    assert ran["code"] == 0, output
     return db
 
 
 @pytest.mark.parametrize("command", sorted(STARTUP))
 def test_a_command_imports_only_what_it_needs(command: str, small_db: str, tmp_path: Path) -> None:
-    import json
-    import subprocess
-    import sys
-
-    args = [small_db if a == "DB" else a for a in command.split()]
-    out = tmp_path / "modules.json"
-    result = subprocess.run(
-        [sys.executable, "-c", RUN_CLI, str(out), *args], capture_output=True, text=True, timeout=120,
-        cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    ran = json.loads(out.read_text())
-    assert ran["code"] == 0, result.stdout + result.stderr
+    ran, output = _run_cli([small_db if a == "DB" else a for a in command.split()], tmp_path)
+    assert ran["code"] == 0, output
     loaded = [m for m in ran["modules"] if any(_is(m, name) for name in STARTUP[command])]
     assert loaded == [], (
         f"phonehome {command} imported {sorted({m.split('.')[0] for m in loaded})}: {loaded[:8]}"
