@@ -404,7 +404,7 @@ def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
         dests = s.execute(
             select(DestinationRow).order_by(DestinationRow.host, DestinationRow.ip)
         ).scalars() if n_flows else iter(())  # fmt: skip
-        rows = []
+        rows: list[dict[str, Any]] = []
         for dest in dests:
             if dest.id not in n_flows:
                 continue

@@ -290,19 +290,20 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
     vendor = g.vendors.most_common(1)
     # kind -> (receiver, server country) -> findings, kinds in the order they were first found.
     by_kind: dict[str, Counter[tuple[str, str]]] = {}
-    for (kind, rec, country), n in g.places.items():
-        by_kind.setdefault(kind, Counter())[rec, country] += n
+    for (kind, who, country), n in g.places.items():
+        by_kind.setdefault(kind, Counter())[who, country] += n
 
-    collected = []
+    values = Counter(kind for kind, _ in g.values)  # distinct values of each kind
+    collected: list[dict[str, Any]] = []
     for kind in sorted(by_kind, key=lambda k: (CATEGORY_ORDER.index(g.category[k]), -g.per_kind[k])):
         companies: Counter[str] = Counter()
         countries: Counter[str] = Counter()
-        for (rec, country), n in by_kind[kind].items():
-            companies[rec] += n
+        for (who, country), n in by_kind[kind].items():
+            companies[who] += n
             countries[country] += n
         collected.append({
             "category": g.category[kind], "kind": kind, "label": KIND_LABELS.get(kind, kind),
-            "findings": g.per_kind[kind], "values": sum(1 for k, _ in g.values if k == kind),
+            "findings": g.per_kind[kind], "values": values[kind],
             "companies": [c for c, _ in companies.most_common()],
             "countries": [c for c, _ in countries.most_common()],
             "play_data_type": DATA_TYPES[kind][0], "apple_data_type": DATA_TYPES[kind][1],
@@ -353,9 +354,9 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
     kinds_order = [c["kind"] for c in collected]
     by_country: Counter[tuple[str, str]] = Counter()
     by_receiver: Counter[tuple[str, str]] = Counter()
-    for (kind, rec, country), n in g.places.items():
+    for (kind, who, country), n in g.places.items():
         by_country[kind, country] += n
-        by_receiver[kind, rec] += n
+        by_receiver[kind, who] += n
     return {
         "session": g.session,
         "device": g.device,
