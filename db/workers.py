@@ -235,11 +235,11 @@ class ClassifierPool:
             ready = multiprocessing.connection.wait(
                 list(waiting), timeout=max(0.0, soonest - time.monotonic())
             )
-            for conn in ready:
-                i = waiting[conn]
+            for ready_conn in ready:
+                i = waiting[ready_conn]  # type: ignore[index]
                 worker = self._workers[i]
                 try:
-                    message = conn.recv()  # type: ignore[union-attr]
+                    message: Any = worker.conn.recv()
                 except (EOFError, OSError):
                     log.warning("phonehome: a classifier process stopped; replacing it")
                     self._replace(i)
