@@ -164,7 +164,9 @@ def test_masking_with_many_values_replaces_as_testing_every_value_does() -> None
     r = Redactor(pairs)
     for _ in range(3000):
         text = "".join(
-            rnd.choice(pairs)[1] if rnd.random() < 0.5 else "".join(rnd.choice("ab1234.:@-/?=&") for _ in range(5))
+            rnd.choice(pairs)[1]
+            if rnd.random() < 0.5
+            else "".join(rnd.choice("ab1234.:@-/?=&") for _ in range(5))
             for _ in range(rnd.randint(0, 6))
         )
         assert r.text(text) == _every_form_in_turn(r, text), text
