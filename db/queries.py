@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from phonehome.classifiers.destinations.apps import app_of
@@ -274,18 +275,16 @@ def finding_row(finding: Any, flow: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_LISTS: dict[str, tuple[Any, ...]] = {}  # the few distinct encodings lists, each parsed once
-
-
 def _json_list(text: Any) -> tuple[Any, ...]:
     if not isinstance(text, str):  # a driver that parsed it already
         return tuple(text)
-    found = _LISTS.get(text)
-    if found is None:
-        if len(_LISTS) > 10_000:
-            _LISTS.clear()
-        found = _LISTS[text] = tuple(json.loads(text))
-    return found
+    return _parsed_list(text)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_list(text: str) -> tuple[Any, ...]:
+    """A stored JSON list (a finding's encodings: a few distinct ones), parsed once."""
+    return tuple(json.loads(text))
 
 
 def findings_with_flows(store: Store, f: Filters) -> Iterator[tuple[Any, dict[str, Any]]]:
