@@ -32,8 +32,6 @@ SOURCES = (
     "Companies: phonehome's entity map (CC0). Anycast addresses have no single country."
 )
 EVIDENCE_PER_KIND = 200  # per device; the count of the rest is stated
-FLOW_KEYS = ("flow_id", "time", "host", "country", "region", "entity", "entity_country", "entity_region", "party",
-             "vendor", "tls", "notes", "status", "error", "app", "app_evidence")  # fmt: skip
 UNKNOWN_APP = "unknown app"
 APP_SIGNALS = 3  # distinct signals shown per app
 
