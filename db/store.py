@@ -641,6 +641,11 @@ def finding_rows(analysis: Analysis) -> list[FindingRow]:
 _STOP = object()
 
 
+# With worker processes, how long the next batch may gather while the previous one waits to be
+# stored: short, so the pipeline adds little to the time between a flow's answer and its commit.
+PIPELINE_WAIT = 0.03
+
+
 def _size(item: object) -> int:
     """About what an exchange holds in memory: its body, URL and headers."""
     if isinstance(item, Exchange):
@@ -827,7 +832,7 @@ class Writer:
             batch: list[object] = []
             stopping = False
             try:
-                stopping = self._collect(batch, None if pending is None else self.max_delay)
+                stopping = self._collect(batch, None if pending is None else PIPELINE_WAIT)
                 sent = self._send(batch) if self.pool is not None else None
             except BaseException as exc:  # noqa: BLE001 - the writer must never die silently
                 self._failed_batch(batch, exc)
@@ -895,7 +900,8 @@ class Writer:
         if item is _STOP:
             return True
         batch.append(item)
-        deadline = time.monotonic() + self.max_delay
+        # With a batch at the workers, take only what is there: that batch is stored next.
+        deadline = time.monotonic() + (self.max_delay if wait is None else wait)
         while len(batch) < self.batch:
             remaining = deadline - time.monotonic()
             try:
