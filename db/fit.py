@@ -108,6 +108,19 @@ def _plan(table: Table) -> dict[str, tuple[int, int | None, bool]]:
 
 def _fits_json(value: Any) -> bool:
     """Whether `clean_json` would leave `value` as it is (checked without copying it)."""
+    if type(value) is list:
+        # The common shapes, checked in one pass: a list of strings (notes, encodings) or of string
+        # pairs (headers).  A character is bad or not on its own, so their concatenation tells.
+        joined: str | None = None
+        try:
+            if not value or type(value[0]) is str:
+                joined = "".join(value)
+            elif all(type(v) is list or type(v) is tuple for v in value):
+                joined = "".join(["".join(v) for v in value])
+        except TypeError:
+            joined = None  # another shape: element by element below
+        if joined is not None:
+            return joined.isascii() and "\x00" not in joined or not _BAD.search(joined)
     if isinstance(value, str):
         return value.isascii() and "\x00" not in value or not _BAD.search(value)
     if isinstance(value, float):

@@ -101,3 +101,37 @@ def test_fit_row_is_total_and_the_result_fits(values: dict[str, object]) -> None
             assert length is None or len(value) <= length
         if name in originals:
             assert originals[name].isprintable() or originals[name].startswith("<")
+
+
+def _fits_slowly(value: object) -> bool:
+    """The element-by-element check `_fits_json` makes when its one-pass shortcut does not apply."""
+    if isinstance(value, str):
+        return "\x00" not in value and not any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list | tuple):
+        return all(_fits_slowly(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _fits_slowly(k) and _fits_slowly(v) for k, v in value.items())
+    return value is None or isinstance(value, bool | int)
+
+
+_TEXT = st.text(st.characters(blacklist_categories=()), max_size=8)  # NUL and lone surrogates too
+_SCALARS = st.one_of(_TEXT, st.integers(), st.floats(), st.none(), st.booleans())
+_JSONISH = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(_JSONISH)
+def test_the_one_pass_check_agrees_with_the_element_by_element_one(value: object) -> None:
+    """Headers (lists of pairs) and notes (lists of strings) are checked in one pass: same answer."""
+    from phonehome.db.fit import _fits_json
+
+    assert _fits_json(value) == _fits_slowly(value)
