@@ -97,12 +97,6 @@ class _Buffer:
         m = pattern.search(self.data, pos - self.base)
         return None if m is None else m.start() + self.base
 
-    def run_end(self, pattern: re.Pattern[bytes], pos: int) -> int:
-        """Where a run of `pattern` starting at `pos` stops."""
-        m = pattern.match(self.data, pos - self.base)
-        assert m is not None  # the patterns match the empty string
-        return m.end() + self.base
-
     def string_end(self, pos: int) -> int:
         """Where the string body starting at `pos` stops (its closing quote, or where data ends)."""
         m = _STRING_BODY.match(self.data, pos - self.base)
@@ -223,20 +217,27 @@ class EntryScanner:
         depth = deepest = 0
         pos = start
         buf = self.buf
+        # The hot loop reads the buffer's fields directly; they are read again after every call
+        # that may move or grow the buffer (`more`, `_string_end`).
+        data, base = buf.data, buf.base
         while True:
-            at = buf.run_end(_RUN if depth else _RUN_TOP, pos)
-            if at >= buf.end:
+            m = (_RUN if depth else _RUN_TOP).match(data, pos - base)
+            assert m is not None  # the patterns match the empty string
+            at = m.end() + base
+            if at >= base + len(data):
                 if buf.more(start):
+                    data, base = buf.data, buf.base
                     pos = at  # resumed here, never re-scanned
                     continue
                 # The end of the file: the item is whole if its brackets all closed.
                 return (buf.end, deepest, -1) if depth == 0 and deepest > 0 else None
-            char = buf.byte(at)
+            char = data[at - base]
             pos = at + 1
             if char == 0x22:  # a string that does not end in the buffer: read on to its end
                 end = self._string_end(pos, start)
                 if end is None:
                     return None
+                data, base = buf.data, buf.base
                 pos = end + 1
             elif char in _OPEN:
                 depth += 1
