@@ -61,13 +61,6 @@ def _preference(ip: str) -> tuple[int, str]:
     return (2, ip)
 
 
-def phone_addresses(listen_host: str) -> list[str]:
-    """Where a phone should point its proxy, given the address the proxy listens on."""
-    if listen_host in ("", "0.0.0.0", "::"):
-        return lan_addresses() or ["<this computer's Wi-Fi address>"]
-    return [listen_host]
-
-
 def open_to_network(listen_host: str) -> bool:
     """Whether a proxy listening on `listen_host` accepts clients on every interface."""
     return listen_host.strip() in ("", "0.0.0.0", "::", "*", "[::]")

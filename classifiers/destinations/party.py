@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from phonehome.classifiers.destinations.entities import Entity, EntityMap
-from phonehome.classifiers.model import Field
 
 _PACKAGE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+\Z", re.I)
 _UA_PACKAGE = re.compile(r"^\s*([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)/", re.I)
@@ -50,31 +49,6 @@ def app_from_headers(headers: Iterable[tuple[str, str]]) -> str | None:
     if ua and (m := _UA_PACKAGE.match(ua)):
         return m.group(1)
     return None
-
-
-# Keys SDKs send the sending app's package name under (Google Mobile Ads `msid`, Facebook's
-# `application_package_name`, AppsFlyer's `af_package`/`app_id`, Adjust's `package_name`, ...).
-APP_KEYS = frozenset({
-    "msid", "app_package", "application_package_name", "package_name", "packagename", "package", "pkg",
-    "pkg_name", "pkgname", "af_package", "bundle_id", "bundleid", "app_bundle", "appbundle", "app_id", "appid",
-    "an", "app_name",
-})  # fmt: skip
-_SKIP_PREFIXES = ("com.android.", "android.", "java.", "javax.", "kotlin.", "org.json")
-
-
-def app_from_fields(fields: Iterable[Field]) -> str | None:
-    """The sending app's package, when a payload names it under a key SDKs use for that."""
-    for f in fields:
-        if f.key in APP_KEYS and _PACKAGE.match(f.value) and f.value.count(".") >= 1:
-            value = f.value.strip()
-            if not value.lower().startswith(_SKIP_PREFIXES) and not _looks_like_host(value):
-                return value
-    return None
-
-
-def _looks_like_host(value: str) -> bool:
-    """`example.com` (a host) rather than `com.example` (a package): ends in a common TLD."""
-    return value.rsplit(".", 1)[-1].lower() in ("com", "net", "org", "io", "cn", "ru", "de", "co", "app")
 
 
 def user_agent(headers: Iterable[tuple[str, str]]) -> str:

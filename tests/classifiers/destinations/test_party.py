@@ -80,21 +80,6 @@ def test_party_of() -> None:
     assert party_of(xiaomi, Context(), EMAP) is Party.THIRD
 
 
-def test_app_from_payload_fields() -> None:
-    from phonehome.classifiers.destinations.party import app_from_fields
-    from phonehome.classifiers.model import Field, Where
-
-    def f(key: str, value: str) -> Field:
-        return Field(Where.QUERY, key, key, value)
-
-    assert app_from_fields([f("rdid", "x"), f("msid", "com.example.game")]) == "com.example.game"
-    assert app_from_fields([f("application_package_name", "com.whatsapp")]) == "com.whatsapp"
-    assert app_from_fields([f("package", "example.com")]) is None  # a host, not a package
-    assert app_from_fields([f("package", "com.android.vending")]) is None  # the platform, not the sender
-    assert app_from_fields([f("name", "com.example.game")]) is None  # not a key SDKs use for it
-    assert app_from_fields([f("msid", "not a package")]) is None
-
-
 def test_analysis_names_the_sending_app() -> None:
     from datetime import UTC, datetime
 
