@@ -12,26 +12,17 @@ from phonehome.classifiers.destinations.entities import entity_map
 from phonehome.db.queries import Filters, Summary, findings
 from phonehome.db.store import Store
 from phonehome.output import cell, terminal_safe
+from phonehome.words import BLIND_SPOT_LABELS, KIND_LABELS
 
-KIND_LABELS = {
-    "imei": "IMEI (phone hardware ID)", "meid": "MEID (phone hardware ID)", "imsi": "IMSI (SIM subscriber ID)",
-    "iccid": "ICCID (SIM card number)", "serial_number": "serial number", "android_id": "Android ID",
-    "advertising_id": "advertising ID", "mac_address": "Wi-Fi MAC address", "device_id": "app/vendor device ID",
-    "email": "email address", "phone_number": "phone number", "coordinates": "GPS position",
-    "cell_tower": "mobile cell tower", "wifi_network": "Wi-Fi network", "visited_url": "web pages visited",
-    "search_query": "search terms", "installed_apps": "list of installed apps", "app_activity": "apps/screens used",
-    "device_model": "phone model", "os_version": "OS version", "carrier": "mobile carrier",
-    "tracking_id": "tracking ID (analytics/ad cookie)", "person_name": "person's name",
-    "postal_address": "postal address", "password": "password",
-}  # fmt: skip
-
-
-BLIND_SPOT_LABELS = {
-    "client_tls": "refused our certificate",
-    "upstream_tls": "the server's TLS handshake failed (nothing sent)",
-    "not_http": "not HTTP, passed through unread",
-    "udp": "UDP / QUIC, passed through unread",
-}
+# Kept here for the modules that imported them from the summary; phonehome.words owns them now.
+__all__ = [
+    "BLIND_SPOT_LABELS",
+    "CATEGORY_ORDER",
+    "EVIDENCE_ORDER",
+    "KIND_LABELS",
+    "render_evidence",
+    "render_summary",
+]
 
 # Most revealing first: who you are, how to reach you, where you are, what you read, what you use.
 CATEGORY_ORDER = ("credentials", "identifier", "contact", "location", "browsing", "app_usage", "device")
