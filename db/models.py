@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 6  # db/migrations moves older databases forward
+SCHEMA_VERSION = 7  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -73,6 +73,9 @@ class SessionRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     started: Mapped[datetime] = mapped_column(UTCDateTime)
     ended: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Schema 7: the capture's time zone, so people read its times as the phone's owner lived them: an
+    # IANA name ("Europe/Berlin"), a fixed offset ("+02:00") or "UTC"; NULL (older sessions) reads as UTC.
+    zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class DestinationRow(Base):

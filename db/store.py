@@ -170,7 +170,7 @@ _REFUSED = (StatementError, ValueError, TypeError)
 
 
 # SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
-REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006"}
+REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006", 7: "0007"}
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -302,11 +302,18 @@ class Store:
                 added = len(new)
         return added
 
-    def open_session(self, label: str, source: str) -> int:
+    def open_session(self, label: str, source: str, zone: str | None = None) -> int:
         """The id of the session with this label, created if new; a reused session is reopened.
 
-        Two processes opening the same new label at once get the same session.
+        Two processes opening the same new label at once get the same session.  `zone` is the
+        capture's time zone (`machine_zone()` for a live capture when not given; a replay names its
+        file's, else UTC); a reused session keeps the zone it has, or takes this one if it had none.
         """
+        from phonehome.db.zones import machine_zone
+
+        if zone is None:
+            zone = machine_zone() if source == "capture" else "UTC"
+        zone = zone[:64]
         if not label.strip() or len(label) > LABEL_CHARS or clean(label) != label:
             raise StoreError(
                 f"session label must be 1 to {LABEL_CHARS} characters without NUL bytes or lone surrogates"
@@ -315,13 +322,24 @@ class Store:
         with self.writing() as conn:
             conn.execute(
                 self._insert(table)
-                .values(label=label, source=source, started=datetime.now(UTC))
+                .values(label=label, source=source, started=datetime.now(UTC), zone=zone)
                 .on_conflict_do_nothing(index_elements=["label"])
             )
             conn.execute(update(SessionRow).where(SessionRow.label == label).values(ended=None))
+            conn.execute(
+                update(SessionRow)
+                .where(SessionRow.label == label, SessionRow.zone.is_(None))
+                .values(zone=zone)
+            )
             session_id = conn.scalar(select(SessionRow.id).where(SessionRow.label == label))
         assert session_id is not None
         return session_id
+
+    def session_zone(self, label: str) -> str:
+        """The zone a session's times are shown in ("UTC" when it has none recorded)."""
+        with self.engine.connect() as conn:
+            zone = conn.scalar(select(SessionRow.zone).where(SessionRow.label == label))
+        return str(zone or "UTC")
 
     def close_session(self, session_id: int) -> None:
         with self.writing() as conn:

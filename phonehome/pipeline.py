@@ -22,6 +22,7 @@ from phonehome.db.store import Store, Writer
 from phonehome.db.workers import ClassifierPool
 from phonehome.resolve import Resolver, resolving
 from phonehome.sources import SourceError, estimate_entries, open_source
+from phonehome.sources.zone import file_zone
 
 
 @dataclass(slots=True)
@@ -123,7 +124,7 @@ def _replay(
             file_report.error = str(exc)
             continue
         expected = estimate_entries(path)
-        session_id = store.open_session(session, "replay")
+        session_id = store.open_session(session, "replay", zone=file_zone(path))
         writer = Writer(store, session_id, device=session, analyzer=analyzer, pool=pool).start()
         try:
             for item in items:

@@ -12,16 +12,17 @@ names, ISO-8601 times in UTC.
 - `plural(2, "request")` -> "2 requests"; `plural(1, "company")` -> "1 company"; `noun(n, "country")`
   the word alone.
 - `when(dt, "Europe/Berlin")` -> "2024-05-01 08:00:01 CEST": to the second, in the capture's zone,
-  the zone named. `local_zone()` names this machine's zone for a capture that starts now.
+  the zone named. `local_zone()` names this machine's zone for a capture that starts now; the store
+  keeps each session's (db/zones.py).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from phonehome.countries import country_name
+from phonehome.db.zones import UTC_NAME, machine_zone, offset_name
 
 KIND_LABELS: dict[str, str] = {
     "imei": "IMEI (phone hardware ID)", "meid": "MEID (phone hardware ID)", "imsi": "IMSI (SIM subscriber ID)",
@@ -100,16 +101,8 @@ def plural(n: int, word: str) -> str:
 
 # -- times ---------------------------------------------------------------------------------------------
 
-UTC_NAME = "UTC"
-
-
-def _offset_name(offset: timedelta) -> str:
-    """+02:00, -05:30, or UTC for no offset."""
-    if not offset:
-        return UTC_NAME
-    sign = "-" if offset < timedelta(0) else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+# A capture's zone as stored (db/zones.py); `local_zone()` names this machine's.
+local_zone = machine_zone
 
 
 @lru_cache(maxsize=64)
@@ -131,39 +124,6 @@ def zone_info(zone: str | None) -> tzinfo:
         return UTC
 
 
-def zone_of_offset(offset: timedelta | None) -> str:
-    """A fixed UTC offset as a stored zone name: "+02:00"; none or zero is "UTC"."""
-    if offset is None or abs(offset) >= timedelta(hours=24):
-        return UTC_NAME
-    return _offset_name(offset)
-
-
-def local_zone() -> str:
-    """This machine's time zone, for a capture that starts now: its IANA name when it has one (TZ or
-    /etc/localtime), else its current UTC offset ("+02:00"), "UTC" for UTC."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        target = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    for name in candidates:
-        if not name:
-            continue
-        if name_or_utc(name) == UTC_NAME:
-            return UTC_NAME
-        if "/" in name and zone_info(name) is not UTC:
-            return name
-    offset = datetime.now().astimezone().utcoffset()
-    return zone_of_offset(offset)
-
-
-def name_or_utc(name: str) -> str:
-    """The names of UTC itself all stored as "UTC"."""
-    return UTC_NAME if name in ("UTC", "Etc/UTC", "GMT", "Etc/GMT", "Etc/UCT", "UCT", "Zulu") else name
-
-
 def _parse(value: datetime | str) -> datetime | None:
     if isinstance(value, datetime):
         return value
@@ -181,7 +141,7 @@ def zone_abbreviation(moment: datetime) -> str:
         return UTC_NAME
     if name and name[0].isalpha() and not name.startswith("UTC"):
         return name
-    return "UTC" + _offset_name(moment.utcoffset() or timedelta(0)).replace(":00", "")
+    return "UTC" + offset_name(moment.utcoffset() or timedelta(0)).replace(":00", "")
 
 
 def when(value: datetime | str | None, zone: str | None = None, *, seconds: bool = True) -> str:
