@@ -341,6 +341,14 @@ class Store:
             zone = conn.scalar(select(SessionRow.zone).where(SessionRow.label == label))
         return str(zone or "UTC")
 
+    def session_zones(self) -> dict[str, str]:
+        """Every session's label and the zone its times are shown in ("UTC" when none is recorded)."""
+        with self.engine.connect() as conn:
+            return {
+                str(label): str(zone or "UTC")
+                for label, zone in conn.execute(select(SessionRow.label, SessionRow.zone))
+            }
+
     def close_session(self, session_id: int) -> None:
         with self.writing() as conn:
             conn.execute(

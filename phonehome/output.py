@@ -76,20 +76,92 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextI
     return n
 
 
+# Columns whose values can be any length (captured, or lists): cut with an ellipsis to fit the
+# terminal, one line per row; the full value stays in JSON lines and CSV.
+LONG_COLUMNS = frozenset({
+    "host", "url", "value", "path", "session", "device", "as_org", "entity", "kinds", "encodings", "notes",
+    "domain", "app", "error", "label", "categories", "source", "service", "ip", "server_ip", "query",
+})  # fmt: skip
+TIME_COLUMNS = frozenset({"time", "started", "ended", "first_flow", "last_flow"})
+# Headers people read, for columns whose machine name says less.
+HEADERS = {"kind": "data", "kinds": "data", "entity": "company", "entity_country": "company HQ",
+           "country": "server in", "as_org": "network", "flow_id": "flow", "first_flow": "first",
+           "last_flow": "last", "blind_spots": "blind spots", "entity_region": "company region"}  # fmt: skip
+
+
+def human(column: str, value: Any, zone: str | None = None) -> Any:
+    """A machine value as a table shows it: kinds, categories and countries in words (phonehome.words),
+    times to the second in `zone` with the zone named."""
+    from phonehome import words
+
+    if value is None or value == "":
+        return value
+    if column in TIME_COLUMNS:
+        return words.when(value, zone)
+    if column == "kind":
+        return words.kind_label(str(value))
+    if column == "kinds" and isinstance(value, list | tuple):
+        return ", ".join(words.kind_label(str(k)) for k in value)
+    if column == "category":
+        return words.category_label(str(value))
+    if column in ("country", "entity_country"):
+        return words.country_label(str(value))
+    return value
+
+
+def _fair_widths(natural: dict[int, int], budget: int, floor: int = 6) -> dict[int, int]:
+    """Widths for the long columns within `budget`: the narrow ones keep their natural width, the
+    rest share what is left equally (never under `floor`)."""
+    widths: dict[int, int] = {}
+    left = dict(natural)
+    while left:
+        share = max(floor, budget // len(left))
+        fitting = {i: w for i, w in left.items() if w <= share}
+        if not fitting:
+            widths.update({i: share for i in left})
+            break
+        for i, w in fitting.items():
+            widths[i] = w
+            budget -= w
+            del left[i]
+    return widths
+
+
 def write_table(
-    rows: Iterable[dict[str, Any]], columns: Sequence[str], console: Console, title: str | None = None
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    console: Console,
+    title: str | None = None,
+    *,
+    zones: dict[str, str] | None = None,
+    empty: str = "No rows match.",
 ) -> int:
+    """Rows as one table that fits the console's width: long columns cut with an ellipsis, one line
+    per row, the others folded only when there is no room; values in words (`human`), times in each
+    row's session zone (`zones`: label -> zone).  No rows: the one line `empty`, no empty table."""
+    from rich.cells import cell_len
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    n = 0
+    headers = [HEADERS.get(c, c) for c in columns]
+    cells = []
     for row in rows:
-        table.add_row(*(cell(row.get(c)) for c in columns))
-        n += 1
-    if n:
-        console.print(table)
-    else:
-        console.print("No rows match.")
-    return n
+        zone = (zones or {}).get(str(row.get("session")), "UTC")
+        cells.append([cell(human(c, row.get(c), zone)) for c in columns])
+    if not cells:
+        console.print(empty)
+        return 0
+    natural = [max([cell_len(h)] + [cell_len(r[i].plain) for r in cells]) for i, h in enumerate(headers)]
+    long = {i: natural[i] for i, c in enumerate(columns) if c in LONG_COLUMNS}
+    budget = console.width - (3 * len(columns) + 1)  # each column's padding and rule, and the last rule
+    short = sum(w for i, w in enumerate(natural) if i not in long)
+    widths = _fair_widths(long, budget - short) if short + sum(long.values()) > budget else {}
+    table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
+    for i, header in enumerate(headers):
+        if i in long:
+            table.add_column(header, overflow="ellipsis", no_wrap=True, max_width=widths.get(i))
+        else:
+            table.add_column(header, overflow="fold")
+    for r in cells:
+        table.add_row(*r)
+    console.print(table)
+    return len(cells)

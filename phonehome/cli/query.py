@@ -28,7 +28,7 @@ from phonehome.cli.common import (
     resolve_option,
     shown_db,
 )
-from phonehome.output import terminal_safe, write_csv, write_jsonl, write_table
+from phonehome.output import human, terminal_safe, write_csv, write_jsonl, write_table
 
 # The database and the destinations' data are imported inside the commands that read them: `lookup`
 # opens no database, and no --help loads either (docs/performance.md#start-up).
@@ -61,10 +61,8 @@ def _table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows as the table shows them: a session's own columns once, above its devices."""
     out, previous = [], None
     for row in rows:
+        # Times stay ISO here: the table shows them in the session's zone (output.human).
         shown = {**row, "span": span(row["span_seconds"])}
-        for key in ("started", "ended", "first_flow", "last_flow"):
-            if shown[key]:  # ISO-8601 UTC to the second: `2026-11-20 08:00:00`
-                shown[key] = shown[key][:19].replace("T", " ")
         if row["session"] == previous:
             shown.update(session="", source="", started="", ended="")
         previous = row["session"]
@@ -88,6 +86,7 @@ def sessions_cmd(db: str, fmt: str) -> None:
 
     with open_store(db, create=False) as store:
         rows = list(queries.sessions(store))
+        zones = store.session_zones()
     if fmt == "jsonl":
         write_jsonl(rows, sys.stdout)
     elif fmt == "csv":
@@ -95,7 +94,7 @@ def sessions_cmd(db: str, fmt: str) -> None:
     elif not rows:
         click.echo(f"No sessions in {terminal_safe(shown_db(db), 200)}: capture or replay something first.")
     else:
-        write_table(_table_rows(rows), SESSION_TABLE, console())
+        write_table(_table_rows(rows), SESSION_TABLE, console(), zones=zones)
 
 
 @click.command("findings")
@@ -113,7 +112,11 @@ def findings_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
         region = f.region
         table = FINDING_TABLE + REGION_TABLE if region else FINDING_TABLE
         rows = queries.findings(store, f)
-        emit(redact_findings(rows) if redact else without_passwords(rows), fmt, FINDING_COLUMNS, table)
+        shown = redact_findings(rows) if redact else without_passwords(rows)
+        if fmt == "table":
+            write_table(shown, table, console(), zones=store.session_zones(), empty="No findings match.")
+        else:
+            emit(shown, fmt, FINDING_COLUMNS, table)
 
 
 @click.command("flows")
@@ -131,10 +134,11 @@ def flows_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
         region = f.region
         table = FLOW_TABLE + REGION_TABLE if region else FLOW_TABLE
         rows = queries.flows(store, f)
-        emit(
-            redact_flows(rows, store, f) if redact else without_passwords(rows),
-            fmt, FLOW_COLUMNS + FLOW_COLUMNS_EXTRA, table,
-        )  # fmt: skip
+        shown = redact_flows(rows, store, f) if redact else without_passwords(rows)
+        if fmt == "table":
+            write_table(shown, table, console(), zones=store.session_zones(), empty="No flows match.")
+        else:
+            emit(shown, fmt, FLOW_COLUMNS + FLOW_COLUMNS_EXTRA, table)
 
 
 @click.command("destinations")
@@ -150,7 +154,10 @@ def destinations_cmd(db: str, fmt: str, redact: bool, **where: Any) -> None:
         f = queries.Filters(**where)
         region = f.region
         table = DESTINATION_TABLE + ("region", "entity_region") if region else DESTINATION_TABLE
-        emit(queries.destinations(store, f), fmt, DESTINATION_COLUMNS, table)
+        if fmt == "table":
+            write_table(queries.destinations(store, f), table, console(), empty="No destinations match.")
+        else:
+            emit(queries.destinations(store, f), fmt, DESTINATION_COLUMNS, table)
 
 
 @click.command("lookup")
@@ -192,11 +199,13 @@ def lookup_cmd(
         write_jsonl(iter(rows), sys.stdout)
     else:
         out = console()
+        room = max(20, out.width - 19)  # two spaces, the key in 16 and a space; long values end in …
         for row in rows:
-            out.print(f"[bold]{esc(row['query'])}[/bold]")
+            out.print(f"[bold]{esc(terminal_safe(row['query'], max(20, out.width)))}[/bold]")
             for key in LOOKUP_COLUMNS[1:]:
                 value = row[key]
                 if value in (None, [], False) and key not in ("country", "anycast"):
                     continue
-                shown = ", ".join(value) if isinstance(value, list) else str(value)
-                out.print(f"  {key:<16} {esc(shown)}")
+                value = human(key, value)
+                shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+                out.print(f"  {key:<16} {esc(terminal_safe(shown, room))}")
