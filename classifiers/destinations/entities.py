@@ -45,6 +45,12 @@ class Entity:
     brands: tuple[str, ...] = ()
     apps: tuple[str, ...] = ()
     source: str = ""
+    # Where a person sends a request about their data (a data-subject access request): each field only
+    # where the company's own privacy page says so, and `privacy_source` names that page.
+    privacy_email: str = ""
+    privacy_url: str = ""  # a web form or the privacy policy page, https
+    privacy_address: str = ""  # postal: the controller's, or its EU representative's
+    privacy_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +61,15 @@ class Match:
     suffix: str  # the listed domain that matched
 
 
+PRIVACY_FIELDS = ("privacy_email", "privacy_url", "privacy_address", "privacy_source")
 _ID = re.compile(r"[a-z0-9_]+\Z")
 _DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z]+[a-z0-9-]*\Z")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}\Z"
+)
+_HTTPS = re.compile(r"https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?:[/?#][^\s<>\"]*)?\Z")
+_PRINTABLE = re.compile(r"[^\x00-\x1f\x7f-\x9f]+\Z")
 
 
 class EntityMap:
@@ -144,11 +156,28 @@ class EntityMap:
         return None
 
     def find(self, name: str) -> Entity | None:
-        """An entity by id or by display name, case-insensitively."""
+        """An entity by id, display name or legal name, case-insensitively (in that order)."""
         key = name.strip().lower()
         if key in self.entities:
             return self.entities[key]
-        return next((e for e in self.entities.values() if e.name.lower() == key), None)
+        return next((e for e in self.entities.values() if e.name.lower() == key), None) or next(
+            (e for e in self.entities.values() if e.legal_name.lower() == key), None
+        )
+
+    def subsidiaries(self, entity: Entity) -> list[Entity]:
+        """Every entity whose chain of `parent`s leads to `entity`, nearest first, by id within a level."""
+        out: list[Entity] = []
+        level = [entity.id]
+        seen = {entity.id}
+        while level:
+            below = sorted(
+                (e for e in self.entities.values() if e.parent in level and e.id not in seen),
+                key=lambda e: e.id,
+            )
+            seen |= {e.id for e in below}
+            out += below
+            level = [e.id for e in below]
+        return out
 
 
 def _entity(raw: dict[str, Any]) -> Entity:
@@ -159,6 +188,7 @@ def _entity(raw: dict[str, Any]) -> Entity:
     if len(country) != 2 or not country.isupper():
         raise ValueError(f"entity {ident!r}: country {country!r} is not an ISO 3166 alpha-2 code")
     return Entity(
+        **_privacy(ident, raw),
         id=ident,
         name=str(raw["name"]),
         legal_name=str(raw.get("legal_name") or raw["name"]),
@@ -169,6 +199,25 @@ def _entity(raw: dict[str, Any]) -> Entity:
         apps=tuple(str(a).lower() for a in raw.get("apps", [])),
         source=str(raw.get("source", "")),
     )
+
+
+def _privacy(ident: str, raw: dict[str, Any]) -> dict[str, str]:
+    """The privacy-contact fields, checked: an email's shape, https addresses, a printable postal address,
+    and the page that says so whenever any of them is given."""
+    out = {key: str(raw.get(key) or "").strip() for key in PRIVACY_FIELDS}
+    if out["privacy_email"] and not _EMAIL.match(out["privacy_email"]):
+        raise ValueError(f"entity {ident!r}: privacy_email {out['privacy_email']!r} is not an email address")
+    for key in ("privacy_url", "privacy_source"):
+        if out[key] and not _HTTPS.match(out[key]):
+            raise ValueError(f"entity {ident!r}: {key} {out[key]!r} is not an https:// address")
+    address = out["privacy_address"]
+    if address and not _PRINTABLE.match(address.replace("\n", " ")):
+        raise ValueError(f"entity {ident!r}: privacy_address holds control characters")
+    if (out["privacy_email"] or out["privacy_url"] or address) and not out["privacy_source"]:
+        raise ValueError(
+            f"entity {ident!r}: privacy contact given without privacy_source (the page that says so)"
+        )
+    return out
 
 
 def load(path: Path = ENTITIES) -> EntityMap:

@@ -165,3 +165,74 @@ def test_map_file_path_is_in_the_package() -> None:
         ENTITIES.parent.name == "data"
         and ENTITIES.parent.parent == Path(__file__).resolve().parents[3] / "classifiers"
     )
+
+
+# -- privacy contacts (phonehome letter) -------------------------------------------------------------
+
+CONTACT = {
+    "privacy_email": "privacy@other.org",
+    "privacy_url": "https://other.org/privacy",
+    "privacy_address": "Other GmbH\nStraße 1\n10115 Berlin",
+    "privacy_source": "https://other.org/privacy",
+}
+
+
+def _other(**change: object) -> dict[str, object]:
+    return {"id": "other", "name": "Other", "legal_name": "Other GmbH", "country": "DE", "categories": [],
+            "domains": ["other.org"], **change}  # fmt: skip
+
+
+def test_privacy_contact_is_loaded() -> None:
+    e = EntityMap([*SMALL, _other(**CONTACT)]).entities["other"]
+    assert (e.privacy_email, e.privacy_url, e.privacy_source) == (
+        "privacy@other.org",
+        "https://other.org/privacy",
+        "https://other.org/privacy",
+    )
+    assert e.privacy_address.splitlines() == ["Other GmbH", "Straße 1", "10115 Berlin"]
+    assert EntityMap(SMALL).entities["acme"].privacy_email == ""  # optional
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"privacy_email": "privacy at other.org"}, "is not an email address"),
+        ({"privacy_email": "privacy@other"}, "is not an email address"),
+        ({"privacy_email": "a b@other.org"}, "is not an email address"),
+        (
+            {"privacy_url": "http://other.org/privacy"},
+            "privacy_url 'http://other.org/privacy' is not an https://",
+        ),
+        ({"privacy_url": "https://"}, "is not an https://"),
+        ({"privacy_url": "javascript:alert(1)"}, "is not an https://"),
+        ({"privacy_source": "ftp://other.org/"}, "privacy_source 'ftp://other.org/' is not an https://"),
+        ({"privacy_address": "Other\x1b[31m GmbH"}, "control characters"),
+        ({"privacy_source": ""}, "without privacy_source"),
+    ],
+)
+def test_bad_privacy_contacts_are_refused(change: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        EntityMap([*SMALL, _other(**{**CONTACT, **change})])
+
+
+def test_find_by_id_name_or_legal_name_and_subsidiaries(small: EntityMap) -> None:
+    assert small.find("ACME CORP.").id == "acme"  # type: ignore[union-attr]
+    assert small.find(" acme_cn ").id == "acme_cn"  # type: ignore[union-attr]
+    assert small.find("Acme Corp") is None
+    assert [e.id for e in small.subsidiaries(small.entities["acme"])] == ["acme_cn"]
+    assert small.subsidiaries(small.entities["acme_cn"]) == []
+    emap = entity_map()
+    assert {"pangle", "tokopedia"} <= {e.id for e in emap.subsidiaries(emap.entities["bytedance"])}
+    # Grandchildren too: Tapjoy belongs to ironSource, which belongs to Unity.
+    assert {"ironsource", "tapjoy"} <= {e.id for e in emap.subsidiaries(emap.entities["unity"])}
+
+
+def test_shipped_privacy_contacts_name_their_source() -> None:
+    emap = entity_map()
+    with_contact = [
+        e for e in emap.entities.values() if e.privacy_email or e.privacy_url or e.privacy_address
+    ]
+    assert {"adjust", "apple", "google", "meta", "xiaomi"} <= {e.id for e in with_contact}
+    for e in with_contact:
+        assert e.privacy_source.startswith("https://"), e.id
+    assert emap.entities["adjust"].privacy_email == "privacy@adjust.com"
