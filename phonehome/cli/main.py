@@ -57,6 +57,8 @@ REGISTRY: tuple[Entry, ...] = (
           "What changed between two sessions: data, companies and countries that appeared or went."),
     Entry("export", "report", "export_cmd",
           "Write the flows of a filter as a HAR file for other tools, redacted by default."),
+    Entry("letter", "letter", "letter_cmd",
+          "Write a data-subject access request to a company that received your data in this capture."),
     Entry("demo", "replay", "demo",
           "Replay the bundled sample: a Xiaomi phone's morning, and what it sent where."),
     Entry("setup", "setup", "setup_cmd",
