@@ -12,7 +12,16 @@ from phonehome.classifiers.destinations.entities import entity_map
 from phonehome.db.queries import Filters, Summary, findings
 from phonehome.db.store import Store
 from phonehome.output import cell, terminal_safe
-from phonehome.words import BLIND_SPOT_LABELS, KIND_LABELS
+from phonehome.words import (
+    BLIND_SPOT_LABELS,
+    KIND_LABELS,
+    blind_spot_label,
+    category_label,
+    country_label,
+    kind_label,
+    noun,
+    plural,
+)
 
 # Kept here for the modules that imported them from the summary; phonehome.words owns them now.
 __all__ = [
@@ -53,8 +62,8 @@ def render_summary(console: Console, s: Summary) -> None:
     sessions = ", ".join(terminal_safe(x, 60) for x in s.sessions) or "-"
     console.print(f"[bold]Session:[/bold] {_esc(sessions)}")
     console.print(
-        f"[bold]{s.flows}[/bold] requests to [bold]{s.hosts}[/bold] hosts; "
-        f"[bold]{s.flows_with_findings}[/bold] carried personal data ([bold]{s.findings}[/bold] findings)."
+        f"[bold]{plural(s.flows, 'request')}[/bold] to [bold]{plural(s.hosts, 'host')}[/bold]; "
+        f"[bold]{s.flows_with_findings:,}[/bold] carried personal data ([bold]{plural(s.findings, 'finding')}[/bold])."
     )
     if s.by_kind:
         table = Table(title="What was sent, and to whom", header_style="bold", title_justify="left")
@@ -68,34 +77,38 @@ def render_summary(console: Console, s: Summary) -> None:
         )
         for category, kind, n, distinct in rows:
             table.add_row(
-                cell(category), cell(KIND_LABELS.get(kind, kind)), str(n), str(distinct),
+                cell(category_label(category)), cell(kind_label(kind)), str(n), str(distinct),
                 cell(_domains(s.kind_hosts.get(kind, [])), None),
             )  # fmt: skip
         console.print(table)
     if s.by_host:
         table = Table(title="Who received it", header_style="bold", title_justify="left")
-        table.add_column("host")
-        table.add_column("company (HQ)")
-        table.add_column("server in")
+        # The host cut short with an ellipsis (the full name is in `phonehome destinations`), the rest wrapped.
+        table.add_column("host", overflow="ellipsis", no_wrap=True, max_width=max(12, console.width // 4))
+        table.add_column("company (HQ)", overflow="fold")
+        table.add_column("server in", overflow="fold")
         table.add_column("requests", justify="right")
         table.add_column("findings", justify="right")
-        table.add_column("what", overflow="fold")
+        table.add_column("what", overflow="fold", min_width=min(30, console.width // 4))
         for host, n_flows, n, kinds in s.by_host[:15]:
             match = entity_map().match(host)
-            company = f"{match.entity.name} ({match.entity.country})" if match else "?"
+            company = f"{match.entity.name} ({country_label(match.entity.country)})" if match else "?"
+            countries = ", ".join(country_label(c) for c in s.host_countries.get(host, [])[:2])
             table.add_row(
-                cell(host, 60), cell(company, 40), cell(", ".join(s.host_countries.get(host, [])[:2]), 40),
-                str(n_flows), str(n), cell(", ".join(kinds), None),
+                cell(host, 60), cell(company, 40), cell(countries, 40),
+                str(n_flows), str(n), cell(", ".join(kind_label(k) for k in kinds), None),
             )  # fmt: skip
         if len(s.by_host) > 15:
-            table.add_row(f"… {len(s.by_host) - 15} more hosts", "", "", "", "", "")
+            table.add_row(f"… {plural(len(s.by_host) - 15, 'more host')}", "", "", "", "", "")
         console.print(table)
     if s.cleartext_hosts:
         console.print(
             "[bold red]Sent unencrypted (plain HTTP, readable by anyone on the network):[/bold red]"
         )
         for host, kinds in s.cleartext_hosts:
-            console.print(f"  {_esc(terminal_safe(host, 80))}: {_esc(', '.join(kinds))}")
+            console.print(
+                f"  {_esc(terminal_safe(host, 80))}: {_esc(', '.join(kind_label(k) for k in kinds))}"
+            )
     if s.tls_failures:
         console.print(
             "[bold yellow]Refused our certificate (CA not trusted, or the app pins its server):[/bold yellow]"
@@ -103,21 +116,22 @@ def render_summary(console: Console, s: Summary) -> None:
         for host, n in s.tls_failures[:15]:
             console.print(f"  {_esc(terminal_safe(host, 80))} ({n}×)")
         if len(s.tls_failures) > 15:
-            console.print(f"  +{len(s.tls_failures) - 15} more hosts")
+            console.print(f"  +{plural(len(s.tls_failures) - 15, 'more host')}")
     if s.blind_spots:
         console.print("[bold yellow]Not read (blind spots):[/bold yellow]")
         for kind, host, n in s.blind_spots[:15]:
-            console.print(f"  {_esc(terminal_safe(host, 80))}: {BLIND_SPOT_LABELS.get(kind, kind)} ({n}×)")
+            console.print(f"  {_esc(terminal_safe(host, 80))}: {blind_spot_label(kind)} ({n}×)")
         if len(s.blind_spots) > 15:
             console.print(f"  +{len(s.blind_spots) - 15} more")
     if s.not_sent:
         console.print(
-            f"{s.not_sent} {'request' if s.not_sent == 1 else 'requests'} never reached their server (refused, "
+            f"{plural(s.not_sent, 'request')} never reached {'its' if s.not_sent == 1 else 'their'} server (refused, "
             "unresolved, or the server's TLS failed): stored, and counted nowhere above."
         )
     if s.notes:
         console.print(
-            f"{s.notes} flows have decoding notes (limits hit or undecodable parts): see `phonehome flows`."
+            f"{plural(s.notes, 'flow')} {noun(s.notes, 'has')} decoding notes (limits hit or undecodable parts): "
+            "see `phonehome flows`."
         )
 
 
@@ -140,7 +154,7 @@ def render_evidence(console: Console, store: Store, session: str | None, limit: 
     for row in rows:
         chain = " → ".join(row["encodings"]) or "plain"
         console.print(
-            f"  • {_esc(KIND_LABELS.get(row['kind'], row['kind']))} "
+            f"  • {_esc(kind_label(row['kind']))} "
             f"[bold]{_esc(terminal_safe(row['value'], 70))}[/bold]"
             f"{' (sent as its ' + row['hashed'].upper() + ' digest)' if row['hashed'] else ''}\n"
             f"    {_esc(row['method'])} {_esc(terminal_safe(row['url'], 90))}\n"

@@ -8,13 +8,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from phonehome.countries import country_name
 from phonehome.output import cell
 from phonehome.report.build import more
 from phonehome.report.markdown import _duration
-from phonehome.summary import BLIND_SPOT_LABELS, KIND_LABELS
+from phonehome.words import blind_spot_label, kind_label, plural
+from phonehome.words import country_label as country_name
 
 EVIDENCE_SHOWN = 40  # per device in the terminal; the other formats carry all of it
+
+
+def _print(console: Console, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    """A table, or nothing at all when it has no rows."""
+    if rows:
+        console.print(_table(title, header, rows))
 
 
 def _table(title: str, header: list[str], rows: list[list[Any]]) -> Table:
@@ -35,33 +41,36 @@ def render_terminal(console: Console, report: dict[str, Any]) -> None:
     ))  # fmt: skip
     for d in report["devices"]:
         console.print()
-        title = f"Device {d['device']}, session {d['session']}: {d['flows']} requests to {d['hosts']} hosts"
+        title = (
+            f"Device {d['device']}, session {d['session']}: "
+            f"{plural(d['flows'], 'request')} to {plural(d['hosts'], 'host')}"
+        )
         console.rule(Text(title))
         for sentence in d["headline"][1:] if len(report["devices"]) == 1 else d["headline"]:
             console.print(Text(sentence))
-        console.print(_table("What was collected", ["data", "findings", "received by", "server countries"], [
+        _print(console, "What was collected", ["data", "findings", "received by", "server countries"], [
             [c["label"], c["findings"], more(c["companies"], 5), more([country_name(x) for x in c["countries"]], 4)]
             for c in d["collected"]
-        ]))  # fmt: skip
-        console.print(_table("Who received it", ["receiver", "headquarters", "party", "servers in", "findings", "data"], [
+        ])  # fmt: skip
+        _print(console, "Who received it", ["receiver", "headquarters", "party", "servers in", "findings", "data"], [
             [r["receiver"], country_name(r["entity_country"]), r["party"],
              more([country_name(c) for c in r["server_countries"]], 3), r["findings"],
-             more([KIND_LABELS.get(k, k) for k in r["kinds"]], 5)]
+             more([kind_label(k) for k in r["kinds"]], 5)]
             for r in d["receivers"] if r["findings"]
-        ]))  # fmt: skip
+        ])  # fmt: skip
         if d.get("apps"):
-            console.print(_table("Apps", ["app", "named by", "requests", "findings", "data", "received by"], [
+            _print(console, "Apps", ["app", "named by", "requests", "findings", "data", "received by"], [
                 [a["label"], "; ".join(a["evidence"][:1]) or "-", a["flows"], a["findings"],
-                 more([KIND_LABELS.get(k, k) for k in a["kinds"]], 5), more(a["companies"], 4)]
+                 more([kind_label(k) for k in a["kinds"]], 5), more(a["companies"], 4)]
                 for a in d["apps"]
-            ]))  # fmt: skip
-        console.print(_table("Where it went", ["server country", "region", "requests", "findings"], [
+            ])  # fmt: skip
+        _print(console, "Where it went", ["server country", "region", "requests", "findings"], [
             [c["name"], c["region"], c["flows"], c["findings"]] for c in d["server_countries"]
-        ]))  # fmt: skip
+        ])  # fmt: skip
         for p in d["timeline"]["periodic"]:
             console.print(
                 Text(
-                    f"{p['receiver']} was contacted every ~{_duration(p['every_seconds'])} ({p['contacts']} requests)."
+                    f"{p['receiver']} was contacted every ~{_duration(p['every_seconds'])} ({plural(p['contacts'], 'request')})."
                 )
             )
         b = d["blind_spots"]
@@ -72,21 +81,21 @@ def render_terminal(console: Console, report: dict[str, Any]) -> None:
         for x in b.get("unread", []):
             console.print(
                 Text(
-                    f"Not read ({BLIND_SPOT_LABELS.get(x['kind'], x['kind'])}): {x['host']} ×{x['count']}",
+                    f"Not read ({blind_spot_label(x['kind'])}): {x['host']} ×{x['count']}",
                     style="yellow",
                 )
             )
         for x in b["cleartext"]:
             console.print(
                 Text(
-                    f"Unencrypted HTTP carrying {', '.join(x['kinds'])}: {x['host']} (readable by anyone on the network)",
+                    f"Unencrypted HTTP carrying {', '.join(kind_label(k) for k in x['kinds'])}: {x['host']} (readable by anyone on the network)",
                     style="red",
                 )
             )
         for x in b["undecoded"]:
             console.print(
                 Text(
-                    f"Not fully decoded: {x['host']} ({x['flows']} requests): {'; '.join(x['notes'])}",
+                    f"Not fully decoded: {x['host']} ({plural(x['flows'], 'request')}): {'; '.join(x['notes'])}",
                     style="dim",
                 )
             )
@@ -94,20 +103,20 @@ def render_terminal(console: Console, report: dict[str, Any]) -> None:
             if not x["declared"]:
                 console.print(
                     Text(
-                        f"Observed but NOT DECLARED by {x['who']}: {x['play']} / {x['apple']} ({x['findings']} findings)",
+                        f"Observed but NOT DECLARED by {x['who']}: {x['play']} / {x['apple']} ({plural(x['findings'], 'finding')})",
                         style="red",
                     )
                 )
         items = d["evidence"]["items"]
         if items:
-            console.print(_table("Evidence", ["data", "value", "receiver", "request", "where / path", "decoded through"], [
+            _print(console, "Evidence", ["data", "value", "receiver", "request", "where / path", "decoded through"], [
                 [e["label"], e["value"], e["receiver"], e["request"], f"{e['where']} {e['path']}", " → ".join(e["encodings"]) or "plain"]
                 for e in items[:EVIDENCE_SHOWN]
-            ]))  # fmt: skip
+            ])  # fmt: skip
             if len(items) > EVIDENCE_SHOWN:
                 console.print(
                     Text(
-                        f"… {len(items) - EVIDENCE_SHOWN} more in --format html/md/json, or phonehome findings.",
+                        f"… {len(items) - EVIDENCE_SHOWN:,} more in --format html/md/json, or phonehome findings.",
                         style="dim",
                     )
                 )

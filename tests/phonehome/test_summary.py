@@ -41,7 +41,7 @@ def test_summary_and_evidence_escape_captured_strings(tmp_path: Path) -> None:
     assert "\x1b" not in text
     assert "\\x1b" in text  # shown, not executed
     assert HOSTILE_HOST in text  # markup printed literally
-    assert "1 requests to 1 hosts; 1 carried personal data" in text
+    assert "1 request to 1 host; 1 carried personal data" in text
     assert "Sent unencrypted" in text and "tracker.example.com" in text
     assert "Refused our certificate" in text
     assert "IMEI (phone hardware ID) 861234567890127" in text
