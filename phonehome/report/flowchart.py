@@ -48,6 +48,7 @@ PAD = 4  # between a node and its label
 COLUMN_X = (176.0, 382.0, 588.0)  # the nodes' left edges
 HEADINGS = ("Data sent", "Company", "Server country")
 OTHER = "Other"
+BLANK = "(no name)"  # what a blank name is drawn as
 _GROUP = "\x00other"  # an "other" node's key: no cleaned name can be equal to it
 
 CSS = """
@@ -197,6 +198,10 @@ def truncate(text: str, width: float) -> str:
     return out.rstrip() + "…"
 
 
+def _name(text: str) -> str:
+    return clean(text).strip() or BLANK
+
+
 def _heading_x(column: int) -> float:
     return COLUMN_X[0] + NODE_W if column == 0 else COLUMN_X[column]
 
@@ -219,11 +224,8 @@ def layout(links: Sequence[Link], *, max_nodes: int = 8, min_share: float = 0.02
         raise ValueError("max_nodes must be at least 2")
     rows = [lk for lk in links if lk.weight > 0]
     total = sum(lk.weight for lk in rows)
-    names = [
-        [clean(lk.data_label) for lk in rows],
-        [clean(lk.company) for lk in rows],
-        [clean(lk.country_label) for lk in rows],
-    ]
+    names = [[_name(lk.data_label) for lk in rows], [_name(lk.company) for lk in rows]]
+    names.append([_name(lk.country_label) for lk in rows])
     weights: list[dict[str, int]] = [defaultdict(int), defaultdict(int), defaultdict(int)]
     for i, lk in enumerate(rows):
         for c in range(3):

@@ -22,7 +22,7 @@ references outside itself), so it fits the report's Content-Security-Policy; `CS
 stylesheet for these classes that the report adds to its own (hashed) one.
 
 Every caller-given string (labels, svg_id, nouns, unknown keys) is escaped with html.escape
-(quote=True).  The shapes are Natural Earth's 1:110m countries (public domain), projected and
+(quote=True), its control and bidi-override characters dropped and lone surrogates replaced.  The shapes are Natural Earth's 1:110m countries (public domain), projected and
 simplified by `tools/make_worldmap.py` into `classifiers/data/world-110m.json`.
 """
 
@@ -31,6 +31,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -86,8 +87,14 @@ def world() -> World:
     )
 
 
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Inert text: escaped, without control or bidi-override characters or lone surrogates."""
+    text = "" if value is None else str(value)
+    return html.escape(_SURROGATE.sub("\ufffd", _INVISIBLE.sub("", text)), quote=True)
 
 
 def _count(n: int, noun: tuple[str, str]) -> str:
