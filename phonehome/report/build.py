@@ -278,9 +278,75 @@ def build_report(
         "headline": [f"{d['device']} ({d['session']}): {d['headline'][0]}" for d in devices] if len(devices) > 1 else
                     (devices[0]["headline"] if devices else ["Nothing was captured in this scope."]),
         "devices": devices,
+        "overview": _overview(devices),
         "data_types": {k: {"play": p, "apple": a} for k, (p, a) in DATA_TYPES.items()},
         "sources": SOURCES,
     }  # fmt: skip
+
+
+TOP_THINGS = 3  # the most sensitive things the summary band names
+
+
+def _overview(devices: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer in numbers, across devices: how many devices, requests, companies and countries, and
+    the most sensitive things sent (one per category, ranked like the headline) with who received each
+    and where their servers were."""
+    receivers: dict[str, None] = {}
+    with_data: dict[str, None] = {}
+    countries: dict[str, None] = {}
+    countries_with_data: dict[str, None] = {}
+    category: dict[str, str] = {}
+    places: dict[str, Counter[tuple[str, str]]] = {}  # kind -> (receiver, server country) -> findings
+    for d in devices:
+        for rec in d["receivers"]:
+            receivers[rec["receiver"]] = None
+            if rec["findings"]:
+                with_data[rec["receiver"]] = None
+        for c in d["server_countries"]:
+            if c["country"] not in NOT_PLACES:
+                countries[c["country"]] = None
+                if c["findings"]:
+                    countries_with_data[c["country"]] = None
+        for c in d["collected"]:
+            category.setdefault(c["kind"], c["category"])
+        for kind, who, country, n in d["flow_links"]:
+            places.setdefault(kind, Counter())[who, country] += n
+    top = []
+    for kind in _headline_kinds(places, category)[:TOP_THINGS]:
+        sent: Counter[str] = Counter()
+        where: dict[str, dict[str, None]] = {}
+        for (who, country), n in places[kind].items():
+            sent[who] += n
+            if country not in NOT_PLACES:
+                where.setdefault(who, {})[country] = None
+        top.append({
+            "kind": kind, "category": category[kind], "label": KIND_LABELS.get(kind, kind),
+            "headline_label": HEADLINE_LABELS.get(kind, KIND_LABELS.get(kind, kind)),
+            "findings": sum(sent.values()),
+            "receivers": [{"receiver": who, "server_countries": sorted(where.get(who, {}))}
+                          for who, _ in sorted(sent.items(), key=lambda i: -i[1])],
+        })  # fmt: skip
+    if not devices:
+        title = "Nothing was captured in this scope."
+    elif not with_data:
+        title = "No personal data was found in this traffic."
+    else:
+        subject = (f"These {len(devices)} devices" if len(devices) > 1 else
+                   "Your phone" if devices[0]["vendor"] else "This device")  # fmt: skip
+        servers = f", on servers in {_plural(len(countries_with_data), 'country', 'countries')}"
+        title = (f"{subject} sent personal data to {_plural(len(with_data), 'company', 'companies')}"
+                 + (servers if countries_with_data else "") + ".")  # fmt: skip
+    return {
+        "title": title,
+        "devices": len(devices),
+        "requests": sum(d["flows"] for d in devices),
+        "findings": sum(d["findings"] for d in devices),
+        "receivers": len(receivers),
+        "receivers_with_data": len(with_data),
+        "countries": len(countries),
+        "countries_with_data": len(countries_with_data),
+        "top": top,
+    }
 
 
 def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, Any]:
@@ -435,7 +501,7 @@ def _headline(
             sent: Counter[str] = Counter()
             for (who, _), n in places.items():
                 sent[who] += n
-            for who in sorted(companies, key=lambda c: -sent[c]):
+            for who in sorted(sent, key=lambda c: -sent[c]):  # ties in the order first found, never a set's
                 where_to = sorted({country for w, country in places if w == who} - NOT_PLACES)
                 where = f"servers in {' and '.join(country_name(p) for p in where_to)}" if where_to else ""
                 if where and who.endswith(")"):

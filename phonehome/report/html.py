@@ -1,9 +1,16 @@
-"""The report as one self-contained HTML file: readable on a phone, charts inline, no network.
+"""The report as one self-contained HTML file: the answer first, readable on a phone, no network.
 
-Everything is in the file: CSS, a small script (sortable tables, filters) and SVG charts.  The
-Content-Security-Policy allows only that exact CSS and script (by their SHA-256), images only as
-`data:` URLs, and nothing else: no remote loads, no forms, no frames.  Every captured string goes
-through `esc()`; nothing captured is ever placed in a script, a style, a URL or an event handler.
+The page opens on a summary band (devices, requests, companies, countries, the most sensitive things
+sent and to whom), then the charts (flow diagram, findings per company, requests over time), then the
+tables and the evidence.  Below 600 px the tables become cards: each row a card, each cell labelled
+by its column's header (`data-label`, written here, not by the script), so nothing scrolls sideways.
+Colours come from `palette`: one per data category, with a pattern and a text label beside it.
+
+Everything is in the file: CSS, a small script (sortable tables, filters, details opened for print)
+and SVG charts.  The Content-Security-Policy allows only that exact CSS and script (by their SHA-256),
+images only as `data:` URLs, and nothing else: no remote loads, no forms, no frames.  Every captured
+string goes through `esc()`; nothing captured is ever placed in a script, a style, a URL or an event
+handler.  Nothing on the page depends on the clock: the same data gives the same bytes.
 """
 
 from __future__ import annotations
@@ -11,48 +18,97 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import unicodedata
 from typing import Any
 
-from phonehome.countries import country_name
+from phonehome.report import palette
 from phonehome.report.build import more
 from phonehome.report.markdown import _duration
-from phonehome.summary import BLIND_SPOT_LABELS, KIND_LABELS
+from phonehome.summary import CATEGORY_ORDER
+from phonehome.words import blind_spot_label, category_label, country_label, kind_label, plural, when
 
-PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-    "#bab0ac", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f",
-)  # fmt: skip
+# Bar segments are sized by class (w1..w100, percent), never by a style attribute: the CSP has no
+# 'unsafe-inline' and allows only this stylesheet's hash.
+WIDTH_CSS = "".join(f".w{i}{{width:{i}%}}" for i in range(1, 101)) + "\n"
 
-CSS = """
+CSS = (
+    """
 :root{--fg:#1d2330;--mut:#5b6475;--bg:#fff;--card:#f5f7fa;--line:#dde2ea;--warn:#b3261e;--accent:#2457c5}
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:1100px;margin:0 auto;padding:16px}
-h1{font-size:1.25rem;line-height:1.35;margin:.4em 0}
+body{margin:0;overflow-wrap:anywhere;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:1100px;margin:0 auto;padding:12px 16px}
+h1{font-size:1.3rem;line-height:1.3;margin:.2em 0 .5em}
 h2{font-size:1.2rem;margin:1.6em 0 .4em;border-bottom:2px solid var(--line);padding-bottom:.2em}
 h3{font-size:1.02rem;margin:1.2em 0 .4em}
-.lead{font-size:1.1rem}
+a.quiet{color:inherit;text-decoration-color:var(--line);text-underline-offset:3px}
+.lead{font-size:1.02rem;margin:.5em 0}
 .muted{color:var(--mut);font-size:.9rem}
 .card{background:var(--card);border-radius:8px;padding:10px 14px;margin:8px 0}
 .warn{color:var(--warn);font-weight:600}
+.band{background:var(--card);border-radius:10px;padding:12px 14px;margin:0 0 12px}
+.stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(130px,1fr));gap:8px;margin:0 0 10px}
+.stat{background:var(--bg);border-radius:8px;padding:6px 10px;line-height:1.25}
+.stat b{display:block;font-size:1.5rem}.stat span{font-size:.85rem;color:var(--mut)}
+.kicker{font-weight:600;margin:.6em 0 .2em}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:6px 0}
 table{border-collapse:collapse;min-width:100%;font-size:.9rem}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+td{overflow-wrap:anywhere}
 th{background:var(--card);position:sticky;top:0;cursor:pointer;white-space:nowrap}
 th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
 td.num,th.num{text-align:right}
 td.val,td.req{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all;font-size:.82rem}
-.chip{display:inline-block;border-radius:10px;padding:0 7px;margin:1px;background:#e6ebf5;font-size:.8rem}
+.chip{display:inline-flex;align-items:center;gap:4px;border-radius:10px;padding:0 7px;margin:1px;background:#e6ebf5;font-size:.8rem;white-space:nowrap}
 .chip.third{background:#fde2e1}.chip.first{background:#e3f4e1}
+.sw{display:inline-block;flex:none;width:14px;height:14px;border-radius:3px;border:1px solid rgba(0,0,0,.25)}
 .filters{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
 .filters input,.filters select{font:inherit;padding:4px 6px;border:1px solid var(--line);border-radius:6px;max-width:100%}
 svg{max-width:100%;height:auto;display:block}
 svg text{font:11px system-ui,sans-serif;fill:var(--fg)}
-.legend span{display:inline-block;margin-right:10px;font-size:.8rem}
-.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr));gap:12px 24px}
+.chart{margin:0;min-width:0}.chart.wide{grid-column:1/-1}
+.chart h3{margin-top:.6em}
+figcaption{color:var(--mut);font-size:.85rem;margin-top:4px}
+.legend{display:flex;flex-wrap:wrap;gap:4px 12px;margin:6px 0;font-size:.85rem}
+.legend span{display:inline-flex;align-items:center;gap:5px}
+.brow{display:grid;grid-template-columns:minmax(0,13em) minmax(0,1fr) 3em;gap:2px 8px;align-items:center;font-size:.85rem;margin:3px 0}
+.bname{overflow-wrap:anywhere;text-align:right}.bn{text-align:right}
+.btrack{display:flex;height:14px;min-width:0}
+.seg{display:block;height:100%;min-width:2px;border-right:1px solid #fff}
+.trow{display:grid;grid-template-columns:minmax(0,13em) minmax(0,1fr) 3em;gap:2px 8px;align-items:end;font-size:.85rem;margin:2px 0}
+.trow .bname{align-self:center}
+svg.strip{width:100%;height:26px;border-bottom:1px solid var(--line)}
+.axis{display:flex;justify-content:space-between;gap:8px;font-size:.78rem;color:var(--mut);margin-left:calc(min(13em,30%) + 8px);margin-right:calc(3em + 8px)}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 .hidden{display:none}
-""" + "".join(f".c{i}{{background:{c};fill:{c};stroke:{c}}}\n" for i, c in enumerate(PALETTE))
+@media (max-width:600px){
+main{padding:8px 10px}
+.brow,.trow{grid-template-columns:minmax(0,1fr) 3em}
+.brow .bname,.trow .bname{grid-column:1/-1;text-align:left}
+.axis{margin-left:0;margin-right:calc(3em + 8px)}
+table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%;min-width:0}
+table.cards thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+table.cards tr{border:1px solid var(--line);border-radius:8px;margin:0 0 8px;padding:4px 10px;background:var(--bg)}
+table.cards td{border:0;padding:2px 0;display:grid;grid-template-columns:minmax(0,7.5em) minmax(0,1fr);gap:8px;text-align:left}
+table.cards td::before{content:attr(data-label);color:var(--mut);font-size:.8rem}
+table.cards td:empty{display:none}
+.cards-wrap{overflow-x:visible}
+}
+@media print{
+body{font-size:10pt}main{max-width:none;padding:0}
+th{position:static;cursor:auto}th.sorted-asc::after,th.sorted-desc::after{content:""}
+.filters,.no-print{display:none}
+.scroll{overflow:visible}
+.band,.chart,figure,tr,.brow,.trow{break-inside:avoid;page-break-inside:avoid}
+details>summary{list-style:none}
+details::details-content{content-visibility:visible;display:contents}
+a.quiet{text-decoration:none}
+a[href]:not([href^="#"])::after{content:" (" attr(href) ")";font-size:.8em}
+}
+"""
+    + palette.css()
+    + WIDTH_CSS
+)
 
 JS = """
 (function(){
@@ -80,6 +136,10 @@ JS = """
         r.classList.toggle('hidden',!ok);});}
     text.addEventListener('input',apply);kind.addEventListener('change',apply);
   });
+  window.addEventListener('beforeprint',function(){
+    document.querySelectorAll('details').forEach(function(d){d.open=true;});
+    document.querySelectorAll('tr.hidden').forEach(function(r){r.classList.remove('hidden');});
+  });
 })();
 """
 
@@ -101,189 +161,305 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+class Markup(str):
+    """A table cell this module built itself, every captured part already through `esc()`."""
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, Markup) else esc(value)
+
+
 def _label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    return kind_label(kind)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to about `width` columns of an 11px label (wide characters count two), marked "…"."""
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
+        if used + w > width:
+            return "".join(out).rstrip() + "…"
+        out.append(ch)
+        used += w
+    return text
+
+
+def _chip(category: str, text: str | None = None) -> Markup:
+    """A category's swatch (its colour and pattern) and its name: never colour alone."""
+    cls = palette.category_class(category)
+    label = category_label(category) if text is None else text
+    return Markup(f'<span class=chip><i class="sw pat {cls}" aria-hidden=true></i>{esc(label)}</span>')
 
 
 def _table(tid: str, header: list[str], rows: list[list[Any]], *, nums: frozenset[int] | set[int] = frozenset(), row_attrs: list[str] | None = None,
-           classes: dict[int, str] | None = None) -> str:  # fmt: skip
+           classes: dict[int, str] | None = None, cards: bool = True) -> str:  # fmt: skip
+    """A sortable table; with `cards`, below 600 px each row is a card and each cell says its column."""
     classes = classes or {}
     head = "".join(f"<th{' class=num' if i in nums else ''}>{esc(h)}</th>" for i, h in enumerate(header))
+    labels = [f' data-label="{esc(h)}"' if cards else "" for h in header]
     body = []
     for r_i, row in enumerate(rows):
         attrs = row_attrs[r_i] if row_attrs else ""
         cells = []
         for i, c in enumerate(row):
             cls = "num" if i in nums else classes.get(i, "")
-            cells.append(f"<td{f' class={cls}' if cls else ''}>{esc(c)}</td>")
+            cells.append(f"<td{f' class={cls}' if cls else ''}{labels[i]}>{_cell(c)}</td>")
         body.append(f"<tr{attrs}>{''.join(cells)}</tr>")
-    return (f'<div class=scroll><table class=sortable id="{esc(tid)}"><thead><tr>{head}</tr></thead>'
+    kind = "sortable cards" if cards else "sortable"
+    return (f'<div class="scroll{" cards-wrap" if cards else ""}"><table class="{kind}" id="{esc(tid)}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>")  # fmt: skip
 
 
-def _bars(d: dict[str, Any], colors: dict[str, int]) -> str:
-    """Findings per company, each bar split by kind of data."""
+def _categories(d: dict[str, Any]) -> dict[str, str]:
+    """kind -> category, for the kinds this device sent."""
+    return {c["kind"]: c["category"] for c in d["collected"]}
+
+
+def _legend(did: str, categories: list[str]) -> str:
+    items = "".join(
+        f'<span data-category="{esc(c)}"><i class="sw pat {palette.category_class(c)}" aria-hidden=true></i>'
+        f"{esc(category_label(c))}</span>"
+        for c in categories
+    )
+    return f'<div class=legend id="{esc(did)}-legend" aria-label="colours and patterns of the data categories">{items}</div>'
+
+
+def _ordered(categories: set[str]) -> list[str]:
+    return sorted(categories, key=lambda c: (CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99, c))
+
+
+COMPANIES_SHOWN = 15
+
+
+def _bars(d: dict[str, Any]) -> str:
+    """Findings per company, each bar split by category of data (colour, pattern, and the legend's words)."""
     m = d["matrix_companies"]
     if not m["columns"]:
         return ""
-    companies = m["columns"][:15]
-    totals = [sum(row[j] for row in m["cells"]) for j in range(len(companies))]
-    top = max(totals) or 1
-    label_w, bar_w, row_h = 230, 360, 22
-    height = row_h * len(companies) + 10
-    parts = [f'<svg id="chart-companies-{esc(d["_id"])}" role=img viewBox="0 0 {label_w + bar_w + 60} {height}" '
-             f'width="{label_w + bar_w + 60}" height="{height}"><title>Findings per company, by kind of data</title>']  # fmt: skip
-    for j, company in enumerate(companies):
-        y = 5 + j * row_h
-        name = company if len(company) <= 34 else company[:33] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{esc(name)}</text>')
-        x = float(label_w)
+    of = _categories(d)
+    companies = m["columns"][:COMPANIES_SHOWN]
+    per: list[dict[str, int]] = []
+    for j in range(len(companies)):
+        counts: dict[str, int] = {}
         for i, kind in enumerate(m["kinds"]):
-            n = m["cells"][i][j]
-            if not n:
-                continue
-            w = bar_w * n / top
-            parts.append(f'<rect class="c{colors[kind]}" x="{x:.1f}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row_h - 6}">'
-                         f"<title>{esc(company)}: {esc(_label(kind))} ×{n}</title></rect>")  # fmt: skip
-            x += w
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 15}">{totals[j]}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+            if m["cells"][i][j]:
+                cat = of.get(kind, "other")
+                counts[cat] = counts.get(cat, 0) + m["cells"][i][j]
+        per.append(counts)
+    top = max(sum(c.values()) for c in per) or 1
+    rows = []
+    for company, counts in zip(companies, per, strict=True):
+        segs = []
+        for cat in _ordered(set(counts)):
+            n = counts[cat]
+            w = max(1, round(100 * n / top))
+            segs.append(
+                f'<i class="seg pat {palette.category_class(cat)} w{w}" title="{esc(category_label(cat))}: {n}"></i>'
+            )
+        total = sum(counts.values())
+        detail = ", ".join(f"{category_label(c)} {counts[c]}" for c in _ordered(set(counts)))
+        rows.append(f'<div class=brow><span class=bname title="{esc(company)}">{esc(company)}</span>'
+                    f'<span class=btrack role=img aria-label="{esc(detail)}">{"".join(segs)}</span>'
+                    f"<span class=bn>{total}</span></div>")  # fmt: skip
+    left = len(m["columns"]) - len(companies)
+    note = (
+        f"<figcaption>and {plural(left, 'more company')}: see the tables below</figcaption>"
+        if left > 0
+        else ""
+    )
+    return f'<div id="chart-companies-{esc(d["_id"])}" class=bars>{"".join(rows)}</div>{note}'
 
 
-def _flow_diagram(d: dict[str, Any], colors: dict[str, int]) -> str:
-    """Data kind -> company -> server country, band widths proportional to findings."""
-    kinds = d["matrix_companies"]["kinds"]
-    if not kinds:
-        return ""
-    companies = d["matrix_companies"]["columns"][:12]
+# The flow diagram: three columns of nodes, labels at least this far apart (an 11px label's box).
+LABEL_STEP = 16.0
+LABEL_COLUMNS = 24
+
+
+def _flow_diagram(d: dict[str, Any]) -> str:
+    """Data category -> company -> server country, band widths proportional to findings; the labels of
+    a column never overlap (each at least LABEL_STEP below the one above it)."""
+    of = _categories(d)
     kc: dict[tuple[str, str], int] = {}
-    for i, kind in enumerate(kinds):
-        for j, company in enumerate(companies):
-            if d["matrix_companies"]["cells"][i][j]:
-                kc[(kind, company)] = d["matrix_companies"]["cells"][i][j]
     cc: dict[tuple[str, str], int] = {}
-    for _kind, company, country, n in d["flow_links"]:
-        if company in companies:
-            cc[(company, country)] = cc.get((company, country), 0) + n
-    countries = sorted({c for _, c in cc}, key=lambda c: -sum(n for (_, cn), n in cc.items() if cn == c))
+    companies_all: dict[str, int] = {}
+    for _kind, company, _country, n in d["flow_links"]:
+        companies_all[company] = companies_all.get(company, 0) + n
+    ranked = sorted(companies_all, key=lambda c: -companies_all[c])
+    keep = set(ranked[:10])
+    other_company = "other companies"
+    for kind, company, country, n in d["flow_links"]:
+        cat = of.get(kind, "other")
+        who = company if company in keep or len(ranked) <= 11 else other_company
+        kc[(cat, who)] = kc.get((cat, who), 0) + n
+        cc[(who, country)] = cc.get((who, country), 0) + n
+    if not kc:
+        return ""
+    cats = _ordered({c for c, _ in kc})
+    companies = [c for c in ranked if any(w == c for _, w in kc)] + (
+        [other_company] if any(w == other_company for _, w in kc) else []
+    )
+    wn: dict[str, int] = {}
+    for (_, country), n in cc.items():
+        wn[country] = wn.get(country, 0) + n
+    countries = sorted(wn, key=lambda c: (-wn[c], c))
+    wk = {k: sum(n for (kk, _), n in kc.items() if kk == k) for k in cats}
+    wc = {c: sum(n for (_, w), n in kc.items() if w == c) for c in companies}
     total = sum(kc.values()) or 1
-    width, height, node_w, gap = 760, max(260, 26 * max(len(kinds), len(companies), len(countries))), 12, 6
-    cols = [(kinds, 150), (companies, 380), (countries, 610)]
+    node_w, gap = 12, 6.0
+    usable = max(240.0, LABEL_STEP * max(len(cats), len(companies), len(countries)))
+    scale = usable / total
+    xs = (150, 380, 610)
 
-    # One scale for all three columns, so each band is as thick at both ends as its share of a node.
-    scale = min(height - gap * (len(col) + 1) for col in (kinds, companies, countries)) / total
-
-    def layout(nodes: list[str], weight: dict[str, int]) -> dict[str, list[float]]:
-        pos, y = {}, float(gap)
+    def layout(nodes: list[str], weight: dict[str, int]) -> tuple[dict[str, list[float]], list[float], float]:
+        pos: dict[str, list[float]] = {}
+        labels: list[float] = []
+        y, last = gap, -LABEL_STEP
         for n in nodes:
             h = max(scale * weight.get(n, 0), 2.0)
             pos[n] = [y, h, y, y]  # top, height, next outgoing offset, next incoming offset
-            y += h + gap
-        return pos
+            last = max(y + h / 2 + 4, last + LABEL_STEP)
+            labels.append(last)
+            y += max(h + gap, LABEL_STEP)
+        return pos, labels, max(y, last + 6)
 
-    wk = {k: sum(n for (kk, _), n in kc.items() if kk == k) for k in kinds}
-    wc = {c: sum(n for (_, cc_), n in kc.items() if cc_ == c) for c in companies}
-    wn = {c: sum(n for (_, cn), n in cc.items() if cn == c) for c in countries}
-    pk, pc, pn = layout(kinds, wk), layout(companies, wc), layout(countries, wn)
-    parts = [f'<svg id="chart-flow-{esc(d["_id"])}" role=img viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
-             "<title>Flow of data: kind of data, to company, to server country</title>"]  # fmt: skip
+    pk, lk, hk = layout(cats, wk)
+    pc, lc, hc = layout(companies, wc)
+    pn, ln, hn = layout(countries, wn)
+    width, height = 800, max(hk, hc, hn) + gap
+    parts = [f'<svg id="chart-flow-{esc(d["_id"])}" class=flow role=img viewBox="0 0 {width} {height:.0f}" width="{width}" height="{height:.0f}">'
+             "<title>Flow of data: category of data, to company, to server country</title>"]  # fmt: skip
 
-    def band(
-        src: dict[str, list[float]],
-        a: str,
-        dst: dict[str, list[float]],
-        b: str,
-        n: int,
-        x1: float,
-        x2: float,
-        cls: str,
-        tip: str,
-    ) -> None:
+    def band(src: dict[str, list[float]], a: str, dst: dict[str, list[float]], b: str, n: int,
+             x1: float, x2: float, cls: str, tip: str) -> None:  # fmt: skip
         h = max(scale * n, 1.0)
         y1, y2 = src[a][2] + h / 2, dst[b][3] + h / 2
         src[a][2] += h
         dst[b][3] += h
         mid = (x1 + x2) / 2
-        parts.append(f'<path class="{cls}" fill=none stroke-opacity="0.35" stroke-width="{h:.1f}" '
+        parts.append(f'<path class="{cls}" fill=none stroke-opacity="0.4" stroke-width="{h:.1f}" '
                      f'd="M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"><title>{esc(tip)}</title></path>')  # fmt: skip
 
-    for (kind, company), n in sorted(
-        kc.items(), key=lambda i: (kinds.index(i[0][0]), companies.index(i[0][1]))
+    for (cat, company), n in sorted(
+        kc.items(), key=lambda i: (cats.index(i[0][0]), companies.index(i[0][1]))
     ):
-        band(
-            pk,
-            kind,
-            pc,
-            company,
-            n,
-            cols[0][1] + node_w,
-            cols[1][1],
-            f"c{colors[kind]}",
-            f"{_label(kind)} → {company}: {n}",
-        )
+        band(pk, cat, pc, company, n, xs[0] + node_w, xs[1], palette.category_class(cat),
+             f"{category_label(cat)} → {company}: {n}")  # fmt: skip
     for (company, country), n in sorted(
         cc.items(), key=lambda i: (companies.index(i[0][0]), countries.index(i[0][1]))
     ):
-        band(
-            pc,
-            company,
-            pn,
-            country,
-            n,
-            cols[1][1] + node_w,
-            cols[2][1],
-            "c9",
-            f"{company} → {country_name(country)}: {n}",
-        )
-    for nodes, (names, x) in ((pk, cols[0]), (pc, cols[1]), (pn, cols[2])):
-        for name in names:
+        band(pc, company, pn, country, n, xs[1] + node_w, xs[2], "neutral",
+             f"{company} → {country_label(country)}: {n}")  # fmt: skip
+    columns = (
+        (pk, lk, cats, xs[0], lambda c: category_label(c), lambda c: f"pat-{palette.category_of(c)}"),
+        (pc, lc, companies, xs[1], lambda c: c, lambda c: "neutral"),
+        (pn, ln, countries, xs[2], lambda c: country_label(c), lambda c: "neutral"),
+    )
+    for nodes, label_ys, names, x, text_of, cls_of in columns:
+        for name, ly in zip(names, label_ys, strict=True):
             top, h = nodes[name][0], nodes[name][1]
-            cls = f"c{colors[name]}" if nodes is pk else "c9" if nodes is pn else "c0"
-            text = _label(name) if nodes is pk else country_name(name) if nodes is pn else name
-            text = text if len(text) <= 24 else text[:23] + "…"
+            text = _fit(text_of(name), LABEL_COLUMNS)
             anchor, tx = ("end", x - 4) if nodes is pk else ("start", x + node_w + 4)
-            parts.append(f'<rect class="{cls}" x="{x}" y="{top:.1f}" width="{node_w}" height="{h:.1f}"><title>{esc(text)}</title></rect>'
-                         f'<text x="{tx}" y="{top + h / 2 + 4:.1f}" text-anchor="{anchor}">{esc(text)}</text>')  # fmt: skip
+            parts.append(f'<rect class="{cls_of(name)}" x="{x}" y="{top:.1f}" width="{node_w}" height="{h:.1f}"><title>{esc(text_of(name))}</title></rect>'
+                         f'<text x="{tx}" y="{ly:.1f}" text-anchor="{anchor}">{esc(text)}</text>')  # fmt: skip
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _timeline(d: dict[str, Any]) -> str:
+    """Requests over time: one strip per receiver on one time axis (same scale), no colour needed."""
     t = d["timeline"]
     if not t["series"]:
         return ""
     n = t["buckets"]
-    totals = [sum(s["counts"][i] for s in t["series"]) for i in range(n)]
-    top = max(totals) or 1
-    width, height, left = 720, 160, 30
-    bw = (width - left - 10) / n
-    parts = [f'<svg id="chart-time-{esc(d["_id"])}" role=img viewBox="0 0 {width} {height + 20}" width="{width}" height="{height + 20}">'
-             f"<title>Requests over time, per {esc(_duration(t['bucket_seconds']))}</title>"]  # fmt: skip
-    for i in range(n):
-        y = float(height)
-        for si, s in enumerate(t["series"]):
-            c = s["counts"][i]
-            if not c:
-                continue
-            h = (height - 10) * c / top
-            y -= h
-            parts.append(f'<rect class="c{si}" x="{left + i * bw:.1f}" y="{y:.1f}" width="{max(bw - 1, 1):.1f}" height="{h:.1f}">'
-                         f"<title>{esc(s['receiver'])}: {c}</title></rect>")  # fmt: skip
-    parts.append(
-        f'<text x="0" y="12">{top}</text><text x="{left}" y="{height + 15}">{esc(t["start"])}</text>'
+    top = max(max(s["counts"]) for s in t["series"]) or 1
+    zone = d.get("zone")
+    rows = []
+    for s in t["series"]:
+        bars = "".join(
+            f'<rect class=neutral x="{i}" y="{10 - 10 * c / top:.2f}" width=".84" height="{10 * c / top:.2f}"/>'
+            for i, c in enumerate(s["counts"]) if c
+        )  # fmt: skip
+        rows.append(f'<div class=trow><span class=bname title="{esc(s["receiver"])}">{esc(s["receiver"])}</span>'
+                    f'<svg class=strip viewBox="0 0 {n} 10" preserveAspectRatio=none role=img aria-label="{esc(s["receiver"])}: '
+                    f'{plural(sum(s["counts"]), "request")}">{bars}</svg><span class=bn>{sum(s["counts"])}</span></div>')  # fmt: skip
+    from datetime import datetime, timedelta
+
+    start = datetime.fromisoformat(t["start"].replace("Z", "+00:00"))
+    end = start + timedelta(seconds=n * t["bucket_seconds"])
+    axis = f"<div class=axis><span>{esc(when(start, zone))}</span><span>{esc(when(end, zone))}</span></div>"
+    caption = (f"Each bar: the requests in {esc(_duration(t['bucket_seconds']))}; "
+               f"the tallest is {plural(top, 'request')}. Total per receiver on the right.")  # fmt: skip
+    periodic = "".join(
+        f"<p>{esc(p['receiver'])} was contacted every ~{esc(_duration(p['every_seconds']))} "
+        f"({plural(p['contacts'], 'request')}).</p>"
+        for p in t["periodic"]
     )
-    parts.append("</svg>")
-    legend = "".join(
-        f'<span><i class="c{si}"></i>{esc(s["receiver"])}</span>' for si, s in enumerate(t["series"])
-    )
-    return "".join(parts) + f"<div class=legend>{legend}</div>"
+    return f'<div id="chart-time-{esc(d["_id"])}" class=timeline>{"".join(rows)}{axis}</div><figcaption>{caption}</figcaption>{periodic}'
 
 
 def _to_evidence(report: dict[str, Any], sentence: str) -> str:
     if not report["devices"] or not report["devices"][0].get("findings"):
         return esc(sentence)
     return f'<a class=quiet href="#d0-evidence-box">{esc(sentence)}</a>'
+
+
+def _where(receiver: str, countries: list[str]) -> str:
+    """ "Xiaomi (servers in Singapore)", "x.org (company unknown; servers in France)"."""
+    if not countries:
+        return receiver
+    where = "servers in " + ", ".join(country_label(c) for c in countries)
+    return f"{receiver[:-1]}; {where})" if receiver.endswith(")") else f"{receiver} ({where})"
+
+
+def _band(report: dict[str, Any]) -> str:
+    """The answer, first: the counts and the most sensitive things sent, to whom, where."""
+    o = report.get("overview") or {}
+    title = o.get("title") or report["headline"][0]
+    out = [f"<header class=band id=summary><h1 id=headline>{_to_evidence(report, title)}</h1>"]
+    if o:
+        stats = [
+            (o["devices"], "device" if o["devices"] == 1 else "devices"),
+            (o["requests"], "request" if o["requests"] == 1 else "requests"),
+            (o["receivers_with_data"], f"received personal data, of {plural(o['receivers'], 'company')} contacted"),
+            (o["countries_with_data"], f"server {'country' if o['countries_with_data'] == 1 else 'countries'} for that data"),
+        ]  # fmt: skip
+        out.append("<div class=stats>" + "".join(f"<div class=stat><b>{n:,}</b><span>{esc(text)}</span></div>"
+                                                 for n, text in stats) + "</div>")  # fmt: skip
+        if o["top"]:
+            out.append("<p class=kicker>The most sensitive things sent</p>")
+            rows = []
+            for t in o["top"]:
+                who = "; ".join(_where(r["receiver"], r["server_countries"]) for r in t["receivers"][:4])
+                if len(t["receivers"]) > 4:
+                    who += f" and {len(t['receivers']) - 4} more"
+                rows.append([_chip(t["category"], t["label"]), who])
+            out.append(_table("top", ["what", "sent to"], rows))
+    lines = report["headline"][1:] if len(report["devices"]) == 1 else report["headline"]
+    out.append("".join(f"<p class=lead>{_to_evidence(report, x)}</p>" for x in lines))
+    out.append("<p class=muted>Made by phonehome from the capture. "
+               + ("Values are redacted; run <code>phonehome report --reveal</code> for full values." if report["redacted"] else
+                  "<span class=warn>Values are shown in full: this file contains personal data.</span>") + "</p></header>")  # fmt: skip
+    return "".join(out)
+
+
+def _charts(d: dict[str, Any]) -> str:
+    did = d["_id"]
+    figures = []
+    cats = _ordered(set(_categories(d).values()))
+    flow = _flow_diagram(d)
+    if flow:
+        figures.append(f'<figure class="chart wide"><h3>Data → company → server country</h3>{_legend(did, cats)}{flow}'
+                       "<figcaption>Band widths: findings. Companies beyond the first ten are grouped as "
+                       "“other companies”.</figcaption></figure>")  # fmt: skip
+    bars = _bars(d)
+    if bars:
+        figures.append(f"<figure class=chart><h3>Findings per company</h3>{bars}</figure>")
+    time = _timeline(d)
+    if time:
+        figures.append(f"<figure class=chart><h3>Over time</h3>{time}</figure>")
+    return f'<div class=charts id="{did}-charts">{"".join(figures)}</div>' if figures else ""
 
 
 def render_html(report: dict[str, Any]) -> str:
@@ -293,54 +469,38 @@ def render_html(report: dict[str, Any]) -> str:
         '<meta name=viewport content="width=device-width,initial-scale=1">',
         '<meta name=referrer content="no-referrer">',
         "<title>phonehome report</title>",
-        f"<style>{CSS}</style></head><body><main>",
-        # Every headline sentence links to the evidence behind it.
-        "<h1 id=headline>" + _to_evidence(report, report["headline"][0]) + "</h1>",
-        "".join(f"<p class=lead>{_to_evidence(report, x)}</p>" for x in report["headline"][1:]),
-        f'<p class=muted>Generated {esc(report["generated"])} by phonehome. '
-        + ("Values are redacted; run <code>phonehome report --reveal</code> for full values." if report["redacted"] else
-           "<span class=warn>Values are shown in full: this file contains personal data.</span>") + "</p>",
-    ]  # fmt: skip
+        f"<style>{CSS}</style></head><body>{palette.pattern_defs()}<main>",
+        _band(report),
+    ]
     for n, d in enumerate(report["devices"]):
         did = f"d{n}"
         d = {**d, "_id": did}
-        kinds = d["matrix_companies"]["kinds"]
-        colors = {k: i % len(PALETTE) for i, k in enumerate(kinds)}
+        zone = d.get("zone")
         out.append(f'<section id="{did}"><h2>Device {esc(d["device"])} · session {esc(d["session"])}</h2>')
-        facts = f"{d['flows']} requests to {d['hosts']} hosts, {d['findings']} findings"
+        facts = f"{plural(d['flows'], 'request')} to {plural(d['hosts'], 'host')}, {plural(d['findings'], 'finding')}"
         if d["first"]:
-            facts += f", {d['first']} to {d['last']}"
+            facts += f", {when(d['first'], zone)} to {when(d['last'], zone)}"
         if d["vendor"]:
             facts += f"; phone made by {d['vendor']}"
         out.append(f"<p class=muted>{esc(facts)}</p>")
         if len(report["devices"]) > 1:  # with one device the page's headline is this device's
-            out.append(
-                '<div class="card lead">'
-                + "<br>".join(
-                    f'<a class=quiet href="#{did}-evidence-box">{esc(s)}</a>' for s in d["headline"]
-                )
-                + "</div>"
-            )
+            out.append('<div class="card lead">' + "<br>".join(
+                f'<a class=quiet href="#{did}-evidence-box">{esc(s)}</a>' for s in d["headline"]) + "</div>")  # fmt: skip
+        out.append(_charts(d))
         out.append("<h3>What was collected</h3>")
+        if len(report["devices"]) == 1 and d["headline"]:
+            out.append(f"<p>{esc(d['headline'][0])}</p>")
         out.append(_table(f"{did}-collected", ["category", "data", "findings", "distinct values", "received by", "server countries", "Play data type", "Apple data type"], [
-            [c["category"], c["label"], c["findings"], c["values"], more(c["companies"]),
-             more([country_name(x) for x in c["countries"]]), c["play_data_type"], c["apple_data_type"]] for c in d["collected"]
+            [_chip(c["category"]), c["label"], c["findings"], c["values"], more(c["companies"]),
+             more([country_label(x) for x in c["countries"]]), c["play_data_type"], c["apple_data_type"]] for c in d["collected"]
         ], nums={2, 3}))  # fmt: skip
         out.append("<h3>Who received it</h3>")
         out.append(_table(f"{did}-receivers", ["receiver", "legal name", "headquarters", "categories", "party", "servers in", "requests", "findings", "data"], [
-            [r["receiver"], r["legal_name"] or "", country_name(r["entity_country"]), ", ".join(r["categories"]), r["party"],
-             ", ".join(country_name(c) for c in r["server_countries"][:4]), r["flows"], r["findings"],
+            [r["receiver"], r["legal_name"] or "", country_label(r["entity_country"]), ", ".join(r["categories"]), r["party"],
+             ", ".join(country_label(c) for c in r["server_countries"][:4]), r["flows"], r["findings"],
              ", ".join(_label(k) for k in r["kinds"])] for r in d["receivers"]
         ], nums={6, 7}))  # fmt: skip
         out.append(_apps_html(did, d.get("apps", [])))
-        if kinds:
-            out.append("<h3>Findings per company</h3>" + _bars(d, colors))
-            out.append(
-                "<div class=legend>"
-                + "".join(f'<span><i class="c{colors[k]}"></i>{esc(_label(k))}</span>' for k in kinds)
-                + "</div>"
-            )
-            out.append("<h3>Data → company → server country</h3>" + _flow_diagram(d, colors))
         out.append("<h3>Where it went</h3>")
         out.append(_table(f"{did}-countries", ["server country", "region", "requests", "findings", "data"], [
             [c["name"], c["region"], c["flows"], c["findings"], ", ".join(_label(k) for k in c["kinds"])] for c in d["server_countries"]
@@ -354,16 +514,11 @@ def render_html(report: dict[str, Any]) -> str:
         ):
             m = d[key]
             if m["kinds"]:
-                cols = [country_name(c) if key == "matrix_countries" else c for c in m["columns"]]
+                cols = [country_label(c) if key == "matrix_countries" else c for c in m["columns"]]
                 out.append(f"<details><summary>{esc(title)}</summary>")
                 out.append(_table(f"{did}-{key}", ["data", *cols], [[_label(k), *row] for k, row in zip(m["kinds"], m["cells"], strict=True)],
-                                  nums=set(range(1, len(cols) + 1))))  # fmt: skip
+                                  nums=set(range(1, len(cols) + 1)), cards=False))  # fmt: skip
                 out.append("</details>")
-        out.append("<h3>Over time</h3>" + _timeline(d))
-        for p in d["timeline"]["periodic"]:
-            out.append(
-                f"<p>{esc(p['receiver'])} was contacted every ~{esc(_duration(p['every_seconds']))} ({p['contacts']} requests).</p>"
-            )
         out.append(_blind_spots_html(did, d["blind_spots"]))
         if d["declared"]:
             out.append("<h3>Observed against declared</h3>")
@@ -371,7 +526,7 @@ def render_html(report: dict[str, Any]) -> str:
                 [x["who"], _label(x["kind"]), x["play"], x["apple"], "yes" if x["declared"] else "NOT DECLARED", x["findings"]]
                 for x in d["declared"]
             ], nums={5}))  # fmt: skip
-        out.append(_evidence_html(did, d["evidence"]))
+        out.append(_evidence_html(did, d["evidence"], zone))
         out.append("</section>")
     out.append(f"<footer><p class=muted>{esc(report['sources'])}</p></footer>")
     out.append(f"<script>{JS}</script></main></body></html>")
@@ -421,7 +576,7 @@ def _blind_spots_html(did: str, b: dict[str, Any]) -> str:
     if b.get("unread"):
         out.append("<p>Connections seen but not read: what they carried is unknown.</p>")
         out.append(_table(f"{did}-unread", ["host", "what", "connections"],
-                          [[x["host"], BLIND_SPOT_LABELS.get(x["kind"], x["kind"]), x["count"]] for x in b["unread"]],
+                          [[x["host"], blind_spot_label(x["kind"]), x["count"]] for x in b["unread"]],
                           nums={2}))  # fmt: skip
     if b.get("not_sent"):
         out.append(
@@ -446,7 +601,7 @@ def _blind_spots_html(did: str, b: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _evidence_html(did: str, ev: dict[str, Any]) -> str:
+def _evidence_html(did: str, ev: dict[str, Any], zone: str | None = None) -> str:
     items = ev["items"]
     if not items:
         return ""
@@ -458,7 +613,7 @@ def _evidence_html(did: str, ev: dict[str, Any]) -> str:
         f'<div class=filters data-for="{did}-evidence"><input type=search placeholder="filter: host, value, path…" aria-label=filter>'
         f'<select aria-label="kind of data"><option value="">all data</option>{options}</select></div>',
         _table(f"{did}-evidence", ["time", "data", "value", "receiver", "server", "request", "where", "path", "decoded through", "source"], [
-            [e["time"], e["label"], e["value"] + (f" ({e['hashed']})" if e["hashed"] else ""), e["receiver"], country_name(e["country"]),
+            [when(e["time"], zone), e["label"], e["value"] + (f" ({e['hashed']})" if e["hashed"] else ""), e["receiver"], country_label(e["country"]),
              e["request"], e["where"], e["path"], " → ".join(e["encodings"]) or "plain",
              e["source"] + (f": {e['why']}" if e.get("why") else "")] for e in items
         ], row_attrs=[f' data-kind="{esc(e["kind"])}"' for e in items], classes={2: "val", 5: "req"}),

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import threading
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,6 +251,10 @@ class Chromium:
         globals: Sequence[str] = (),
         selectors: Sequence[str] = (),
         actions: Sequence[Action] = (),
+        full_page: bool = True,
+        screenshot_of: str | None = None,
+        vision_deficiency: str | None = None,
+        media: str | None = None,
     ) -> PageReport:
         """See the module-level `open_html`."""
         from playwright.sync_api import Error as PlaywrightError
@@ -329,6 +335,12 @@ class Chromium:
             page.on("pageerror", lambda err: report.page_errors.append(str(err)))
             page.on("dialog", on_dialog)
             page.on("popup", on_popup)
+            if vision_deficiency is not None:
+                # Chromium's own simulation (DevTools): it applies to what is drawn and to screenshots.
+                cdp = context.new_cdp_session(page)
+                cdp.send("Emulation.setEmulatedVisionDeficiency", {"type": vision_deficiency})
+            if media is not None:
+                page.emulate_media(media=media)  # type: ignore[arg-type]
 
             page.goto(own_url, wait_until="load")
             page.wait_for_timeout(wait_ms)
@@ -356,7 +368,10 @@ class Chromium:
                     pass  # a frame that was aborted or detached has nothing to read
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
+                if screenshot_of is not None:
+                    page.locator(screenshot_of).first.screenshot(path=str(screenshot), animations="disabled")
+                else:
+                    page.screenshot(path=str(screenshot), full_page=full_page, animations="disabled")
                 report.screenshot = screenshot
         finally:
             context.close()
@@ -375,6 +390,10 @@ def open_html(
     actions: Sequence[Action] = (),
     browser: Chromium | None = None,
     timeout_ms: int = 15_000,
+    full_page: bool = True,
+    screenshot_of: str | None = None,
+    vision_deficiency: str | None = None,
+    media: str | None = None,
 ) -> PageReport:
     """Load `path` as a file:// URL in headless Chromium and report what happened.
 
@@ -391,6 +410,12 @@ def open_html(
 
     With `browser`, or inside a `with Chromium()` block in this thread, the page opens in that
     running browser; otherwise one is launched and closed for this page alone.
+
+    The screenshot is of the whole page, of the viewport alone (`full_page=False`), or of the
+    first element matching `screenshot_of`. `vision_deficiency` ("deuteranopia", "protanopia",
+    "tritanopia", "achromatopsia", "blurredVision") has Chromium draw the page as a person with
+    that vision sees it (DevTools' Emulation.setEmulatedVisionDeficiency); `media="print"` lays
+    the page out as it prints.
     """
     kwargs: dict[str, Any] = dict(
         screenshot=screenshot,
@@ -400,6 +425,10 @@ def open_html(
         globals=globals,
         selectors=selectors,
         actions=actions,
+        full_page=full_page,
+        screenshot_of=screenshot_of,
+        vision_deficiency=vision_deficiency,
+        media=media,
     )
     if browser is None and _ACTIVE.stack:
         browser = _ACTIVE.stack[-1]
@@ -407,3 +436,52 @@ def open_html(
         return browser.open_html(path, **kwargs)
     with Chromium(timeout_ms=timeout_ms) as own:
         return own.open_html(path, **kwargs)
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and the rows of RGBA pixels (4 bytes each) of a PNG as Chromium writes it
+    (8 bits per channel, RGB or RGBA, not interlaced): enough to measure colours in a screenshot
+    without an imaging library."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat = 8, b""
+    width = height = channels = 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            if depth != 8 or colour not in (2, 6) or interlace:
+                raise ValueError(
+                    f"unsupported PNG: depth {depth}, colour type {colour}, interlace {interlace}"
+                )
+            channels = 4 if colour == 6 else 3
+        elif kind == b"IDAT":
+            idat += body
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows: list[bytes] = []
+    prev = bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind_of, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b, c = prev[i], prev[i - channels] if i >= channels else 0
+            if kind_of == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif kind_of == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif kind_of == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif kind_of == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        prev = line
+        if channels == 4:
+            rows.append(bytes(line))
+        else:
+            rows.append(b"".join(bytes(line[i : i + 3]) + b"\xff" for i in range(0, stride, 3)))
+    return width, height, rows

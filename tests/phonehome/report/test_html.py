@@ -126,9 +126,10 @@ def test_hostile_report_in_headless_chromium(
         shot = ARTIFACTS / f"report-{name}-evidence-open.png"
         report = open_html(
             path,
+            width=1280,  # the headers are clicked: below 600 px the tables are cards, headers hidden
             screenshot=shot,
             globals=["window.__pwned"],
-            selectors=["#headline", "svg[id^=chart-companies]", "svg[id^=chart-flow]", "svg[id^=chart-time]",
+            selectors=["#headline", "[id^=chart-companies]", "svg[id^=chart-flow]", "[id^=chart-time]",
                        "table[id$=evidence]"],
             actions=[
                 lambda page: page.click("table[id$=receivers] th:nth-child(8)"),
@@ -153,6 +154,7 @@ def test_sorting_and_filtering_work(chromium: None, sample_db: str, tmp_path: Pa
     shown = "Array.from(document.querySelectorAll('table[id$=evidence] tbody tr')).filter(r => !r.classList.contains('hidden')).length"
     report = open_html(
         path,
+        width=1280,
         globals=[first_col, shown],
         actions=[
             lambda page: page.click("table[id$=receivers] th:nth-child(8)"),
