@@ -4,8 +4,8 @@ API (pure; the HTML report calls it once per device):
 
     Link(data_label, category, company, country_label, weight)
     flow_diagram_svg(links, *, category_class, svg_id="flow-diagram", max_nodes=8,
-                     unit=("finding", "findings")) -> str
-    layout(links, *, max_nodes=8, min_share=0.02) -> Diagram     (the geometry, for tests)
+                     unit=("finding", "findings"), width=760) -> str
+    layout(links, *, max_nodes=8, min_share=0.02, width=760) -> Diagram   (the geometry, for tests)
 
 Each link says that `weight` requests or findings of one kind of data (`data_label`, already in
 words, of data category `category`) went to `company` on servers in `country_label`.  The left
@@ -19,7 +19,9 @@ are cut (with "…") to the room between that column and the next, measured with
 estimate of the text's width (`text_width`).  The full text stays in a `<title>`.  A column with
 more than `max_nodes` nodes keeps the heaviest `max_nodes - 1` and groups the rest as
 "Other (n)", and nodes under `min_share` of the total are grouped too (when at least two are);
-the height grows with the number of nodes.
+the height grows with the number of nodes.  `width` (at least 300) is the viewBox's: at 760 the
+diagram suits a desktop column, at about 380 a phone's (shorter labels, the same 11 px text), so a
+report can draw both and show one per screen width.
 
 The SVG uses classes only (`flow-node`, `flow-other`, `flow-band`, `flow-label`, `flow-head` and
 the category classes), no style attributes, script or outside references, so it fits the
@@ -37,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-WIDTH = 760
+WIDTH = 760  # the default; a narrower diagram (say 380, for a phone's column) keeps labels legible
 FONT_PX = 11  # the labels' size; CSS below pins it, and the layout's arithmetic assumes it
 LINE_H = 16  # a label's box height: more than the 11 px text's bounding box in any fallback font
 GAP = 4  # between two slots of a column
@@ -45,8 +47,8 @@ NODE_W = 10
 TOP = 24  # room for the column headings
 BASE_H = 240  # the weighted part of a column's height (slots add to it)
 PAD = 4  # between a node and its label
-COLUMN_X = (176.0, 382.0, 588.0)  # the nodes' left edges
 HEADINGS = ("Data sent", "Company", "Server country")
+SHORT_HEADINGS = ("Data", "Company", "Country")  # below 600 units across
 OTHER = "Other"
 BLANK = "(no name)"  # what a blank name is drawn as
 _GROUP = "\x00other"  # an "other" node's key: no cleaned name can be equal to it
@@ -61,7 +63,7 @@ CSS = """
 
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_NARROW = frozenset(" il.,:;'|!`ijtfr()[]{}/\\\"-")
+_NARROW = frozenset(" il.,:;'|!`ijtfr()[]{}/\\-")
 _BROAD = frozenset("MWmw@%&ÆŒæœ")
 
 
@@ -88,6 +90,7 @@ class Box:
 @dataclass(frozen=True)
 class Node:
     column: int  # 0 data, 1 company, 2 country
+    x: float  # the bar's left edge
     name: str  # the full name ("Other (3)" for a group)
     label: str  # what is drawn: the name, cleaned and cut to its column's room
     weight: int
@@ -101,10 +104,6 @@ class Node:
     @property
     def mid(self) -> float:
         return self.slot_top + self.slot_h / 2
-
-    @property
-    def x(self) -> float:
-        return COLUMN_X[self.column]
 
     def label_box(self) -> Box:
         """Where the label is drawn, by the layout's own estimate of its width."""
@@ -134,10 +133,18 @@ class Diagram:
     bands: tuple[Band, ...]
     total: int
 
+    @property
+    def headings(self) -> tuple[str, str, str]:
+        return HEADINGS if self.width >= 600 else SHORT_HEADINGS
+
+    def heading_x(self, column: int) -> float:
+        x = columns(self.width)[column]
+        return x + NODE_W if column == 0 else x
+
     def heading_boxes(self) -> list[Box]:
         boxes = []
-        for column, text in enumerate(HEADINGS):
-            x, w = _heading_x(column), text_width(text, bold=True)
+        for column, text in enumerate(self.headings):
+            x, w = self.heading_x(column), text_width(text, bold=True)
             x0 = x - w if column == 0 else x
             boxes.append(Box(x0, TOP - 4 - LINE_H, x0 + w, TOP - 4))
         return boxes
@@ -172,16 +179,27 @@ def text_width(text: str, *, px: float = FONT_PX, bold: bool = False) -> float:
             em += 0.62
         else:
             em += 0.75
-    return em * px * (1.1 if bold else 1.0)
+    # DejaVu Sans (Debian's system-ui) is among the widest; 6% more covers rounding and hinting.
+    return em * px * 1.06 * (1.1 if bold else 1.0)
 
 
-def room(column: int) -> float:
+def columns(width: float) -> tuple[float, float, float]:
+    """The bars' left edges: labels | bar | bands | bar | labels over bands | bar | labels."""
+    rest = width - 3 * (NODE_W + PAD) - 12
+    x0 = 0.24 * rest + PAD + 2
+    x1 = x0 + NODE_W + 0.27 * rest
+    x2 = x1 + NODE_W + PAD + 0.27 * rest + 8
+    return x0, x1, x2
+
+
+def room(column: int, width: float = WIDTH) -> float:
     """How wide a label of this column may be."""
+    x0, x1, x2 = columns(width)
     if column == 0:
-        return COLUMN_X[0] - PAD - 2
+        return x0 - PAD - 2
     if column == 1:
-        return COLUMN_X[2] - (COLUMN_X[1] + NODE_W + PAD) - 8
-    return WIDTH - (COLUMN_X[2] + NODE_W + PAD) - 2
+        return x2 - (x1 + NODE_W + PAD) - 8
+    return width - (x2 + NODE_W + PAD) - 2
 
 
 def truncate(text: str, width: float) -> str:
@@ -202,10 +220,6 @@ def _name(text: str) -> str:
     return clean(text).strip() or BLANK
 
 
-def _heading_x(column: int) -> float:
-    return COLUMN_X[0] + NODE_W if column == 0 else COLUMN_X[column]
-
-
 def _keep(weights: dict[str, int], total: int, max_nodes: int, min_share: float) -> set[str]:
     """The names a column shows by themselves; the rest become one "other" node."""
     ranked = sorted(weights, key=lambda n: (-weights[n], n))
@@ -218,10 +232,15 @@ def _keep(weights: dict[str, int], total: int, max_nodes: int, min_share: float)
     return set(ranked)
 
 
-def layout(links: Sequence[Link], *, max_nodes: int = 8, min_share: float = 0.02) -> Diagram:
+def layout(
+    links: Sequence[Link], *, max_nodes: int = 8, min_share: float = 0.02, width: int = WIDTH
+) -> Diagram:
     """Nodes, bands and their places (see the module's docstring)."""
     if max_nodes < 2:
         raise ValueError("max_nodes must be at least 2")
+    if width < 300:
+        raise ValueError("width must be at least 300")
+    xs = columns(width)
     rows = [lk for lk in links if lk.weight > 0]
     total = sum(lk.weight for lk in rows)
     names = [[_name(lk.data_label) for lk in rows], [_name(lk.company) for lk in rows]]
@@ -267,8 +286,9 @@ def layout(links: Sequence[Link], *, max_nodes: int = 8, min_share: float = 0.02
             name = f"{OTHER} ({len(grouped[c])})" if is_other else n
             nodes[c, n] = Node(
                 column=c,
+                x=xs[c],
                 name=name,
-                label=truncate(name, room(c)),
+                label=truncate(name, room(c, width)),
                 weight=w,
                 category=category,
                 other=tuple(grouped[c]) if is_other else (),
@@ -296,7 +316,7 @@ def layout(links: Sequence[Link], *, max_nodes: int = 8, min_share: float = 0.02
             in_offset[c + 1, b] += t
             bands.append(Band(src, dst, w, y0, y1, t, src.category if c == 0 else None))
     # The bands entering a node arrive in the order of their sources, so they do not cross there.
-    return Diagram(WIDTH, height + GAP, tuple(nodes.values()), tuple(bands), total)
+    return Diagram(width, height + GAP, tuple(nodes.values()), tuple(bands), total)
 
 
 def _plural(n: int, unit: tuple[str, str]) -> str:
@@ -310,9 +330,10 @@ def flow_diagram_svg(
     svg_id: str = "flow-diagram",
     max_nodes: int = 8,
     unit: tuple[str, str] = ("finding", "findings"),
+    width: int = WIDTH,
 ) -> str:
     """The diagram as one `<svg>` element (see the module's docstring)."""
-    d = layout(links, max_nodes=max_nodes)
+    d = layout(links, max_nodes=max_nodes, width=width)
     if not d.total:
         return ""
     h = round(d.height)
@@ -321,10 +342,10 @@ def flow_diagram_svg(
         f'width="{d.width}" height="{h}"><title>Flow of data: kind of data, to company, to server country '
         f"(band widths: {esc(unit[1])})</title>"
     ]
-    for column, text in enumerate(HEADINGS):
+    for column, text in enumerate(d.headings):
         anchor = "end" if column == 0 else "start"
         parts.append(
-            f'<text class="flow-head" x="{_heading_x(column):.1f}" y="{TOP - 8}" text-anchor="{anchor}">{text}</text>'
+            f'<text class="flow-head" x="{d.heading_x(column):.1f}" y="{TOP - 8}" text-anchor="{anchor}">{text}</text>'
         )
     for b in d.bands:
         if b.source.column == 0:

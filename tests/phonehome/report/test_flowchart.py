@@ -40,10 +40,27 @@ def assert_no_overlap(d: Diagram) -> None:
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b), (a, b)
     for n in d.nodes:
-        assert text_width(n.label) <= room(n.column) + 1e-9, n.label
+        assert text_width(n.label) <= room(n.column, d.width) + 1e-9, n.label
         assert n.label.strip(), n  # never an empty label
         box = n.label_box()
         assert box.y0 >= TOP and box.y1 <= d.height, n
+        assert box.x0 >= 0 and box.x1 <= d.width, n
+    for box in d.heading_boxes():
+        assert box.x0 >= 0 and box.x1 <= d.width, box
+
+
+def test_a_narrow_diagram_for_a_phone() -> None:
+    links = [
+        link("Advertising ID", "Meta Platforms, Inc.", "United States", 3),
+        link("IMEI", "Xiaomi", "China", 2),
+    ]
+    d = layout(links, width=380)
+    assert d.width == 380
+    svg = flow_diagram_svg(links, category_class=cat_class, width=380)
+    assert 'viewBox="0 0 380 ' in svg and ">Country</text>" in svg and ">Server country<" not in svg
+    assert_no_overlap(d)
+    with pytest.raises(ValueError):
+        layout(links, width=200)
 
 
 def test_no_links_no_diagram() -> None:
@@ -190,9 +207,9 @@ links_strategy = st.lists(
 
 
 @settings(max_examples=120, deadline=None)
-@given(links_strategy, st.integers(2, 12))
-def test_no_two_label_boxes_overlap(links: list[Link], max_nodes: int) -> None:
-    d = layout(links, max_nodes=max_nodes)
+@given(links_strategy, st.integers(2, 12), st.sampled_from([300, 380, 500, 760, 1000]))
+def test_no_two_label_boxes_overlap(links: list[Link], max_nodes: int, width: int) -> None:
+    d = layout(links, max_nodes=max_nodes, width=width)
     assert_no_overlap(d)
     for c in range(3):
         column = [n for n in d.nodes if n.column == c]
@@ -201,7 +218,7 @@ def test_no_two_label_boxes_overlap(links: list[Link], max_nodes: int) -> None:
         assert d.height >= TOP + len(column) * (LINE_H + GAP)
         assert sum(n.weight for n in column) == d.total
         assert sum(1 for n in column if n.other) <= 1
-    svg = flow_diagram_svg(links, category_class=cat_class, max_nodes=max_nodes)
+    svg = flow_diagram_svg(links, category_class=cat_class, max_nodes=max_nodes, width=width)
     if d.total:
         assert_inert(svg)
         assert len(re.findall(r'<text class="flow-label"', svg)) == len(d.nodes)
@@ -274,8 +291,11 @@ def test_in_chromium_no_label_overlaps_and_the_map_renders(tmp_path: Path) -> No
     )
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     diagrams = "".join(
-        flow_diagram_svg(links, category_class=cat_class, svg_id=f"flow-{i}", max_nodes=8 + 4 * (i % 2))
+        flow_diagram_svg(
+            links, category_class=cat_class, svg_id=f"flow-{i}-{w}", max_nodes=8 + 4 * (i % 2), width=w
+        )
         for i, links in enumerate(browser_cases())
+        for w in (760, 380)
     )
     world = worldmap.world_map_svg(
         {
@@ -304,12 +324,14 @@ def test_in_chromium_no_label_overlaps_and_the_map_renders(tmp_path: Path) -> No
     )
     for width in (390, 1280):
         report = open_html(
-            page, width=width, globals=[_OVERLAPS, "window.__pwned"], selectors=["#map-1", "#flow-0"]
+            page, width=width, globals=[_OVERLAPS, "window.__pwned"], selectors=["#map-1", "#flow-0-760"]
         )
         assert not report.page_errors and not report.csp_violations and not report.requests, report.summary()
         assert report.globals["window.__pwned"] is None
-        assert report.visible["#map-1"] and report.visible["#flow-0"], report.boxes
+        assert report.visible["#map-1"] and report.visible["#flow-0-760"], report.boxes
         measured = report.globals[_OVERLAPS]
-        assert measured["texts"] >= 4 * 3 + 30, measured  # headings and labels of four diagrams were measured
+        assert measured["texts"] >= 8 * 3 + 60, (
+            measured
+        )  # headings and labels of eight diagrams were measured
         assert measured["overlaps"] == [], measured["overlaps"][:5]
         assert measured["outside"] == [], measured["outside"][:5]
