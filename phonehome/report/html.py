@@ -18,10 +18,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import unicodedata
 from typing import Any
 
-from phonehome.report import palette
+from phonehome.report import flowchart, palette, worldmap
 from phonehome.report.build import more
 from phonehome.report.markdown import _duration
 from phonehome.summary import CATEGORY_ORDER
@@ -66,7 +65,7 @@ td.val,td.req{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break
 svg{max-width:100%;height:auto;display:block}
 svg text{font:11px system-ui,sans-serif;fill:var(--fg)}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr));gap:12px 24px}
-.chart{margin:0;min-width:0}.chart.wide{grid-column:1/-1}
+.chart{margin:0;min-width:0}.chart.wide{grid-column:1/-1}figure.map{margin:0}
 .chart h3{margin-top:.6em}
 figcaption{color:var(--mut);font-size:.85rem;margin-top:4px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 12px;margin:6px 0;font-size:.85rem}
@@ -173,19 +172,6 @@ def _label(kind: str) -> str:
     return kind_label(kind)
 
 
-def _fit(text: str, width: int) -> str:
-    """`text` cut to about `width` columns of an 11px label (wide characters count two), marked "…"."""
-    out: list[str] = []
-    used = 0
-    for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
-        if used + w > width:
-            return "".join(out).rstrip() + "…"
-        out.append(ch)
-        used += w
-    return text
-
-
 def _chip(category: str, text: str | None = None) -> Markup:
     """A category's swatch (its colour and pattern) and its name: never colour alone."""
     cls = palette.category_class(category)
@@ -272,99 +258,24 @@ def _bars(d: dict[str, Any]) -> str:
     return f'<div id="chart-companies-{esc(d["_id"])}" class=bars>{"".join(rows)}</div>{note}'
 
 
-# The flow diagram: three columns of nodes, labels at least this far apart (an 11px label's box).
-LABEL_STEP = 16.0
-LABEL_COLUMNS = 24
-
-
 def _flow_diagram(d: dict[str, Any]) -> str:
-    """Data category -> company -> server country, band widths proportional to findings; the labels of
-    a column never overlap (each at least LABEL_STEP below the one above it)."""
+    """Data -> company -> server country (flowchart.py: labels that never overlap, small flows grouped)."""
     of = _categories(d)
-    kc: dict[tuple[str, str], int] = {}
-    cc: dict[tuple[str, str], int] = {}
-    companies_all: dict[str, int] = {}
-    for _kind, company, _country, n in d["flow_links"]:
-        companies_all[company] = companies_all.get(company, 0) + n
-    ranked = sorted(companies_all, key=lambda c: -companies_all[c])
-    keep = set(ranked[:10])
-    other_company = "other companies"
-    for kind, company, country, n in d["flow_links"]:
-        cat = of.get(kind, "other")
-        who = company if company in keep or len(ranked) <= 11 else other_company
-        kc[(cat, who)] = kc.get((cat, who), 0) + n
-        cc[(who, country)] = cc.get((who, country), 0) + n
-    if not kc:
-        return ""
-    cats = _ordered({c for c, _ in kc})
-    companies = [c for c in ranked if any(w == c for _, w in kc)] + (
-        [other_company] if any(w == other_company for _, w in kc) else []
+    links = [flowchart.Link(kind_label(kind), of.get(kind, palette.OTHER), who, country_label(country), n)
+             for kind, who, country, n in d["flow_links"]]  # fmt: skip
+    return flowchart.flow_diagram_svg(
+        links, category_class=palette.category_class, svg_id=f"chart-flow-{d['_id']}"
     )
-    wn: dict[str, int] = {}
-    for (_, country), n in cc.items():
-        wn[country] = wn.get(country, 0) + n
-    countries = sorted(wn, key=lambda c: (-wn[c], c))
-    wk = {k: sum(n for (kk, _), n in kc.items() if kk == k) for k in cats}
-    wc = {c: sum(n for (_, w), n in kc.items() if w == c) for c in companies}
-    total = sum(kc.values()) or 1
-    node_w, gap = 12, 6.0
-    usable = max(240.0, LABEL_STEP * max(len(cats), len(companies), len(countries)))
-    scale = usable / total
-    xs = (150, 380, 610)
 
-    def layout(nodes: list[str], weight: dict[str, int]) -> tuple[dict[str, list[float]], list[float], float]:
-        pos: dict[str, list[float]] = {}
-        labels: list[float] = []
-        y, last = gap, -LABEL_STEP
-        for n in nodes:
-            h = max(scale * weight.get(n, 0), 2.0)
-            pos[n] = [y, h, y, y]  # top, height, next outgoing offset, next incoming offset
-            last = max(y + h / 2 + 4, last + LABEL_STEP)
-            labels.append(last)
-            y += max(h + gap, LABEL_STEP)
-        return pos, labels, max(y, last + 6)
 
-    pk, lk, hk = layout(cats, wk)
-    pc, lc, hc = layout(companies, wc)
-    pn, ln, hn = layout(countries, wn)
-    width, height = 800, max(hk, hc, hn) + gap
-    parts = [f'<svg id="chart-flow-{esc(d["_id"])}" class=flow role=img viewBox="0 0 {width} {height:.0f}" width="{width}" height="{height:.0f}">'
-             "<title>Flow of data: category of data, to company, to server country</title>"]  # fmt: skip
-
-    def band(src: dict[str, list[float]], a: str, dst: dict[str, list[float]], b: str, n: int,
-             x1: float, x2: float, cls: str, tip: str) -> None:  # fmt: skip
-        h = max(scale * n, 1.0)
-        y1, y2 = src[a][2] + h / 2, dst[b][3] + h / 2
-        src[a][2] += h
-        dst[b][3] += h
-        mid = (x1 + x2) / 2
-        parts.append(f'<path class="{cls}" fill=none stroke-opacity="0.4" stroke-width="{h:.1f}" '
-                     f'd="M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"><title>{esc(tip)}</title></path>')  # fmt: skip
-
-    for (cat, company), n in sorted(
-        kc.items(), key=lambda i: (cats.index(i[0][0]), companies.index(i[0][1]))
-    ):
-        band(pk, cat, pc, company, n, xs[0] + node_w, xs[1], palette.category_class(cat),
-             f"{category_label(cat)} → {company}: {n}")  # fmt: skip
-    for (company, country), n in sorted(
-        cc.items(), key=lambda i: (companies.index(i[0][0]), countries.index(i[0][1]))
-    ):
-        band(pc, company, pn, country, n, xs[1] + node_w, xs[2], "neutral",
-             f"{company} → {country_label(country)}: {n}")  # fmt: skip
-    columns = (
-        (pk, lk, cats, xs[0], lambda c: category_label(c), lambda c: f"pat-{palette.category_of(c)}"),
-        (pc, lc, companies, xs[1], lambda c: c, lambda c: "neutral"),
-        (pn, ln, countries, xs[2], lambda c: country_label(c), lambda c: "neutral"),
-    )
-    for nodes, label_ys, names, x, text_of, cls_of in columns:
-        for name, ly in zip(names, label_ys, strict=True):
-            top, h = nodes[name][0], nodes[name][1]
-            text = _fit(text_of(name), LABEL_COLUMNS)
-            anchor, tx = ("end", x - 4) if nodes is pk else ("start", x + node_w + 4)
-            parts.append(f'<rect class="{cls_of(name)}" x="{x}" y="{top:.1f}" width="{node_w}" height="{h:.1f}"><title>{esc(text_of(name))}</title></rect>'
-                         f'<text x="{tx}" y="{ly:.1f}" text-anchor="{anchor}">{esc(text)}</text>')  # fmt: skip
-    parts.append("</svg>")
-    return "".join(parts)
+def _map(d: dict[str, Any]) -> str:
+    """Where the servers were and where the receiving companies sit (worldmap.py)."""
+    servers = {c["country"]: c["flows"] for c in d["server_countries"]}
+    hq: dict[str, int] = {}
+    for r in d["receivers"]:
+        if r["findings"] and r["entity_country"]:
+            hq[r["entity_country"]] = hq.get(r["entity_country"], 0) + 1
+    return worldmap.world_map_svg(servers, hq, label=country_label, svg_id=f"chart-map-{d['_id']}")
 
 
 def _timeline(d: dict[str, Any]) -> str:
@@ -448,11 +359,14 @@ def _charts(d: dict[str, Any]) -> str:
     did = d["_id"]
     figures = []
     cats = _ordered(set(_categories(d).values()))
+    world = _map(d)
+    if world:
+        figures.append(f'<figure class="chart wide"><h3>Where the data went</h3>{world}</figure>')
     flow = _flow_diagram(d)
     if flow:
         figures.append(f'<figure class="chart wide"><h3>Data → company → server country</h3>{_legend(did, cats)}{flow}'
-                       "<figcaption>Band widths: findings. Companies beyond the first ten are grouped as "
-                       "“other companies”.</figcaption></figure>")  # fmt: skip
+                       "<figcaption>Band widths: findings; colours and patterns: the categories above. "
+                       "Small flows are grouped as “Other”.</figcaption></figure>")  # fmt: skip
     bars = _bars(d)
     if bars:
         figures.append(f"<figure class=chart><h3>Findings per company</h3>{bars}</figure>")

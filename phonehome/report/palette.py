@@ -110,6 +110,7 @@ def css() -> str:
             rules.append(f".pat.cat-{category}{{background-image:{_HTML_PATTERNS[category]}}}")
     rules.append(f".neutral{{background:{NEUTRAL_COLOUR};fill:{NEUTRAL_COLOUR};stroke:{NEUTRAL_COLOUR}}}")
     rules.append(f".map-land{{fill:{MAP_LAND};stroke:#fff;stroke-width:.4}}")
+    rules.append(".map-marker.map-hq text,.map-key.map-hq{fill:#1d2330;color:#1d2330}")
     for name, c in MAP_COLOURS.items():
-        rules.append(f".{name}{{fill:{c};background:{c};stroke:#fff;stroke-width:.4}}")
+        rules.append(f".{name},.map-key.{name}{{fill:{c};background:{c};stroke:#fff;stroke-width:.4}}")
     return "\n".join(rules) + "\n"
