@@ -17,7 +17,9 @@ import collections
 import logging
 import multiprocessing
 import multiprocessing.connection
+import queue
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
@@ -42,11 +44,23 @@ def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> N
     # Ctrl-C reaches the whole process group: the parent decides when workers stop (it flushes first).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn.send(READY)  # it started: a death from now on is the data's doing, not the start-up's
+    # Parts are read as they come, whatever this worker is doing: the parent may send the next part
+    # while this one sends its answer, and with both pipes full each would wait for the other.
+    parts: queue.SimpleQueue[list[Exchange] | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        while True:
+            try:
+                part = conn.recv()
+            except (EOFError, OSError):
+                part = None
+            parts.put(part)
+            if part is None:
+                return
+
+    threading.Thread(target=read, name="phonehome-parts", daemon=True).start()
     while True:
-        try:
-            part = conn.recv()
-        except (EOFError, OSError):
-            return
+        part = parts.get()
         if part is None:
             return
         out: list[dict[str, Any] | str] = []

@@ -32,3 +32,15 @@ class Unimportable:
 
     def __call__(self, exchange: Exchange) -> Analysis:  # pragma: no cover
         return analyze(exchange)
+
+
+def bulky(exchange: Exchange) -> Analysis:
+    """An analysis whose answer alone fills a pipe: a note of 200,000 characters."""
+    analysis = analyze(exchange)
+    return Analysis(
+        analysis.exchange,
+        analysis.findings,
+        analysis.destination,
+        analysis.fields,
+        (*analysis.notes, "x" * 200_000),
+    )

@@ -3,6 +3,7 @@ worker that crashes or hangs costs only the flow that brought it down."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from phonehome.db.workers import ClassifierPool, PoolBroken
 
 from phonehome.pipeline import make_analyzer
 from phonehome.sources import open_source
-from tests.db._poison import Unimportable, crashing_or_hanging
+from tests.db._poison import Unimportable, bulky, crashing_or_hanging
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 T = datetime(2026, 12, 6, tzinfo=UTC)
@@ -122,3 +123,23 @@ def test_submissions_overlap_and_come_back_in_order_even_when_one_crashes() -> N
     assert [a.exchange for a in got_first] == first and all(len(a.findings) == 1 for a in got_first)
     assert [a.exchange for a in got_second] == second
     assert [len(a.findings) for a in got_second] == [1, 0, 1, 1] and pool.stats.lost == 1
+
+
+def test_a_next_part_and_an_answer_bigger_than_their_pipes_do_not_wait_for_each_other() -> None:
+    """Batch N+1 is sent while the worker sends batch N's answer: with both bigger than a pipe holds,
+    each side once waited for the other forever (a capture under load stopped storing)."""
+    big = [Exchange(time=datetime(2024, 1, 1, tzinfo=UTC), method="POST", url=f"https://t.example/{i}",
+                    request_body=b"a" * 300_000) for i in range(4)]  # fmt: skip
+    result: list[int] = []
+
+    def pipeline() -> None:
+        with ClassifierPool(bulky, 1, timeout=60.0) as pool:
+            first = pool.submit(big[:2])
+            second = pool.submit(big[2:])
+            result.extend(len(a.notes[-1]) for a in pool.collect(first) + pool.collect(second))
+
+    thread = threading.Thread(target=pipeline, daemon=True)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the parent and its worker wait for each other"
+    assert result == [200_000] * 4
