@@ -13,12 +13,14 @@ spill file itself.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import os
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mitmproxy import ctx, exceptions, http, tcp, tls, udp
 from mitmproxy.addonmanager import Loader
@@ -29,7 +31,7 @@ from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
 from phonehome.classifiers.model import Exchange
 from phonehome.db.models import BlindSpot
 from phonehome.db.store import Store, StoreError, Unread, Writer, WriterStats
-from phonehome.db.workers import ClassifierPool
+from phonehome.db.writerprocess import Config, WriterProcess
 
 from phonehome.devices import DeviceNameError, parse_devices, plain_address
 from phonehome.pipeline import make_analyzer
@@ -42,6 +44,12 @@ T = TypeVar("T")
 # Seconds the oldest answered flow may wait for its commit before responses are held back; the
 # writer commits a batch within `Writer.max_delay` of its first item, so the total stays under 1 s.
 MAX_LAG = 0.5
+# The same with a writer process: killing either process loses nothing (the writer stores all it
+# received; the proxy keeps what it handed over until it is stored, and spills it should the writer
+# die), so the bound only says how far the live view may fall behind under load.
+MAX_LAG_HANDED = 10.0
+# Bytes of flows handed to a writer process and not yet stored, before the hook waits for room.
+WRITER_BYTES = 16 * 1024 * 1024
 
 
 def spill_path(db: str) -> Path:
@@ -96,7 +104,7 @@ def _safe(get: Callable[[], T]) -> T | None:
 class Capture:
     def __init__(self) -> None:
         self.store: Store | None = None
-        self.writer: Writer | None = None
+        self.writer: Writer | WriterProcess | None = None
         self.session_id: int | None = None
         self.stats: WriterStats | None = None
         self._db = "phonehome.db"
@@ -109,7 +117,6 @@ class Capture:
         self._destinations: Destinations | None = None
         self.spill: HarSpill | None = None
         self.names: dict[str, str] = {}  # client address -> device name (--device NAME=ADDRESS)
-        self.pool: ClassifierPool | None = None
         self._workers = 0
 
     def load(self, loader: Loader) -> None:
@@ -128,7 +135,8 @@ class Capture:
             "phonehome_workers",
             int,
             0,
-            "Worker processes that classify (0: on the writer thread of this process).",
+            "Processes that classify and store (0: a writer thread of this process; 1: a writer "
+            "process; N: a writer process and N classifier processes).",
         )
         loader.add_option(
             "phonehome_devices",
@@ -186,29 +194,45 @@ class Capture:
     def running(self) -> None:
         self._writer()
 
-    def _writer(self) -> Writer:
+    def _writer(self) -> Writer | WriterProcess:
         if self.writer is None:
             self.store = Store(self._db)
             self.label = self._label or default_label()
             self.session_id = self.store.open_session(self.label, "capture")
             analyzer = make_analyzer(self._known, self._destinations)
             self.spill = HarSpill(spill_path(self._db))
-            # Classification in worker processes: the proxy's process only copies flows and stores.
-            self.pool = ClassifierPool(analyzer, self._workers) if self._workers > 0 else None
-            if self.pool is not None and not self.pool.wait_ready():
-                log.warning("phonehome: classifier processes did not start; classifying in this process")
-                self.pool.close()
-                self.pool = None
-            self.writer = Writer(
-                self.store,
-                self.session_id,
-                device="",
-                analyzer=analyzer,
-                spill=self.spill.write,
-                names=self.names,
-                pool=self.pool,
-            ).start()
+            if self._workers > 0:
+                self.writer = self._writer_process(analyzer)
+            if self.writer is None:
+                self.writer = Writer(
+                    self.store,
+                    self.session_id,
+                    device="",
+                    analyzer=analyzer,
+                    spill=self.spill.write,
+                    names=self.names,
+                ).start()
         return self.writer
+
+    def _writer_process(self, analyzer: Callable[[Exchange], Any]) -> WriterProcess | None:
+        """Classifying and storing in processes of their own: this process only copies flows."""
+        assert self.session_id is not None and self.spill is not None
+        path = self.spill.path
+        path = path.with_name(f"{path.stem}-writer{path.suffix}")
+        config = Config(
+            db=self._db, session_id=self.session_id, device="", analyzer=analyzer, names=self.names,
+            spill_path=str(path),
+            spill=functools.partial(HarSpill, path), workers=self._workers,
+            max_bytes=WRITER_BYTES, parent=os.getpid(),
+        )  # fmt: skip
+        writer = WriterProcess(config)
+        if not writer.wait_ready():
+            log.warning("phonehome: the writer process did not start; classifying in this process")
+            writer.close_quietly()
+            return None
+        if writer.note:
+            log.warning("phonehome: %s", writer.note)
+        return writer
 
     async def _enqueue(self, item: Exchange | Unread) -> None:
         writer = self._writer()
@@ -217,30 +241,35 @@ class Capture:
             self._failed = True
             logging.error(
                 "phonehome: cannot write to the database (%s); saving flows to %s instead",
-                writer.error, self.spill.path if self.spill else "?",
+                writer.error, writer.spill_path if isinstance(writer, WriterProcess) else self.spill.path if self.spill else "?",
             )  # fmt: skip
         if not writer.alive:
             self._spill_directly(item)
             return
-        if not writer.submit_nowait(item):
-            await asyncio.to_thread(writer.submit, item)
-        if writer.lag() > MAX_LAG:
+        if not writer.submit_nowait(item) and await asyncio.to_thread(writer.submit, item) is False:
+            self._spill_directly(item)  # the writer process went while this flow waited for room
+        limit = MAX_LAG_HANDED if isinstance(writer, WriterProcess) else MAX_LAG
+        if writer.lag() > limit:
             # Hold this response back until the writer has caught up (off the event loop).
-            await asyncio.to_thread(writer.wait_for_lag, MAX_LAG)
+            await asyncio.to_thread(writer.wait_for_lag, limit)
 
     def _spill_directly(self, item: Exchange | Unread) -> None:
         """The writer thread is gone: say so once, loudly, and keep every flow in the spill file."""
+        items = [item]
         if not self._dead_said:
             self._dead_said = True
             logging.error(
                 "phonehome: the database writer stopped; saving every flow to %s instead",
                 self.spill.path if self.spill else "?",
             )
-        if isinstance(item, Exchange) and self.spill is not None:
-            try:
-                self.spill.write(item)
-            except OSError as exc:
-                logging.error("phonehome: cannot save a flow to the spill file either: %s", exc)
+            if isinstance(self.writer, WriterProcess):
+                items = [*self.writer.lost(), item]  # what it had not stored when it went
+        for one in items:
+            if isinstance(one, Exchange) and self.spill is not None:
+                try:
+                    self.spill.write(one)
+                except OSError as exc:
+                    logging.error("phonehome: cannot save a flow to the spill file either: %s", exc)
 
     async def response(self, flow: http.HTTPFlow) -> None:
         if not self._skip(flow):
@@ -310,23 +339,26 @@ class Capture:
         if self.writer is None or self.store is None or self.session_id is None:
             return
         try:
-            self.stats = self.writer.close()
-            if self.spill is not None and self.spill.count:
+            try:
+                self.stats = self.writer.close()
+            finally:
+                if isinstance(self.writer, WriterProcess):
+                    for item in self.writer.lost():  # it died: what it had not stored yet
+                        self._spill_directly(item)
+            spilled = sum(n for _, n in self._spill_files())
+            if spilled:
                 # Flows the writer could not take (it had stopped, or the database refused them).
-                raise StoreError(
-                    f"{self.spill.count} flows could not be stored and were saved to the spill file"
-                )
+                raise StoreError(f"{spilled} flows could not be stored and were saved to the spill file")
         except StoreError as exc:
-            if self.spill is not None and self.spill.count:
+            files = [str(path) for path, _ in self._spill_files()]
+            if files:
                 exc = StoreError(
-                    f"{exc}: {self.spill.path} (import it with: phonehome replay {self.spill.path})"
+                    f"{exc}: {', '.join(files)} (import with: phonehome replay {' '.join(files)})"
                 )
             self.failure = exc
             logging.error("phonehome: %s", exc)
             raise exc from None
         finally:
-            if self.pool is not None:
-                self.pool.close()
             if self.spill is not None:
                 self.spill.close()
             try:
@@ -334,3 +366,10 @@ class Capture:
             except Exception as exc:  # noqa: BLE001 - the store is already failing; the error above says so
                 log.warning("phonehome: could not close the session: %s", exc)
             self.store.dispose()
+
+    def _spill_files(self) -> list[tuple[Path, int]]:
+        """The spill files that hold flows: this process's, and the writer process's."""
+        files = [(self.spill.path, self.spill.count)] if self.spill is not None else []
+        if isinstance(self.writer, WriterProcess):
+            files.append((self.writer.spill_path, self.writer.stats.spilled))
+        return [(path, n) for path, n in files if n]

@@ -20,6 +20,7 @@ from phonehome.addons.capture import Capture
 from phonehome.addons.startup import StartupCheck
 from phonehome.db.store import WriterStats
 from phonehome.db.tally import Tally
+from phonehome.db.writerprocess import RemoteTally
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class Started:
 
     addrs: list[tuple[str, int]]  # where it really listens (port 0 picks a free port)
     session: str
-    tally: Tally | None  # the writer's running counts, for a live view
+    tally: Tally | RemoteTally | None  # the writer's running counts, for a live view
     wireguard: str | None = None  # the WireGuard client configuration, in WireGuard mode
 
 

@@ -156,6 +156,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None, help="capture --workers (default: its own)")
+    parser.add_argument("--only", default="", help="comma-separated variants to run (default: all)")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -166,13 +168,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         capture = [_bin("phonehome"), "capture", "--listen-host", "127.0.0.1", "--listen-port", "0",
                    "--confdir", f"{tmp}/conf"]  # fmt: skip
+        if args.workers is not None:
+            capture += ["--workers", str(args.workers)]
         runs = {
             "mitmdump": ([_bin("mitmdump"), "--listen-host", "127.0.0.1", "--listen-port", "0",
                           "--set", f"confdir={tmp}/conf", "--set", "flow_detail=0"], "proxy listening at", False),
             "quiet": ([*capture, "--quiet"], "Listening on", False),
             "live": (capture, "Listening on", True),
             "lines": (capture, "Listening on", False),
+            # Everything in the proxy's own process: the writer thread classifies and stores.
+            "in-process": ([*capture, "--quiet", "--workers", "0"], "Listening on", False),
         }  # fmt: skip
+        if args.only:
+            runs = {k: v for k, v in runs.items() if k in {"mitmdump", *args.only.split(",")}}
         for round_ in range(args.rounds):
             for name, (cmd, marker, terminal) in runs.items():
                 db = f"{tmp}/bench-{name}-{round_}.db"
@@ -191,11 +199,17 @@ def main() -> None:
                     backlog = max(backlog, stored - committed)
     server.shutdown()
     m = results["mitmdump"]
+    if set(results) != {"mitmdump", "quiet", "live", "lines", "in-process"}:
+        print("proxy:", ", ".join(f"{k} {v:,.0f} req/s (ratio {v / m:.2f}, p99 {_p99(LATENCIES[k]) * 1000:.1f} ms)"
+                                  for k, v in results.items()))  # fmt: skip
+        return
     print(
         f"proxy: {args.requests} POSTs over {args.connections} connections, best of {args.rounds}: mitmdump {m:,.0f} req/s; "
         f"phonehome capture --quiet {results['quiet']:,.0f} (ratio {results['quiet'] / m:.2f}), "
         f"with the live view {results['live']:,.0f} (ratio {results['live'] / m:.2f}), "
-        f"line per finding {results['lines']:,.0f} (ratio {results['lines'] / m:.2f}); "
+        f"line per finding {results['lines']:,.0f} (ratio {results['lines'] / m:.2f}), "
+        f"everything in the proxy's process (--workers 0) {results['in-process']:,.0f} "
+        f"(ratio {results['in-process'] / m:.2f}, p99 {_p99(LATENCIES['in-process']) * 1000:.1f} ms); "
         f"live view / quiet {results['live'] / results['quiet']:.2f}; "
         f"p99 latency mitmdump {_p99(LATENCIES['mitmdump']) * 1000:.1f} ms, capture --quiet "
         f"{_p99(LATENCIES['quiet']) * 1000:.1f} ms (added {(_p99(LATENCIES['quiet']) - _p99(LATENCIES['mitmdump'])) * 1000:.1f} ms); "

@@ -771,6 +771,11 @@ class Writer:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    @property
+    def waiting(self) -> int:
+        """Items submitted and not yet stored or spilled."""
+        return len(self._pending)
+
     def start(self) -> Writer:
         self._thread.start()
         return self

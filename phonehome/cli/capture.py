@@ -14,9 +14,10 @@ import click
 from click.core import ParameterSource
 
 from phonehome.cli.common import (
+    capture_workers_option,
     console,
     db_option,
-    default_workers,
+    default_capture_workers,
     destinations_of,
     esc,
     fail,
@@ -26,7 +27,6 @@ from phonehome.cli.common import (
     open_store,
     shown_db,
     without_password,
-    workers_option,
 )
 from phonehome.db import queries
 from phonehome.db.store import Store, StoreError
@@ -84,7 +84,7 @@ WIREGUARD_PORT = 51820  # WireGuard's usual UDP port
 )  # fmt: skip
 @known_option
 @geo_options
-@workers_option
+@capture_workers_option
 def capture(
     listen_host: str,
     listen_port: int,
@@ -187,7 +187,7 @@ def capture(
         geoip_db=str(Path(geoip_db).resolve()) if geoip_db else "",
         asn_db=str(Path(asn_db).resolve()) if asn_db else "",
         mode=mode, devices=devices, endpoint=endpoint,
-        workers=default_workers() if workers is None else workers,
+        workers=default_capture_workers() if workers is None else workers,
     )  # fmt: skip
     try:
         try:

@@ -214,12 +214,30 @@ workers_option = click.option(
 )  # fmt: skip
 
 
-def default_workers() -> int:
-    """One classifier process per core, as the scheduler lets this process use them."""
+capture_workers_option = click.option(
+    "--workers", type=click.IntRange(0, 256), default=None, metavar="N",
+    help="Processes that classify and store: 1 is a writer process that classifies itself, N > 1 adds "
+    "N classifier processes, 0 keeps it all in the proxy's process (default: cores - 2, at least 1).",
+)  # fmt: skip
+
+
+def cores() -> int:
+    """The cores the scheduler lets this process use."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def default_workers() -> int:
+    """One classifier process per core (replay)."""
+    return cores()
+
+
+def default_capture_workers() -> int:
+    """The proxy takes a core and the writer process one; classifier processes get the rest.  With
+    fewer than four cores the writer process classifies itself (docs/performance.md#capture)."""
+    return max(1, cores() - 2)
 
 
 db_option = click.option(

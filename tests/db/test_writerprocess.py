@@ -1,0 +1,213 @@
+"""db/writerprocess.py: capture's writer in a process of its own stores every item handed over, from
+the event loop or another thread, through a full pipe, and loses nothing when either side dies."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import signal
+import struct
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from phonehome.classifiers.model import Exchange
+from phonehome.db.models import BlindSpot
+from phonehome.db.store import Store, StoreError, Unread
+from phonehome.db.writerprocess import Config, WriterProcess, _frame
+from sqlalchemy import text
+
+from phonehome.pipeline import make_analyzer
+from phonehome.sources.harwrite import HarSpill
+
+BODY = json.dumps({"imei": "861234567890127", "gaid": "38400000-8cf0-11bd-b23e-10b96e40000d"}).encode()
+
+
+def _ex(i: int, body: bytes = BODY) -> Exchange:
+    return Exchange(
+        time=datetime(2024, 5, 1, 8, 0, tzinfo=UTC), method="POST", url=f"https://t.example/collect/{i}",
+        request_headers=(("content-type", "application/json"),), request_body=body, status=204,
+        fingerprint=f"f{i}", client_address="10.0.0.7",
+    )  # fmt: skip
+
+
+def _start(
+    tmp_path: Path, workers: int = 1, db: str | None = None, **kw: object
+) -> tuple[WriterProcess, str]:
+    db = db or str(tmp_path / "w.db")
+    store = Store(db)
+    session = store.open_session("t", "capture")
+    store.dispose()
+    config = Config(
+        db=db, session_id=session, device="", analyzer=make_analyzer(None, None), names={"10.0.0.7": "pixel"},
+        spill_path=str(tmp_path / "spill.har"), spill=functools.partial(HarSpill, tmp_path / "spill.har"), workers=workers, max_bytes=16 << 20, parent=os.getpid(),
+        **kw,  # type: ignore[arg-type]
+    )  # fmt: skip
+    writer = WriterProcess(config)
+    assert writer.wait_ready(), "the writer process did not start"
+    return writer, db
+
+
+def _count(db: str, sql: str) -> int:
+    store = Store(db, create=False)
+    try:
+        with store.engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_items_handed_over_from_the_event_loop_are_all_stored(tmp_path: Path, workers: int) -> None:
+    writer, db = _start(tmp_path, workers)
+
+    async def hand_over() -> None:
+        for i in range(300):
+            if not writer.submit_nowait(_ex(i)):
+                assert await asyncio.to_thread(writer.submit, _ex(i))
+        item = Unread(time=datetime(2024, 5, 1, tzinfo=UTC), host="pinned.example", client_address="10.0.0.7",
+                      server_ip=None, error="client refused the certificate", kind=BlindSpot.CLIENT_TLS)  # fmt: skip
+        assert writer.submit_nowait(item)
+
+    asyncio.run(hand_over())
+    assert writer.wait_for_lag(0.0, timeout=60)
+    view = writer.tally.snapshot()
+    assert view.flows == 300 and view.findings == 600 and dict(view.devices) == {"pixel": 300}
+    assert dict(view.blind_spots) == {"client_tls": 1}
+    feed, dropped = writer.tally.drain()
+    assert len(feed) == 600 and dropped == 0 and writer.tally.drain() == ([], 0)
+    stats = writer.close()
+    assert (stats.stored, stats.findings, stats.tls_failures) == (300, 600, 1)
+    assert _count(db, "SELECT count(*) FROM flows WHERE device = 'pixel'") == 300
+    assert _count(db, "SELECT count(*) FROM findings") == 600
+    assert not writer.process.is_alive() and writer.lost() == []
+
+
+def test_a_full_pipe_never_blocks_the_loop_and_the_outbox_is_written_out(tmp_path: Path) -> None:
+    """Items far bigger than the pipe: the hook returns at once, the loop writes the rest as it drains."""
+    writer, db = _start(tmp_path)
+    body = b"x" * 400_000
+    longest = 0.0
+
+    async def hand_over() -> None:
+        nonlocal longest
+        for i in range(30):
+            t = time.perf_counter()
+            handed = writer.submit_nowait(_ex(i, body))
+            longest = max(longest, time.perf_counter() - t)
+            if not handed:
+                assert await asyncio.to_thread(writer.submit, _ex(i, body))
+            await asyncio.sleep(0)
+        while writer._outbox:  # the loop writes the rest when the pipe drains
+            await asyncio.sleep(0.01)
+
+    asyncio.run(hand_over())
+    assert longest < 1.0  # a blocking write of 12 MB into a stalled pipe would take far longer
+    assert writer.close().stored == 30
+    assert _count(db, "SELECT count(*) FROM flows") == 30
+
+
+def test_items_from_another_thread_while_the_loop_runs(tmp_path: Path) -> None:
+    writer, db = _start(tmp_path)
+
+    async def main() -> None:
+        assert writer.submit_nowait(_ex(0))  # the loop is known from here on
+        await asyncio.gather(*(asyncio.to_thread(writer.submit, _ex(i)) for i in range(1, 50)))
+
+    asyncio.run(main())
+    assert writer.close().stored == 50
+
+
+def test_the_budget_of_unfinished_bytes_is_kept(tmp_path: Path) -> None:
+    writer, _ = _start(tmp_path)
+    writer.max_bytes = 50_000
+    os.kill(writer.process.pid, signal.SIGSTOP)  # the writer process takes nothing for now
+    try:
+        handed = [writer.submit_nowait(_ex(i, b"y" * 20_000)) for i in range(5)]
+        assert handed[:2] == [True, True] and not any(handed[3:])
+    finally:
+        os.kill(writer.process.pid, signal.SIGCONT)
+    assert writer.close().stored == sum(handed)
+
+
+def test_a_killed_writer_process_hands_back_what_it_had_not_stored(tmp_path: Path) -> None:
+    writer, _ = _start(tmp_path)
+    os.kill(writer.process.pid, signal.SIGSTOP)
+    for i in range(20):
+        assert writer.submit_nowait(_ex(i))
+    writer.process.kill()
+    deadline = time.monotonic() + 30
+    while writer.alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not writer.alive and not writer.submit_nowait(_ex(99))
+    assert not writer.submit(_ex(100))  # from a thread too: the caller keeps the item
+    lost = writer.lost()
+    assert [e.url for e in lost] == [f"https://t.example/collect/{i}" for i in range(20)]
+    with pytest.raises(StoreError, match="writer process stopped"):
+        writer.close(timeout=10)
+
+
+def test_when_the_proxy_process_ends_the_writer_stores_all_it_received(tmp_path: Path) -> None:
+    """The proxy's process is killed: its writer process reads what is in the pipe, stores it, exits."""
+    db = str(tmp_path / "w.db")
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_writerprocess import _ex, _start
+from pathlib import Path
+writer, _ = _start(Path({str(tmp_path)!r}), db={db!r})
+print(writer.process.pid, flush=True)
+for i in range(200):
+    writer.submit(_ex(i))
+print("handed", flush=True)
+time.sleep(60)
+"""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    child = int(proc.stdout.readline())
+    assert proc.stdout.readline().strip() == "handed"
+    proc.kill()
+    proc.wait(30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the writer process outlived the proxy's by a minute")
+    assert _count(db, "SELECT count(*) FROM flows") == 200
+
+
+def test_a_database_that_fails_is_said_and_its_flows_spilled(tmp_path: Path) -> None:
+    db = tmp_path / "gone.db"
+    writer, _ = _start(tmp_path, db=str(db))
+    with Store(str(db), create=False).engine.begin() as conn:
+        conn.execute(text("DROP TABLE findings"))
+        conn.execute(text("DROP TABLE flows"))
+    for i in range(5):
+        assert writer.submit_nowait(_ex(i))
+    with pytest.raises(StoreError, match="5 flows were saved to the spill file"):
+        writer.close()
+    spilled = json.loads((tmp_path / "spill.har").read_text())
+    assert len(spilled["log"]["entries"]) == 5
+
+
+def test_frames_are_what_multiprocessing_reads() -> None:
+    assert _frame(5) == struct.pack("!i", 5)
+    assert _frame(1 << 31) == struct.pack("!i", -1) + struct.pack("!Q", 1 << 31)
+
+
+def test_the_writer_process_runs_below_the_proxy(tmp_path: Path) -> None:
+    writer, _ = _start(tmp_path)
+    try:
+        assert os.getpriority(os.PRIO_PROCESS, writer.process.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+    finally:
+        writer.close()
