@@ -351,6 +351,9 @@ class Capture:
                 raise StoreError(f"{spilled} flows could not be stored and were saved to the spill file")
         except StoreError as exc:
             files = [str(path) for path, _ in self._spill_files()]
+            here = self.spill.count if self.spill is not None else 0
+            if here and isinstance(self.writer, WriterProcess) and "could not be stored" not in str(exc):
+                exc = StoreError(f"{exc}; {here} flows were saved to the spill file")
             if files:
                 exc = StoreError(
                     f"{exc}: {', '.join(files)} (import with: phonehome replay {' '.join(files)})"

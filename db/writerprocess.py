@@ -472,7 +472,8 @@ class WriterProcess:
                     break
             if not self._closed.is_set():
                 code = self.process.exitcode
-                self.error = self.error or f"the writer process stopped (exit code {code})"
+                how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                self.error = self.error or f"the writer process stopped ({how})"
             self._hang_up()
             self.process.join(10 if timeout is None else timeout)
             if self.process.is_alive():  # pragma: no cover - only if it hangs after saying closed

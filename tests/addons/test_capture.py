@@ -356,3 +356,69 @@ async def test_the_proxy_password_is_never_stored(tmp_path: Path) -> None:
         assert "Basic [redacted]" in str(headers)
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_with_a_writer_process_flows_are_stored_as_in_this_process(
+    tmp_path: Path, workers: int
+) -> None:
+    from phonehome.db.writerprocess import WriterProcess
+
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="proc", phonehome_workers=workers)
+        assert isinstance(addon._writer(), WriterProcess)
+        for i in range(20):
+            flow = tflow.tflow(resp=True)
+            flow.request.url = f"https://tracker.example.net/collect/{i}?imei=861234567890127"
+            await tctx.cycle(addon, flow)
+        addon.done()
+    assert addon.stats is not None and (addon.stats.stored, addon.stats.findings) == (20, 20)
+    store = _open(db)
+    try:
+        assert len(list(flows(store, Filters(session="proc")))) == 20
+    finally:
+        store.dispose()
+
+
+async def test_a_writer_process_that_dies_loses_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What it had not stored comes back to the proxy's process, and every later flow is spilled."""
+    import os
+    import signal
+
+    from phonehome.db.writerprocess import WriterProcess
+
+    from phonehome.sources import open_source
+
+    db = tmp_path / "c.db"
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="died", phonehome_workers=1)
+        writer = addon._writer()
+        assert isinstance(writer, WriterProcess)
+        os.kill(writer.process.pid, signal.SIGSTOP)  # it takes the first flows and stores none
+        for i in range(3):
+            flow = tflow.tflow(resp=True)
+            flow.request.url = f"http://ads.example.com/before/{i}"
+            await tctx.cycle(addon, flow)
+        os.kill(writer.process.pid, signal.SIGKILL)
+        await asyncio.to_thread(writer.process.join, 30)
+        for _ in range(100):
+            if not writer.alive:
+                break
+            await asyncio.sleep(0.05)
+        for i in range(2):
+            flow = tflow.tflow(resp=True)
+            flow.request.url = f"http://ads.example.com/after/{i}"
+            await tctx.cycle(addon, flow)
+        assert "the database writer stopped" in caplog.text
+        with pytest.raises(
+            StoreError, match=r"writer process stopped \(killed by signal 9\); 5 flows were saved"
+        ):
+            addon.done()
+    [spill] = [p for p in tmp_path.glob("c.db.unsaved-*.har") if "-writer" not in p.name]
+    urls = sorted(i.url for i in open_source(spill) if isinstance(i, Exchange))
+    assert [u.rsplit("/", 2)[-2] for u in urls] == ["after", "after", "before", "before", "before"]
