@@ -236,3 +236,44 @@ def test_shipped_privacy_contacts_name_their_source() -> None:
     for e in with_contact:
         assert e.privacy_source.startswith("https://"), e.id
     assert emap.entities["adjust"].privacy_email == "privacy@adjust.com"
+
+
+def _everything(emap: EntityMap) -> list[Any]:
+    hosts = [
+        "data.mistat.intl.xiaomi.com",
+        "www.google-analytics.com",
+        "graph.facebook.com",
+        "nothing.invalid",
+    ]
+    return [emap.entities, [emap.match(h) for h in hosts]]
+
+
+def test_the_cached_copy_gives_the_same_map_and_a_bad_copy_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PHONEHOME_CACHE_DIR", str(tmp_path / "cache"))
+    first = load()
+    [copy] = (tmp_path / "cache").glob("entities-*.json")
+    assert _everything(load()) == _everything(first)  # read from the copy this time
+    copy.write_text('{"entity": [{"id": "BAD ID"', encoding="utf-8")  # cut short: not JSON
+    assert _everything(load()) == _everything(first)
+    copy.write_text('{"entity": [{"id": "BAD ID", "name": "x", "country": "US"}]}', encoding="utf-8")
+    with pytest.raises(ValueError, match="not lower-case"):
+        load()  # a copy is checked like the TOML itself
+
+
+def test_a_changed_file_gets_its_own_copy_and_an_unwritable_cache_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = tmp_path / "own.toml"
+    own.write_text('[[entity]]\nid = "acme"\nname = "Acme"\ncountry = "DE"\ndomains = ["acme.example"]\n')
+    monkeypatch.setenv("PHONEHOME_CACHE_DIR", str(tmp_path / "cache"))
+    assert load(own).match("x.acme.example") is not None
+    own.write_text('[[entity]]\nid = "acme"\nname = "Acme"\ncountry = "FR"\ndomains = ["acme.example"]\n')
+    match = load(own).match("x.acme.example")
+    assert match is not None and match.entity.country == "FR"
+    assert len(list((tmp_path / "cache").glob("entities-*.json"))) == 2
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setenv("PHONEHOME_CACHE_DIR", str(blocked / "cache"))  # under a file: cannot be made
+    assert load(own).match("x.acme.example") is not None
