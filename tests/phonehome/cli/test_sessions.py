@@ -137,7 +137,7 @@ SESSION_COMMANDS = sorted(c.name or "" for c in COMMANDS if _takes(c, "--session
 # `capture --device NAME=ADDRESS` names devices rather than choosing one.
 DEVICE_COMMANDS = sorted(c.name or "" for c in COMMANDS if _takes(c, "--device") and c.name != "capture")
 # What a command needs besides --db and --session to get as far as reading the database.
-EXTRA = {"export": ["-o", "{tmp}/x.har"], "diff": ["--session", "demo"]}
+EXTRA = {"export": ["-o", "{tmp}/x.har"], "diff": ["--session", "demo"], "letter": ["--company", "Google"]}
 
 
 def _extra(name: str, tmp_path: Path) -> list[str]:
