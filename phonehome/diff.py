@@ -17,6 +17,7 @@ from typing import Any
 from phonehome.db import queries
 from phonehome.db.store import Store
 from phonehome.report.build import receiver_of
+from phonehome.words import country_label, kind_label, plural
 
 _COUNTERS = ("kinds", "companies", "countries", "pairs", "contacted")
 
@@ -120,10 +121,25 @@ SECTIONS = (
 )  # fmt: skip
 
 
+def _named(key: str, name: str) -> str:
+    """A compared name in words: kinds by their label, countries by their name (the JSON keeps codes)."""
+    if key == "kinds":
+        return kind_label(name)
+    if key == "countries":
+        return country_label(name)
+    if key == "kind_company":
+        kind, sep, company = name.partition(" → ")
+        return f"{kind_label(kind)}{sep}{company}"
+    return name
+
+
 def _section_lines(d: dict[str, Any], indent: str = "") -> list[str]:
     out = []
     for key, title in SECTIONS:
-        sec = d[key]
+        sec = {
+            part: [{**x, "name": _named(key, x["name"])} for x in d[key][part]]
+            for part in ("appeared", "disappeared", "changed")
+        }
         if not (sec["appeared"] or sec["disappeared"] or sec["changed"]):
             out.append(f"{indent}{title}: no change")
             continue
@@ -137,7 +153,7 @@ def _section_lines(d: dict[str, Any], indent: str = "") -> list[str]:
 def _side(side: dict[str, Any]) -> str:
     device = side.get("device")
     named = f"{side['session']}, device {device}" if device is not None else side["session"]
-    return f"{named} ({side['flows']} requests, {side['findings']} findings)"
+    return f"{named} ({plural(side['flows'], 'request')}, {plural(side['findings'], 'finding')})"
 
 
 def diff_lines(d: dict[str, Any]) -> list[str]:
@@ -148,8 +164,8 @@ def diff_lines(d: dict[str, Any]) -> list[str]:
     for dev in by_device:
         before, after = dev["before"], dev["after"]
         out.append(
-            f"Device {dev['device']}: {before['flows']} → {after['flows']} requests, "
-            f"{before['findings']} → {after['findings']} findings"
+            f"Device {dev['device']}: {before['flows']:,} → {plural(after['flows'], 'request')}, "
+            f"{before['findings']:,} → {plural(after['findings'], 'finding')}"
         )
         out += _section_lines(dev, "  ")
     if by_device or any(len(d[side].get("devices", [])) > 1 for side in ("before", "after")):
@@ -158,7 +174,7 @@ def diff_lines(d: dict[str, Any]) -> list[str]:
             for side in ("before", "after")
         }
         for side, other in (("before", "after"), ("after", "before")):
-            alone = [f"{n} ({k} requests)" for n, k in names[side].items() if n not in names[other]]
+            alone = [f"{n} ({plural(k, 'request')})" for n, k in names[side].items() if n not in names[other]]
             if alone:
                 out.append(f"Devices only {side}: {', '.join(alone)}")
     return out

@@ -19,11 +19,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from phonehome.countries import country_name
 from phonehome.db.tally import Recent, Snapshot
 from phonehome.output import terminal_safe
 from phonehome.redact import redact_value
-from phonehome.summary import BLIND_SPOT_LABELS, KIND_LABELS
+from phonehome.words import blind_spot_label, kind_label, plural
+from phonehome.words import country_label as country_name
 
 MAX_RATE = 4.0  # redraws per second, at most
 IDLE_AFTER = 60.0  # seconds without traffic before the hint
@@ -36,16 +36,8 @@ IDLE_HINT = (
 )
 
 
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " "))
-
-
 def _value(r: Recent, width: int = 28) -> str:
     return terminal_safe(redact_value(r.kind, r.value) if r.kind != "password" else "[password]", width)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _elapsed(seconds: float) -> str:
@@ -63,9 +55,9 @@ def render(snapshot: Snapshot, *, session: str, started: float, now: float) -> R
     head = Text.assemble(
         ("phonehome ", "bold"),
         f"· session {terminal_safe(session, 40)} · {_elapsed(now - started)} · ",
-        (_plural(snapshot.flows, "request"), "bold"),
+        (plural(snapshot.flows, "request"), "bold"),
         f" ({snapshot.not_sent:,} not sent) · " if snapshot.not_sent else " · ",
-        (_plural(snapshot.findings, "finding"), "bold"),
+        (plural(snapshot.findings, "finding"), "bold"),
     )
     parts: list[RenderableType] = [head]
     columns = Table.grid(padding=(0, 3))
@@ -95,7 +87,7 @@ def render(snapshot: Snapshot, *, session: str, started: float, now: float) -> R
             )
         parts.append(newest)
     if snapshot.blind_spots:
-        line = " · ".join(f"{n:,} {BLIND_SPOT_LABELS.get(k, k)}" for k, n in snapshot.blind_spots)
+        line = " · ".join(f"{n:,} {blind_spot_label(k)}" for k, n in snapshot.blind_spots)
         parts.append(Text.assemble(("Blind spots: ", "bold yellow"), line))
     if len(snapshot.devices) > 1:
         parts.append(
@@ -194,7 +186,7 @@ class Watcher:
             dropped += len(items) - len(shown)
             text = "".join(finding_line(r) + "\n" for r in shown)
             if dropped:
-                text += f"({dropped:,} more findings, not listed: see phonehome findings)\n"
+                text += f"({plural(dropped, 'more finding')}, not listed: see phonehome findings)\n"
             if items:
                 hinted = False
             elif not hinted and idle(self.snapshot(), self.started, time.monotonic()):

@@ -28,6 +28,32 @@ from phonehome.report.html import render_html
 from phonehome.report.markdown import md as md_escape
 from phonehome.report.markdown import render_markdown
 from phonehome.report.terminal import render_terminal
+from phonehome.words import plural
+
+FORMAT_NAMES = {"terminal": "text", "html": "HTML", "md": "Markdown", "json": "JSON", "har": "HAR"}
+
+
+def size_text(n_bytes: int) -> str:
+    """`812 bytes`, `12 KB`, `3.4 MB`."""
+    if n_bytes < 1024:
+        return f"{n_bytes} {'byte' if n_bytes == 1 else 'bytes'}"
+    if n_bytes < 1024 * 1024:
+        return f"{round(n_bytes / 1024):,} KB"
+    return f"{n_bytes / (1024 * 1024):,.1f} MB"
+
+
+def wrote(path: str, fmt: str, redacted: bool | None, what: str = "") -> None:
+    """The one line on stderr after -o: `Wrote report.md (Markdown, 12 KB, redacted).`"""
+    import os
+
+    try:
+        size = size_text(os.path.getsize(path))
+    except OSError:
+        size = "size unknown"
+    parts = [FORMAT_NAMES.get(fmt, fmt), *([what] if what else []), size]
+    if redacted is not None:
+        parts.append("redacted" if redacted else "FULL VALUES")
+    click.echo(f"Wrote {terminal_safe(path, 200)} ({', '.join(parts)}).", err=True)
 
 
 @click.command("report")
@@ -73,6 +99,9 @@ def report_cmd(db: str, fmt: str, output: str | None, session: str | None, devic
             fail(str(exc))
     with open_store(db, create=False, session=session, device=device) as store:
         data = build_report(store, session=session, device=device, reveal=reveal, declared=declared)
+        data["zones"] = {
+            d["session"]: zone for d in data["devices"] for zone in [store.session_zone(d["session"])]
+        }
     if (session or device) and not data["devices"]:
         fail(
             f"nothing stored for {'session ' + repr(session) if session else ''}{' device ' + repr(device) if device else ''}".strip()
@@ -81,6 +110,7 @@ def report_cmd(db: str, fmt: str, output: str | None, session: str | None, devic
         if output:
             with private_file(output) as fh:
                 render_terminal(Console(file=fh, width=160, highlight=False, soft_wrap=False), data)
+            wrote(output, fmt, not reveal)
         else:
             render_terminal(console(), data)
         return
@@ -95,7 +125,7 @@ def report_cmd(db: str, fmt: str, output: str | None, session: str | None, devic
     if output:
         with private_file(output) as fh:
             fh.write(text)
-        click.echo(f"Wrote {output} ({'redacted' if not reveal else 'FULL VALUES'}).", err=True)
+        wrote(output, fmt, not reveal)
     else:
         sys.stdout.write(text)
 
@@ -113,7 +143,16 @@ def report_cmd(db: str, fmt: str, output: str | None, session: str | None, devic
 @click.option(
     "--format", "fmt", type=click.Choice(["terminal", "json", "md"]), default="terminal", show_default=True
 )
-def diff_cmd(db: str, sessions: tuple[str, ...], devices: tuple[str, ...], fmt: str) -> None:
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Write to this file (0600) instead of stdout.",
+)
+def diff_cmd(
+    db: str, sessions: tuple[str, ...], devices: tuple[str, ...], fmt: str, output: str | None
+) -> None:
     """What changed between two sessions: data, companies and countries that appeared or went.
 
     Example: phonehome diff --session "ads on" --session "ads off"
@@ -140,19 +179,20 @@ def diff_cmd(db: str, sessions: tuple[str, ...], devices: tuple[str, ...], fmt: 
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
-        return
-    lines = diff_lines(result)
-    if fmt == "md":
-        click.echo(
-            "\n".join(
-                ["# phonehome diff", ""]
-                + [md_escape(line) if line.startswith("  ") else md_escape(line) for line in lines]
-            )
-        )
-        return
-    for line in lines:
-        click.echo(terminal_safe(line, None))
+        text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "md":
+        text = "\n".join(["# phonehome diff", ""] + [md_escape(line) for line in diff_lines(result)]) + "\n"
+    else:
+        # On a terminal each line is cut to its width with an ellipsis; the JSON has every name in full.
+        width = None if output else console().width
+        text = "\n".join(terminal_safe(line, width) for line in diff_lines(result)) + "\n"
+    if output:
+        with private_file(output) as fh:
+            fh.write(text)
+        # Kinds, companies and countries only: a diff carries no captured value.
+        wrote(output, fmt, None)
+    else:
+        sys.stdout.write(text)
 
 
 @click.command("export")
@@ -185,4 +225,4 @@ def export_cmd(db: str, session: str | None, device: str | None, host: str | Non
             n = export_har(store, f, output, reveal=reveal)
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
-    click.echo(f"Wrote {n} flows to {output} ({'redacted' if not reveal else 'FULL VALUES'}).", err=True)
+    wrote(output, fmt, not reveal, plural(n, "flow"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from phonehome.countries import country_name
 from phonehome.output import terminal_safe
 from phonehome.report.build import more
-from phonehome.summary import BLIND_SPOT_LABELS, KIND_LABELS
+from phonehome.words import blind_spot_label, kind_label, plural, when
+from phonehome.words import country_label as country_name
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
@@ -21,6 +21,8 @@ def md(text: Any) -> str:
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    if not rows:  # an empty table says nothing: left out
+        return []
     out = ["| " + " | ".join(md(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]
     return out + [""]
@@ -34,9 +36,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines.append("")
     for d in report["devices"]:
         lines += [f"## Device {md(d['device'])}, session {md(d['session'])}", ""]
-        facts = f"{d['flows']} requests to {d['hosts']} hosts, {d['findings']} findings"
+        zone = report.get("zones", {}).get(d["session"], "UTC")
+        facts = f"{plural(d['flows'], 'request')} to {plural(d['hosts'], 'host')}, {plural(d['findings'], 'finding')}"
         if d["first"]:
-            facts += f", {md(d['first'])} to {md(d['last'])}"
+            facts += f", {md(when(d['first'], zone))} to {md(when(d['last'], zone))}"
         if d["vendor"]:
             facts += f"; made by {md(d['vendor'])}"
         lines += [facts, ""] + [f"- {md(s)}" for s in d["headline"]] + [""]
@@ -52,20 +55,20 @@ def render_markdown(report: dict[str, Any]) -> str:
             ["receiver", "legal name", "headquarters", "categories", "party", "servers in", "requests", "findings", "data"],
             [[r["receiver"], r["legal_name"] or "", country_name(r["entity_country"]), ", ".join(r["categories"]),
               r["party"], ", ".join(country_name(c) for c in r["server_countries"][:4]), r["flows"], r["findings"],
-              ", ".join(KIND_LABELS.get(k, k) for k in r["kinds"])] for r in d["receivers"]],
+              ", ".join(kind_label(k) for k in r["kinds"])] for r in d["receivers"]],
         )  # fmt: skip
         if d.get("apps"):
             lines += ["### Apps", ""]
             lines += _table(
                 ["app", "named by", "requests", "findings", "data", "received by"],
                 [[a["label"], "; ".join(a["evidence"]) or ("nothing in the request names the app" if a["app"] is None else ""),
-                  a["flows"], a["findings"], ", ".join(KIND_LABELS.get(k, k) for k in a["kinds"]), more(a["companies"])]
+                  a["flows"], a["findings"], ", ".join(kind_label(k) for k in a["kinds"]), more(a["companies"])]
                  for a in d["apps"]],
             )  # fmt: skip
         lines += ["### Where it went", ""]
         lines += _table(
             ["server country", "region", "requests", "findings", "data"],
-            [[c["name"], c["region"], c["flows"], c["findings"], ", ".join(KIND_LABELS.get(k, k) for k in c["kinds"])]
+            [[c["name"], c["region"], c["flows"], c["findings"], ", ".join(kind_label(k) for k in c["kinds"])]
              for c in d["server_countries"]],
         )  # fmt: skip
         lines += _table(
@@ -85,13 +88,13 @@ def render_markdown(report: dict[str, Any]) -> str:
                 cols = [country_name(c) if key == "matrix_countries" else c for c in m["columns"]]
                 lines += _table(
                     ["data", *cols],
-                    [[KIND_LABELS.get(k, k), *row] for k, row in zip(m["kinds"], m["cells"], strict=True)],
+                    [[kind_label(k), *row] for k, row in zip(m["kinds"], m["cells"], strict=True)],
                 )
         t = d["timeline"]
         if t["periodic"]:
             lines += ["### Regular contact", ""]
             lines += [
-                f"- {md(p['receiver'])}: every ~{_duration(p['every_seconds'])} ({p['contacts']} requests)"
+                f"- {md(p['receiver'])}: every ~{_duration(p['every_seconds'])} ({plural(p['contacts'], 'request')})"
                 for p in t["periodic"]
             ]
             lines.append("")
@@ -107,7 +110,10 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines += ["**Sent without encryption (plain HTTP): anyone on the network could read this.**", ""]
             lines += _table(
                 ["host", "findings", "data"],
-                [[x["host"], x["findings"], ", ".join(x["kinds"])] for x in b["cleartext"]],
+                [
+                    [x["host"], x["findings"], ", ".join(kind_label(k) for k in x["kinds"])]
+                    for x in b["cleartext"]
+                ],
             )
         if b["undecoded"]:
             lines += ["Payloads not fully decoded (encrypted, unknown format or limits hit):", ""]
@@ -118,18 +124,18 @@ def render_markdown(report: dict[str, Any]) -> str:
         if b.get("unread"):
             lines += ["Connections seen but not read (what they carried is unknown):", ""]
             lines += _table(["host", "what", "connections"],
-                            [[x["host"], BLIND_SPOT_LABELS.get(x["kind"], x["kind"]), x["count"]] for x in b["unread"]])  # fmt: skip
+                            [[x["host"], blind_spot_label(x["kind"]), x["count"]] for x in b["unread"]])  # fmt: skip
         if b.get("not_sent"):
             lines += ["Requests that never reached their server (not counted as sent):", ""]
             lines += _table(["host", "findings", "data"],
-                            [[x["host"], x["findings"], ", ".join(x["kinds"])] for x in b["not_sent"]])  # fmt: skip
+                            [[x["host"], x["findings"], ", ".join(kind_label(k) for k in x["kinds"])] for x in b["not_sent"]])  # fmt: skip
         if not (b["tls_refused"] or b["cleartext"] or b["undecoded"] or b.get("not_sent") or b.get("unread")):
             lines += ["None seen: every connection was decrypted and every payload decoded.", ""]
         if d["declared"]:
             lines += ["### Observed against declared", ""]
             lines += _table(
                 ["who", "data", "Play data type", "Apple data type", "declared", "findings"],
-                [[x["who"], KIND_LABELS.get(x["kind"], x["kind"]), x["play"], x["apple"],
+                [[x["who"], kind_label(x["kind"]), x["play"], x["apple"],
                   "yes" if x["declared"] else "NOT DECLARED", x["findings"]] for x in d["declared"]],
             )  # fmt: skip
         ev = d["evidence"]
@@ -137,16 +143,28 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines += ["### Evidence", ""]
             lines += _table(
                 ["time", "data", "value", "receiver", "request", "where", "path", "decoded through"],
-                [[e["time"], e["label"], e["value"], e["receiver"], e["request"], e["where"], e["path"],
+                [[when(e["time"], zone), e["label"], e["value"], e["receiver"], e["request"], e["where"], e["path"],
                   " → ".join(e["encodings"]) or "plain"] for e in ev["items"]],
             )  # fmt: skip
             for kind, n in ev["left_out"].items():
                 lines += [
-                    f"_{n} more {md(KIND_LABELS.get(kind, kind))} findings: `phonehome findings --kind {md(kind)}`._",
+                    f"_{n:,} more {md(kind_label(kind))} {'finding' if n == 1 else 'findings'}: `phonehome findings --kind {md(kind)}`._",
                     "",
                 ]
     lines += ["---", "", f"_{md(report['sources'])}_"]
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(_without_empty_sections(lines)).rstrip() + "\n"
+
+
+def _without_empty_sections(lines: list[str]) -> list[str]:
+    """A `###` heading with nothing under it before the next heading (its tables were empty) is left out."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith("### "):
+            rest = next((x for x in lines[i + 1 :] if x.strip()), "")
+            if rest.startswith(("#", "---")) or not rest:
+                continue
+        out.append(line)
+    return [x for i, x in enumerate(out) if x or (i and out[i - 1])]
 
 
 def _duration(seconds: int) -> str:

@@ -45,7 +45,8 @@ def test_before_and_after_a_setting(tmp_path: Path) -> None:
     assert (d["before"]["flows"], d["after"]["flows"]) == (3, 2)
     lines = diff_lines(d)
     assert any(line.startswith("  - Xiaomi") for line in lines)
-    assert any(line.startswith("  ~ advertising_id (2 → 1)") for line in lines)
+    assert any(line.startswith("  ~ advertising ID (2 → 1)") for line in lines)
+    assert any(line.startswith("  - Singapore") for line in lines)  # countries by name, kinds by label
 
 
 def _two_devices(db: str) -> Store:
@@ -94,9 +95,9 @@ def test_sessions_of_several_devices_are_also_compared_device_by_device(db_url: 
         {"flows": 1, "findings": 1},
     )
     lines = diff_lines(d)
-    assert "Device pixel: 1 → 1 requests, 1 → 1 findings" in lines
-    assert "  Kinds of data:" in lines and "    - imei (1)" in lines
-    assert "Devices only after: tablet (1 requests)" in lines
+    assert "Device pixel: 1 → 1 request, 1 → 1 finding" in lines
+    assert "  Kinds of data:" in lines and "    - IMEI (phone hardware ID) (1)" in lines
+    assert "Devices only after: tablet (1 request)" in lines
 
 
 def test_one_device_or_two_devices_of_one_session(db_url: str) -> None:
@@ -109,8 +110,8 @@ def test_one_device_or_two_devices_of_one_session(db_url: str) -> None:
     assert {x["name"] for x in two["kinds"]["appeared"]} == {"search_query"}
     assert {x["name"] for x in two["kinds"]["disappeared"]} == {"advertising_id"}
     assert diff_lines(two)[:2] == [
-        "before: off, device pixel (1 requests, 1 findings)",
-        "after:  off, device tablet (1 requests, 1 findings)",
+        "before: off, device pixel (1 request, 1 finding)",
+        "after:  off, device tablet (1 request, 1 finding)",
     ]
 
 

@@ -106,6 +106,7 @@ def test_sessions_table_jsonl_and_csv(phones_db: str) -> None:
         assert heading in out
     # Times to the second in the capture's zone (the machine's, for a capture), the zone named.
     from phonehome.db.zones import machine_zone
+
     from phonehome.words import when
 
     assert "5m 00s" in out and when("2026-11-20T08:05:00Z", machine_zone()) in out

@@ -73,3 +73,31 @@ def test_md_escape() -> None:
     assert md("86***0127") == "86\\*\\*\\*0127"
     assert md("line\nbreak") == "line break"
     assert XSS[4] not in md(XSS[4])
+
+
+def test_empty_sections_and_tables_are_left_out(sample_db: str, hostile_db: str) -> None:
+    from phonehome.report.markdown import _table, _without_empty_sections
+
+    assert _table(["a", "b"], []) == []
+    assert _without_empty_sections(["## D", "", "### Empty", "", "### Full", "", "| a |", "", "### Last", ""]) == [
+        "## D", "", "### Full", "", "| a |", "",
+    ]  # fmt: skip
+    for db in (sample_db, hostile_db):
+        lines = _md(db).splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("### "):
+                rest = next(x for x in lines[i + 1 :] if x.strip())
+                assert not rest.startswith(("#", "---")), (line, rest)
+        assert all(lines[i] or lines[i + 1] for i in range(len(lines) - 1))  # never two blank lines
+        assert not any(re.search(r"\b1 (requests|hosts|findings)\b", x) for x in lines)
+
+
+def test_words_and_local_times(sample_db: str) -> None:
+    store = Store(sample_db, create=False)
+    try:
+        report = build_report(store)
+    finally:
+        store.dispose()
+    report["zones"] = {d["session"]: "Asia/Tokyo" for d in report["devices"]}
+    text = render_markdown(report)
+    assert " JST" in text and "| android\\_id |" not in text and "| Android ID |" in text
