@@ -58,6 +58,9 @@ class Run:
     peak_rss_mb: float  # the largest single process (the command itself, or one of its workers)
     peak_tree_mb: float  # all its processes at once (it and its classifier workers), sampled
     processes: int  # the most processes seen at once
+    # The same sum in proportional set size: a page shared by several of them (the classifiers are
+    # forked from one server that loaded phonehome) is counted once, split between them.
+    peak_tree_pss_mb: float = 0.0
 
 
 def measure(cmd: list[str]) -> Run:
@@ -70,24 +73,27 @@ def measure(cmd: list[str]) -> Run:
 
     proc = subprocess.Popen([sys.executable, "-c", _MEASURE, *cmd], stdout=subprocess.PIPE, text=True)
     wrapper = psutil.Process(proc.pid)
-    tree_peak, most = 0, 0
+    tree_peak, pss_peak, most = 0, 0, 0
     while proc.poll() is None:
         try:
             members = wrapper.children(recursive=True)
-            total = 0
+            total = pss = 0
             for member in members:
                 try:
                     total += member.memory_info().rss
+                    if len(members) > 1:
+                        pss += member.memory_full_info().pss
                 except psutil.Error:
                     pass
         except psutil.Error:
             break
         tree_peak, most = max(tree_peak, total), max(most, len(members))
+        pss_peak = max(pss_peak, pss)
         time.sleep(0.02)
     out, _ = proc.communicate()
     rc, dt, rss = out.split()
     peak = int(rss) / 1024
-    return Run(int(rc), float(dt), peak, max(tree_peak / MB, peak), max(most, 1))
+    return Run(int(rc), float(dt), peak, max(tree_peak / MB, peak), max(most, 1), pss_peak / MB)
 
 
 def parse_size(text: str) -> int:
@@ -265,7 +271,10 @@ def line(
 def _tree(run: Run) -> str:
     if run.processes <= 1:
         return ""
-    return f" (largest process; {run.processes} processes together {run.peak_tree_mb:.0f} MB)"
+    return (
+        f" (largest process; {run.processes} processes together {run.peak_tree_mb:.0f} MB RSS, "
+        f"{run.peak_tree_pss_mb:.0f} MB PSS: shared pages counted once)"
+    )
 
 
 def main() -> None:

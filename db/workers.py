@@ -36,7 +36,9 @@ START_TIMEOUT = 120.0  # seconds a new worker may take to start (import phonehom
 # Workers are forked from a clean server process that imported the classifiers once (no lock or
 # thread of the proxy is ever copied into them, and a replaced worker starts in milliseconds).
 _CONTEXT = multiprocessing.get_context("forkserver")
-_PRELOAD = ["phonehome.classifiers.registry", "phonehome.pipeline"]
+# What the fork server loads before it forks: the classifiers, built and frozen (db/preload.py), and
+# the module whose analyzer the workers are sent.
+_PRELOAD = ["phonehome.db.preload", "phonehome.pipeline"]
 
 
 def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> None:
