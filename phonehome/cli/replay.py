@@ -36,6 +36,7 @@ from phonehome.output import terminal_safe
 from phonehome.pipeline import ReplayReport, make_analyzer, replay
 from phonehome.resolve import Resolver
 from phonehome.summary import render_evidence, render_summary
+from phonehome.words import noun, plural
 
 
 @click.command("replay")
@@ -77,7 +78,7 @@ def replay_cmd(
                 continue
             dup = f", {f.duplicates} already stored" if f.duplicates else ""
             click.echo(
-                f"{name}: {f.stored} flows imported{dup}, {f.findings} findings, session {terminal_safe(f.session, 60)!r}"
+                f"{name}: {plural(f.stored, 'flow')} imported{dup}, {plural(f.findings, 'finding')}, session {terminal_safe(f.session, 60)!r}"
             )
             skipped = sum(f.skipped.values())
             if skipped and not f.stored and not f.duplicates:
@@ -114,7 +115,7 @@ def _entry_numbers(numbers: list[int], total: int) -> str:
     if not numbers:
         return ""
     more = " …" if total > len(numbers) else ""
-    label = "entry" if total == 1 else "entries"
+    label = noun(total, "entry")
     return f" ({label} {', '.join(map(str, numbers))}{more})"
 
 
@@ -226,7 +227,8 @@ def reanalyze(
         else:
             result = run_reanalyze(store, analyzer, session=session)
         click.echo(
-            f"Re-analysed {result.flows} flows: {result.findings_before} findings before, {result.findings_after} now."
+            f"Re-analysed {plural(result.flows, 'flow')}: {plural(result.findings_before, 'finding')} before, "
+            f"{result.findings_after:,} now."
         )
 
 
@@ -243,7 +245,7 @@ def _by_behaviour(db: str, session: str | None, sessions_are_devices: bool) -> N
         added = behaviour.add(store, result)
     places = len(result.candidates)
     click.echo(
-        f"Compared {result.devices} devices over {result.flows} flows: {places} "
+        f"Compared {plural(result.devices, 'device')} over {plural(result.flows, 'flow')}: {places} "
         f"{'place holds' if places == 1 else 'places hold'} an identifier found by behaviour; "
         f"{added} {'finding' if added == 1 else 'findings'} added (source behaviour)."
     )

@@ -20,7 +20,7 @@ from tests.phonehome.cli._run import REAL_EXPORTS, one_line_error, run
 def test_replay_every_real_export(har_clients: Path, db_url: str, name: str) -> None:
     code, out, err = run("replay", str(har_clients / name), "--db", db_url)
     assert code == 0, err
-    assert f"{name}: " in out and "flows imported" in out
+    assert f"{name}: " in out and " imported" in out
     code, out, _ = run("flows", "--db", db_url, "--format", "jsonl")
     rows = [json.loads(line) for line in out.splitlines()]
     assert rows and all(r["session"] == name for r in rows)
@@ -72,7 +72,7 @@ def test_skipped_entries_are_counted_and_exit_1(tmp_path: Path, db_url: str) -> 
     path.write_text(json.dumps(har))
     code, out, err = run("replay", str(path), "--db", db_url)
     assert code == 1
-    assert "partial.har: 1 flows imported" in out
+    assert "partial.har: 1 flow imported" in out
     assert "skipped 1 (entry 1): request.url missing" in err
     assert "skipped 1 (entry 2): request.url is not absolute: /relative" in err
 
@@ -99,7 +99,7 @@ def test_jsonp_wrapped_and_gzipped_har_files_replay(har_clients: Path, tmp_path:
     packed = tmp_path / "webpagetest.har.gz"
     packed.write_bytes(gzip.compress(text.encode()))
     code, out, _ = run("replay", str(wrapped), "--db", db_url)
-    assert code == 0 and "netsniff.har: 1 flows imported" in out, out
+    assert code == 0 and "netsniff.har: 1 flow imported" in out, out
     code, out, _ = run("replay", str(packed), "--db", db_url)  # the same entry: recognised as stored
     assert code == 0 and "webpagetest.har.gz: 0 flows imported, 1 already stored" in out, out
 
@@ -162,7 +162,7 @@ def test_known_values_on_replay_and_reanalyze(tmp_path: Path, db_url: str, other
     assert run("replay", str(path), "--db", db)[0] == 0
     assert run("findings", "--db", db, "--format", "jsonl")[1] == ""  # an opaque digest, unkeyed
     code, out, _ = run("reanalyze", "--db", db, "--known", str(known))
-    assert code == 0 and "Re-analysed 1 flows: 0 findings before, 1 now." in out
+    assert code == 0 and "Re-analysed 1 flow: 0 findings before, 1 now." in out
     row = json.loads(run("findings", "--db", db, "--format", "jsonl")[1])
     assert (row["kind"], row["value"], row["source"], row["hashed"]) == ("imei", imei, "known", "md5")
 
