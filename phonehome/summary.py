@@ -125,7 +125,7 @@ def render_summary(console: Console, s: Summary) -> None:
             console.print(f"  +{len(s.blind_spots) - 15} more")
     if s.not_sent:
         console.print(
-            f"{plural(s.not_sent, 'request')} never reached {'its' if s.not_sent == 1 else 'their'} server (refused, "
+            f"{plural(s.not_sent, 'request')} never reached their server (refused, "
             "unresolved, or the server's TLS failed): stored, and counted nowhere above."
         )
     if s.notes:
