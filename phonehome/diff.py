@@ -17,7 +17,7 @@ from typing import Any
 from phonehome.db import queries
 from phonehome.db.store import Store
 from phonehome.report.build import receiver_of
-from phonehome.words import country_label, kind_label, plural
+from phonehome.words import country_label, kind_label, noun, plural
 
 _COUNTERS = ("kinds", "companies", "countries", "pairs", "contacted")
 
@@ -156,6 +156,11 @@ def _side(side: dict[str, Any]) -> str:
     return f"{named} ({plural(side['flows'], 'request')}, {plural(side['findings'], 'finding')})"
 
 
+def _change(before: int, after: int, word: str) -> str:
+    """`2 → 1 requests`, `1 → 1 request`: the noun singular only when both counts are one."""
+    return f"{before:,} → {after:,} {noun(1 if before == after == 1 else 2, word)}"
+
+
 def diff_lines(d: dict[str, Any]) -> list[str]:
     """Plain lines for the terminal and Markdown."""
     out = [f"before: {_side(d['before'])}", f"after:  {_side(d['after'])}"]
@@ -164,8 +169,8 @@ def diff_lines(d: dict[str, Any]) -> list[str]:
     for dev in by_device:
         before, after = dev["before"], dev["after"]
         out.append(
-            f"Device {dev['device']}: {before['flows']:,} → {plural(after['flows'], 'request')}, "
-            f"{before['findings']:,} → {plural(after['findings'], 'finding')}"
+            f"Device {dev['device']}: {_change(before['flows'], after['flows'], 'request')}, "
+            f"{_change(before['findings'], after['findings'], 'finding')}"
         )
         out += _section_lines(dev, "  ")
     if by_device or any(len(d[side].get("devices", [])) > 1 for side in ("before", "after")):

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from phonehome.countries import country_name
-from phonehome.db.zones import UTC_NAME, machine_zone, offset_name
 
 KIND_LABELS: dict[str, str] = {
     "imei": "IMEI (phone hardware ID)", "meid": "MEID (phone hardware ID)", "imsi": "IMSI (SIM subscriber ID)",
@@ -101,8 +100,24 @@ def plural(n: int, word: str) -> str:
 
 # -- times ---------------------------------------------------------------------------------------------
 
-# A capture's zone as stored (db/zones.py); `local_zone()` names this machine's.
-local_zone = machine_zone
+UTC_NAME = "UTC"
+
+
+def offset_name(offset: timedelta) -> str:
+    """+02:00, -05:30, or UTC for no offset (as db/zones.py stores fixed offsets)."""
+    if not offset:
+        return UTC_NAME
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def local_zone() -> str:
+    """This machine's zone, as a capture that starts now records it (db/zones.py)."""
+    # Imported here: the words are used by commands that open no database (`lookup`).
+    from phonehome.db.zones import machine_zone
+
+    return machine_zone()
 
 
 @lru_cache(maxsize=64)

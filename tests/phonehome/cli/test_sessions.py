@@ -279,7 +279,7 @@ def test_diff_by_device(phones_db: str) -> None:
     assert (
         code == 0
         and "Device pixel: 2 → 1 requests" in out
-        and "Devices only after: tablet (1 requests)" in out
+        and "Devices only after: tablet (1 request)" in out
     )
     code, out, _ = run("diff", "--db", phones_db, "--session", "lab", "--session", "lab-2", "--device", "pixel",
                        "--format", "json")  # fmt: skip
