@@ -14,13 +14,15 @@ This is a template for a person to check and send, not legal advice (docs/letter
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from phonehome import words
 from phonehome.classifiers.destinations.entities import Entity, EntityMap
 from phonehome.classifiers.model import Kind, never_sent
 from phonehome.db import queries
@@ -28,7 +30,7 @@ from phonehome.db.store import Store
 from phonehome.output import terminal_safe
 from phonehome.redact import HIDDEN, Redactor, redact_value
 from phonehome.report.markdown import md
-from phonehome.summary import CATEGORY_ORDER, KIND_LABELS
+from phonehome.summary import CATEGORY_ORDER
 
 LAWS = ("gdpr", "ccpa")
 FORMATS = ("markdown", "text")
@@ -123,6 +125,7 @@ class Received:
     device: str | None
     sessions: list[str] = field(default_factory=list)
     devices: list[str] = field(default_factory=list)
+    zone: str = "UTC"  # the capture's zone, when every session in scope has the same one
     first: str = ""  # the capture's period (every flow in scope)
     last: str = ""
     flows: int = 0  # requests to the covered companies' hosts
@@ -186,6 +189,8 @@ def gather(
         out.flows += 1
         out.hosts[row["host"]] += 1
     out.sessions, out.devices = list(sessions), list(devices)
+    zones = {z for label, z in store.session_zones().items() if label in sessions}
+    out.zone = zones.pop() if len(zones) == 1 else "UTC"
     for finding, flow in queries.findings_with_flows(store, f):
         who = owner_of(flow["host"])
         if who in others:
@@ -244,14 +249,6 @@ _KINDS = frozenset(k.value for k in Kind)
 # -- the letter ----------------------------------------------------------------------------------------
 
 
-def when(iso: str) -> str:
-    """A stored UTC time to the second, the zone named: `2026-11-20 08:00:01 UTC`."""
-    if not iso:
-        return "unknown"
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
@@ -266,6 +263,11 @@ class _Style:
 
     esc: Callable[[Any], str]
     markdown: bool
+    zone: str = "UTC"  # the capture's zone: every time in the letter is shown in it, named
+
+    def when(self, iso: str) -> str:
+        """A stored time to the second in the capture's zone, the zone named: `2026-11-20 09:00:01 CET`."""
+        return words.when(iso, self.zone) or "unknown"
 
     def heading(self, text: str) -> list[str]:
         return [f"## {text}", ""] if self.markdown else [text, "-" * len(text), ""]
@@ -324,7 +326,7 @@ def render(
     """The letter, as Markdown or plain text. `received` must hold at least one finding."""
     if law not in LAWS or fmt not in FORMATS:
         raise ValueError(f"law {law!r} / format {fmt!r}")
-    s = _MARKDOWN if fmt == "markdown" else _TEXT
+    s = dataclasses.replace(_MARKDOWN if fmt == "markdown" else _TEXT, zone=received.zone)
     e = s.esc
     company = received.company
     today = today or date.today()
@@ -348,7 +350,7 @@ def render(
     lines += [
         intro,
         "",
-        f"Between {e(when(received.first))} and {e(when(received.last))} I recorded the network traffic of "
+        f"Between {e(s.when(received.first))} and {e(s.when(received.last))} I recorded the network traffic of "
         f"{scope}. The recording shows that {_covered(received, s)} received the following identifiers "
         f"and data from it, in {received.flows:,} requests to {_and([e(h) for h in sorted(received.hosts)])}:",
         "",
@@ -442,8 +444,12 @@ def _covered(received: Received, s: _Style) -> str:
 
 def _kind_lines(k: KindSeen, s: _Style, shown: Shown) -> list[str]:
     e = s.esc
-    label = e(KIND_LABELS.get(k.kind, k.kind.replace("_", " ")))
-    span = f"on {e(when(k.first))}" if k.first == k.last else f"from {e(when(k.first))} to {e(when(k.last))}"
+    label = e(words.kind_label(k.kind))
+    span = (
+        f"on {e(s.when(k.first))}"
+        if k.first == k.last
+        else f"from {e(s.when(k.first))} to {e(s.when(k.last))}"
+    )
     out = [s.item(f"{label}: sent {_times(k.count)}, {span}")]
     values = list(k.values)
     listed = [e(shown.value(k.kind, v)) for v in values[:VALUES_SHOWN]]
@@ -470,7 +476,7 @@ def _evidence(received: Received, s: _Style, shown: Shown, version: str) -> list
     tool = f"phonehome {e(version)}".strip() if version else "phonehome"
     out += [
         f"Recorded with {tool}, which reads a device's traffic through a proxy on the owner's own computer "
-        f"and decodes each request. Capture period: {e(when(received.first))} to {e(when(received.last))}. "
+        f"and decodes each request. Capture period: {e(s.when(received.first))} to {e(s.when(received.last))}. "
         f"Requests to {e(received.company.name)}: {received.flows:,}; findings: {received.findings:,}.",
         "",
     ]
@@ -480,12 +486,12 @@ def _evidence(received: Received, s: _Style, shown: Shown, version: str) -> list
     out.append("Example requests (identifiers masked unless named in the letter):")
     out.append("")
     for k in received.ordered():
-        label = e(KIND_LABELS.get(k.kind, k.kind))
+        label = e(words.kind_label(k.kind))
         for x in k.examples:
             request = f"{x['method']} {r.url(x['url'])}"
             request = request if len(request) <= REQUEST_SHOWN else request[: REQUEST_SHOWN - 1] + "…"
             where = f"{x['where']} {r.text(x['path'])}".strip()
-            out.append(s.item(f"{label}, {e(when(x['time']))}: {e(request)} ({e(where)})"))
+            out.append(s.item(f"{label}, {e(s.when(x['time']))}: {e(request)} ({e(where)})"))
     if received.left_out:
         out += ["", "Not covered by this letter: data also went to subsidiaries of "
                 f"{e(received.company.name)} ({_and([e(n) for n in sorted(received.left_out)])})."]  # fmt: skip

@@ -194,3 +194,17 @@ def test_render_refuses_an_unknown_law(demo: Store, emap: EntityMap) -> None:
 
 def test_the_module_is_in_the_map() -> None:
     assert "`letter.py`" in (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text()
+
+
+def test_times_are_in_the_captures_zone_named(tmp_path: Path, emap: EntityMap) -> None:
+    path = tmp_path / "berlin.db"
+    code, _, err = run("demo", "--db", str(path))
+    assert code == 0, err
+    store = Store(str(path), create=False)
+    try:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE sessions SET zone = 'Europe/Berlin'")
+        text = render(gather(store, emap, emap.entities["google"]), fmt="text", today=date(2026, 12, 1))
+    finally:
+        store.dispose()
+    assert "2026-11-20 09:00:00 CET" in text and "08:00:00 UTC" not in text
