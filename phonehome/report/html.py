@@ -80,8 +80,10 @@ svg.strip{width:100%;height:26px;border-bottom:1px solid var(--line)}
 .axis{display:flex;justify-content:space-between;gap:8px;font-size:.78rem;color:var(--mut);margin-left:calc(min(13em,30%) + 8px);margin-right:calc(3em + 8px)}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 .hidden{display:none}
+.flow-narrow{display:none}
 @media (max-width:600px){
 main{padding:8px 10px}
+.flow-wide{display:none}.flow-narrow{display:block}
 .brow,.trow{grid-template-columns:minmax(0,1fr) 3em}
 .brow .bname,.trow .bname{grid-column:1/-1;text-align:left}
 .axis{margin-left:0;margin-right:calc(3em + 8px)}
@@ -263,9 +265,16 @@ def _flow_diagram(d: dict[str, Any]) -> str:
     of = _categories(d)
     links = [flowchart.Link(kind_label(kind), of.get(kind, palette.OTHER), who, country_label(country), n)
              for kind, who, country, n in d["flow_links"]]  # fmt: skip
-    return flowchart.flow_diagram_svg(
+    wide = flowchart.flow_diagram_svg(
         links, category_class=palette.category_class, svg_id=f"chart-flow-{d['_id']}"
     )
+    if not wide:
+        return ""
+    # A phone's column gets its own drawing, labels at full size, instead of the wide one shrunk by half.
+    narrow = flowchart.flow_diagram_svg(
+        links, category_class=palette.category_class, svg_id=f"chart-flow-{d['_id']}-narrow", width=380
+    )
+    return f"<div class=flow-wide>{wide}</div><div class=flow-narrow>{narrow}</div>"
 
 
 def _map(d: dict[str, Any]) -> str:
