@@ -75,7 +75,11 @@ def render(snapshot: Snapshot, *, session: str, started: float, now: float) -> R
         parts.append(columns)
     if snapshot.newest:
         newest = Table(
-            title="Newest findings", title_justify="left", box=None, show_header=False, padding=(0, 1)
+            title=f"Newest findings (times {datetime.now().astimezone().tzname()})",
+            title_justify="left",
+            box=None,
+            show_header=False,
+            padding=(0, 1),
         )
         for r in snapshot.newest[:6]:
             newest.add_row(
