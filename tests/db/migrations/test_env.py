@@ -54,10 +54,12 @@ def test_an_unstamped_version_1_database_is_migrated_to_head(db_url: str) -> Non
         store.write(sid, "old", [analyze(ex)])
         with store.engine.begin() as conn:
             back_to_version_1(lambda sql: conn.execute(text(sql)))
-            conn.execute(text(
-                f"INSERT INTO tls_failures (id, session_id, time, client_address, host, error) "
-                f"VALUES (1, {sid}, '2026-11-01 00:00:00', '10.0.0.7', 'pinned.example', 'refused')"
-            ))
+            conn.execute(
+                text(
+                    f"INSERT INTO tls_failures (id, session_id, time, client_address, host, error) "
+                    f"VALUES (1, {sid}, '2026-11-01 00:00:00', '10.0.0.7', 'pinned.example', 'refused')"
+                )
+            )
     finally:
         store.dispose()
     store = Store(db_url, create=False)
@@ -74,7 +76,9 @@ def test_an_unstamped_version_1_database_is_migrated_to_head(db_url: str) -> Non
             assert conn.execute(text("SELECT value FROM findings")).scalar() == "861234567890127"
             # Version 4's refusals became blind spots of the client-TLS kind, under their address.
             assert conn.execute(text("SELECT kind, device, host FROM blind_spots")).one() == (
-                "client_tls", "10.0.0.7", "pinned.example",
+                "client_tls",
+                "10.0.0.7",
+                "pinned.example",
             )
         sid = store.open_session("new", "replay")
         ex = Exchange(datetime(2026, 11, 2, tzinfo=UTC), "GET", "https://t.example/y",
