@@ -214,6 +214,12 @@ workers_option = click.option(
 )  # fmt: skip
 
 
+output_option = click.option(
+    "-o", "--output", "output", type=click.Path(dir_okay=False),
+    help="Write to this file (0600) instead of stdout.",
+)  # fmt: skip
+
+
 capture_workers_option = click.option(
     "--workers", type=click.IntRange(0, 256), default=None, metavar="N",
     help="Processes that classify and store: 1 is a writer process that classifies itself, N > 1 adds "

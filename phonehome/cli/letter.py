@@ -7,7 +7,15 @@ from datetime import date
 
 import click
 
-from phonehome.cli.common import db_option, device_option, fail, open_store, private_file, session_option
+from phonehome.cli.common import (
+    db_option,
+    device_option,
+    fail,
+    open_store,
+    output_option,
+    private_file,
+    session_option,
+)
 from phonehome.output import terminal_safe
 
 
@@ -38,9 +46,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option(
     "--date", "today", callback=_date, metavar="YYYY-MM-DD", help="The letter's date (default: today)."
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (0600) instead of stdout."
-)
+@output_option
 def letter_cmd(company: str, db: str, session: str | None, device: str | None, law: str, fmt: str,
                include: tuple[str, ...], with_subsidiaries: bool, today: date | None, output: str | None) -> None:  # fmt: skip
     """Write a data-subject access request to a company that received your data in this capture.

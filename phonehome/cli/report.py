@@ -15,6 +15,7 @@ from phonehome.cli.common import (
     fail,
     filters_no_format,
     open_store,
+    output_option,
     private_file,
     session_option,
 )
@@ -65,13 +66,7 @@ def wrote(path: str, fmt: str, redacted: bool | None, what: str = "") -> None:
     default="terminal",
     show_default=True,
 )
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(dir_okay=False),
-    help="Write to this file (0600) instead of stdout.",
-)
+@output_option
 @session_option
 @device_option
 @click.option(
@@ -143,13 +138,7 @@ def report_cmd(db: str, fmt: str, output: str | None, session: str | None, devic
 @click.option(
     "--format", "fmt", type=click.Choice(["terminal", "json", "md"]), default="terminal", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(dir_okay=False),
-    help="Write to this file (0600) instead of stdout.",
-)
+@output_option
 def diff_cmd(
     db: str, sessions: tuple[str, ...], devices: tuple[str, ...], fmt: str, output: str | None
 ) -> None:
