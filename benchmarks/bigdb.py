@@ -197,7 +197,7 @@ def _is_url(db: str) -> bool:
 
 
 def _count_flows(db: str) -> int | None:
-    from phonehome.db.models import FlowRow
+    from phonehome.db.models import FLOWS
     from phonehome.db.store import Store, StoreError
     from sqlalchemy import func, select
 
@@ -209,7 +209,7 @@ def _count_flows(db: str) -> int | None:
         return None
     try:
         with store.engine.connect() as conn:
-            return int(conn.execute(select(func.count(FlowRow.id))).scalar() or 0)
+            return int(conn.execute(select(func.count(FLOWS.c.id))).scalar() or 0)
     finally:
         store.dispose()
 
@@ -217,11 +217,11 @@ def _count_flows(db: str) -> int | None:
 def build(db: str, plan: Plan) -> None:
     """The database, from nothing: the schema by phonehome itself, then rows in big batches."""
     from phonehome.db.models import (
-        BlindSpotRow,
-        DestinationRow,
-        FindingRow,
-        FlowRow,
-        SessionRow,
+        BLIND_SPOTS,
+        DESTINATIONS,
+        FINDINGS,
+        FLOWS,
+        SESSIONS,
     )
     from phonehome.db.store import Store
     from sqlalchemy import insert
@@ -248,13 +248,11 @@ def build(db: str, plan: Plan) -> None:
     ]  # fmt: skip
     t0 = time.perf_counter()
     with store.engine.begin() as conn:
-        conn.execute(insert(SessionRow), sessions)
-        conn.execute(
-            insert(DestinationRow), [{**h, "categories": json.loads(h["categories"])} for h in hosts]
-        )
+        conn.execute(insert(SESSIONS), sessions)
+        conn.execute(insert(DESTINATIONS), [{**h, "categories": json.loads(h["categories"])} for h in hosts])
     batches: dict[str, list[tuple[Any, ...]]] = {"flow": [], "finding": [], "blind": []}
-    tables = {"flow": (FlowRow, FLOW_COLUMNS), "finding": (FindingRow, FINDING_COLUMNS),
-              "blind": (BlindSpotRow, BLIND_COLUMNS)}  # fmt: skip
+    tables = {"flow": (FLOWS, FLOW_COLUMNS), "finding": (FINDINGS, FINDING_COLUMNS),
+              "blind": (BLIND_SPOTS, BLIND_COLUMNS)}  # fmt: skip
     raw = None if _is_url(db) else store.engine.raw_connection()
 
     def flush(name: str) -> None:

@@ -1,5 +1,7 @@
-"""The stored schema: sessions, flows, findings, destinations and blind spots (SQLAlchemy 2, typed).
+"""The stored schema: sessions, flows, findings, destinations and blind spots, as SQLAlchemy Core tables.
 
+Core only, no ORM: every read and write goes through `select()`/`insert()` on these tables, so a
+command that reads the database never imports `sqlalchemy.orm` (docs/performance.md#start-up).
 Vocabulary columns hold enum values with CHECK constraints, so a typo can never be stored.  Request
 headers and bodies are kept whole so flows can be re-analysed by later classifiers.
 """
@@ -15,19 +17,21 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Column,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 SCHEMA_VERSION = 7  # db/migrations moves older databases forward
 
@@ -54,127 +58,126 @@ def _check(column: str, values: Any) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{column}_vocabulary")
 
 
-class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+def _required(name: str, *args: Any, **kw: Any) -> Column[Any]:
+    """A NOT NULL column (`Column` alone allows NULL)."""
+    return Column(name, *args, nullable=False, **kw)
 
 
-class Meta(Base):
-    __tablename__ = "meta"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+def _optional(name: str, *args: Any, **kw: Any) -> Column[Any]:
+    return Column(name, *args, nullable=True, **kw)
 
 
-class SessionRow(Base):
-    __tablename__ = "sessions"
-    __table_args__ = (CheckConstraint("source IN ('capture', 'replay')", name="ck_source_kind"),)
+metadata = MetaData()
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    label: Mapped[str] = mapped_column(String(200), unique=True)
-    source: Mapped[str] = mapped_column(String(16))
-    started: Mapped[datetime] = mapped_column(UTCDateTime)
-    ended: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+META = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    _required("value", Text),
+)
+
+SESSIONS = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("label", String(200), unique=True),
+    _required("source", String(16)),
+    _required("started", UTCDateTime),
+    _optional("ended", UTCDateTime),
     # Schema 7: the capture's time zone, so people read its times as the phone's owner lived them: an
     # IANA name ("Europe/Berlin"), a fixed offset ("+02:00") or "UTC"; NULL (older sessions) reads as UTC.
-    zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    _optional("zone", String(64)),
+    CheckConstraint("source IN ('capture', 'replay')", name="ck_source_kind"),
+)
 
-
-class DestinationRow(Base):
-    __tablename__ = "destinations"
-    __table_args__ = (UniqueConstraint("host", "ip", name="uq_destination_host_ip"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    host: Mapped[str] = mapped_column(String(255))
+DESTINATIONS = Table(
+    "destinations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("host", String(255)),
     # "" rather than NULL when unknown, so the unique constraint holds on every database.
-    ip: Mapped[str] = mapped_column(String(45), default="")
-    domain: Mapped[str] = mapped_column(String(255))
-    country: Mapped[str] = mapped_column(String(64), default="unknown")
-    asn: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    as_org: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    anycast: Mapped[bool] = mapped_column(Boolean, default=False)
-    entity: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    entity_country: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    categories: Mapped[list[Any]] = mapped_column(default=list)
-    region: Mapped[str] = mapped_column(String(32), default="unknown")
+    _required("ip", String(45), default=""),
+    _required("domain", String(255)),
+    _required("country", String(64), default="unknown"),
+    _optional("asn", Integer),
+    _optional("as_org", String(255)),
+    _required("anycast", Boolean, default=False),
+    _optional("entity", String(255)),
+    _optional("entity_country", String(64)),
+    _required("categories", JSON, default=list),
+    _required("region", String(32), default="unknown"),
+    UniqueConstraint("host", "ip", name="uq_destination_host_ip"),
+)
 
-
-class FlowRow(Base):
-    __tablename__ = "flows"
-    __table_args__ = (
-        Index("ix_flows_session_time", "session_id", "time"),
-        Index("ix_flows_host", "host"),
-        # Schema 6 (db/migrations/versions/0006): the read side on a million flows.
-        Index("ix_flows_session_device_time", "session_id", "device", "time"),
-        Index("ix_flows_destination_id", "destination_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
-    destination_id: Mapped[int | None] = mapped_column(ForeignKey("destinations.id"), nullable=True)
-    fingerprint: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
-    time: Mapped[datetime] = mapped_column(UTCDateTime)
-    client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    device: Mapped[str] = mapped_column(String(200), default="")
-    method: Mapped[str] = mapped_column(String(32))
-    url: Mapped[str] = mapped_column(Text)
-    host: Mapped[str] = mapped_column(String(255))
-    server_ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
-    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    tls: Mapped[bool] = mapped_column(Boolean)
-    http_version: Mapped[str] = mapped_column(String(16), default="HTTP/1.1")
-    request_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    response_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    request_headers: Mapped[list[Any]] = mapped_column(default=list)
-    request_body: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
-    response_headers: Mapped[list[Any]] = mapped_column(default=list)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    notes: Mapped[list[Any]] = mapped_column(default=list)
-    fields: Mapped[int] = mapped_column(Integer, default=0)
-    app: Mapped[str | None] = mapped_column(
-        String(255), nullable=True
-    )  # the sending app's package, when known
+FLOWS = Table(
+    "flows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE")),
+    _optional("destination_id", Integer, ForeignKey("destinations.id")),
+    _optional("fingerprint", String(128), unique=True),
+    _required("time", UTCDateTime),
+    _optional("client_address", String(64)),
+    _required("device", String(200), default=""),
+    _required("method", String(32)),
+    _required("url", Text),
+    _required("host", String(255)),
+    _optional("server_ip", String(45)),
+    _optional("status", Integer),
+    _required("tls", Boolean),
+    _required("http_version", String(16), default="HTTP/1.1"),
+    _required("request_bytes", Integer, default=0),
+    _required("response_bytes", Integer, default=0),
+    _required("request_headers", JSON, default=list),
+    _required("request_body", LargeBinary, default=b""),
+    _required("response_headers", JSON, default=list),
+    _optional("error", Text),
+    _required("notes", JSON, default=list),
+    _required("fields", Integer, default=0),
+    _optional("app", String(255)),  # the sending app's package, when known
     # What named the app: "X-Requested-With header", "User-Agent", "payload key msid", ...
-    app_evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    _optional("app_evidence", Text),
     # Values changed to fit their columns (db/fit.py): {column: the original as a Python literal}.
-    originals: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    _optional("originals", JSON),
+    Index("ix_flows_session_time", "session_id", "time"),
+    Index("ix_flows_host", "host"),
+    # Schema 6 (db/migrations/versions/0006): the read side on a million flows.
+    Index("ix_flows_session_device_time", "session_id", "device", "time"),
+    Index("ix_flows_destination_id", "destination_id"),
+)
 
-    findings: Mapped[list[FindingRow]] = relationship(back_populates="flow", cascade="all, delete-orphan")
-
-
-class FindingRow(Base):
-    __tablename__ = "findings"
-    __table_args__ = (
-        _check("category", Category),
-        _check("kind", Kind),
-        _check("location", Where),
-        _check("source", Source),
-        CheckConstraint(
-            "hashed IS NULL OR hashed IN (" + ", ".join(f"'{h.value}'" for h in Hash) + ")",
-            name="ck_hashed_vocabulary",
-        ),
-        CheckConstraint("confidence >= 0 AND confidence <= 1", name="ck_confidence_range"),
-        Index("ix_findings_kind", "kind"),
-        # Schema 6: a finding's flow and its kind without reading the row (replaces findings(flow_id)).
-        Index("ix_findings_flow_kind", "flow_id", "kind"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    flow_id: Mapped[int] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
-    category: Mapped[str] = mapped_column(String(16))
-    kind: Mapped[str] = mapped_column(String(32))
-    value: Mapped[str] = mapped_column(Text)
+FINDINGS = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("flow_id", Integer, ForeignKey("flows.id", ondelete="CASCADE")),
+    _required("category", String(16)),
+    _required("kind", String(32)),
+    _required("value", Text),
     # `where` is an SQL keyword: the column is `location`, exported as `where`.
-    location: Mapped[str] = mapped_column(String(8))
-    path: Mapped[str] = mapped_column(Text, default="")
-    encodings: Mapped[list[Any]] = mapped_column(default=list)
-    confidence: Mapped[float] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(16))
-    detector: Mapped[str] = mapped_column(String(64))
-    hashed: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    _required("location", String(8)),
+    _required("path", Text, default=""),
+    _required("encodings", JSON, default=list),
+    _required("confidence", Float),
+    _required("source", String(16)),
+    _required("detector", String(64)),
+    _optional("hashed", String(8)),
     # Why the finding holds, when the field alone does not show it (identifiers found by behaviour:
     # "same in 14 requests from device A, different on device B").
-    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
-
-    flow: Mapped[FlowRow] = relationship(back_populates="findings")
+    _optional("evidence", Text),
+    _check("category", Category),
+    _check("kind", Kind),
+    _check("location", Where),
+    _check("source", Source),
+    CheckConstraint(
+        "hashed IS NULL OR hashed IN (" + ", ".join(f"'{h.value}'" for h in Hash) + ")",
+        name="ck_hashed_vocabulary",
+    ),
+    CheckConstraint("confidence >= 0 AND confidence <= 1", name="ck_confidence_range"),
+    Index("ix_findings_kind", "kind"),
+    # Schema 6: a finding's flow and its kind without reading the row (replaces findings(flow_id)).
+    Index("ix_findings_flow_kind", "flow_id", "kind"),
+)
 
 
 class BlindSpot(StrEnum):
@@ -186,23 +189,21 @@ class BlindSpot(StrEnum):
     UDP = "udp"  # UDP (QUIC / HTTP/3, DNS) seen in WireGuard mode, passed through unread
 
 
-class BlindSpotRow(Base):
-    """A connection the proxy could not read: refused TLS on either side, not HTTP, or UDP."""
-
-    __tablename__ = "blind_spots"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN (" + ", ".join(f"'{b.value}'" for b in BlindSpot) + ")", name="ck_blind_spot_kind"
-        ),
-        Index("ix_blind_spots_session_id", "session_id"),  # schema 6
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
-    time: Mapped[datetime] = mapped_column(UTCDateTime)
-    client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    device: Mapped[str] = mapped_column(String(200), default="")
-    host: Mapped[str] = mapped_column(String(255))
-    server_ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
-    kind: Mapped[str] = mapped_column(String(16), default=BlindSpot.CLIENT_TLS.value)
-    error: Mapped[str] = mapped_column(Text)
+# A connection the proxy could not read: refused TLS on either side, not HTTP, or UDP.
+BLIND_SPOTS = Table(
+    "blind_spots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE")),
+    _required("time", UTCDateTime),
+    _optional("client_address", String(64)),
+    _required("device", String(200), default=""),
+    _required("host", String(255)),
+    _optional("server_ip", String(45)),
+    _required("kind", String(16), default=BlindSpot.CLIENT_TLS.value),
+    _required("error", Text),
+    CheckConstraint(
+        "kind IN (" + ", ".join(f"'{b.value}'" for b in BlindSpot) + ")", name="ck_blind_spot_kind"
+    ),
+    Index("ix_blind_spots_session_id", "session_id"),  # schema 6
+)

@@ -30,7 +30,7 @@ from phonehome.classifiers.destinations.regions import (
     region_of,
 )
 from phonehome.classifiers.model import never_sent
-from phonehome.db.models import BlindSpot, BlindSpotRow, DestinationRow, FindingRow, FlowRow, SessionRow
+from phonehome.db.models import BLIND_SPOTS, DESTINATIONS, FINDINGS, FLOWS, SESSIONS, BlindSpot
 from phonehome.db.store import Store
 from sqlalchemy import (
     String,
@@ -47,8 +47,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import aliased
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +73,12 @@ def _host_clause(column: Any, host: str) -> Any:
 
 def _region_clause(region: str) -> Any:
     wanted = parse_region(region)
-    server = DestinationRow.region == wanted.value
+    server = DESTINATIONS.c.region == wanted.value
     countries = countries_of(wanted)
     if countries is not None:
-        return or_(server, DestinationRow.entity_country.in_(sorted(countries)))
+        return or_(server, DESTINATIONS.c.entity_country.in_(sorted(countries)))
     if wanted is Region.OTHER:
-        return or_(server, DestinationRow.entity_country.not_in(sorted(NAMED_COUNTRIES)))
+        return or_(server, DESTINATIONS.c.entity_country.not_in(sorted(NAMED_COUNTRIES)))
     return server
 
 
@@ -89,32 +87,32 @@ def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False, dest_
         if not dest_joined:
             stmt = stmt.where(
                 exists()
-                .where(DestinationRow.id == FlowRow.destination_id, _region_clause(f.region))
-                .correlate(FlowRow)
+                .where(DESTINATIONS.c.id == FLOWS.c.destination_id, _region_clause(f.region))
+                .correlate(FLOWS)
             )
         else:
             stmt = stmt.where(_region_clause(f.region))
     if f.session:
-        stmt = stmt.where(SessionRow.label == f.session)
+        stmt = stmt.where(SESSIONS.c.label == f.session)
     if f.device:
-        stmt = stmt.where(FlowRow.device == f.device)
+        stmt = stmt.where(FLOWS.c.device == f.device)
     if f.app:
-        stmt = stmt.where(FlowRow.app == f.app)
+        stmt = stmt.where(FLOWS.c.app == f.app)
     if f.host:
-        stmt = stmt.where(_host_clause(FlowRow.host, f.host))
+        stmt = stmt.where(_host_clause(FLOWS.c.host, f.host))
     if (f.kind or f.category) and not findings_joined:
-        inner = aliased(FindingRow)  # the outer query may join findings too
-        cond = [inner.flow_id == FlowRow.id]
+        inner = FINDINGS.alias()  # the outer query may join findings too
+        cond = [inner.c.flow_id == FLOWS.c.id]
         if f.kind:
-            cond.append(inner.kind == f.kind)
+            cond.append(inner.c.kind == f.kind)
         if f.category:
-            cond.append(inner.category == f.category)
-        stmt = stmt.where(exists().where(and_(*cond)).correlate(FlowRow))
+            cond.append(inner.c.category == f.category)
+        stmt = stmt.where(exists().where(and_(*cond)).correlate(FLOWS))
     elif findings_joined:
         if f.kind:
-            stmt = stmt.where(FindingRow.kind == f.kind)
+            stmt = stmt.where(FINDINGS.c.kind == f.kind)
         if f.category:
-            stmt = stmt.where(FindingRow.category == f.category)
+            stmt = stmt.where(FINDINGS.c.category == f.category)
     return stmt
 
 
@@ -135,15 +133,15 @@ def _request(flow: Any, label: str) -> dict[str, Any]:
 # sent it and where it went.  The request headers are read only when the flow names no app (flows
 # stored before schema 2), as text, so each distinct set of headers is parsed once.
 _HEADERS_IF_NO_APP = case(
-    (or_(FlowRow.app.is_(None), FlowRow.app == literal_column("''")), cast(FlowRow.request_headers, Text)),
+    (or_(FLOWS.c.app.is_(None), FLOWS.c.app == literal_column("''")), cast(FLOWS.c.request_headers, Text)),
     else_=None,
 ).label("headers_text")
 _FLOW_COLUMNS = (
-    FlowRow.id, FlowRow.session_id, FlowRow.time, FlowRow.device, FlowRow.method, FlowRow.url, FlowRow.host,
-    FlowRow.app, FlowRow.app_evidence, _HEADERS_IF_NO_APP, SessionRow.label,
-    DestinationRow.id.label("dest_id"), DestinationRow.country.label("dest_country"),
-    DestinationRow.region.label("dest_region"), DestinationRow.entity.label("dest_entity"),
-    DestinationRow.entity_country.label("dest_entity_country"),
+    FLOWS.c.id, FLOWS.c.session_id, FLOWS.c.time, FLOWS.c.device, FLOWS.c.method, FLOWS.c.url, FLOWS.c.host,
+    FLOWS.c.app, FLOWS.c.app_evidence, _HEADERS_IF_NO_APP, SESSIONS.c.label,
+    DESTINATIONS.c.id.label("dest_id"), DESTINATIONS.c.country.label("dest_country"),
+    DESTINATIONS.c.region.label("dest_region"), DESTINATIONS.c.entity.label("dest_entity"),
+    DESTINATIONS.c.entity_country.label("dest_entity_country"),
 )  # fmt: skip
 
 
@@ -153,7 +151,7 @@ class _Senders:
     SAMPLE = 2000  # flows per device looked at to name its maker
     CACHE = 50_000  # remembered descriptions (and header sets) before starting afresh
 
-    def __init__(self, s: OrmSession | Connection, emap: EntityMap | None = None) -> None:
+    def __init__(self, s: Connection, emap: EntityMap | None = None) -> None:
         self.s = s
         self.emap = emap or entity_map()
         self._vendors: dict[tuple[int, str], Any] = {}
@@ -167,8 +165,8 @@ class _Senders:
         if key not in self._vendors:
             votes: Counter[str] = Counter()
             headers = self.s.scalars(
-                select(cast(FlowRow.request_headers, Text))
-                .where(FlowRow.session_id == session_id, FlowRow.device == device)
+                select(cast(FLOWS.c.request_headers, Text))
+                .where(FLOWS.c.session_id == session_id, FLOWS.c.device == device)
                 .limit(self.SAMPLE)
             )
             makers: dict[str, Any] = {}  # a device sends the same headers again and again: read once
@@ -179,14 +177,14 @@ class _Senders:
                 if found := makers[text]:
                     votes[found.id] += 1
             models = self.s.scalars(
-                select(FindingRow.value)
-                .join(FlowRow, FindingRow.flow_id == FlowRow.id)
+                select(FINDINGS.c.value)
+                .join(FLOWS, FINDINGS.c.flow_id == FLOWS.c.id)
                 .where(
-                    FlowRow.session_id == session_id,
-                    FlowRow.device == device,
+                    FLOWS.c.session_id == session_id,
+                    FLOWS.c.device == device,
                     # An expression, not the column: the kind's own index would walk every device's
                     # models; this reads this device's flows (their index) and stops at SAMPLE.
-                    FindingRow.kind.concat(literal_column("''")) == "device_model",
+                    FINDINGS.c.kind.concat(literal_column("''")) == "device_model",
                 )
                 .limit(self.SAMPLE)
             )
@@ -298,20 +296,20 @@ def findings_with_flows(store: Store, f: Filters) -> Iterator[tuple[Any, dict[st
     # a batch at a time, so no flow outside the filter is read and no flow's JSON is decoded per finding.
     finding_stmt = (
         select(
-            FindingRow.flow_id, FindingRow.category, FindingRow.kind, FindingRow.value, FindingRow.location,
-            FindingRow.path, cast(FindingRow.encodings, Text), FindingRow.confidence, FindingRow.source,
-            FindingRow.hashed, FindingRow.evidence,
+            FINDINGS.c.flow_id, FINDINGS.c.category, FINDINGS.c.kind, FINDINGS.c.value, FINDINGS.c.location,
+            FINDINGS.c.path, cast(FINDINGS.c.encodings, Text), FINDINGS.c.confidence, FINDINGS.c.source,
+            FINDINGS.c.hashed, FINDINGS.c.evidence,
         )
-        .join(FlowRow, FindingRow.flow_id == FlowRow.id)
-        .join(SessionRow, FlowRow.session_id == SessionRow.id)
-        .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
-        .order_by(FlowRow.time, FlowRow.id, FindingRow.id)
+        .join(FLOWS, FINDINGS.c.flow_id == FLOWS.c.id)
+        .join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)
+        .outerjoin(DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id)
+        .order_by(FLOWS.c.time, FLOWS.c.id, FINDINGS.c.id)
     )  # fmt: skip
     finding_stmt = _flow_filters(finding_stmt, f, findings_joined=True, dest_joined=True)
     flow_stmt = (
         select(*_FLOW_COLUMNS)
-        .join(SessionRow, FlowRow.session_id == SessionRow.id)
-        .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
+        .join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)
+        .outerjoin(DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id)
     )
     with store.engine.connect() as conn:
         senders = _Senders(conn)
@@ -320,7 +318,7 @@ def findings_with_flows(store: Store, f: Filters) -> Iterator[tuple[Any, dict[st
             # A flow's findings are contiguous: only the last flow of a batch can continue into the next.
             wanted = {row[0] for row in batch} - shared.keys()
             if wanted:
-                for flow in conn.execute(flow_stmt.where(FlowRow.id.in_(sorted(wanted)))):
+                for flow in conn.execute(flow_stmt.where(FLOWS.c.id.in_(sorted(wanted)))):
                     shared[flow.id] = {**_request(flow, flow.label), **senders.describe(flow)}
             for finding in batch:
                 yield finding, shared[finding[0]]
@@ -334,20 +332,20 @@ _PLACE_KEYS = ("country", "region", "entity", "entity_country", "entity_region",
 
 def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     count = (
-        select(func.count(FindingRow.id))
-        .where(FindingRow.flow_id == FlowRow.id)
-        .correlate(FlowRow)
+        select(func.count(FINDINGS.c.id))
+        .where(FINDINGS.c.flow_id == FLOWS.c.id)
+        .correlate(FLOWS)
         .scalar_subquery()
         .label("n_findings")
     )
     stmt = (
         select(
-            *_FLOW_COLUMNS, FlowRow.server_ip, FlowRow.status, FlowRow.tls, FlowRow.request_bytes,
-            FlowRow.response_bytes, FlowRow.error, FlowRow.notes, FlowRow.originals, count,
+            *_FLOW_COLUMNS, FLOWS.c.server_ip, FLOWS.c.status, FLOWS.c.tls, FLOWS.c.request_bytes,
+            FLOWS.c.response_bytes, FLOWS.c.error, FLOWS.c.notes, FLOWS.c.originals, count,
         )
-        .join(SessionRow, FlowRow.session_id == SessionRow.id)
-        .outerjoin(DestinationRow, FlowRow.destination_id == DestinationRow.id)
-        .order_by(FlowRow.time, FlowRow.id)
+        .join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)
+        .outerjoin(DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id)
+        .order_by(FLOWS.c.time, FLOWS.c.id)
     )  # fmt: skip
     stmt = _flow_filters(stmt, f, dest_joined=True)
     with store.engine.connect() as conn:
@@ -372,8 +370,8 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
 def _kinds_listed(dialect: str) -> Any:
     """Each group's distinct finding kinds as one comma-separated text (kinds hold no commas)."""
     if dialect == "postgresql":
-        return func.string_agg(distinct(FindingRow.kind), literal_column("','"))
-    return func.group_concat(distinct(FindingRow.kind))
+        return func.string_agg(distinct(FINDINGS.c.kind), literal_column("','"))
+    return func.group_concat(distinct(FINDINGS.c.kind))
 
 
 def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
@@ -381,28 +379,28 @@ def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     # millions of rows): flows per destination, then findings per destination with their kinds.
     def scoped(stmt: Any) -> Any:
         if f.session:  # every flow has its session: joined only to filter by its label
-            stmt = stmt.join(SessionRow, FlowRow.session_id == SessionRow.id)
+            stmt = stmt.join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)
         if f.region:
-            stmt = stmt.join(DestinationRow, FlowRow.destination_id == DestinationRow.id)
+            stmt = stmt.join(DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id)
         else:
-            stmt = stmt.where(FlowRow.destination_id.is_not(None))
-        return _flow_filters(stmt, f, dest_joined=True).group_by(FlowRow.destination_id)
+            stmt = stmt.where(FLOWS.c.destination_id.is_not(None))
+        return _flow_filters(stmt, f, dest_joined=True).group_by(FLOWS.c.destination_id)
 
-    flow_counts = scoped(select(FlowRow.destination_id, func.count(FlowRow.id)))
+    flow_counts = scoped(select(FLOWS.c.destination_id, func.count(FLOWS.c.id)))
     kind_counts = scoped(
         select(
-            FlowRow.destination_id, func.count(FindingRow.id), _kinds_listed(store.engine.dialect.name)
-        ).join(FindingRow, FindingRow.flow_id == FlowRow.id)
+            FLOWS.c.destination_id, func.count(FINDINGS.c.id), _kinds_listed(store.engine.dialect.name)
+        ).join(FINDINGS, FINDINGS.c.flow_id == FLOWS.c.id)
     )
     emap = entity_map()
-    with OrmSession(store.engine) as s:
+    with store.engine.connect() as s:
         n_flows: dict[int, int] = dict(s.execute(flow_counts).all())
         kinds: dict[int, tuple[int, list[str]]] = {
             dest_id: (n, sorted(listed.split(","))) for dest_id, n, listed in s.execute(kind_counts)
         }
         dests = s.execute(
-            select(DestinationRow).order_by(DestinationRow.host, DestinationRow.ip)
-        ).scalars() if n_flows else iter(())  # fmt: skip
+            select(DESTINATIONS).order_by(DESTINATIONS.c.host, DESTINATIONS.c.ip)
+        ) if n_flows else iter(())  # fmt: skip
         rows: list[dict[str, Any]] = []
         for dest in dests:
             if dest.id not in n_flows:
@@ -441,22 +439,22 @@ def blind_spots(
     store: Store, f: Filters, kinds: tuple[BlindSpot, ...] = tuple(BlindSpot)
 ) -> Iterator[dict[str, Any]]:
     """What the proxy saw but could not read (db.models.BlindSpot), per session, device, kind and host."""
-    row = BlindSpotRow
+    row = BLIND_SPOTS.c
     stmt = (
-        select(SessionRow.label, row.device, row.client_address, row.kind, row.host, func.count(row.id),
+        select(SESSIONS.c.label, row.device, row.client_address, row.kind, row.host, func.count(row.id),
                func.min(row.error))
-        .join(SessionRow, row.session_id == SessionRow.id)
+        .join(SESSIONS, row.session_id == SESSIONS.c.id)
         .where(row.kind.in_([k.value for k in kinds]))
-        .group_by(SessionRow.label, row.device, row.client_address, row.kind, row.host)
+        .group_by(SESSIONS.c.label, row.device, row.client_address, row.kind, row.host)
         .order_by(func.count(row.id).desc(), row.host)
     )  # fmt: skip
     if f.session:
-        stmt = stmt.where(SessionRow.label == f.session)
+        stmt = stmt.where(SESSIONS.c.label == f.session)
     if f.device:
         stmt = stmt.where(or_(row.device == f.device, row.client_address == f.device))
     if f.host:
         stmt = stmt.where(_host_clause(row.host, f.host))
-    with OrmSession(store.engine) as s:
+    with store.engine.connect() as s:
         for label, device, client, kind, host, n, error in s.execute(stmt):
             yield {"session": label, "device": device or client or "", "kind": kind, "host": host, "count": n,
                    "error": error}  # fmt: skip
@@ -485,17 +483,17 @@ class Summary:
 
 
 def summary(store: Store, session: str | None = None) -> Summary:
-    with OrmSession(store.engine) as s:
+    with store.engine.connect() as s:
 
         def every(stmt: Any) -> Any:
-            stmt = stmt.join(SessionRow, FlowRow.session_id == SessionRow.id)
-            return stmt.where(SessionRow.label == session) if session else stmt
+            stmt = stmt.join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)
+            return stmt.where(SESSIONS.c.label == session) if session else stmt
 
         # Requests that never reached their server are stored and counted as flows, nowhere else.
         unsent = [
             i for i, status, error in s.execute(
-                every(select(FlowRow.id, FlowRow.status, FlowRow.error)).where(
-                    FlowRow.error.is_not(None), or_(FlowRow.status.is_(None), FlowRow.status.in_((0, 502)))
+                every(select(FLOWS.c.id, FLOWS.c.status, FLOWS.c.error)).where(
+                    FLOWS.c.error.is_not(None), or_(FLOWS.c.status.is_(None), FLOWS.c.status.in_((0, 502)))
                 )
             )
             if never_sent(status, error)
@@ -505,30 +503,30 @@ def summary(store: Store, session: str | None = None) -> Summary:
             stmt = every(stmt)
             # Inlined, not bound: a long capture of a blocked host must not hit a parameter limit.
             return (
-                stmt.where(FlowRow.id.not_in(bindparam("unsent", unsent, literal_execute=True)))
+                stmt.where(FLOWS.c.id.not_in(bindparam("unsent", unsent, literal_execute=True)))
                 if unsent
                 else stmt
             )
 
-        labels = list(s.scalars(select(SessionRow.label).order_by(SessionRow.started)))
-        n_flows = s.scalar(every(select(func.count(FlowRow.id)))) or 0
-        n_hosts = s.scalar(scoped(select(func.count(distinct(FlowRow.host))))) or 0
-        cleartext = s.scalar(scoped(select(func.count(FlowRow.id)).where(FlowRow.tls.is_(False)))) or 0
+        labels = list(s.scalars(select(SESSIONS.c.label).order_by(SESSIONS.c.started)))
+        n_flows = s.scalar(every(select(func.count(FLOWS.c.id)))) or 0
+        n_hosts = s.scalar(scoped(select(func.count(distinct(FLOWS.c.host))))) or 0
+        cleartext = s.scalar(scoped(select(func.count(FLOWS.c.id)).where(FLOWS.c.tls.is_(False)))) or 0
         n_notes = (
-            s.scalar(every(select(func.count(FlowRow.id)).where(cast(FlowRow.notes, String) != "[]"))) or 0
+            s.scalar(every(select(func.count(FLOWS.c.id)).where(cast(FLOWS.c.notes, String) != "[]"))) or 0
         )
         kind_rows = s.execute(
             scoped(
                 select(
-                    FindingRow.category,
-                    FindingRow.kind,
-                    func.count(FindingRow.id),
-                    func.count(distinct(FindingRow.value)),
-                ).join(FlowRow, FindingRow.flow_id == FlowRow.id)
-            ).group_by(FindingRow.category, FindingRow.kind)
+                    FINDINGS.c.category,
+                    FINDINGS.c.kind,
+                    func.count(FINDINGS.c.id),
+                    func.count(distinct(FINDINGS.c.value)),
+                ).join(FLOWS, FINDINGS.c.flow_id == FLOWS.c.id)
+            ).group_by(FINDINGS.c.category, FINDINGS.c.kind)
         ).all()
         host_flows: dict[str, int] = dict(
-            s.execute(scoped(select(FlowRow.host, func.count(FlowRow.id))).group_by(FlowRow.host)).all()
+            s.execute(scoped(select(FLOWS.c.host, func.count(FLOWS.c.id))).group_by(FLOWS.c.host)).all()
         )
         host_kinds: dict[str, Counter[str]] = {}
         kind_hosts: dict[str, Counter[str]] = {}
@@ -536,10 +534,10 @@ def summary(store: Store, session: str | None = None) -> Summary:
         # Counted by the database: one row per host, kind and TLS, however many findings.
         for host, kind, tls, n in s.execute(
             scoped(
-                select(FlowRow.host, FindingRow.kind, FlowRow.tls, func.count(FindingRow.id)).join(
-                    FindingRow, FindingRow.flow_id == FlowRow.id
+                select(FLOWS.c.host, FINDINGS.c.kind, FLOWS.c.tls, func.count(FINDINGS.c.id)).join(
+                    FINDINGS, FINDINGS.c.flow_id == FLOWS.c.id
                 )
-            ).group_by(FlowRow.host, FindingRow.kind, FlowRow.tls)
+            ).group_by(FLOWS.c.host, FINDINGS.c.kind, FLOWS.c.tls)
         ):
             host_kinds.setdefault(host, Counter())[kind] += n
             kind_hosts.setdefault(kind, Counter())[host] += n
@@ -548,9 +546,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
         flagged_flows = (
             s.scalar(
                 scoped(
-                    select(func.count(distinct(FlowRow.id))).join(
-                        FindingRow, FindingRow.flow_id == FlowRow.id
-                    )
+                    select(func.count(distinct(FLOWS.c.id))).join(FINDINGS, FINDINGS.c.flow_id == FLOWS.c.id)
                 )
             )
             or 0
@@ -558,20 +554,20 @@ def summary(store: Store, session: str | None = None) -> Summary:
         host_countries: dict[str, Counter[str]] = {}
         for host, country, n in s.execute(
             scoped(
-                select(FlowRow.host, DestinationRow.country, func.count(FlowRow.id)).join(
-                    DestinationRow, FlowRow.destination_id == DestinationRow.id
+                select(FLOWS.c.host, DESTINATIONS.c.country, func.count(FLOWS.c.id)).join(
+                    DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id
                 )
-            ).group_by(FlowRow.host, DestinationRow.country)
+            ).group_by(FLOWS.c.host, DESTINATIONS.c.country)
         ):
             host_countries.setdefault(host, Counter())[country] += n
-        blind_stmt = select(BlindSpotRow.kind, BlindSpotRow.host, func.count(BlindSpotRow.id)).join(
-            SessionRow, BlindSpotRow.session_id == SessionRow.id
+        blind_stmt = select(BLIND_SPOTS.c.kind, BLIND_SPOTS.c.host, func.count(BLIND_SPOTS.c.id)).join(
+            SESSIONS, BLIND_SPOTS.c.session_id == SESSIONS.c.id
         )
         if session:
-            blind_stmt = blind_stmt.where(SessionRow.label == session)
+            blind_stmt = blind_stmt.where(SESSIONS.c.label == session)
         blind: Any = s.execute(
-            blind_stmt.group_by(BlindSpotRow.kind, BlindSpotRow.host).order_by(
-                func.count(BlindSpotRow.id).desc(), BlindSpotRow.host
+            blind_stmt.group_by(BLIND_SPOTS.c.kind, BLIND_SPOTS.c.host).order_by(
+                func.count(BLIND_SPOTS.c.id).desc(), BLIND_SPOTS.c.host
             )
         ).all()
         refusals = [(h, n) for k, h, n in blind if k == BlindSpot.CLIENT_TLS.value]
@@ -600,21 +596,19 @@ def summary(store: Store, session: str | None = None) -> Summary:
     )
 
 
-def flow_rows(store: Store, f: Filters) -> Iterator[tuple[FlowRow, list[tuple[str, str]]]]:
-    """Stored flows of a filter as ORM rows with their findings' (kind, value): for exports."""
+def flow_rows(store: Store, f: Filters) -> Iterator[tuple[Any, list[tuple[str, str]]]]:
+    """Stored flows of a filter as rows of every column, with their findings' (kind, value): for exports."""
     stmt = (
-        select(FlowRow)
-        .join(SessionRow, FlowRow.session_id == SessionRow.id)
-        .order_by(FlowRow.time, FlowRow.id)
+        select(FLOWS).join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id).order_by(FLOWS.c.time, FLOWS.c.id)
     )
     stmt = _flow_filters(stmt, f)
-    with OrmSession(store.engine) as s:
-        for chunk in s.scalars(stmt).partitions(200):
+    with store.engine.connect() as s:
+        for chunk in s.execute(stmt.execution_options(yield_per=200)).partitions():
             ids = [flow.id for flow in chunk]
             found: dict[int, list[tuple[str, str]]] = {}
             for flow_id, kind, value in s.execute(
-                select(FindingRow.flow_id, FindingRow.kind, FindingRow.value).where(
-                    FindingRow.flow_id.in_(ids)
+                select(FINDINGS.c.flow_id, FINDINGS.c.kind, FINDINGS.c.value).where(
+                    FINDINGS.c.flow_id.in_(ids)
                 )
             ):
                 found.setdefault(flow_id, []).append((kind, value))
@@ -630,7 +624,7 @@ def _blind_device() -> Any:
     # Literal '' rather than bound parameters: PostgreSQL groups by an expression only when the
     # SELECT and GROUP BY copies are the same text, and each bound parameter gets its own number.
     empty: Any = literal_column("''")
-    return func.coalesce(func.nullif(BlindSpotRow.device, empty), BlindSpotRow.client_address, empty)
+    return func.coalesce(func.nullif(BLIND_SPOTS.c.device, empty), BLIND_SPOTS.c.client_address, empty)
 
 
 def sessions(store: Store) -> Iterator[dict[str, Any]]:
@@ -646,27 +640,27 @@ def sessions(store: Store) -> Iterator[dict[str, Any]]:
             (session_id, device), {"flows": 0, "findings": 0, "blind_spots": 0, "first": None, "last": None}
         )
 
-    with OrmSession(store.engine) as s:
+    with store.engine.connect() as s:
         heads = s.execute(
-            select(SessionRow.id, SessionRow.label, SessionRow.source, SessionRow.started, SessionRow.ended)
-            .order_by(SessionRow.started, SessionRow.id)
+            select(SESSIONS.c.id, SESSIONS.c.label, SESSIONS.c.source, SESSIONS.c.started, SESSIONS.c.ended)
+            .order_by(SESSIONS.c.started, SESSIONS.c.id)
         ).all()  # fmt: skip
         for session_id, device, n, first, last in s.execute(
-            select(FlowRow.session_id, FlowRow.device, func.count(FlowRow.id), func.min(FlowRow.time),
-                   func.max(FlowRow.time)).group_by(FlowRow.session_id, FlowRow.device)
+            select(FLOWS.c.session_id, FLOWS.c.device, func.count(FLOWS.c.id), func.min(FLOWS.c.time),
+                   func.max(FLOWS.c.time)).group_by(FLOWS.c.session_id, FLOWS.c.device)
         ):  # fmt: skip
             row = slot(session_id, device)
             row.update(flows=n, first=first, last=last)
         for session_id, device, n in s.execute(
-            select(FlowRow.session_id, FlowRow.device, func.count(FindingRow.id))
-            .join(FindingRow, FindingRow.flow_id == FlowRow.id)
-            .group_by(FlowRow.session_id, FlowRow.device)
+            select(FLOWS.c.session_id, FLOWS.c.device, func.count(FINDINGS.c.id))
+            .join(FINDINGS, FINDINGS.c.flow_id == FLOWS.c.id)
+            .group_by(FLOWS.c.session_id, FLOWS.c.device)
         ):
             slot(session_id, device)["findings"] = n
         device = _blind_device()
         for session_id, name, n in s.execute(
-            select(BlindSpotRow.session_id, device, func.count(BlindSpotRow.id)).group_by(
-                BlindSpotRow.session_id, device
+            select(BLIND_SPOTS.c.session_id, device, func.count(BLIND_SPOTS.c.id)).group_by(
+                BLIND_SPOTS.c.session_id, device
             )
         ):
             slot(session_id, name)["blind_spots"] = n
@@ -703,39 +697,39 @@ def sessions(store: Store) -> Iterator[dict[str, Any]]:
 
 def session_labels(store: Store) -> list[str]:
     """Every session label, oldest first."""
-    with OrmSession(store.engine) as s:
-        return list(s.scalars(select(SessionRow.label).order_by(SessionRow.started, SessionRow.id)))
+    with store.engine.connect() as s:
+        return list(s.scalars(select(SESSIONS.c.label).order_by(SESSIONS.c.started, SESSIONS.c.id)))
 
 
 def has_session(store: Store, label: str) -> bool:
-    with OrmSession(store.engine) as s:
-        return s.scalar(select(SessionRow.id).where(SessionRow.label == label)) is not None
+    with store.engine.connect() as s:
+        return s.scalar(select(SESSIONS.c.id).where(SESSIONS.c.label == label)) is not None
 
 
 def _device_scope(stmt: Any, row: Any, session: str | None) -> Any:
     if session is None:
         return stmt
-    return stmt.join(SessionRow, row.session_id == SessionRow.id).where(SessionRow.label == session)
+    return stmt.join(SESSIONS, row.c.session_id == SESSIONS.c.id).where(SESSIONS.c.label == session)
 
 
 def has_device(store: Store, device: str, session: str | None = None) -> bool:
     """Whether `device` sent a flow, or met a blind spot, in `session` (or in any session)."""
-    flow = _device_scope(select(FlowRow.id).where(FlowRow.device == device), FlowRow, session)
+    flow = _device_scope(select(FLOWS.c.id).where(FLOWS.c.device == device), FLOWS, session)
     blind = _device_scope(
-        select(BlindSpotRow.id).where(
-            or_(BlindSpotRow.device == device, BlindSpotRow.client_address == device)
+        select(BLIND_SPOTS.c.id).where(
+            or_(BLIND_SPOTS.c.device == device, BLIND_SPOTS.c.client_address == device)
         ),
-        BlindSpotRow,
+        BLIND_SPOTS,
         session,
     )
-    with OrmSession(store.engine) as s:
+    with store.engine.connect() as s:
         return s.scalar(flow.limit(1)) is not None or s.scalar(blind.limit(1)) is not None
 
 
 def devices(store: Store, session: str | None = None) -> list[str]:
     """The devices of `session` (or of every session), by name."""
     name = _blind_device()
-    with OrmSession(store.engine) as s:
-        found = set(s.scalars(_device_scope(select(FlowRow.device).distinct(), FlowRow, session)))
-        found |= set(s.scalars(_device_scope(select(name).distinct(), BlindSpotRow, session)))
+    with store.engine.connect() as s:
+        found = set(s.scalars(_device_scope(select(FLOWS.c.device).distinct(), FLOWS, session)))
+        found |= set(s.scalars(_device_scope(select(name).distinct(), BLIND_SPOTS, session)))
     return sorted(found - {""})

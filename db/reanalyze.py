@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from phonehome.classifiers.model import Analysis, Exchange
-from phonehome.db.models import FindingRow, FlowRow, SessionRow
-from phonehome.db.store import Store, finding_rows
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session as OrmSession
+from phonehome.db.models import FINDINGS, FLOWS, SESSIONS
+from phonehome.db.store import Store, finding_values
+from sqlalchemy import delete, func, insert, select, update
 
 # Notes about where a flow's data came from, not about its decoding: re-analysis keeps them.
 RESOLVED_NOTE = "server address resolved by phonehome at import time (--resolve), not recorded"
@@ -28,8 +28,8 @@ class ReanalyzeResult:
     findings_after: int = 0
 
 
-def exchange_of(flow: FlowRow) -> Exchange:
-    """The stored flow as the Exchange it was made from."""
+def exchange_of(flow: Any) -> Exchange:
+    """The stored flow (a row of `select(FLOWS)`) as the Exchange it was made from."""
     return Exchange(
         time=flow.time,
         method=flow.method,
@@ -57,37 +57,43 @@ def reanalyze(
 ) -> ReanalyzeResult:
     """Replace every stored finding (of one session, or all) with what `analyzer` finds now."""
     result = ReanalyzeResult()
-    with OrmSession(store.engine) as s:
-        ids_stmt = select(FlowRow.id).order_by(FlowRow.id)
+    with store.engine.connect() as conn:
+        ids_stmt = select(FLOWS.c.id).order_by(FLOWS.c.id)
         if session:
-            ids_stmt = ids_stmt.join(SessionRow, FlowRow.session_id == SessionRow.id).where(
-                SessionRow.label == session
+            ids_stmt = ids_stmt.join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id).where(
+                SESSIONS.c.label == session
             )
-        ids = list(s.scalars(ids_stmt))
+        ids = list(conn.scalars(ids_stmt))
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        with OrmSession(store.engine) as s, s.begin():
+        with store.writing() as conn:
             result.findings_before += (
-                s.scalar(select(func.count(FindingRow.id)).where(FindingRow.flow_id.in_(chunk))) or 0
+                conn.scalar(select(func.count(FINDINGS.c.id)).where(FINDINGS.c.flow_id.in_(chunk))) or 0
             )
-            s.execute(delete(FindingRow).where(FindingRow.flow_id.in_(chunk)))
-            flows = list(s.scalars(select(FlowRow).where(FlowRow.id.in_(chunk))))
+            conn.execute(delete(FINDINGS).where(FINDINGS.c.flow_id.in_(chunk)))
+            flows = conn.execute(select(FLOWS).where(FLOWS.c.id.in_(chunk)).order_by(FLOWS.c.id)).all()
             analyses = [analyzer(exchange_of(flow)) for flow in flows]
             # Destinations too: new geo databases or a newer entity map apply to old captures.
-            dest_ids = store.destination_ids(s, [a.destination for a in analyses], refresh=True)
+            dest_ids = store.destination_ids(conn, [a.destination for a in analyses], refresh=True)
+            findings: list[dict[str, Any]] = []
             for flow, analysis in zip(flows, analyses, strict=True):
-                flow.destination_id = dest_ids[(analysis.destination.host, analysis.destination.ip or "")]
                 # Provenance notes about the flow itself (not its decoding) survive re-analysis.
                 kept = [n for n in flow.notes if n in KEPT_NOTES]
-                flow.notes = kept + [n for n in analysis.notes if n not in kept]
-                flow.fields = analysis.fields
-                flow.app = analysis.app
-                flow.app_evidence = analysis.app_evidence
-                rows = finding_rows(analysis)
-                for row in rows:
-                    row.flow_id = flow.id
-                s.add_all(rows)
-                result.findings_after += len(rows)
+                conn.execute(
+                    update(FLOWS)
+                    .where(FLOWS.c.id == flow.id)
+                    .values(
+                        destination_id=dest_ids[(analysis.destination.host, analysis.destination.ip or "")],
+                        notes=kept + [n for n in analysis.notes if n not in kept],
+                        fields=analysis.fields,
+                        app=analysis.app,
+                        app_evidence=analysis.app_evidence,
+                    )
+                )
+                findings.extend(dict(values, flow_id=flow.id) for values in finding_values(analysis))
+            if findings:
+                conn.execute(insert(FINDINGS), findings)
+            result.findings_after += len(findings)
         result.flows += len(chunk)
         if progress is not None:
             progress(result.flows, len(ids))

@@ -33,15 +33,15 @@ from typing import TYPE_CHECKING, Any
 from phonehome.classifiers.model import Analysis, Destination, Exchange, split_url
 from phonehome.db.fit import clean, fit_row
 from phonehome.db.models import (
+    BLIND_SPOTS,
+    DESTINATIONS,
+    FINDINGS,
+    FLOWS,
+    META,
     SCHEMA_VERSION,
-    Base,
+    SESSIONS,
     BlindSpot,
-    BlindSpotRow,
-    DestinationRow,
-    FindingRow,
-    FlowRow,
-    Meta,
-    SessionRow,
+    metadata,
 )
 from phonehome.db.tally import Tally
 from sqlalchemy import (
@@ -58,7 +58,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError, StatementError
-from sqlalchemy.orm import Session as OrmSession
 
 # Alembic, the detectors and the PostgreSQL dialect are imported when a database is created or
 # migrated, a flow classified, a row written: commands that only read start without them
@@ -163,7 +162,7 @@ class WriteResult:
     fitted: int = 0  # flows stored with values changed to fit the database (originals kept)
 
 
-LABEL_CHARS = 200  # SessionRow.label
+LABEL_CHARS = 200  # SESSIONS.c.label
 # What a database (or the driver, before it) says when it refuses one row's values; OperationalError,
 # a subclass, means unreachable or locked instead and is caught first.
 _REFUSED = (StatementError, ValueError, TypeError)
@@ -212,9 +211,9 @@ class Store:
     def _prepare(self, create: bool) -> None:
         tables = set(inspect(self.engine).get_table_names())
         if "meta" in tables:
-            with OrmSession(self.engine) as s:
-                row = s.get(Meta, "schema_version")
-            found = int(row.value) if row else 0
+            with self.engine.connect() as conn:
+                value = conn.scalar(select(META.c.value).where(META.c.key == "schema_version"))
+            found = int(value) if value is not None else 0
             if found > SCHEMA_VERSION or found not in REVISIONS:
                 raise StoreError(
                     f"database schema version {found}, this phonehome knows up to {SCHEMA_VERSION}: "
@@ -229,9 +228,9 @@ class Store:
             raise StoreError("empty database: capture or replay something first")
         from alembic import command
 
-        Base.metadata.create_all(self.engine)
-        with OrmSession(self.engine) as s, s.begin():
-            s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            conn.execute(insert(META).values(key="schema_version", value=str(SCHEMA_VERSION)))
         with self.engine.begin() as conn:
             command.stamp(alembic_config(conn), REVISIONS[SCHEMA_VERSION])
 
@@ -244,7 +243,7 @@ class Store:
             if not stamped:
                 command.stamp(cfg, REVISIONS[found])
             command.upgrade(cfg, REVISIONS[SCHEMA_VERSION])
-            conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+            conn.execute(update(META).where(META.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
         log.info("database migrated from schema version %d to %d", found, SCHEMA_VERSION)
 
     # -- sessions -------------------------------------------------------------------------------
@@ -267,7 +266,7 @@ class Store:
 
     def session_labels(self) -> dict[int, str]:
         with self.engine.connect() as conn:
-            return {int(i): str(label) for i, label in conn.execute(select(SessionRow.id, SessionRow.label))}
+            return {int(i): str(label) for i, label in conn.execute(select(SESSIONS.c.id, SESSIONS.c.label))}
 
     def add_findings(self, rows: list[dict[str, Any]]) -> int:
         """Findings for flows already stored (identifiers found by behaviour): each row a findings row.
@@ -278,7 +277,7 @@ class Store:
         """
         if not rows:
             return 0
-        table = FindingRow.__table__
+        table = FINDINGS
         fitted = [fit_row(table, row)[0] for row in rows]  # type: ignore[arg-type]
         added = 0
         with self.writing() as conn:
@@ -287,8 +286,8 @@ class Store:
             for chunk in _chunks(ids, 500):
                 existing.update(
                     conn.execute(
-                        select(FindingRow.flow_id, FindingRow.kind, FindingRow.value, FindingRow.location,
-                               FindingRow.path, FindingRow.source).where(FindingRow.flow_id.in_(chunk))
+                        select(FINDINGS.c.flow_id, FINDINGS.c.kind, FINDINGS.c.value, FINDINGS.c.location,
+                               FINDINGS.c.path, FINDINGS.c.source).where(FINDINGS.c.flow_id.in_(chunk))
                     ).all()
                 )  # fmt: skip
             new = []
@@ -298,7 +297,7 @@ class Store:
                     existing.add(key)
                     new.append(row)
             if new:
-                conn.execute(insert(FindingRow), new)
+                conn.execute(insert(FINDINGS), new)
                 added = len(new)
         return added
 
@@ -318,27 +317,25 @@ class Store:
             raise StoreError(
                 f"session label must be 1 to {LABEL_CHARS} characters without NUL bytes or lone surrogates"
             )
-        table = SessionRow.__table__
+        table = SESSIONS
         with self.writing() as conn:
             conn.execute(
                 self._insert(table)
                 .values(label=label, source=source, started=datetime.now(UTC), zone=zone)
                 .on_conflict_do_nothing(index_elements=["label"])
             )
-            conn.execute(update(SessionRow).where(SessionRow.label == label).values(ended=None))
+            conn.execute(update(SESSIONS).where(SESSIONS.c.label == label).values(ended=None))
             conn.execute(
-                update(SessionRow)
-                .where(SessionRow.label == label, SessionRow.zone.is_(None))
-                .values(zone=zone)
+                update(SESSIONS).where(SESSIONS.c.label == label, SESSIONS.c.zone.is_(None)).values(zone=zone)
             )
-            session_id = conn.scalar(select(SessionRow.id).where(SessionRow.label == label))
+            session_id = conn.scalar(select(SESSIONS.c.id).where(SESSIONS.c.label == label))
         assert session_id is not None
         return session_id
 
     def session_zone(self, label: str) -> str:
         """The zone a session's times are shown in ("UTC" when it has none recorded)."""
         with self.engine.connect() as conn:
-            zone = conn.scalar(select(SessionRow.zone).where(SessionRow.label == label))
+            zone = conn.scalar(select(SESSIONS.c.zone).where(SESSIONS.c.label == label))
         return str(zone or "UTC")
 
     def session_zones(self) -> dict[str, str]:
@@ -346,14 +343,12 @@ class Store:
         with self.engine.connect() as conn:
             return {
                 str(label): str(zone or "UTC")
-                for label, zone in conn.execute(select(SessionRow.label, SessionRow.zone))
+                for label, zone in conn.execute(select(SESSIONS.c.label, SESSIONS.c.zone))
             }
 
     def close_session(self, session_id: int) -> None:
         with self.writing() as conn:
-            conn.execute(
-                update(SessionRow).where(SessionRow.id == session_id).values(ended=datetime.now(UTC))
-            )
+            conn.execute(update(SESSIONS).where(SESSIONS.c.id == session_id).values(ended=datetime.now(UTC)))
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -437,7 +432,7 @@ class Store:
         if not analyses:
             return 0, 0, 0
         destinations = self.destination_ids(conn, [a.destination for a in analyses])
-        flows = FlowRow.__table__
+        flows = FLOWS
         rows = [flow_values(session_id, device, a, destinations, names) for a in analyses]
         # Skip what is stored already (a replay run twice) and repeats within the batch.
         prints = sorted({r["fingerprint"] for r in rows if r["fingerprint"]})
@@ -462,7 +457,7 @@ class Store:
             fitted += row["originals"] is not None
             findings.extend(dict(values, flow_id=flow_id) for values in finding_values(analysis))
         if findings:
-            conn.execute(insert(FindingRow), findings)
+            conn.execute(insert(FINDINGS), findings)
         return stored, len(analyses) - stored, fitted
 
     def _insert_flows(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int | None]:
@@ -473,7 +468,7 @@ class Store:
         """
         if not rows:
             return []
-        flows: Table = FlowRow.__table__  # type: ignore[assignment]
+        flows: Table = FLOWS  # type: ignore[assignment]
         try:
             with conn.begin_nested():
                 return list(
@@ -495,7 +490,7 @@ class Store:
     ) -> None:
         if not failures:
             return
-        table = BlindSpotRow.__table__
+        table = BLIND_SPOTS
         rows = [
             fit_row(table, {  # type: ignore[arg-type]
                 "session_id": session_id, "time": f.time, "client_address": f.client_address,
@@ -504,17 +499,17 @@ class Store:
             })[0]
             for f in failures
         ]  # fmt: skip
-        conn.execute(insert(BlindSpotRow), rows)
+        conn.execute(insert(BLIND_SPOTS), rows)
 
     def destination_ids(
-        self, s: OrmSession | Connection, dests: list[Destination], *, refresh: bool = False
+        self, s: Connection, dests: list[Destination], *, refresh: bool = False
     ) -> dict[tuple[str, str], int]:
         """Row ids for these destinations, keyed by (host, ip or ""), adding new ones; `refresh`
         rewrites what is known of existing ones (after new geo databases or a newer entity map).
 
         Upserted: two writers adding the same new destination at once both get its one row.
         """
-        table = DestinationRow.__table__
+        table = DESTINATIONS
         wanted: dict[tuple[str, str], dict[str, Any]] = {}
         for d in dests:
             values, _ = fit_row(table, _destination_values(d))  # type: ignore[arg-type]
@@ -602,7 +597,7 @@ def flow_values(
     ex = analysis.exchange
     dest = analysis.destination
     values, originals = fit_row(
-        FlowRow.__table__,  # type: ignore[arg-type]
+        FLOWS,  # type: ignore[arg-type]
         {
             "session_id": session_id,
             "destination_id": destinations.get((dest.host, dest.ip or "")),
@@ -648,7 +643,7 @@ def _digest(text: str) -> str:
 
 
 def finding_values(analysis: Analysis) -> list[dict[str, Any]]:
-    table = FindingRow.__table__
+    table = FINDINGS
     return [
         fit_row(table, {  # type: ignore[arg-type]
             "category": f.category.value, "kind": f.kind.value, "value": f.value, "location": f.where.value,
@@ -658,10 +653,6 @@ def finding_values(analysis: Analysis) -> list[dict[str, Any]]:
         })[0]
         for f in analysis.findings
     ]  # fmt: skip
-
-
-def finding_rows(analysis: Analysis) -> list[FindingRow]:
-    return [FindingRow(**values) for values in finding_values(analysis)]
 
 
 _STOP = object()

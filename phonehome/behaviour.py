@@ -34,7 +34,7 @@ from phonehome.classifiers.decode.request import decode
 from phonehome.classifiers.detect.keys import is_placeholder
 from phonehome.classifiers.model import Category, Kind, Source, split_url
 from phonehome.db import queries
-from phonehome.db.models import FindingRow
+from phonehome.db.models import FINDINGS
 from phonehome.db.reanalyze import exchange_of
 from phonehome.db.store import Store
 
@@ -469,7 +469,7 @@ def _seconds(t: datetime | None) -> float | None:
 def _behaviour_findings(store: Store) -> set[tuple[int, str]]:
     with store.engine.connect() as conn:
         rows = conn.execute(
-            select(FindingRow.flow_id, FindingRow.value).where(FindingRow.source == Source.BEHAVIOUR.value)
+            select(FINDINGS.c.flow_id, FINDINGS.c.value).where(FINDINGS.c.source == Source.BEHAVIOUR.value)
         )
         return {(int(i), str(v).strip().lower()) for i, v in rows}
 

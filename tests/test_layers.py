@@ -258,7 +258,8 @@ STARTUP = {
     "capture --help": PROXY,
     "report --help": PROXY,
     "lookup example.com": PROXY + DATABASE + DETECTORS,
-    "findings --db DB --format jsonl": (*PROXY, "alembic", *DETECTORS, *GEO, "rich"),
+    "findings --db DB --format jsonl": (*PROXY, "alembic", "sqlalchemy.orm", *DETECTORS, *GEO, "rich"),
+    "sessions --db DB --format jsonl": (*PROXY, "alembic", "sqlalchemy.orm", *DETECTORS, *GEO, "rich"),
 }
 
 RUN_CLI = """

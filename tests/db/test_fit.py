@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from phonehome.db.fit import INT_MAX, INT_MIN, ORIGINAL_CHARS, clean, clean_json, fit_row, fit_value, original
-from phonehome.db.models import FlowRow
+from phonehome.db.models import FLOWS
 from sqlalchemy import JSON, Integer, String, Text
 
-FLOWS = FlowRow.__table__
+FLOWS = FLOWS
 
 
 def test_clean_replaces_nul_and_lone_surrogates_only() -> None:

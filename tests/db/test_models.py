@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from phonehome.classifiers.model import Kind
-from phonehome.db.models import FindingRow, UTCDateTime
+from phonehome.db.models import FINDINGS, UTCDateTime
 from sqlalchemy.dialects import sqlite
 
 
@@ -20,7 +20,7 @@ def test_utc_datetime_round_trip() -> None:
 
 
 def test_kind_check_constraint_lists_every_kind() -> None:
-    checks = [c for c in FindingRow.__table__.constraints if getattr(c, "name", "") == "ck_kind_vocabulary"]
+    checks = [c for c in FINDINGS.constraints if getattr(c, "name", "") == "ck_kind_vocabulary"]
     assert len(checks) == 1
     sql = str(checks[0].sqltext)
     assert all(f"'{k.value}'" in sql for k in Kind)

@@ -54,17 +54,16 @@ def test_reanalyze_with_known_values_finds_hashed_ids_and_keeps_flows(db_url: st
 
 
 def test_exchange_of_round_trips_what_the_store_kept(db_url: str) -> None:
-    from phonehome.db.models import FlowRow
+    from phonehome.db.models import FLOWS
     from sqlalchemy import select
-    from sqlalchemy.orm import Session
 
     store = Store(db_url)
     try:
         sid = store.open_session("s", "replay")
         original = _exchange(3, b'{"email":"e@example.com"}')
         store.write(sid, "d", [analyze(original)])
-        with Session(store.engine) as s:
-            flow = s.scalars(select(FlowRow)).one()
+        with store.engine.connect() as conn:
+            flow = conn.execute(select(FLOWS)).one()
             again = exchange_of(flow)
         assert again == original
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
-from phonehome.db.models import SCHEMA_VERSION, FindingRow
+from phonehome.db.models import FINDINGS, SCHEMA_VERSION
 from phonehome.db.store import REVISIONS, Store, StoreError, Unread, Writer, database_url
 from sqlalchemy import text
 
@@ -113,17 +113,16 @@ def test_write_deduplicates_by_fingerprint_and_keeps_bodies(tmp_path: Path) -> N
 
 
 def test_vocabulary_is_enforced_by_the_database(tmp_path: Path) -> None:
+    from sqlalchemy import insert
     from sqlalchemy.exc import IntegrityError
-    from sqlalchemy.orm import Session
 
     store = Store(str(tmp_path / "c.db"))
     try:
         sid = store.open_session("s", "replay")
         store.write(sid, "dev", [analyze(_exchange(1))])
-        with Session(store.engine) as s, pytest.raises(IntegrityError):
-            s.add(FindingRow(flow_id=1, category="identifier", kind="shoe_size", value="44", location="body",
-                             path="", encodings=[], confidence=0.5, source="key", detector="x"))  # fmt: skip
-            s.commit()
+        with pytest.raises(IntegrityError), store.engine.begin() as conn:
+            conn.execute(insert(FINDINGS).values(flow_id=1, category="identifier", kind="shoe_size", value="44",
+                         location="body", path="", encodings=[], confidence=0.5, source="key", detector="x"))  # fmt: skip
     finally:
         store.dispose()
 
