@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 7  # db/migrations moves older databases forward
+SCHEMA_VERSION = 8  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -139,11 +139,16 @@ FLOWS = Table(
     _optional("app_evidence", Text),
     # Values changed to fit their columns (db/fit.py): {column: the original as a Python literal}.
     _optional("originals", JSON),
+    # Schema 8: the flow's findings counted and their distinct kinds (sorted, joined by ","), kept true
+    # by every writer of findings, so `sessions` and `destinations` count without reading `findings`.
+    _required("findings", Integer, server_default="0"),
+    _required("kinds", Text, server_default=""),
     Index("ix_flows_session_time", "session_id", "time"),
     Index("ix_flows_host", "host"),
-    # Schema 6 (db/migrations/versions/0006): the read side on a million flows.
-    Index("ix_flows_session_device_time", "session_id", "device", "time"),
-    Index("ix_flows_destination_id", "destination_id"),
+    # Schema 8 (db/migrations/versions/0008), replacing schema 6's (session_id, device, time) and
+    # (destination_id): `sessions` and `destinations` count flows and findings from an index alone.
+    Index("ix_flows_session_device_counts", "session_id", "device", "time", "findings"),
+    Index("ix_flows_destination_counts", "destination_id", "findings", "kinds"),
 )
 
 FINDINGS = Table(

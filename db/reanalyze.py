@@ -2,7 +2,8 @@
 
 Stored flows keep their request headers and body exactly as sent, so any later detector, adapter or
 known-values file can be applied to old captures.  Each flow's findings are replaced in place;
-flows themselves are never touched except for their decoding notes.
+flows themselves are never touched except for their decoding notes, destination, app and the count
+and kinds of their findings.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.db.models import FINDINGS, FLOWS, SESSIONS
-from phonehome.db.store import Store, finding_values
+from phonehome.db.store import Store, finding_counts, finding_values
 from sqlalchemy import delete, func, insert, select, update
 
 # Notes about where a flow's data came from, not about its decoding: re-analysis keeps them.
@@ -88,6 +89,7 @@ def reanalyze(
                         fields=analysis.fields,
                         app=analysis.app,
                         app_evidence=analysis.app_evidence,
+                        **finding_counts(analysis),  # the findings inserted below, and no others
                     )
                 )
                 findings.extend(dict(values, flow_id=flow.id) for values in finding_values(analysis))

@@ -48,8 +48,10 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    bindparam,
     create_engine,
     event,
+    func,
     insert,
     inspect,
     select,
@@ -169,7 +171,7 @@ _REFUSED = (StatementError, ValueError, TypeError)
 
 
 # SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
-REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006", 7: "0007"}
+REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006", 7: "0007", 8: "0008"}
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -299,6 +301,7 @@ class Store:
             if new:
                 conn.execute(insert(FINDINGS), new)
                 added = len(new)
+                recount(conn, sorted({row["flow_id"] for row in new}))
         return added
 
     def open_session(self, label: str, source: str, zone: str | None = None) -> int:
@@ -622,6 +625,7 @@ def flow_values(
             "fields": analysis.fields,
             "app": analysis.app,
             "app_evidence": analysis.app_evidence,
+            **finding_counts(analysis),
         },
     )
     values["originals"] = None  # every row has every key: they are inserted many at a time
@@ -640,6 +644,39 @@ def _digest(text: str) -> str:
     import hashlib
 
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def kinds_listed(kinds: Iterable[str]) -> str:
+    """A flow's `kinds` column: its findings' distinct kinds, sorted, joined by "," ("" for none)."""
+    return ",".join(sorted(set(kinds)))
+
+
+def finding_counts(analysis: Analysis) -> dict[str, Any]:
+    """The flow's `findings` and `kinds` columns for the findings `finding_values` stores with it."""
+    return {
+        "findings": len(analysis.findings),
+        "kinds": kinds_listed(f.kind.value for f in analysis.findings),
+    }
+
+
+def recount(conn: Connection, flow_ids: list[int]) -> None:
+    """Set the `findings` and `kinds` columns of these flows from their rows in `findings`."""
+    counted: dict[int, tuple[int, list[str]]] = {i: (0, []) for i in flow_ids}
+    for chunk in _chunks(flow_ids, 500):
+        for flow_id, kind, n in conn.execute(
+            select(FINDINGS.c.flow_id, FINDINGS.c.kind, func.count())
+            .where(FINDINGS.c.flow_id.in_(chunk))
+            .group_by(FINDINGS.c.flow_id, FINDINGS.c.kind)
+        ):
+            total, kinds = counted[flow_id]
+            counted[flow_id] = (total + n, [*kinds, kind])
+    if counted:
+        conn.execute(
+            update(FLOWS)
+            .where(FLOWS.c.id == bindparam("flow"))
+            .values(findings=bindparam("n"), kinds=bindparam("listed")),
+            [{"flow": i, "n": n, "listed": kinds_listed(kinds)} for i, (n, kinds) in counted.items()],
+        )
 
 
 def finding_values(analysis: Analysis) -> list[dict[str, Any]]:

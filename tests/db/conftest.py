@@ -16,6 +16,13 @@ def back_to_version_1(execute: Callable[[str], Any]) -> None:
     """Turn a fresh database into one written by schema version 1 (before Alembic), with plain SQL:
     the newer columns and tables taken away, the stamp removed."""
     for sql in (
+        # Schema 8's indexes and columns (an index goes before a column it holds), schema 6's indexes.
+        "DROP INDEX ix_flows_session_device_counts",
+        "DROP INDEX ix_flows_destination_counts",
+        "ALTER TABLE flows DROP COLUMN findings",
+        "ALTER TABLE flows DROP COLUMN kinds",
+        "DROP INDEX ix_findings_flow_kind",
+        "CREATE INDEX ix_findings_flow_id ON findings (flow_id)",
         "ALTER TABLE flows DROP COLUMN app",
         "ALTER TABLE flows DROP COLUMN originals",
         "ALTER TABLE flows DROP COLUMN app_evidence",

@@ -68,3 +68,26 @@ def test_exchange_of_round_trips_what_the_store_kept(db_url: str) -> None:
         assert again == original
     finally:
         store.dispose()
+
+
+def test_reanalyze_counts_each_flows_new_findings_on_the_flow(db_url: str) -> None:
+    """The flow's `findings` and `kinds` follow its findings as they are replaced (schema 8)."""
+    from sqlalchemy import text
+
+    store = Store(db_url)
+    try:
+        sid = store.open_session("s", "replay")
+        store.write(
+            sid, "d", [analyze(_exchange(4, f'{{"imei":"{IMEI}","email":"e@example.com"}}'.encode()))]
+        )
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT findings, kinds FROM flows")).one() == (2, "email,imei")
+        nothing = lambda ex: Analysis(ex, (), analyze(ex).destination)  # noqa: E731
+        assert reanalyze(store, nothing).findings_after == 0
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT findings, kinds FROM flows")).one() == (0, "")
+        reanalyze(store, analyze)
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT findings, kinds FROM flows")).one() == (2, "email,imei")
+    finally:
+        store.dispose()

@@ -7,13 +7,26 @@ import sqlite3
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from phonehome.classifiers.model import Exchange
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonehome.classifiers.model import (
+    Analysis,
+    Destination,
+    Exchange,
+    Finding,
+    Kind,
+    Source,
+    Where,
+    split_url,
+)
 from phonehome.classifiers.registry import analyze
-from phonehome.db.models import FINDINGS, SCHEMA_VERSION
+from phonehome.db.models import FINDINGS, FLOWS, SCHEMA_VERSION
+from phonehome.db.reanalyze import reanalyze
 from phonehome.db.store import REVISIONS, Store, StoreError, Unread, Writer, database_url
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tests.db.conftest import back_to_version_1
 
@@ -254,5 +267,118 @@ def test_the_writer_bounds_what_it_holds_by_bytes(tmp_path: Path) -> None:
             writer.submit(ex)
         stats = writer.close()
         assert stats.stored == 5  # every flow submitted was stored (big[2] was refused, never queued)
+    finally:
+        store.dispose()
+
+
+# -- each flow's findings counted on the flow (schema 8): every writer of findings keeps them true ------
+
+_KINDS = (Kind.IMEI, Kind.EMAIL, Kind.ANDROID_ID, Kind.COORDINATES)
+
+
+def _finding(kind: Kind, value: str) -> Finding:
+    return Finding(kind, value, Where.BODY, kind.value, (), 0.9, Source.KEY, f"detect_{kind.value}")
+
+
+def _analysis(ex: Exchange, found: list[tuple[Kind, str]]) -> Analysis:
+    host = split_url(ex.url).host
+    return Analysis(ex, tuple(_finding(k, v) for k, v in found), Destination(host=host, domain=host))
+
+
+def _behaviour_row(flow_id: int, kind: Kind, value: str) -> dict[str, object]:
+    return {
+        "flow_id": flow_id, "category": kind.category.value, "kind": kind.value, "value": value,
+        "location": "body", "path": "id", "encodings": [], "confidence": 0.8, "source": "behaviour",
+        "detector": "behaviour", "hashed": None, "evidence": "same in 3 requests",
+    }  # fmt: skip
+
+
+def _columns_and_counts(store: Store) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """Each flow's (id, findings, kinds) as stored, and as counting its rows in `findings` gives."""
+    with store.engine.connect() as conn:
+        stored = [tuple(r) for r in conn.execute(text("SELECT id, findings, kinds FROM flows ORDER BY id"))]
+        found: dict[int, list[str]] = {i: [] for i, _, _ in stored}
+        for flow_id, kind in conn.execute(text("SELECT flow_id, kind FROM findings")):
+            found[flow_id].append(kind)
+    counted = [(i, len(kinds), ",".join(sorted(set(kinds)))) for i, kinds in found.items()]
+    return stored, counted  # type: ignore[return-value]
+
+
+def test_a_flow_is_stored_with_its_findings_counted(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "d.db"))
+    try:
+        sid = store.open_session("s", "replay")
+        store.write(sid, "dev", [
+            _analysis(_exchange(1), [(Kind.IMEI, "1"), (Kind.EMAIL, "a"), (Kind.IMEI, "2")]),
+            _analysis(_exchange(2), []),
+        ])  # fmt: skip
+        stored, counted = _columns_and_counts(store)
+        assert [(n, kinds) for _, n, kinds in stored] == [(3, "email,imei"), (0, "")]
+        assert stored == counted
+        flow_id = stored[1][0]
+        assert store.add_findings([_behaviour_row(flow_id, Kind.ANDROID_ID, "x")]) == 1
+        assert store.add_findings([_behaviour_row(flow_id, Kind.ANDROID_ID, "x")]) == 0  # idempotent
+        stored, counted = _columns_and_counts(store)
+        assert stored[1][1:] == (1, "android_id") and stored == counted
+    finally:
+        store.dispose()
+
+
+def test_a_flow_stored_without_its_refused_findings_counts_none(tmp_path: Path) -> None:
+    """A finding the database refuses (confidence out of range) is dropped, and the flow says 0."""
+    store = Store(str(tmp_path / "d.db"))
+    try:
+        sid = store.open_session("s", "replay")
+        bad = Finding(Kind.IMEI, "1", Where.BODY, "imei", (), 1.5, Source.KEY, "detect_imei")
+        ex = _exchange(1)
+        host = split_url(ex.url).host
+        result = store.write(sid, "dev", [Analysis(ex, (bad,), Destination(host=host, domain=host))])
+        assert result.stored == 1
+        stored, counted = _columns_and_counts(store)
+        assert stored == counted == [(stored[0][0], 0, "")]
+    finally:
+        store.dispose()
+
+
+_FOUND = st.lists(st.tuples(st.sampled_from(_KINDS), st.sampled_from("abc")), max_size=4)
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("store"), st.lists(st.tuples(st.integers(0, 9), _FOUND), min_size=1, max_size=3)),
+        st.tuples(
+            st.just("add"),
+            st.lists(
+                st.tuples(st.integers(0, 20), st.sampled_from(_KINDS), st.sampled_from("abz")), max_size=4
+            ),
+        ),
+        st.tuples(st.just("reanalyze"), _FOUND),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=40)
+@given(steps=_STEPS)
+def test_finding_counts_stay_true_through_any_writes(db_url: str, steps: list[tuple[str, Any]]) -> None:
+    """Whatever sequence of stores (with repeats), added findings and re-analyses runs, each flow's
+    `findings` and `kinds` equal counting its rows in `findings`."""
+    store = Store(db_url)
+    try:
+        label = f"s{len(store.session_labels())}"  # a session of its own for each example
+        sid = store.open_session(label, "replay")
+        for step, arg in steps:
+            if step == "store":  # fingerprints 0-9 of this session: some are stored already
+                store.write(sid, "dev", [_analysis(_exchange(i, f"{label}-{i}"), found) for i, found in arg])
+            elif step == "add":
+                with store.engine.connect() as conn:
+                    ids = list(
+                        conn.scalars(select(FLOWS.c.id).where(FLOWS.c.session_id == sid).order_by(FLOWS.c.id))
+                    )
+                if ids:
+                    store.add_findings([_behaviour_row(ids[i % len(ids)], k, v) for i, k, v in arg])
+            else:
+                reanalyze(store, lambda ex, found=arg: _analysis(ex, found), session=label)
+        stored, counted = _columns_and_counts(store)
+        assert stored == counted
     finally:
         store.dispose()

@@ -3,6 +3,8 @@ on SQLite and PostgreSQL (`db_url`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import command
 from alembic.script import ScriptDirectory
 from phonehome.db.models import SCHEMA_VERSION
@@ -91,3 +93,65 @@ def test_an_unstamped_version_1_database_is_migrated_to_head(db_url: str) -> Non
             )
     finally:
         store.dispose()
+
+
+def _schema(store: Store) -> dict[str, dict[str, Any]]:
+    """What each table is made of, as the database reports it: columns (type, nullability, default),
+    indexes, unique, check and foreign-key constraints, primary key."""
+    insp = inspect(store.engine)
+    return {
+        table: {
+            "columns": sorted(
+                (c["name"], str(c["type"]), c["nullable"], c.get("default")) for c in insp.get_columns(table)
+            ),
+            "indexes": sorted(
+                (ix["name"], tuple(ix["column_names"]), bool(ix["unique"])) for ix in insp.get_indexes(table)
+            ),
+            "unique": sorted(
+                (u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(table)
+            ),
+            "checks": sorted((c["name"], c["sqltext"]) for c in insp.get_check_constraints(table)),
+            "foreign_keys": sorted(
+                (
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    tuple(fk["referred_columns"]),
+                    str(fk.get("options")),
+                )
+                for fk in insp.get_foreign_keys(table)
+            ),  # fmt: skip
+            "primary_key": insp.get_pk_constraint(table)["constrained_columns"],
+        }
+        for table in sorted(insp.get_table_names())
+    }
+
+
+# Known differences of `blind_spots` alone, older than this test: revision 0005 made it from
+# `tls_failures` with server defaults on `device` and `kind`, and the version-4 table this test
+# writes by hand (conftest.V4_TLS_FAILURES) is not quite create_all's (TIMESTAMP, no sequence, an
+# inline REFERENCES whose ON DELETE SQLite's batch copy does not keep).  Its indexes must match.
+_BLIND_SPOTS_COMPARED = ("indexes", "unique", "checks", "primary_key")
+
+
+def test_a_version_1_database_migrated_to_head_is_made_as_a_fresh_one(db_url: str, other_db_url: str) -> None:
+    """metadata.create_all and the chain of migrations from version 1 make the same tables."""
+    fresh = Store(db_url)
+    try:
+        made = _schema(fresh)
+    finally:
+        fresh.dispose()
+    old = Store(other_db_url)
+    try:
+        with old.engine.begin() as conn:
+            back_to_version_1(lambda sql: conn.execute(text(sql)))
+    finally:
+        old.dispose()
+    old = Store(other_db_url, create=False)
+    try:
+        migrated = _schema(old)
+    finally:
+        old.dispose()
+    assert set(made) == set(migrated)
+    for table in made:
+        compared = _BLIND_SPOTS_COMPARED if table == "blind_spots" else tuple(made[table])
+        assert {k: made[table][k] for k in compared} == {k: migrated[table][k] for k in compared}, table

@@ -31,10 +31,15 @@ def _fill(store: Store) -> None:
     store.write(sid, "", [analyze(ex)])
 
 
+# Replaced in schema 8 by indexes that begin with the same columns (test_0008_flow_finding_counts.py).
+REPLACED_IN_8 = {"ix_flows_session_device_time", "ix_flows_destination_id"}
+
+
 def test_a_fresh_database_has_the_indexes(db_url: str) -> None:
     store = Store(db_url)
     try:
-        for table, wanted in NEW.items():
+        for table, every in NEW.items():
+            wanted = {name: cols for name, cols in every.items() if name not in REPLACED_IN_8}
             found = _indexes(store, table)
             assert all(found.get(name) == cols for name, cols in wanted.items()), (table, found)
         assert "ix_findings_flow_id" not in _indexes(store, "findings")  # replaced by (flow_id, kind)
