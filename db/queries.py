@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -331,13 +331,7 @@ _PLACE_KEYS = ("country", "region", "entity", "entity_country", "entity_region",
 
 
 def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
-    count = (
-        select(func.count(FINDINGS.c.id))
-        .where(FINDINGS.c.flow_id == FLOWS.c.id)
-        .correlate(FLOWS)
-        .scalar_subquery()
-        .label("n_findings")
-    )
+    count = FLOWS.c.findings.label("n_findings")  # kept by every writer of findings (schema 8)
     stmt = (
         select(
             *_FLOW_COLUMNS, FLOWS.c.server_ip, FLOWS.c.status, FLOWS.c.tls, FLOWS.c.request_bytes,
@@ -368,15 +362,21 @@ def flows(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
 
 
 def _kinds_listed(dialect: str) -> Any:
-    """Each group's distinct finding kinds as one comma-separated text (kinds hold no commas)."""
+    """Each group's distinct `flows.kinds` lists as one comma-separated text (kinds hold no commas):
+    split and merged by `_kinds_of`."""
     if dialect == "postgresql":
-        return func.string_agg(distinct(FINDINGS.c.kind), literal_column("','"))
-    return func.group_concat(distinct(FINDINGS.c.kind))
+        return func.string_agg(distinct(FLOWS.c.kinds), literal_column("','"))
+    return func.group_concat(distinct(FLOWS.c.kinds))
+
+
+def _kinds_of(listed: str | None) -> list[str]:
+    return sorted({kind for kind in (listed or "").split(",") if kind})
 
 
 def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
-    # Counted by the database, grouped by destination alone (the order of an index, so no sort of
-    # millions of rows): flows per destination, then findings per destination with their kinds.
+    # Counted by the database from `flows` alone, grouped by destination (the order of an index, so no
+    # sort of millions of rows): each flow carries its findings' count and kinds (schema 8).  With a
+    # kind or category filter the flows are those with such a finding, and all their findings count.
     def scoped(stmt: Any) -> Any:
         if f.session:  # every flow has its session: joined only to filter by its label
             stmt = stmt.join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)
@@ -384,20 +384,28 @@ def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
             stmt = stmt.join(DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id)
         else:
             stmt = stmt.where(FLOWS.c.destination_id.is_not(None))
-        return _flow_filters(stmt, f, dest_joined=True).group_by(FLOWS.c.destination_id)
+        rest = f
+        if f.kind and not f.category and "," not in f.kind:
+            # A flow has a finding of this kind when its kinds list it: read from the index, where
+            # asking `findings` costs a lookup per flow (1M flows: 2.5 s -> 0.3 s).
+            listed: Any = literal_column("','") + FLOWS.c.kinds + literal_column("','")
+            stmt = stmt.where(listed.contains(f",{f.kind},", autoescape=True))
+            rest = replace(f, kind=None)
+        return _flow_filters(stmt, rest, dest_joined=True).group_by(FLOWS.c.destination_id)
 
-    flow_counts = scoped(select(FLOWS.c.destination_id, func.count(FLOWS.c.id)))
-    kind_counts = scoped(
+    counts = scoped(
         select(
-            FLOWS.c.destination_id, func.count(FINDINGS.c.id), _kinds_listed(store.engine.dialect.name)
-        ).join(FINDINGS, FINDINGS.c.flow_id == FLOWS.c.id)
-    )
+            FLOWS.c.destination_id, func.count(FLOWS.c.id), func.sum(FLOWS.c.findings),
+            _kinds_listed(store.engine.dialect.name),
+        )
+    )  # fmt: skip
     emap = entity_map()
     with store.engine.connect() as s:
-        n_flows: dict[int, int] = dict(s.execute(flow_counts).all())
-        kinds: dict[int, tuple[int, list[str]]] = {
-            dest_id: (n, sorted(listed.split(","))) for dest_id, n, listed in s.execute(kind_counts)
-        }
+        n_flows: dict[int, int] = {}
+        kinds: dict[int, tuple[int, list[str]]] = {}
+        for dest_id, n, found, listed in s.execute(counts):
+            n_flows[dest_id] = n
+            kinds[dest_id] = (int(found or 0), _kinds_of(listed))
         dests = s.execute(
             select(DESTINATIONS).order_by(DESTINATIONS.c.host, DESTINATIONS.c.ip)
         ) if n_flows else iter(())  # fmt: skip
@@ -543,14 +551,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
             kind_hosts.setdefault(kind, Counter())[host] += n
             if not tls:
                 clear.setdefault(host, set()).add(kind)
-        flagged_flows = (
-            s.scalar(
-                scoped(
-                    select(func.count(distinct(FLOWS.c.id))).join(FINDINGS, FINDINGS.c.flow_id == FLOWS.c.id)
-                )
-            )
-            or 0
-        )
+        flagged_flows = s.scalar(scoped(select(func.count(FLOWS.c.id)).where(FLOWS.c.findings > 0))) or 0
         host_countries: dict[str, Counter[str]] = {}
         for host, country, n in s.execute(
             scoped(
@@ -631,7 +632,7 @@ def sessions(store: Store) -> Iterator[dict[str, Any]]:
     """One row per session and device, sessions by start time: flows, findings and blind spots counted,
     and the device's first and last flow.  A session with nothing stored is one row with `device` None.
 
-    Four queries whatever the number of sessions (three of them GROUP BY session and device).
+    Three queries whatever the number of sessions (two of them GROUP BY session and device).
     """
     counts: dict[tuple[int, str], dict[str, Any]] = {}
 
@@ -645,18 +646,13 @@ def sessions(store: Store) -> Iterator[dict[str, Any]]:
             select(SESSIONS.c.id, SESSIONS.c.label, SESSIONS.c.source, SESSIONS.c.started, SESSIONS.c.ended)
             .order_by(SESSIONS.c.started, SESSIONS.c.id)
         ).all()  # fmt: skip
-        for session_id, device, n, first, last in s.execute(
-            select(FLOWS.c.session_id, FLOWS.c.device, func.count(FLOWS.c.id), func.min(FLOWS.c.time),
-                   func.max(FLOWS.c.time)).group_by(FLOWS.c.session_id, FLOWS.c.device)
+        # Each flow carries its findings' count (schema 8): no join to the findings.
+        for session_id, device, n, found, first, last in s.execute(
+            select(FLOWS.c.session_id, FLOWS.c.device, func.count(FLOWS.c.id), func.sum(FLOWS.c.findings),
+                   func.min(FLOWS.c.time), func.max(FLOWS.c.time)).group_by(FLOWS.c.session_id, FLOWS.c.device)
         ):  # fmt: skip
             row = slot(session_id, device)
-            row.update(flows=n, first=first, last=last)
-        for session_id, device, n in s.execute(
-            select(FLOWS.c.session_id, FLOWS.c.device, func.count(FINDINGS.c.id))
-            .join(FINDINGS, FINDINGS.c.flow_id == FLOWS.c.id)
-            .group_by(FLOWS.c.session_id, FLOWS.c.device)
-        ):
-            slot(session_id, device)["findings"] = n
+            row.update(flows=n, findings=int(found or 0), first=first, last=last)
         device = _blind_device()
         for session_id, name, n in s.execute(
             select(BLIND_SPOTS.c.session_id, device, func.count(BLIND_SPOTS.c.id)).group_by(
