@@ -76,8 +76,13 @@ def _columns() -> set[str]:
     return {str(c["name"]) for c in sa.inspect(op.get_bind()).get_columns("flows")}
 
 
-def _indexes() -> set[str]:
-    return {str(ix["name"]) for ix in sa.inspect(op.get_bind()).get_indexes("flows")}
+def _swap(made: tuple[str, tuple[str, ...]], dropped: tuple[str, tuple[str, ...]]) -> None:
+    """One index of `flows` for another, each step only if needed."""
+    indexes = {str(ix["name"]) for ix in sa.inspect(op.get_bind()).get_indexes("flows")}
+    if made[0] not in indexes:
+        op.create_index(made[0], "flows", list(made[1]))
+    if dropped[0] in indexes:
+        op.drop_index(dropped[0], table_name="flows")
 
 
 def upgrade() -> None:
@@ -90,21 +95,13 @@ def upgrade() -> None:
         op.execute("UPDATE flows SET findings = 0, kinds = '' WHERE findings <> 0 OR kinds <> ''")
     op.execute(_FILL_POSTGRESQL if op.get_bind().dialect.name == "postgresql" else _FILL_SQLITE)
     # Made after the fill, so they are built once from the rows as they end up.
-    for (name, columns), (old, _) in _INDEXES:
-        indexes = _indexes()
-        if name not in indexes:
-            op.create_index(name, "flows", list(columns))
-        if old in indexes:
-            op.drop_index(old, table_name="flows")
+    for new, old in _INDEXES:
+        _swap(new, old)
 
 
 def downgrade() -> None:
-    for (name, _), (old, columns) in _INDEXES:
-        indexes = _indexes()
-        if old not in indexes:
-            op.create_index(old, "flows", list(columns))
-        if name in indexes:
-            op.drop_index(name, table_name="flows")
+    for new, old in _INDEXES:
+        _swap(old, new)
     have = _columns()
     # Plain ALTER, never a batch copy: see the module's docstring.
     for name in ("kinds", "findings"):
