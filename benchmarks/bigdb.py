@@ -216,13 +216,8 @@ def _count_flows(db: str) -> int | None:
 
 def build(db: str, plan: Plan) -> None:
     """The database, from nothing: the schema by phonehome itself, then rows in big batches."""
-    from phonehome.db.models import (
-        BLIND_SPOTS,
-        DESTINATIONS,
-        FINDINGS,
-        FLOWS,
-        SESSIONS,
-    )
+    from phonehome.db.models import BLIND_SPOTS, DESTINATIONS, FINDINGS, FLOWS
+    from phonehome.db.models import SESSIONS as SESSIONS_TABLE
     from phonehome.db.store import Store
     from sqlalchemy import insert
 
@@ -248,7 +243,7 @@ def build(db: str, plan: Plan) -> None:
     ]  # fmt: skip
     t0 = time.perf_counter()
     with store.engine.begin() as conn:
-        conn.execute(insert(SESSIONS), sessions)
+        conn.execute(insert(SESSIONS_TABLE), sessions)
         conn.execute(insert(DESTINATIONS), [{**h, "categories": json.loads(h["categories"])} for h in hosts])
     batches: dict[str, list[tuple[Any, ...]]] = {"flow": [], "finding": [], "blind": []}
     tables = {"flow": (FLOWS, FLOW_COLUMNS), "finding": (FINDINGS, FINDING_COLUMNS),
@@ -264,7 +259,7 @@ def build(db: str, plan: Plan) -> None:
             cur = raw.cursor()
             marks = ", ".join("?" for _ in columns)
             cur.executemany(
-                f"INSERT INTO {table.__tablename__} ({', '.join(columns)}) VALUES ({marks})", rows
+                f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
             )
         else:
             with store.engine.begin() as conn:

@@ -107,6 +107,7 @@ class Redactor:
         # texts against thousands of forms; each text is looked up by its own substrings).
         self._order: tuple[list[str], dict[str, int], list[str], dict[str, list[str]]] | None = None
         self._memo: dict[str, str] = {}
+        self._urls: dict[str, str] = {}  # the same, for whole URLs (a flow's URL is shown once per finding)
         for kind, value in findings:
             self.add(kind, value)
 
@@ -116,6 +117,7 @@ class Redactor:
         self._seen.add((kind, value))
         self._order = None
         self._memo.clear()
+        self._urls.clear()
         masked = redact_value(kind, value)
         once = quote(value, safe="")
         forms = {value, value.lower(), value.upper(), once, quote(value, safe="/:"), quote(once, safe="")}
@@ -164,6 +166,7 @@ class Redactor:
             short = [raw for raw in order if len(raw) < _PREFIX]
             self._order = (order, {raw: i for i, raw in enumerate(order)}, short, index)
             self._memo.clear()
+            self._urls.clear()
         return self._order
 
     @staticmethod
@@ -184,6 +187,14 @@ class Redactor:
         """A request URL: known values masked, and every identifier-like query value masked too."""
         if self.reveal:
             return hide_passwords(url)
+        if url in self._urls:
+            return self._urls[url]
+        masked = self._url(url)
+        if len(self._urls) < 100_000:
+            self._urls[url] = masked
+        return masked
+
+    def _url(self, url: str) -> str:
         url = self.text(url)
         parts = split_url(url)  # never raises: a URL Python refuses (`http://a]b/`) is masked too
         if not parts.query:

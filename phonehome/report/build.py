@@ -17,10 +17,10 @@ from typing import Any
 
 from phonehome.classifiers.destinations.entities import entity_map
 from phonehome.classifiers.destinations.regions import ANYCAST, LOCAL, NO_ADDRESS, UNKNOWN
-from phonehome.classifiers.model import never_sent
 from phonehome.countries import country_name
 from phonehome.datasafety import DATA_TYPES, Declaration
-from phonehome.db import queries
+from phonehome.db import grouped, queries
+from phonehome.db.grouped import FlowGroup
 from phonehome.db.store import Store
 from phonehome.redact import Redactor
 from phonehome.summary import CATEGORY_ORDER, KIND_LABELS
@@ -31,7 +31,7 @@ SOURCES = (
     "RouteViews, providers' geofeeds and DB-IP (https://db-ip.com), unless your own MaxMind files were given. "
     "Companies: phonehome's entity map (CC0). Anycast addresses have no single country."
 )
-EVIDENCE_PER_KIND = 200  # per device; the count of the rest is stated
+EVIDENCE_PER_KIND = grouped.EVIDENCE_PER_KIND  # per device; the count of the rest is stated
 UNKNOWN_APP = "unknown app"
 APP_SIGNALS = 3  # distinct signals shown per app
 
@@ -102,16 +102,17 @@ class _App:
 
 @dataclass(slots=True)
 class _Device:
-    """One device's flows and findings, counted as they stream by: nothing is kept per flow or finding
-    but the evidence shown (EVIDENCE_PER_KIND per kind).  Every count keeps the order in which its keys
-    first appeared, so ties come out as they would from the rows themselves."""
+    """One device's flows and findings, counted from the groups `db.grouped` reads: nothing is kept
+    per flow or finding but each flow's time and the evidence shown (EVIDENCE_PER_KIND per kind).
+    Groups come in the order of their first row, so every count keeps the order in which its keys
+    first appeared in the rows themselves, and ties come out as they would from the rows."""
 
     session: str
     device: str
     flows: int = 0
     hosts: dict[str, None] = field(default_factory=dict)
-    first: str | None = None
-    last: str | None = None
+    first: datetime | None = None
+    last: datetime | None = None
     vendors: Counter[str] = field(default_factory=Counter)
     receivers: dict[str, _Receiver] = field(default_factory=dict)
     server: dict[str, dict[str, Any]] = field(
@@ -131,68 +132,65 @@ class _Device:
     values: dict[tuple[str, str], None] = field(default_factory=dict)  # kind, value: distinct, in order
     evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> the first rows
     tls: list[dict[str, Any]] = field(default_factory=list)
-    unsent: list[dict[str, Any]] = field(default_factory=list)  # findings of requests that never left
+    unsent: Counter[tuple[str, str]] = field(default_factory=Counter)  # host, kind: requests that never left
     unread: list[dict[str, Any]] = field(
         default_factory=list
     )  # other blind spots: upstream TLS, not HTTP, UDP
 
-    def add_flow(self, row: dict[str, Any], receiver: str, micros: int) -> None:
-        self.flows += 1
-        host, country, time = row["host"], row["country"], row["time"]
+    def add_flows(self, group: FlowGroup, receiver: str) -> None:
+        """`group.flows` flows that the report cannot tell apart."""
+        row, n = group.flow, group.flows
+        self.flows += n
+        host, country = row["host"], row["country"]
         self.hosts[host] = None
-        if self.first is None or time < self.first:
-            self.first = time
-        if self.last is None or time > self.last:
-            self.last = time
+        if self.first is None or group.first < self.first:
+            self.first = group.first
+        if self.last is None or group.last > self.last:
+            self.last = group.last
         if row.get("vendor"):
-            self.vendors[row["vendor"]] += 1
+            self.vendors[row["vendor"]] += n
         rec = self.receivers.get(receiver)
         if rec is None:
             rec = self.receivers[receiver] = _Receiver(row)
         rec.hosts[host] = None
-        rec.server_countries[country] += 1
-        rec.flows += 1
-        rec.times.append(micros)
+        rec.server_countries[country] += n
+        rec.flows += n
+        rec.times.extend(group.times)
         place = self.server.get(country)
         if place is None:
             place = self.server[country] = {"region": row["region"], "flows": 0}
-        place["flows"] += 1
+        place["flows"] += n
         name = row.get("app") or None
         app = self.apps.get(name)
         if app is None:
             app = self.apps[name] = _App()
-        app.flows += 1
+        app.flows += n
         app.hosts.add(host)
         if name and row.get("app_evidence"):
-            app.evidence[str(row["app_evidence"])] += 1
+            app.evidence[str(row["app_evidence"])] += n
         if row["notes"]:
             notes = self.notes.setdefault(host, Counter())
             for note in row["notes"]:
-                notes[str(note)] += 1
+                notes[str(note)] += n
         if not row["tls"]:
-            self.cleartext_flows += 1
+            self.cleartext_flows += n
 
-    def add_finding(
-        self, finding: Any, flow: dict[str, Any], receiver: str, cleartext: bool, declared: bool
+    def add_findings(
+        self, flow: dict[str, Any], category: str, kind: str, n: int, receiver: str, declared: bool
     ) -> None:
-        """`finding` and `flow` as `queries.findings_with_flows` yields them."""
-        category, kind, value = finding[1], finding[2], finding[3]
+        """`n` findings of one kind, sent, in flows that the report cannot tell apart (`flow`)."""
         host, app = flow["host"], flow.get("app") or None
-        self.findings += 1
+        self.findings += n
         if kind not in self.category:
             self.category[kind] = category
-        seen = self.per_kind[kind] = self.per_kind[kind] + 1
-        if seen <= EVIDENCE_PER_KIND:  # the evidence shown keeps the fields it shows
-            row = queries.finding_row(finding, flow)
-            self.evidence.setdefault(kind, []).append({k: row.get(k) for k in EVIDENCE_KEYS})
-        self.places[kind, receiver, flow["country"]] += 1
-        self.app_kinds[app, kind] += 1
-        self.app_receivers[app, receiver] += 1
-        self.values[kind, value] = None
-        if cleartext:
-            self.cleartext[host, kind] += 1
+        self.per_kind[kind] += n
+        self.places[kind, receiver, flow["country"]] += n
+        self.app_kinds[app, kind] += n
+        self.app_receivers[app, receiver] += n
+        if not flow["tls"]:
+            self.cleartext[host, kind] += n
         if declared:
-            self.declared[receiver, host, flow.get("app") or "", kind] += 1
+            self.declared[receiver, host, flow.get("app") or "", kind] += n
 
 
 def receiver_of(row: dict[str, Any]) -> str:
@@ -241,26 +239,28 @@ def build_report(
             receivers[key] = receiver_of(row)
         return receivers[key]
 
-    # Streamed and counted: a report over millions of flows keeps no row per flow or finding, only
-    # the ids of the flows its findings need told apart (never sent; sent without TLS).
-    unsent: set[int] = set()
-    cleartext: set[int] = set()
-    for row in queries.flows(store, f):
-        micros = (datetime.fromisoformat(row["time"].replace("Z", "+00:00")) - _EPOCH) // _MICROSECOND
-        group(row).add_flow(row, receiver(row), micros)
-        if never_sent(row["status"], row["error"]):
-            unsent.add(row["flow_id"])
-        if not row["tls"]:
-            cleartext.add(row["flow_id"])
-    # Findings as plain columns beside their flow's shared fields: the full row is made only for the
-    # evidence shown (and for findings never sent), not for each of millions.
-    for finding, flow in queries.findings_with_flows(store, f):
-        flow_id = flow["flow_id"]
-        if flow_id in unsent:
-            row = queries.finding_row(finding, flow)
-            group(row).unsent.append({k: row[k] for k in FINDING_KEYS})
-            continue  # never reached its server: listed as not sent, never counted as sent
-        group(flow).add_finding(finding, flow, receiver(flow), flow_id in cleartext, bool(declared))
+    # Read in one ordered pass over the flows and one over the findings of each device, folded into
+    # groups as they go (db/grouped.py): nothing is kept per flow or finding but each flow's time.
+    with store.engine.connect() as conn:
+        for read in grouped.scans(conn, f, EVIDENCE_PER_KIND):
+            names = []
+            for flows in read.groups:
+                g, name = group(flows.flow), receiver(flows.flow)
+                g.add_flows(flows, name)
+                names.append(name)
+            for (at, category, kind), n in read.findings.items():
+                flows = read.groups[at]
+                if flows.sent:
+                    group(flows.flow).add_findings(flows.flow, category, kind, n, names[at], bool(declared))
+                else:  # never reached its server: listed as not sent, never counted as sent
+                    group(flows.flow).unsent[flows.flow["host"], kind] += n
+            for label, device_name, kind, value in read.values:
+                groups[label, device_name].values[kind, value] = None
+            for finding, flow in read.evidence:
+                row = queries.finding_row(finding, flow)
+                group(flow).evidence.setdefault(row["kind"], []).append(
+                    {k: row.get(k) for k in EVIDENCE_KEYS}
+                )
     for row in queries.blind_spots(store, f):
         # A blind spot belongs to the device that made it; replayed sessions have none.
         targets = [g for g in groups.values() if g.session == row["session"] and g.device == row["device"]]
@@ -427,8 +427,8 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
         "vendor": vendor[0][0] if vendor else None,
         "flows": g.flows,
         "hosts": len(g.hosts),
-        "first": g.first,
-        "last": g.last,
+        "first": _iso(g.first),
+        "last": _iso(g.last),
         "findings": g.findings,
         "headline": _headline(by_kind, g.category, receiver_list, "Your phone" if vendor else "This device"),
         "collected": collected,
@@ -614,17 +614,22 @@ def _blind_spots(g: _Device, r: Redactor) -> dict[str, Any]:
         ],
         # Requests that never reached their server (refused, unresolved): what they would have sent.
         "not_sent": [
-            {"host": host, "findings": len(rows), "kinds": sorted({x["kind"] for x in rows})}
-            for host, rows in _by_host(g.unsent).items()
+            {"host": host, "findings": sum(kinds.values()), "kinds": sorted(kinds)}
+            for host, kinds in _by_host(g.unsent).items()
         ],
     }  # fmt: skip
 
 
-def _by_host(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        out[row["host"]].append(row)
-    return dict(sorted(out.items(), key=lambda i: -len(i[1])))
+def _by_host(counts: Counter[tuple[str, str]]) -> dict[str, Counter[str]]:
+    """(host, kind) -> findings as host -> kind -> findings, hosts by findings (ties: first found)."""
+    out: dict[str, Counter[str]] = {}
+    for (host, kind), n in counts.items():
+        out.setdefault(host, Counter())[kind] += n
+    return dict(sorted(out.items(), key=lambda i: -sum(i[1].values())))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def _evidence(g: _Device, r: Redactor) -> dict[str, Any]:
