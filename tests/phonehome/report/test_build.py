@@ -185,3 +185,24 @@ def test_evidence_says_why_a_finding_holds(tmp_path: Path) -> None:
     )
     items = _report(db, reveal=True)["devices"][0]["evidence"]["items"]
     assert [(e["kind"], e["why"]) for e in items] == [("tracking_id", "Google Analytics client ID: `cid`")]
+
+
+def test_a_devices_first_and_last_flow_are_by_time_not_by_text(tmp_path: Path) -> None:
+    """08:00:00 and 08:00:00.5 as text sort the other way round ("00Z" > "00.500000Z"): the device's
+    last flow is the later one."""
+    from datetime import UTC, datetime, timedelta
+
+    from phonehome.classifiers.model import Exchange
+    from phonehome.classifiers.registry import analyze
+
+    db = str(tmp_path / "t.db")
+    store = Store(db)
+    t = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    sid = store.open_session("s", "replay")
+    store.write(sid, "phone", [
+        analyze(Exchange(t + timedelta(milliseconds=500), "GET", "https://a.example.com/x", fingerprint="2")),
+        analyze(Exchange(t, "GET", "https://a.example.com/y", fingerprint="1")),
+    ])  # fmt: skip
+    store.dispose()
+    d = _report(db)["devices"][0]
+    assert (d["first"], d["last"]) == ("2026-11-20T08:00:00Z", "2026-11-20T08:00:00.500000Z")
