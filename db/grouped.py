@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ from phonehome.db.queries import (
     _request,
     _Senders,
 )
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.engine import Connection
 
 EVIDENCE_PER_KIND = 200  # findings kept whole per device and kind: what a report shows
@@ -71,8 +71,9 @@ class Scan:
     findings: dict[tuple[int, str, str], int] = field(default_factory=dict)
     # (session, device, kind, value) of the findings sent, in the order first found
     values: dict[tuple[str, str, str, str], None] = field(default_factory=dict)
-    # the first findings sent of each device and kind, as `queries.findings_with_flows` pairs
-    evidence: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    # (finding id, flow id, session, device) of the first findings sent of each device and kind, in
+    # order: `whole` reads them
+    evidence: list[tuple[int, int, str, str]] = field(default_factory=list)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -100,7 +101,7 @@ def scan(
     then their own id), so nothing is held per flow or finding but each flow's time: each finding
     meets its flow in the flows stream.  The flows read carries only what tells groups apart, the
     findings read only kind, category and value; `per_kind` findings of each device and kind are
-    read whole afterwards, by id, as evidence.
+    named as evidence, for `whole` to read.
     """
     senders = senders or _Senders(conn)
     notes = cast(FLOWS.c.notes, Text).label("notes_text")
@@ -139,7 +140,6 @@ def scan(
         return at
 
     shown: dict[tuple[str, str, str], int] = {}
-    chosen: list[tuple[int, int]] = []  # (finding id, flow id) of the evidence, in order
     flow_rows = iter(conn.execute(flow_stmt.execution_options(yield_per=2000)))
     flow_id, at = None, -1
     for fl_id, finding_id, category, kind, value in conn.execute(
@@ -162,29 +162,29 @@ def scan(
             seen = shown.get((session, device, kind), 0)
             if seen < per_kind:
                 shown[session, device, kind] = seen + 1
-                chosen.append((finding_id, fl_id))
+                out.evidence.append((finding_id, fl_id, session, device))
     for row in flow_rows:
         take(row)
-    out.evidence = list(_whole(conn, chosen, senders))
     return out
 
 
-def scans(conn: Connection, f: Filters, per_kind: int = EVIDENCE_PER_KIND) -> Iterator[Scan]:
-    """`scan` of each device of the scope in turn (session and device: a device's counts are its own),
-    devices in the order of their first flow: what one report reads, a device's rows at a time."""
-    first = func.min(FLOWS.c.time)
-    devices = _scoped(select(SESSIONS.c.label, FLOWS.c.device, first), f).group_by(
-        SESSIONS.c.label, FLOWS.c.device
-    )
-    senders = _Senders(conn)
-    for label, device, _ in sorted(conn.execute(devices).all(), key=lambda d: (d[2], d[0], d[1])):
-        yield scan(conn, replace(f, session=label, device=device), per_kind, senders)
+def devices(conn: Connection, f: Filters) -> list[tuple[str, str]]:
+    """The (session, device) pairs of the scope's flows, in order: a report counts each apart."""
+    stmt = _scoped(select(SESSIONS.c.label, FLOWS.c.device).distinct(), f)
+    return sorted((label, device) for label, device in conn.execute(stmt))
 
 
-def _whole(
-    conn: Connection, chosen: list[tuple[int, int]], senders: _Senders
+def senders(conn: Connection) -> _Senders:
+    """Who sent each flow (the device's maker, the app), worked out once per device and shared by reads."""
+    return _Senders(conn)
+
+
+def whole(
+    conn: Connection, chosen: list[tuple[int, int]], senders: _Senders | None = None
 ) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """The chosen findings as `queries.findings_with_flows` pairs, in the order given."""
+    """The findings (finding id, flow id) chosen, as `queries.findings_with_flows` pairs, in the order
+    given: read by id, 500 at a time."""
+    senders = senders or _Senders(conn)
     flow_stmt = (
         select(*_FLOW_COLUMNS)
         .join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from typing import IO
 
 import click
 from rich.console import Console
@@ -24,10 +26,11 @@ from phonehome.db import queries
 from phonehome.diff import diff_lines, diff_sessions
 from phonehome.export import export_har
 from phonehome.output import terminal_safe
-from phonehome.report.build import build_report
-from phonehome.report.html import render_html
+from phonehome.report.build import open_report
+from phonehome.report.html import html_parts
+from phonehome.report.jsondoc import json_parts
+from phonehome.report.markdown import markdown_parts
 from phonehome.report.markdown import md as md_escape
-from phonehome.report.markdown import render_markdown
 from phonehome.report.terminal import render_terminal
 from phonehome.words import plural
 
@@ -93,36 +96,42 @@ def report_cmd(db: str, fmt: str, output: str | None, session: str | None, devic
         except DeclaredError as exc:
             fail(str(exc))
     with open_store(db, create=False, session=session, device=device) as store:
-        data = build_report(store, session=session, device=device, reveal=reveal, declared=declared)
-        data["zones"] = {
-            d["session"]: zone for d in data["devices"] for zone in [store.session_zone(d["session"])]
-        }
-    if (session or device) and not data["devices"]:
-        fail(
-            f"nothing stored for {'session ' + repr(session) if session else ''}{' device ' + repr(device) if device else ''}".strip()
-        )
-    if fmt == "terminal":
+        # Counted first; each device's section is made when the renderer reaches it, and written
+        # before the next: a report of many devices never holds all of theirs at once.
+        report = open_report(store, session=session, device=device, reveal=reveal, declared=declared)
+        if (session or device) and not report.keys:
+            fail(
+                f"nothing stored for {'session ' + repr(session) if session else ''}{' device ' + repr(device) if device else ''}".strip()
+            )
+        data = report.streamed()
+        data["zones"] = {name: store.session_zone(name) for name in report.sessions()}
+        if fmt == "terminal":
+            if output:
+                with private_file(output) as fh:
+                    render_terminal(Console(file=fh, width=160, highlight=False, soft_wrap=False), data)
+                wrote(output, fmt, not reveal)
+            else:
+                render_terminal(console(), data)
+            return
+        if fmt == "json":
+            parts, sep, end = json_parts(data), "", ""
+        elif fmt == "md":
+            parts, sep, end = markdown_parts(data), "\n", "\n"
+        else:
+            parts, sep, end = html_parts(data), "\n", ""
         if output:
             with private_file(output) as fh:
-                render_terminal(Console(file=fh, width=160, highlight=False, soft_wrap=False), data)
+                _write(fh, parts, sep, end)
             wrote(output, fmt, not reveal)
         else:
-            render_terminal(console(), data)
-        return
-    if fmt == "json":
-        import json
+            _write(sys.stdout, parts, sep, end)
 
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    elif fmt == "md":
-        text = render_markdown(data)
-    else:
-        text = render_html(data)
-    if output:
-        with private_file(output) as fh:
-            fh.write(text)
-        wrote(output, fmt, not reveal)
-    else:
-        sys.stdout.write(text)
+
+def _write(fh: IO[str], parts: Iterable[str], sep: str, end: str) -> None:
+    """`sep.join(parts) + end`, written part by part."""
+    for n, part in enumerate(parts):
+        fh.write(sep + part if n else part)
+    fh.write(end)
 
 
 @click.command("diff")

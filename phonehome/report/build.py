@@ -10,8 +10,8 @@ from __future__ import annotations
 import statistics
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,7 +103,8 @@ class _App:
 @dataclass(slots=True)
 class _Device:
     """One device's flows and findings, counted from the groups `db.grouped` reads: nothing is kept
-    per flow or finding but each flow's time and the evidence shown (EVIDENCE_PER_KIND per kind).
+    per flow or finding but each flow's time and the ids of the evidence shown (EVIDENCE_PER_KIND per
+    kind, read whole when the device's section is made).
     Groups come in the order of their first row, so every count keeps the order in which its keys
     first appeared in the rows themselves, and ties come out as they would from the rows."""
 
@@ -129,8 +130,8 @@ class _Device:
     app_receivers: Counter[tuple[str | None, str]] = field(default_factory=Counter)
     cleartext: Counter[tuple[str, str]] = field(default_factory=Counter)  # host, kind: flows without TLS
     declared: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)  # receiver, host, app, kind
-    values: dict[tuple[str, str], None] = field(default_factory=dict)  # kind, value: distinct, in order
-    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> the first rows
+    distinct: Counter[str] = field(default_factory=Counter)  # kind -> distinct values
+    evidence: list[tuple[int, int]] = field(default_factory=list)  # (finding id, flow id) shown, in order
     tls: list[dict[str, Any]] = field(default_factory=list)
     unsent: Counter[tuple[str, str]] = field(default_factory=Counter)  # host, kind: requests that never left
     unread: list[dict[str, Any]] = field(
@@ -212,6 +213,102 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+KEEP_BYTES = 100_000_000  # counts kept between reading and writing; other devices are counted again
+
+
+class _Counter:
+    """Counts each device of a scope from its grouped reads (db/grouped.py), sharing what every device
+    needs: who received a host's flows, who sent them."""
+
+    def __init__(self, conn: Any, f: queries.Filters, declared: bool) -> None:
+        self.conn = conn
+        self.f = f
+        self.declared = declared
+        self.senders = grouped.senders(conn)
+        self._receivers: dict[tuple[str | None, str], str] = {}
+
+    def receiver(self, row: dict[str, Any]) -> str:
+        key = (row.get("entity"), row["host"])
+        if key not in self._receivers:
+            self._receivers[key] = receiver_of(row)
+        return self._receivers[key]
+
+    def count(self, session: str, device: str, values: dict[tuple[str, str], None]) -> tuple[_Device, int]:
+        """The device's counts, and about how many bytes they hold; its (kind, value) pairs go to `values`."""
+        g = _Device(session, device)
+        read = grouped.scan(self.conn, replace(self.f, session=session, device=device), EVIDENCE_PER_KIND,
+                            self.senders)  # fmt: skip
+        names = []
+        for flows in read.groups:
+            name = self.receiver(flows.flow)
+            g.add_flows(flows, name)
+            names.append(name)
+        for (at, category, kind), n in read.findings.items():
+            flows = read.groups[at]
+            if flows.sent:
+                g.add_findings(flows.flow, category, kind, n, names[at], self.declared)
+            else:  # never reached its server: listed as not sent, never counted as sent
+                g.unsent[flows.flow["host"], kind] += n
+        for _, _, kind, value in read.values:
+            g.distinct[kind] += 1
+            values[kind, value] = None
+        g.evidence = [(finding_id, flow_id) for finding_id, flow_id, _, _ in read.evidence]
+        # The groups' and counts' entries, about 200 bytes each, and each flow's time.
+        return g, 200 * (len(read.groups) + len(read.findings) + len(read.values)) + 8 * g.flows
+
+
+@dataclass(slots=True)
+class Report:
+    """A report read and counted, its devices' sections made one at a time.
+
+    `head` holds every field of the report but the devices' sections (`devices` is None there, in its
+    place); `devices()` makes each device's section when it is reached (reading its evidence then),
+    so a renderer that writes each section before the next holds one device's at a time.  Devices'
+    counts are kept from reading to writing up to about KEEP_BYTES; the others are counted again
+    when their section is made (the same counts: the reads are ordered), so the report of 60 devices
+    and a million flows stays within a few hundred megabytes.  Read it while the store is open.
+    """
+
+    store: Store
+    f: queries.Filters
+    head: dict[str, Any]
+    keys: list[tuple[str, str]]  # (session, device), in the report's order
+    kept: list[_Device | None]  # the counts kept, None for a device counted again
+    blind: dict[tuple[str, str], list[dict[str, Any]]]
+    redactor: Redactor
+    declared: list[Declaration]
+
+    def devices(self) -> Iterator[dict[str, Any]]:
+        with self.store.engine.connect() as conn:
+            counter = _Counter(conn, self.f, bool(self.declared))
+            for key, g in zip(self.keys, self.kept, strict=True):
+                if g is None:
+                    g = _with_blind_spots(counter.count(*key, {})[0], self.blind.get(key, []))
+                evidence: dict[str, list[dict[str, Any]]] = {}
+                for finding, flow in grouped.whole(conn, g.evidence, counter.senders):
+                    row = queries.finding_row(finding, flow)
+                    evidence.setdefault(row["kind"], []).append({k: row.get(k) for k in EVIDENCE_KEYS})
+                yield _device(g, self.redactor, self.declared, evidence)
+
+    def sessions(self) -> list[str]:
+        """The sessions of the report's devices, by label."""
+        return sorted({session for session, _ in self.keys})
+
+    def streamed(self) -> dict[str, Any]:
+        """The report with its devices' sections as a one-pass iterator, made as they are read."""
+        return {**self.head, "devices": self.devices()}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The whole report at once (the JSON format is exactly this)."""
+        return {**self.head, "devices": list(self.devices())}
+
+
+def _with_blind_spots(g: _Device, rows: list[dict[str, Any]]) -> _Device:
+    for row in rows:
+        (g.tls if row["kind"] == "client_tls" else g.unread).append(row)
+    return g
+
+
 def build_report(
     store: Store,
     *,
@@ -221,158 +318,163 @@ def build_report(
     declared: Iterable[Declaration] = (),
     now: datetime | None = None,
 ) -> dict[str, Any]:
+    """The whole report as one dict: `open_report(...).as_dict()`."""
+    return open_report(
+        store, session=session, device=device, reveal=reveal, declared=declared, now=now
+    ).as_dict()
+
+
+def open_report(
+    store: Store,
+    *,
+    session: str | None = None,
+    device: str | None = None,
+    reveal: bool = False,
+    declared: Iterable[Declaration] = (),
+    now: datetime | None = None,
+) -> Report:
+    """Every device of the scope counted, in order of session and device, for the report's head (the
+    headline, the overview) and the values the report masks; the devices' sections come later."""
     f = queries.Filters(session=session, device=device)
-    groups: dict[tuple[str, str], _Device] = {}
     declared = list(declared)
-
-    def group(row: dict[str, Any]) -> _Device:
-        key = (row["session"], row["device"])
-        if key not in groups:
-            groups[key] = _Device(*key)
-        return groups[key]
-
-    receivers: dict[tuple[str | None, str], str] = {}
-
-    def receiver(row: dict[str, Any]) -> str:
-        key = (row.get("entity"), row["host"])
-        if key not in receivers:
-            receivers[key] = receiver_of(row)
-        return receivers[key]
-
-    # Read in one ordered pass over the flows and one over the findings of each device, folded into
-    # groups as they go (db/grouped.py): nothing is kept per flow or finding but each flow's time.
-    with store.engine.connect() as conn:
-        for read in grouped.scans(conn, f, EVIDENCE_PER_KIND):
-            names = []
-            for flows in read.groups:
-                g, name = group(flows.flow), receiver(flows.flow)
-                g.add_flows(flows, name)
-                names.append(name)
-            for (at, category, kind), n in read.findings.items():
-                flows = read.groups[at]
-                if flows.sent:
-                    group(flows.flow).add_findings(flows.flow, category, kind, n, names[at], bool(declared))
-                else:  # never reached its server: listed as not sent, never counted as sent
-                    group(flows.flow).unsent[flows.flow["host"], kind] += n
-            for label, device_name, kind, value in read.values:
-                groups[label, device_name].values[kind, value] = None
-            for finding, flow in read.evidence:
-                row = queries.finding_row(finding, flow)
-                group(flow).evidence.setdefault(row["kind"], []).append(
-                    {k: row.get(k) for k in EVIDENCE_KEYS}
-                )
+    values: dict[tuple[str, str], None] = {}  # every device's (kind, value), in the order first found
+    # A blind spot belongs to the device that made it (replayed sessions have none); a device may
+    # have nothing else.
+    blind: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in queries.blind_spots(store, f):
-        # A blind spot belongs to the device that made it; replayed sessions have none.
-        targets = [g for g in groups.values() if g.session == row["session"] and g.device == row["device"]]
-        target = targets[0] if targets else group(row)
-        (target.tls if row["kind"] == "client_tls" else target.unread).append(row)
-    redactor = Redactor((pair for g in groups.values() for pair in g.values), reveal=reveal)
-    devices = [
-        _device(g, redactor, declared) for g in sorted(groups.values(), key=lambda g: (g.session, g.device))
-    ]
-    return {
+        blind.setdefault((row["session"], row["device"]), []).append(row)
+    overview = _Overview()
+    headlines: list[list[str]] = []
+    kept: list[_Device | None] = []
+    budget = KEEP_BYTES
+    with store.engine.connect() as conn:
+        counter = _Counter(conn, f, bool(declared))
+        keys = sorted(set(grouped.devices(conn, f)) | blind.keys())
+        for key in keys:
+            g, size = counter.count(*key, values)
+            _with_blind_spots(g, blind.get(key, []))
+            overview.add(g)
+            headlines.append(_device_headline(g))
+            budget -= size
+            kept.append(g if budget >= 0 or not kept else None)
+    redactor = Redactor(values, reveal=reveal)
+    head = {
         "phonehome_report": REPORT_VERSION,
         "generated": (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
         "redacted": not reveal,
         "scope": {"session": session, "device": device},
-        "headline": [f"{d['device']} ({d['session']}): {d['headline'][0]}" for d in devices] if len(devices) > 1 else
-                    (devices[0]["headline"] if devices else ["Nothing was captured in this scope."]),
-        "devices": devices,
-        "overview": _overview(devices),
+        "headline": [f"{d} ({s}): {h[0]}" for (s, d), h in zip(keys, headlines, strict=True)] if len(keys) > 1 else
+                    (headlines[0] if keys else ["Nothing was captured in this scope."]),
+        "devices": None,
+        "overview": overview.result(),
         "data_types": {k: {"play": p, "apple": a} for k, (p, a) in DATA_TYPES.items()},
         "sources": SOURCES,
     }  # fmt: skip
+    return Report(store, f, head, keys, kept, blind, redactor, declared)
+
+
+def device_count(report: dict[str, Any]) -> int:
+    """How many devices a report has: its overview says so when its sections come one at a time."""
+    devices = report["devices"]
+    return len(devices) if isinstance(devices, list) else int(report["overview"]["devices"])
 
 
 TOP_THINGS = 3  # the most sensitive things the summary band names
 
 
-def _overview(devices: list[dict[str, Any]]) -> dict[str, Any]:
+class _Overview:
     """The answer in numbers, across devices: how many devices, requests, companies and countries, and
     the most sensitive things sent (one per category, ranked like the headline) with who received each
-    and where their servers were."""
-    receivers: dict[str, None] = {}
-    with_data: dict[str, None] = {}
-    countries: dict[str, None] = {}
-    countries_with_data: dict[str, None] = {}
-    category: dict[str, str] = {}
-    places: dict[str, Counter[tuple[str, str]]] = {}  # kind -> (receiver, server country) -> findings
-    for d in devices:
-        for rec in d["receivers"]:
-            receivers[rec["receiver"]] = None
-            if rec["findings"]:
-                with_data[rec["receiver"]] = None
-        for c in d["server_countries"]:
-            if c["country"] not in NOT_PLACES:
-                countries[c["country"]] = None
-                if c["findings"]:
-                    countries_with_data[c["country"]] = None
-        for c in d["collected"]:
-            category.setdefault(c["kind"], c["category"])
-        for kind, who, country, n in d["flow_links"]:
-            places.setdefault(kind, Counter())[who, country] += n
-    top = []
-    for kind in _headline_kinds(places, category)[:TOP_THINGS]:
-        sent: Counter[str] = Counter()
-        where: dict[str, dict[str, None]] = {}
-        for (who, country), n in places[kind].items():
-            sent[who] += n
+    and where their servers were.  Added to a device at a time, in the report's order."""
+
+    def __init__(self) -> None:
+        self.devices = 0
+        self.vendor = False  # the first device's maker was recognised
+        self.requests = 0
+        self.findings = 0
+        self.receivers: dict[str, None] = {}
+        self.with_data: dict[str, None] = {}
+        self.countries: dict[str, None] = {}
+        self.countries_with_data: dict[str, None] = {}
+        self.category: dict[str, str] = {}
+        self.places: dict[
+            str, Counter[tuple[str, str]]
+        ] = {}  # kind -> (receiver, server country) -> findings
+
+    def add(self, g: _Device) -> None:
+        if not self.devices:
+            self.vendor = bool(g.vendors)
+        self.devices += 1
+        self.requests += g.flows
+        self.findings += g.findings
+        self.receivers.update(dict.fromkeys(g.receivers))
+        self.countries.update(dict.fromkeys(c for c in g.server if c not in NOT_PLACES))
+        for _, who, country in g.places:
+            self.with_data[who] = None
             if country not in NOT_PLACES:
-                where.setdefault(who, {})[country] = None
-        top.append({
-            "kind": kind, "category": category[kind], "label": KIND_LABELS.get(kind, kind),
-            "headline_label": HEADLINE_LABELS.get(kind, KIND_LABELS.get(kind, kind)),
-            "findings": sum(sent.values()),
-            "receivers": [{"receiver": who, "server_countries": sorted(where.get(who, {}))}
-                          for who, _ in sorted(sent.items(), key=lambda i: -i[1])],
-        })  # fmt: skip
-    if not devices:
-        title = "Nothing was captured in this scope."
-    elif not with_data:
-        title = "No personal data was found in this traffic."
-    else:
-        subject = (f"These {len(devices)} devices" if len(devices) > 1 else
-                   "Your phone" if devices[0]["vendor"] else "This device")  # fmt: skip
-        servers = f", on servers in {_plural(len(countries_with_data), 'country', 'countries')}"
-        title = (f"{subject} sent personal data to {_plural(len(with_data), 'company', 'companies')}"
-                 + (servers if countries_with_data else "") + ".")  # fmt: skip
-    return {
-        "title": title,
-        "devices": len(devices),
-        "requests": sum(d["flows"] for d in devices),
-        "findings": sum(d["findings"] for d in devices),
-        "receivers": len(receivers),
-        "receivers_with_data": len(with_data),
-        "countries": len(countries),
-        "countries_with_data": len(countries_with_data),
-        "top": top,
-    }
+                self.countries_with_data[country] = None
+        for kind, cat in g.category.items():
+            self.category.setdefault(kind, cat)
+        for (kind, who, country), n in g.places.most_common():  # as the device's flow diagram lists them
+            self.places.setdefault(kind, Counter())[who, country] += n
+
+    def result(self) -> dict[str, Any]:
+        places, category, with_data = self.places, self.category, self.with_data
+        countries_with_data = self.countries_with_data
+        top = []
+        for kind in _headline_kinds(places, category)[:TOP_THINGS]:
+            sent: Counter[str] = Counter()
+            where: dict[str, dict[str, None]] = {}
+            for (who, country), n in places[kind].items():
+                sent[who] += n
+                if country not in NOT_PLACES:
+                    where.setdefault(who, {})[country] = None
+            top.append({
+                "kind": kind, "category": category[kind], "label": KIND_LABELS.get(kind, kind),
+                "headline_label": HEADLINE_LABELS.get(kind, KIND_LABELS.get(kind, kind)),
+                "findings": sum(sent.values()),
+                "receivers": [{"receiver": who, "server_countries": sorted(where.get(who, {}))}
+                              for who, _ in sorted(sent.items(), key=lambda i: -i[1])],
+            })  # fmt: skip
+        if not self.devices:
+            title = "Nothing was captured in this scope."
+        elif not with_data:
+            title = "No personal data was found in this traffic."
+        else:
+            subject = (f"These {self.devices} devices" if self.devices > 1 else
+                       "Your phone" if self.vendor else "This device")  # fmt: skip
+            servers = f", on servers in {_plural(len(countries_with_data), 'country', 'countries')}"
+            title = (f"{subject} sent personal data to {_plural(len(with_data), 'company', 'companies')}"
+                     + (servers if countries_with_data else "") + ".")  # fmt: skip
+        return {
+            "title": title,
+            "devices": self.devices,
+            "requests": self.requests,
+            "findings": self.findings,
+            "receivers": len(self.receivers),
+            "receivers_with_data": len(with_data),
+            "countries": len(self.countries),
+            "countries_with_data": len(countries_with_data),
+            "top": top,
+        }
 
 
-def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, Any]:
-    emap = entity_map()
-    vendor = g.vendors.most_common(1)
-    # kind -> (receiver, server country) -> findings, kinds in the order they were first found.
+def _by_kind(g: _Device) -> dict[str, Counter[tuple[str, str]]]:
+    """kind -> (receiver, server country) -> findings, kinds in the order they were first found."""
     by_kind: dict[str, Counter[tuple[str, str]]] = {}
     for (kind, who, country), n in g.places.items():
         by_kind.setdefault(kind, Counter())[who, country] += n
+    return by_kind
 
-    values = Counter(kind for kind, _ in g.values)  # distinct values of each kind
-    collected: list[dict[str, Any]] = []
-    for kind in sorted(by_kind, key=lambda k: (CATEGORY_ORDER.index(g.category[k]), -g.per_kind[k])):
-        companies: Counter[str] = Counter()
-        countries: Counter[str] = Counter()
-        for (who, country), n in by_kind[kind].items():
-            companies[who] += n
-            countries[country] += n
-        collected.append({
-            "category": g.category[kind], "kind": kind, "label": KIND_LABELS.get(kind, kind),
-            "findings": g.per_kind[kind], "values": values[kind],
-            "companies": [c for c, _ in companies.most_common()],
-            "countries": [c for c, _ in countries.most_common()],
-            "play_data_type": DATA_TYPES[kind][0], "apple_data_type": DATA_TYPES[kind][1],
-        })  # fmt: skip
 
+def _device_headline(g: _Device) -> list[str]:
+    subject = "Your phone" if g.vendors else "This device"
+    return _headline(_by_kind(g), g.category, _receiver_list(g), subject)
+
+
+def _receiver_list(g: _Device) -> list[dict[str, Any]]:
+    """Each receiver of the device's flows, most findings first."""
+    emap = entity_map()
     receivers: dict[str, dict[str, Any]] = {}
     for name, seen in g.receivers.items():
         row = seen.first
@@ -398,6 +500,32 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
             **rec, "hosts": sorted(rec["hosts"]), "kinds": [k for k, _ in rec["kinds"].most_common()],
             "server_countries": [c for c, _ in rec["server_countries"].most_common()],
         })  # fmt: skip
+    return receiver_list
+
+
+def _device(
+    g: _Device, r: Redactor, declared: list[Declaration], evidence: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """The device's section of the report; `evidence`: kind -> the rows shown, in order."""
+    vendor = g.vendors.most_common(1)
+    by_kind = _by_kind(g)
+    values = g.distinct  # distinct values of each kind
+    collected: list[dict[str, Any]] = []
+    for kind in sorted(by_kind, key=lambda k: (CATEGORY_ORDER.index(g.category[k]), -g.per_kind[k])):
+        companies: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        for (who, country), n in by_kind[kind].items():
+            companies[who] += n
+            countries[country] += n
+        collected.append({
+            "category": g.category[kind], "kind": kind, "label": KIND_LABELS.get(kind, kind),
+            "findings": g.per_kind[kind], "values": values[kind],
+            "companies": [c for c, _ in companies.most_common()],
+            "countries": [c for c, _ in countries.most_common()],
+            "play_data_type": DATA_TYPES[kind][0], "apple_data_type": DATA_TYPES[kind][1],
+        })  # fmt: skip
+
+    receiver_list = _receiver_list(g)
 
     server: dict[str, dict[str, Any]] = {}
     for country, place in g.server.items():
@@ -445,7 +573,7 @@ def _device(g: _Device, r: Redactor, declared: list[Declaration]) -> dict[str, A
         "flow_links": [[k, rec, c, n] for (k, rec, c), n in g.places.most_common()],
         "timeline": _timeline(g),
         "blind_spots": _blind_spots(g, r),
-        "evidence": _evidence(g, r),
+        "evidence": _evidence(g, r, evidence),
         "declared": _declared(g, declared),
     }
 
@@ -632,11 +760,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def _evidence(g: _Device, r: Redactor) -> dict[str, Any]:
+def _evidence(g: _Device, r: Redactor, evidence: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     items = []
     left_out: dict[str, int] = {}
-    for kind in [k for k in HEADLINE_ORDER if k in g.evidence]:
-        for x in g.evidence[kind]:
+    for kind in [k for k in HEADLINE_ORDER if k in evidence]:
+        for x in evidence[kind]:
             items.append({
                 "flow_id": x["flow_id"], "time": x["time"], "kind": kind, "label": KIND_LABELS.get(kind, kind),
                 "value": r.value(kind, x["value"]), "receiver": receiver_of(x), "host": x["host"],

@@ -18,10 +18,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from phonehome.report import flowchart, palette, worldmap
-from phonehome.report.build import more
+from phonehome.report.build import device_count, more
 from phonehome.report.markdown import _duration
 from phonehome.summary import CATEGORY_ORDER
 from phonehome.words import blind_spot_label, category_label, country_label, kind_label, plural, when
@@ -319,8 +321,9 @@ def _timeline(d: dict[str, Any]) -> str:
     return f'<div id="chart-time-{esc(d["_id"])}" class=timeline>{"".join(rows)}{axis}</div><figcaption>{caption}</figcaption>{periodic}'
 
 
-def _to_evidence(report: dict[str, Any], sentence: str) -> str:
-    if not report["devices"] or not report["devices"][0].get("findings"):
+def _to_evidence(first: dict[str, Any] | None, sentence: str) -> str:
+    """The sentence, linked to the first device's evidence when it has any."""
+    if not first or not first.get("findings"):
         return esc(sentence)
     return f'<a class=quiet href="#d0-evidence-box">{esc(sentence)}</a>'
 
@@ -333,11 +336,11 @@ def _where(receiver: str, countries: list[str]) -> str:
     return f"{receiver[:-1]}; {where})" if receiver.endswith(")") else f"{receiver} ({where})"
 
 
-def _band(report: dict[str, Any]) -> str:
+def _band(report: dict[str, Any], first: dict[str, Any] | None, devices: int) -> str:
     """The answer, first: the counts and the most sensitive things sent, to whom, where."""
     o = report.get("overview") or {}
     title = o.get("title") or report["headline"][0]
-    out = [f"<header class=band id=summary><h1 id=headline>{_to_evidence(report, title)}</h1>"]
+    out = [f"<header class=band id=summary><h1 id=headline>{_to_evidence(first, title)}</h1>"]
     if o:
         stats = [
             (o["devices"], "device" if o["devices"] == 1 else "devices"),
@@ -356,8 +359,8 @@ def _band(report: dict[str, Any]) -> str:
                     who += f" and {len(t['receivers']) - 4} more"
                 rows.append([_chip(t["category"], t["label"]), who])
             out.append(_table("top", ["what", "sent to"], rows))
-    lines = report["headline"][1:] if len(report["devices"]) == 1 else report["headline"]
-    out.append("".join(f"<p class=lead>{_to_evidence(report, x)}</p>" for x in lines))
+    lines = report["headline"][1:] if devices == 1 else report["headline"]
+    out.append("".join(f"<p class=lead>{_to_evidence(first, x)}</p>" for x in lines))
     out.append("<p class=muted>Made by phonehome from the capture. "
                + ("Values are redacted; run <code>phonehome report --reveal</code> for full values." if report["redacted"] else
                   "<span class=warn>Values are shown in full: this file contains personal data.</span>") + "</p></header>")  # fmt: skip
@@ -386,19 +389,30 @@ def _charts(d: dict[str, Any]) -> str:
 
 
 def render_html(report: dict[str, Any]) -> str:
-    out = [
+    return "\n".join(html_parts(report))
+
+
+def html_parts(report: dict[str, Any]) -> Iterator[str]:
+    """The page in parts, joined by newlines, each device's section made only when reached: a report
+    whose `devices` is an iterator (`Report.streamed`) is written with one device's in memory."""
+    count = device_count(report)
+    devices = iter(report["devices"])
+    first = next(devices, None)
+    yield from (
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">',
         '<meta name=viewport content="width=device-width,initial-scale=1">',
         '<meta name=referrer content="no-referrer">',
         "<title>phonehome report</title>",
         f"<style>{CSS}</style></head><body>{palette.pattern_defs()}<main>",
-        _band(report),
-    ]
-    for n, d in enumerate(report["devices"]):
+        _band(report, first, count),
+    )
+    zones = report.get("zones") or {}
+    for n, d in enumerate(itertools.chain([first] if first else [], devices)):
+        out: list[str] = []
         did = f"d{n}"
-        d = {**d, "_id": did}
-        zone = d.get("zone")
+        zone = zones.get(d["session"])
+        d = {**d, "_id": did, "zone": zone}
         out.append(f'<section id="{did}"><h2>Device {esc(d["device"])} · session {esc(d["session"])}</h2>')
         facts = f"{plural(d['flows'], 'request')} to {plural(d['hosts'], 'host')}, {plural(d['findings'], 'finding')}"
         if d["first"]:
@@ -406,12 +420,12 @@ def render_html(report: dict[str, Any]) -> str:
         if d["vendor"]:
             facts += f"; phone made by {d['vendor']}"
         out.append(f"<p class=muted>{esc(facts)}</p>")
-        if len(report["devices"]) > 1:  # with one device the page's headline is this device's
+        if count > 1:  # with one device the page's headline is this device's
             out.append('<div class="card lead">' + "<br>".join(
                 f'<a class=quiet href="#{did}-evidence-box">{esc(s)}</a>' for s in d["headline"]) + "</div>")  # fmt: skip
         out.append(_charts(d))
         out.append("<h3>What was collected</h3>")
-        if len(report["devices"]) == 1 and d["headline"]:
+        if count == 1 and d["headline"]:
             out.append(f"<p>{esc(d['headline'][0])}</p>")
         out.append(_table(f"{did}-collected", ["category", "data", "findings", "distinct values", "received by", "server countries", "Play data type", "Apple data type"], [
             [_chip(c["category"]), c["label"], c["findings"], c["values"], more(c["companies"]),
@@ -451,9 +465,9 @@ def render_html(report: dict[str, Any]) -> str:
             ], nums={5}))  # fmt: skip
         out.append(_evidence_html(did, d["evidence"], zone))
         out.append("</section>")
-    out.append(f"<footer><p class=muted>{esc(report['sources'])}</p></footer>")
-    out.append(f"<script>{JS}</script></main></body></html>")
-    return "\n".join(out)
+        yield from out
+    yield f"<footer><p class=muted>{esc(report['sources'])}</p></footer>"
+    yield f"<script>{JS}</script></main></body></html>"
 
 
 def _apps_html(did: str, apps: list[dict[str, Any]]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from phonehome.output import terminal_safe
@@ -29,13 +30,20 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def render_markdown(report: dict[str, Any]) -> str:
+    return "\n".join(markdown_parts(report)) + "\n"
+
+
+def markdown_parts(report: dict[str, Any]) -> Iterator[str]:
+    """The document in parts, joined by newlines and ended by one: the head, each device's section made
+    only when reached (`Report.streamed` gives them one at a time), then the sources."""
     lines = ["# What the phone sent, to whom, and where", ""]
     lines += [f"> {md(s)}" for s in report["headline"]] + [""]
     lines.append(f"_Generated {md(report['generated'])} by phonehome; values are "
                  f"{'redacted (run with --reveal for full values)' if report['redacted'] else 'shown in full'}._")  # fmt: skip
     lines.append("")
+    yield "\n".join(_without_empty_sections(lines))
     for d in report["devices"]:
-        lines += [f"## Device {md(d['device'])}, session {md(d['session'])}", ""]
+        lines = [f"## Device {md(d['device'])}, session {md(d['session'])}", ""]
         zone = report.get("zones", {}).get(d["session"], "UTC")
         facts = f"{plural(d['flows'], 'request')} to {plural(d['hosts'], 'host')}, {plural(d['findings'], 'finding')}"
         if d["first"]:
@@ -151,8 +159,8 @@ def render_markdown(report: dict[str, Any]) -> str:
                     f"_{n:,} more {md(kind_label(kind))} {'finding' if n == 1 else 'findings'}: `phonehome findings --kind {md(kind)}`._",
                     "",
                 ]
-    lines += ["---", "", f"_{md(report['sources'])}_"]
-    return "\n".join(_without_empty_sections(lines)).rstrip() + "\n"
+        yield "\n".join(_without_empty_sections(lines))
+    yield "\n".join(["---", "", f"_{md(report['sources'])}_"]).rstrip()
 
 
 def _without_empty_sections(lines: list[str]) -> list[str]:

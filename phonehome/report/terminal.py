@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from phonehome.output import cell
-from phonehome.report.build import more
+from phonehome.report.build import device_count, more
 from phonehome.report.markdown import _duration
 from phonehome.words import blind_spot_label, kind_label, plural
 from phonehome.words import country_label as country_name
@@ -39,6 +39,7 @@ def render_terminal(console: Console, report: dict[str, Any]) -> None:
         "Values are redacted; add --reveal to see them in full." if report["redacted"] else "Values are shown in full.",
         style="dim",
     ))  # fmt: skip
+    single = device_count(report) == 1
     for d in report["devices"]:
         console.print()
         title = (
@@ -46,7 +47,7 @@ def render_terminal(console: Console, report: dict[str, Any]) -> None:
             f"{plural(d['flows'], 'request')} to {plural(d['hosts'], 'host')}"
         )
         console.rule(Text(title))
-        for sentence in d["headline"][1:] if len(report["devices"]) == 1 else d["headline"]:
+        for sentence in d["headline"][1:] if single else d["headline"]:
             console.print(Text(sentence))
         _print(console, "What was collected", ["data", "findings", "received by", "server countries"], [
             [c["label"], c["findings"], more(c["companies"], 5), more([country_name(x) for x in c["countries"]], 4)]

@@ -5,6 +5,7 @@ the same order of first appearance, on SQLite and PostgreSQL, and on random traf
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from phonehome.classifiers.model import Exchange, never_sent
 from phonehome.classifiers.registry import analyze
 from phonehome.db import queries
-from phonehome.db.grouped import scan, scans
+from phonehome.db.grouped import devices, scan, whole
 from phonehome.db.queries import Filters
 from phonehome.db.store import Store
 
@@ -59,8 +60,14 @@ def _check(store: Store, f: Filters, per_kind: int = 2) -> None:
     pairs = list(queries.findings_with_flows(store, f))
     with store.engine.connect() as conn:
         read = scan(conn, f, per_kind)
-        per_device = list(scans(conn, f, per_kind))
+        scopes = devices(conn, f)
+        per_device = [scan(conn, replace(f, session=s, device=d), per_kind) for s, d in scopes]
+        evidence = list(whole(conn, [(fd, fl) for fd, fl, _, _ in read.evidence]))
+        assert [(fd[0], fl["session"], fl["device"]) for fd, fl in evidence] == [
+            (fl, s, d) for _, fl, s, d in read.evidence
+        ]
     groups = read.groups
+    assert scopes == sorted({(r["session"], r["device"]) for r in rows})
     assert _ordered((_flow_key(g.flow), g.flows) for g in groups) == _ordered((_flow_key(r), 1) for r in rows)
     spans: dict[tuple[str, str], list[str]] = {}
     for r in rows:
@@ -103,14 +110,14 @@ def _check(store: Store, f: Filters, per_kind: int = 2) -> None:
         if sent(finding[0]) and shown[key] < per_kind:
             shown[key] += 1
             expected.append(queries.finding_row(finding, flow))
-    assert [queries.finding_row(fd, fl) for fd, fl in read.evidence] == expected
+    assert [queries.finding_row(fd, fl) for fd, fl in evidence] == expected
     # Device by device: the same groups, counts, values and evidence, each device's in its own scan.
     assert sorted(
         _ordered((_flow_key(g.flow), g.flows) for s in per_device for g in s.groups), key=repr
     ) == sorted(_ordered((_flow_key(g.flow), g.flows) for g in groups), key=repr)
     assert sum(sum(s.findings.values()) for s in per_device) == sum(read.findings.values())
     assert Counter(v for s in per_device for v in s.values) == Counter(iter(read.values))
-    assert Counter(fd for s in per_device for fd, _ in s.evidence) == Counter(fd for fd, _ in read.evidence)
+    assert Counter(e for s in per_device for e in s.evidence) == Counter(read.evidence)
 
 
 def _exchanges(specs: list[tuple[int, int, int, bool, int, int]]) -> list[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from phonehome.db.store import Store
 
@@ -206,3 +207,99 @@ def test_a_devices_first_and_last_flow_are_by_time_not_by_text(tmp_path: Path) -
     store.dispose()
     d = _report(db)["devices"][0]
     assert (d["first"], d["last"]) == ("2026-11-20T08:00:00Z", "2026-11-20T08:00:00.500000Z")
+
+
+def _three_devices(tmp_path: Path) -> str:
+    """Two sessions, three devices (one in Madrid's zone), traffic that finds things."""
+    from datetime import UTC, datetime, timedelta
+
+    from phonehome.classifiers.model import Exchange
+    from phonehome.classifiers.registry import analyze
+
+    db = str(tmp_path / "three.db")
+    store = Store(db)
+    t = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    for label, zone, devices in (("lab", "Europe/Madrid", ("pixel", "galaxy")), ("home", None, ("pixel",))):
+        sid = store.open_session(label, "replay", zone)
+        for n, device in enumerate(devices):
+            store.write(sid, device, [
+                analyze(Exchange(t + timedelta(seconds=i), "GET",
+                                 f"https://tracking.intl.miui.com/t?imei=86123456789012{7 if n else 8}&n={i}",
+                                 server_ip="47.241.125.33", status=200, fingerprint=f"{label}{device}{i}"))
+                for i in range(3)
+            ])  # fmt: skip
+    store.dispose()
+    return db
+
+
+def test_devices_sections_are_made_one_at_a_time(tmp_path: Path, monkeypatch: Any) -> None:
+    """The CLI writes each device's section before the next is made: a report of many devices holds
+    one device's section at a time.  Streamed or whole, each format gives the same text."""
+    from phonehome.report import build
+    from phonehome.report.html import html_parts, render_html
+    from phonehome.report.markdown import markdown_parts, render_markdown
+
+    store = Store(_three_devices(tmp_path), create=False)
+    try:
+        report = build.open_report(store)
+        made: list[str] = []
+        real = build._device
+
+        def counted(g: Any, *args: Any) -> Any:
+            made.append(g.device)
+            return real(g, *args)
+
+        monkeypatch.setattr(build, "_device", counted)
+        sections = report.devices()
+        assert made == []  # counted, but no section made yet
+        next(sections)
+        assert len(made) == 1
+        whole = {**report.as_dict(), "zones": {"lab": "Europe/Madrid", "home": None}}
+        for render, parts, sep, end in ((render_html, html_parts, "\n", ""),
+                                        (render_markdown, markdown_parts, "\n", "\n")):  # fmt: skip
+            made.clear()
+            text = ""
+            for n, part in enumerate(parts({**report.streamed(), "zones": whole["zones"]})):
+                text += sep + part if n else part
+                assert len(made) <= n + 1  # a part is written before the next device's section is made
+            assert text + end == render(whole)
+        assert whole["overview"]["devices"] == 3 and len(whole["headline"]) == 3
+    finally:
+        store.dispose()
+
+
+def test_html_times_are_in_the_sessions_zone(tmp_path: Path) -> None:
+    from phonehome.report.html import render_html
+
+    store = Store(_three_devices(tmp_path), create=False)
+    try:
+        report = {**build_report(store), "zones": {"lab": "Europe/Madrid", "home": None}}
+    finally:
+        store.dispose()
+    page = render_html(report)
+    assert "2026-11-20 09:00:00 CET" in page  # lab, Madrid: UTC+1 in November
+    assert "2026-11-20 08:00:00 UTC" in page  # home: no zone recorded
+
+
+def test_devices_counted_again_make_the_same_report(
+    tmp_path: Path, monkeypatch: Any, hostile_db: str
+) -> None:
+    """Past KEEP_BYTES a device's counts are dropped after the head is made and counted again for its
+    section: the report is the same, byte for byte."""
+    from datetime import UTC, datetime
+
+    from phonehome.report import build
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    for db in (_three_devices(tmp_path), hostile_db):
+        store = Store(db, create=False)
+        try:
+            kept = build.open_report(store, now=now, reveal=False)
+            monkeypatch.setattr(build, "KEEP_BYTES", 0)
+            again = build.open_report(store, now=now, reveal=False)
+            monkeypatch.undo()
+            assert all(g is not None for g in kept.kept)
+            assert again.kept[0] is not None and all(g is None for g in again.kept[1:])
+            assert json.dumps(again.as_dict()) == json.dumps(kept.as_dict())
+        finally:
+            store.dispose()
