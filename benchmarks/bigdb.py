@@ -153,7 +153,7 @@ def _rows(plan: Plan, hosts: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
             unsent = r.random() < 0.001
             notes = '["body looks encrypted (high entropy)"]' if r.random() < 0.01 else "[]"
             t = start + step * j
-            yield "flow", (
+            flow = (
                 flow_id, s + 1, h["id"], _stamp(t), device, device if device[0] == "1"
                 else None, "POST" if j % 3 else "GET",
                 f"https://{h['host']}/v2/collect?sid={j % 1000}&ts={1700000000 + j}", h["host"], h["ip"],
@@ -163,15 +163,20 @@ def _rows(plan: Plan, hosts: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
                 "X-Requested-With header" if app else None,
             )  # fmt: skip
             n = int(plan.findings_per_flow * 2 * r.random() + 0.5)
+            found = []
             for _ in range(n):
                 finding_id += 1
                 kind = kinds[kind_table[r.randrange(20_000)]]
-                yield "finding", (
+                found.append((
                     finding_id, flow_id, KINDS[kind][0], kind, values[kind][value_table[r.randrange(20_000)]],
                     ("body", "query", "header")[finding_id % 3], f"events[{finding_id % 5}].{kind}",
                     '["json"]' if finding_id % 4 else '["form","base64","json"]', 0.9, "key",
                     f"detect_{kind}", None, None,
-                )  # fmt: skip
+                ))  # fmt: skip
+            # The flow's own count of its findings and their kinds (schema 8), as the store writes them.
+            yield "flow", (*flow, len(found), ",".join(sorted({f[3] for f in found})))
+            for finding in found:
+                yield "finding", finding
             if j % 100 == 0:
                 kind = ("client_tls", "upstream_tls", "not_http", "udp")[j // 100 % 4]
                 yield "blind", (
@@ -183,7 +188,7 @@ def _rows(plan: Plan, hosts: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
 FLOW_COLUMNS = (
     "id", "session_id", "destination_id", "time", "device", "client_address", "method", "url", "host",
     "server_ip", "status", "tls", "http_version", "request_bytes", "response_bytes", "request_headers",
-    "request_body", "response_headers", "error", "notes", "fields", "app", "app_evidence",
+    "request_body", "response_headers", "error", "notes", "fields", "app", "app_evidence", "findings", "kinds",
 )  # fmt: skip
 FINDING_COLUMNS = (
     "id", "flow_id", "category", "kind", "value", "location", "path", "encodings", "confidence", "source",
@@ -258,9 +263,7 @@ def build(db: str, plan: Plan) -> None:
         if raw is not None:  # SQLite: the driver's executemany, columns as stored
             cur = raw.cursor()
             marks = ", ".join("?" for _ in columns)
-            cur.executemany(
-                f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
-            )
+            cur.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
         else:
             with store.engine.begin() as conn:
                 conn.execute(
