@@ -416,7 +416,9 @@ class _Overview:
         for kind, cat in g.category.items():
             self.category.setdefault(kind, cat)
         for (kind, who, country), n in g.places.most_common():  # as the device's flow diagram lists them
-            self.places.setdefault(kind, Counter())[who, country] += n
+            if kind not in self.places:
+                self.places[kind] = Counter()
+            self.places[kind][who, country] += n
 
     def result(self) -> dict[str, Any]:
         places, category, with_data = self.places, self.category, self.with_data
@@ -463,7 +465,9 @@ def _by_kind(g: _Device) -> dict[str, Counter[tuple[str, str]]]:
     """kind -> (receiver, server country) -> findings, kinds in the order they were first found."""
     by_kind: dict[str, Counter[tuple[str, str]]] = {}
     for (kind, who, country), n in g.places.items():
-        by_kind.setdefault(kind, Counter())[who, country] += n
+        if kind not in by_kind:  # a Counter made per kind, not per entry
+            by_kind[kind] = Counter()
+        by_kind[kind][who, country] += n
     return by_kind
 
 
