@@ -176,24 +176,30 @@ class _Senders:
                     makers[text] = vendor_in(user_agent((str(k), str(v)) for k, v in hs), self.emap)
                 if found := makers[text]:
                     votes[found.id] += 1
-            models = self.s.scalars(
-                select(FINDINGS.c.value)
-                .join(FLOWS, FINDINGS.c.flow_id == FLOWS.c.id)
-                .where(
-                    FLOWS.c.session_id == session_id,
-                    FLOWS.c.device == device,
-                    # An expression, not the column: the kind's own index would walk every device's
-                    # models; this reads this device's flows (their index) and stops at SAMPLE.
-                    FINDINGS.c.kind.concat(literal_column("''")) == "device_model",
-                )
-                .limit(self.SAMPLE)
-            )
+            models = self.s.scalars(self._models(session_id, device))
             for value in models:
                 found = vendor_in(value, self.emap)
                 if found:
                     votes[found.id] += 1
             self._vendors[key] = self.emap.entities[votes.most_common(1)[0][0]] if votes else None
         return self._vendors[key]
+
+    def _models(self, session_id: int, device: str) -> Any:
+        """The device's first SAMPLE `device_model` findings: its flows walked in their index's order
+        (session, device, time), each flow's models looked up in `findings(flow_id, kind)`."""
+        stmt = (
+            select(FINDINGS.c.value)
+            .join(FLOWS, FINDINGS.c.flow_id == FLOWS.c.id)
+            .where(FLOWS.c.session_id == session_id, FLOWS.c.device == device)
+            .limit(self.SAMPLE)
+        )
+        if self.s.dialect.name == "postgresql":
+            # Ordered as SQLite reads them, so the planner walks the device's flows and stops at SAMPLE
+            # (1M flows: 30 ms); without the order it hashed every finding (a sequential scan, 0.45 s).
+            return stmt.where(FINDINGS.c.kind == "device_model").order_by(FLOWS.c.time, FLOWS.c.id)
+        # SQLite: an expression, not the column: the kind's own index would walk every device's
+        # models; this reads this device's flows (their index) and stops at SAMPLE.
+        return stmt.where(FINDINGS.c.kind.concat(literal_column("''")) == "device_model")
 
     def app(self, app: str | None, evidence: str | None, headers_text: Any) -> tuple[str | None, str | None]:
         """The flow's app and what named it; flows stored before schema 2 are named from their headers."""

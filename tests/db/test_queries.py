@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
-from phonehome.db.queries import Filters, destinations, findings, flows, summary
+from phonehome.db.queries import Filters, _Senders, destinations, findings, flows, summary
 from phonehome.db.store import Store, Unread
 
 FINDING_KEYS = {
@@ -130,6 +131,27 @@ def test_region_filter_is_server_or_company(store: Store, region: str, hosts: li
         {r["host"] for r in rows if r["findings"]}
     )
     assert sorted(r["host"] for r in destinations(store, Filters(region=region))) == sorted(hosts)
+
+
+def _model_flow(minutes: int, model: str, fingerprint: str) -> Any:
+    t = datetime(2026, 11, 20, 8, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+    url = f"https://x.example/a?device_model={model}"
+    return analyze(Exchange(t, "GET", url, client_address="10.0.0.5", fingerprint=fingerprint))
+
+
+def test_a_devices_maker_is_voted_from_its_first_models_in_time(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the sample, a device's later models do not count: the sample is its first flows in time on
+    both databases, whatever order they were written in."""
+    monkeypatch.setattr(_Senders, "SAMPLE", 2)
+    store = Store(db_url)
+    sid = store.open_session("s", "capture")
+    store.write(sid, "", [_model_flow(10 + i, "SM-G991B", f"later{i}") for i in range(3)])  # Samsung
+    store.write(sid, "", [_model_flow(i, "Pixel%207", f"first{i}") for i in range(2)])  # Google
+    rows = list(flows(store, Filters()))
+    store.dispose()
+    assert [r["vendor"] for r in rows] == ["Google"] * 5
 
 
 def test_party_and_vendor(db_url: str) -> None:
