@@ -309,19 +309,9 @@ def _with_blind_spots(g: _Device, rows: list[dict[str, Any]]) -> _Device:
     return g
 
 
-def build_report(
-    store: Store,
-    *,
-    session: str | None = None,
-    device: str | None = None,
-    reveal: bool = False,
-    declared: Iterable[Declaration] = (),
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """The whole report as one dict: `open_report(...).as_dict()`."""
-    return open_report(
-        store, session=session, device=device, reveal=reveal, declared=declared, now=now
-    ).as_dict()
+def build_report(store: Store, **options: Any) -> dict[str, Any]:
+    """The whole report as one dict: `open_report(store, **options).as_dict()`."""
+    return open_report(store, **options).as_dict()
 
 
 def open_report(
