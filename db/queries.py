@@ -82,6 +82,11 @@ def _region_clause(region: str) -> Any:
     return server
 
 
+def _session_id(label: str) -> Any:
+    """The id of the session labelled `label`, as a scalar subquery (NULL, so no rows, if none)."""
+    return select(SESSIONS.c.id).where(SESSIONS.c.label == label).scalar_subquery()
+
+
 def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False, dest_joined: bool = False) -> Any:
     if f.region:
         if not dest_joined:
@@ -93,7 +98,12 @@ def _flow_filters(stmt: Any, f: Filters, *, findings_joined: bool = False, dest_
         else:
             stmt = stmt.where(_region_clause(f.region))
     if f.session:
-        stmt = stmt.where(SESSIONS.c.label == f.session)
+        # The session's id, looked up once (a subquery), not its label compared on the joined row: the
+        # id is then a constant to the planner, so PostgreSQL reads the session's flows from
+        # `flows(session_id, time)` or `flows(session_id, device, time, findings)` already in time
+        # order and sorts only each flow's findings; joined by label it sorted them all (on disk past
+        # work_mem), or walked every session's flows in time order to keep this one's.
+        stmt = stmt.where(FLOWS.c.session_id == _session_id(f.session))
     if f.device:
         stmt = stmt.where(FLOWS.c.device == f.device)
     if f.app:
@@ -384,8 +394,6 @@ def destinations(store: Store, f: Filters) -> Iterator[dict[str, Any]]:
     # sort of millions of rows): each flow carries its findings' count and kinds (schema 8).  With a
     # kind or category filter the flows are those with such a finding, and all their findings count.
     def scoped(stmt: Any) -> Any:
-        if f.session:  # every flow has its session: joined only to filter by its label
-            stmt = stmt.join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)
         if f.region:
             stmt = stmt.join(DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id)
         else:

@@ -98,6 +98,13 @@ def test_flows_contract_and_filters(store: Store) -> None:
     assert len(list(flows(store, Filters(session="a")))) == 3
 
 
+def test_a_session_no_one_made_has_no_rows(store: Store) -> None:
+    """The session filter looks its id up: a label that names none matches nothing (not everything)."""
+    nowhere = Filters(session="nowhere")
+    assert list(findings(store, nowhere)) == list(flows(store, nowhere)) == []
+    assert list(destinations(store, nowhere)) == []
+
+
 def test_destinations_aggregate(store: Store) -> None:
     rows = list(destinations(store, Filters()))
     assert all(set(r) == DEST_KEYS for r in rows)
