@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from phonehome.db.store import Store
 
 from phonehome.datasafety import Declaration
@@ -303,3 +305,64 @@ def test_devices_counted_again_make_the_same_report(
             assert json.dumps(again.as_dict()) == json.dumps(kept.as_dict())
         finally:
             store.dispose()
+
+
+_HOSTS = ("tracking.intl.miui.com", "graph.facebook.com", "weather.example.com", "a.b.example.org")
+_QUERIES = ("imei=861234567890127", "lat=52.5200&lon=13.4050", "email=someone%40example.com", "q=x", "")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    flows=st.lists(
+        st.tuples(
+            st.sampled_from(("lab", "home")),
+            st.sampled_from(("pixel", "galaxy", "")),
+            st.integers(0, 3),
+            st.sampled_from(_HOSTS),
+            st.sampled_from(_QUERIES),
+            st.booleans(),
+            st.sampled_from((None, "connection refused")),
+        ),
+        max_size=25,
+    ),  # fmt: skip
+    keep=st.sampled_from((0, 10**9)),
+)
+def test_every_way_of_writing_a_report_gives_the_same_text(
+    tmp_path_factory: Any, flows: list[Any], keep: int
+) -> None:
+    """Random sessions, devices, hosts and failures; devices' counts kept or counted again: the JSON,
+    Markdown and HTML written a device at a time are the texts of the whole report."""
+    from datetime import UTC, datetime, timedelta
+
+    from phonehome.classifiers.model import Exchange
+    from phonehome.classifiers.registry import analyze
+
+    from phonehome.report import build
+    from phonehome.report.html import html_parts, render_html
+    from phonehome.report.jsondoc import json_parts
+    from phonehome.report.markdown import markdown_parts, render_markdown
+
+    db = str(tmp_path_factory.mktemp("r") / "r.db")
+    store = Store(db)
+    t = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    for n, (label, device, second, host, query, tls, error) in enumerate(flows):
+        sid = store.open_session(label, "replay")
+        url = f"{'https' if tls else 'http'}://{host}/p?{query}"
+        store.write(sid, device, [analyze(Exchange(t + timedelta(seconds=second), "GET", url, status=None if error else 200,
+                                                   error=error, server_ip="198.51.100.7", fingerprint=str(n)))])  # fmt: skip
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    old = build.KEEP_BYTES
+    build.KEEP_BYTES = keep
+    try:
+        report = build.open_report(store, now=now)
+        whole = report.as_dict()
+        assert (
+            "".join(json_parts(report.streamed())) == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
+        )
+        assert "\n".join(markdown_parts(report.streamed())) + "\n" == render_markdown(whole)
+        assert "\n".join(html_parts(report.streamed())) == render_html(whole)
+        build.KEEP_BYTES = old
+        assert build.open_report(store, now=now).as_dict() == whole
+    finally:
+        build.KEEP_BYTES = old
+        store.dispose()
