@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 8  # db/migrations moves older databases forward
+SCHEMA_VERSION = 9  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -149,6 +149,9 @@ FLOWS = Table(
     # (destination_id): `sessions` and `destinations` count flows and findings from an index alone.
     Index("ix_flows_session_device_counts", "session_id", "device", "time", "findings"),
     Index("ix_flows_destination_counts", "destination_id", "findings", "kinds"),
+    # Schema 9 (db/migrations/versions/0009): listings in time order over every session stream from
+    # their first row instead of sorting all of them first.
+    Index("ix_flows_time", "time", "id"),
 )
 
 FINDINGS = Table(

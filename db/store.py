@@ -171,7 +171,17 @@ _REFUSED = (StatementError, ValueError, TypeError)
 
 
 # SCHEMA_VERSION -> the Alembic revision (db/migrations/versions) that produces it.
-REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006", 7: "0007", 8: "0008"}
+REVISIONS = {
+    1: "0001",
+    2: "0002",
+    3: "0003",
+    4: "0004",
+    5: "0005",
+    6: "0006",
+    7: "0007",
+    8: "0008",
+    9: "0009",
+}
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
