@@ -158,10 +158,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=None, help="capture --workers (default: its own)")
     parser.add_argument("--only", default="", help="comma-separated variants to run (default: all)")
+    parser.add_argument("--backlog", type=int, default=0,
+                        help="only this: time Ctrl-C's flush of this many flows held back by a stopped writer")  # fmt: skip
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
+    if args.backlog:
+        _backlog(args, port)
+        server.shutdown()
+        return
     results: dict[str, float] = {}
     flush = 0.0
     stored = backlog = 0
@@ -215,6 +221,42 @@ def main() -> None:
         f"{_p99(LATENCIES['quiet']) * 1000:.1f} ms (added {(_p99(LATENCIES['quiet']) - _p99(LATENCIES['mitmdump'])) * 1000:.1f} ms); "
         f"{stored} flows stored, Ctrl-C flush {flush:.1f} s for a backlog of {backlog} flows"
     )
+
+
+def _backlog(args: argparse.Namespace, port: int) -> None:
+    """A backlog made on purpose: `phonehome capture --quiet`'s child processes (the writer, and the
+    classifiers if any) are stopped (SIGSTOP) while `--backlog` requests go through the proxy, so
+    every one of them waits in the proxy; then they are continued and Ctrl-C is sent at once.  The
+    time from Ctrl-C to the capture's exit is the flush; every flow must be stored."""
+    import psutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"{tmp}/backlog.db"
+        cmd = [_bin("phonehome"), "capture", "--listen-host", "127.0.0.1", "--listen-port", "0",
+               "--confdir", f"{tmp}/conf", "--quiet", "--db", db]  # fmt: skip
+        if args.workers is not None:
+            cmd += ["--workers", str(args.workers)]
+        proc, proxy_port = _start(cmd, "Listening on", False)
+        warm = args.connections * 10
+        _load(proxy_port, port, warm, args.connections)
+        deadline = time.monotonic() + 60
+        while _stored(db) < warm and time.monotonic() < deadline:  # the warm-up stored: nothing left over
+            time.sleep(0.05)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        for child in children:
+            child.suspend()
+        _load(proxy_port, port, args.backlog, args.connections)
+        before = _stored(db)
+        for child in children:
+            child.resume()
+        t = time.perf_counter()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(300)
+        flush = time.perf_counter() - t
+        sent = warm + args.backlog // args.connections * args.connections
+        stored = _stored(db)
+    print(f"proxy: Ctrl-C flush {flush:.2f} s for a backlog of {sent - before:,} flows (held back by a stopped "
+          f"writer); {stored:,} of {sent:,} flows stored; exit {proc.returncode}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -27,8 +27,14 @@ import time
 import tomllib
 from pathlib import Path
 
-# What the `phonehome` console script does.
-ENTRY = "import sys; from phonehome.cli.main import main; sys.argv[0] = 'phonehome'; main()"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def entry(root: Path) -> str:
+    """What the `phonehome` console script of the tree at `root` does (pyproject's [project.scripts])."""
+    target = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]["phonehome"]
+    module, func = target.split(":")
+    return f"import sys; from {module} import {func}; sys.argv[0] = 'phonehome'; {func}()"
 
 
 def link_tree(root: Path, dest: Path) -> None:
@@ -96,7 +102,7 @@ def main() -> None:
             env["PYTHONPATH"] = str(layout)  # before the editable install's finder
         # Every run starts in the temporary folder: in the checkout, `-c` would find ./phonehome first.
         db = str(Path(tmp) / "demo.db")
-        phonehome = [sys.executable, "-c", ENTRY]
+        phonehome = [sys.executable, "-c", entry((args.tree or ROOT).resolve())]
         subprocess.run([*phonehome, "demo", "--db", db], env=env, cwd=tmp, check=True, capture_output=True)
         cases = {
             "--help": ["--help"],

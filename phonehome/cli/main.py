@@ -9,7 +9,12 @@ no command module, `findings` no proxy code and `lookup` no database (docs/perfo
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
+import os
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from gettext import gettext as _
@@ -132,5 +137,34 @@ def main() -> None:
 COMMANDS = Commands(REGISTRY)
 
 
+def run() -> None:
+    """The `phonehome` program: `main`, then a quick exit.
+
+    Once a command has returned or exited (its files written and closed, its database disposed),
+    what is left is the interpreter's own teardown, which frees every module one by one: 0.1-0.2 s
+    with mitmproxy and the classifiers loaded, added to every command and to Ctrl-C's flush.  Here
+    the same steps as a normal exit run (the other threads finish, the `atexit` handlers run, the
+    output is flushed), then the process ends without that teardown.  An error that escapes a
+    command is left to Python, with its traceback, as before.
+    """
+    try:
+        main()
+    except SystemExit as stop:
+        code = stop.code
+    else:  # pragma: no cover - click's main always exits
+        code = 0
+    if isinstance(code, str):  # `sys.exit("message")`: the message on stderr, exit status 1
+        print(code, file=sys.stderr)
+        code = 1
+    for thread in threading.enumerate():  # what a normal exit waits for
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe (`| head`) loses nothing of ours
+            stream.flush()
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -3,6 +3,9 @@ registry's one-line helps kept equal to the commands' own."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -71,3 +74,41 @@ def test_only_capture_imports_mitmproxy() -> None:
     result = subprocess.run([sys.executable, "-c", NO_PROXY], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]"
+
+
+def _program(before: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`phonehome ARGS` as the console script runs it (`run`), after `before` in the same interpreter."""
+    import sys
+
+    code = f"import sys\n{before}\nfrom phonehome.cli.main import run\nsys.argv = ['phonehome', *{list(args)!r}]\nrun()\n"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def test_the_program_exits_as_a_normal_exit_would(tmp_path: Path) -> None:
+    """`run` skips only the interpreter's teardown: exit statuses, atexit handlers, threads still
+    running and every byte of output are as with a normal exit."""
+    ok = _program("", "--version")
+    assert ok.returncode == 0 and "phonehome" in ok.stdout
+    missing = _program("", "findings", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and "no database" in missing.stderr
+    last = _program("import atexit; atexit.register(lambda: print('atexit ran'))", "--version")
+    assert last.returncode == 0 and last.stdout.rstrip().endswith("atexit ran")
+    thread = _program(
+        "import threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done', flush=True))).start()",
+        "--version",
+    )
+    assert thread.returncode == 0 and "thread done" in thread.stdout
+    message = _program("import phonehome.cli.main as m; m.main = lambda: sys.exit('it broke')")
+    assert message.returncode == 1 and message.stderr.strip() == "it broke"
+    big = _program("print('x' * 200_000, end='')", "--version")  # buffered output is flushed
+    assert big.returncode == 0 and big.stdout.startswith("x" * 200_000)
+
+
+def test_the_console_script_is_run() -> None:
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"phonehome": "phonehome.cli.main:run"}
