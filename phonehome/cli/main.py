@@ -156,9 +156,15 @@ def run() -> None:
     if isinstance(code, str):  # `sys.exit("message")`: the message on stderr, exit status 1
         print(code, file=sys.stderr)
         code = 1
-    for thread in threading.enumerate():  # what a normal exit waits for
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
+    # What a normal exit does, in its order: the threading module's exit hooks (they tell idle
+    # executor threads to stop), then the wait for every non-daemon thread, then the atexit handlers.
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is not None:
+        shutdown()
+    else:  # pragma: no cover - every CPython this runs on has it
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):  # a closed pipe (`| head`) loses nothing of ours

@@ -112,3 +112,14 @@ def test_the_console_script_is_run() -> None:
     root = Path(__file__).resolve().parents[3]
     scripts = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"phonehome": "phonehome.cli.main:run"}
+
+
+def test_an_idle_executor_does_not_keep_the_program_from_ending() -> None:
+    """Its threads wait for work and are told to stop only by the threading module's exit hooks,
+    which a normal exit runs before it waits for threads: so does `run`."""
+    idle = _program(
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "pool = ThreadPoolExecutor(2); pool.submit(print, 'worked', flush=True).result()",
+        "--version",
+    )
+    assert idle.returncode == 0 and "worked" in idle.stdout
