@@ -22,6 +22,7 @@ from typing import Any
 from phonehome.classifiers.model import never_sent
 from phonehome.db.models import DESTINATIONS, FINDINGS, FLOWS, SESSIONS
 from phonehome.db.queries import (
+    _FINDING_COLUMNS,
     _FLOW_COLUMNS,
     _HEADERS_IF_NO_APP,
     Filters,
@@ -78,11 +79,6 @@ class Scan:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_FINDING_COLUMNS = (
-    FINDINGS.c.flow_id, FINDINGS.c.category, FINDINGS.c.kind, FINDINGS.c.value, FINDINGS.c.location,
-    FINDINGS.c.path, cast(FINDINGS.c.encodings, Text), FINDINGS.c.confidence, FINDINGS.c.source,
-    FINDINGS.c.hashed, FINDINGS.c.evidence,
-)  # fmt: skip
 
 
 def _scoped(stmt: Any, f: Filters) -> Any:

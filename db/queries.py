@@ -155,6 +155,14 @@ _FLOW_COLUMNS = (
 )  # fmt: skip
 
 
+# A finding's plain columns, in the order `finding_row` reads them (encodings as JSON text).
+_FINDING_COLUMNS = (
+    FINDINGS.c.flow_id, FINDINGS.c.category, FINDINGS.c.kind, FINDINGS.c.value, FINDINGS.c.location,
+    FINDINGS.c.path, cast(FINDINGS.c.encodings, Text), FINDINGS.c.confidence, FINDINGS.c.source,
+    FINDINGS.c.hashed, FINDINGS.c.evidence,
+)  # fmt: skip
+
+
 class _Senders:
     """Who sent each flow: the device's maker (by majority of what its requests say) and the app."""
 
@@ -311,11 +319,7 @@ def findings_with_flows(store: Store, f: Filters) -> Iterator[tuple[Any, dict[st
     # The findings as plain columns in order; their flows (each read and described once) fetched by id
     # a batch at a time, so no flow outside the filter is read and no flow's JSON is decoded per finding.
     finding_stmt = (
-        select(
-            FINDINGS.c.flow_id, FINDINGS.c.category, FINDINGS.c.kind, FINDINGS.c.value, FINDINGS.c.location,
-            FINDINGS.c.path, cast(FINDINGS.c.encodings, Text), FINDINGS.c.confidence, FINDINGS.c.source,
-            FINDINGS.c.hashed, FINDINGS.c.evidence,
-        )
+        select(*_FINDING_COLUMNS)
         .join(FLOWS, FINDINGS.c.flow_id == FLOWS.c.id)
         .join(SESSIONS, FLOWS.c.session_id == SESSIONS.c.id)
         .outerjoin(DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id)
