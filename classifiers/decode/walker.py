@@ -214,7 +214,8 @@ class Walker:
                     return
             if len(text) >= 16 and match_base64(text):
                 # Only the base64 alphabet: no percent escape, form or token can be inside, so go
-                # straight there.  Hex strings (IDs, digests) match it too and are far more often hex.
+                # straight there.  Hex strings (IDs, digests, UUIDs) match it too and are far more
+                # often hex.
                 if not match_hex(text):
                     self.before(len(text))
                     expand_base64(self, where, path, key, text, enc, depth)

@@ -45,6 +45,8 @@ def test_base64_body_with_padding() -> None:
 
 # Each 4-character group of these decodes, as base64, to 3 printable bytes (`a000` -> `kM4`).
 HEX_LOOKS_LIKE_BASE64 = "a000a001a002a003a004a005a006a007"
+# Dashed hex that decodes, as base64url, to printable bytes (`a00-` -> `kM>`).
+DASHED_HEX_LOOKS_LIKE_BASE64URL = "a00-a01-a04-a05-a08-a09-"
 
 
 @pytest.mark.parametrize(
@@ -54,15 +56,19 @@ HEX_LOOKS_LIKE_BASE64 = "a000a001a002a003a004a005a006a007"
         HEX_LOOKS_LIKE_BASE64.upper(),
         "0eaed834a1e6f4b2bf0c024e0013dea1",
         "1234567890123456",
+        "38400000-8cf0-11bd-b23e-10b96e40000d",  # a UUID (here an advertising ID)
+        "38400000-8CF0-11BD-B23E-10B96E40000D",
+        DASHED_HEX_LOOKS_LIKE_BASE64URL,
     ],
 )
-def test_hex_only_strings_are_not_base64_decoded(value: str) -> None:
+def test_hex_strings_dashed_or_not_are_not_base64_decoded(value: str) -> None:
     d = decode(exchange(body=json.dumps({"d": value}).encode()))
     assert rows(d) == [(Where.BODY, "d", "d", value, ("json",))]
 
 
-def test_the_hex_fixture_would_decode_as_base64_text() -> None:
+def test_the_hex_fixtures_would_decode_as_base64_text() -> None:
     assert base64.b64decode(HEX_LOOKS_LIKE_BASE64) == b"kM4kM5kM6kM7kM8kM9kM:kM;"
+    assert base64.urlsafe_b64decode(DASHED_HEX_LOOKS_LIKE_BASE64URL) == b"kM>kM~kN>kN~kO>kO~"
 
 
 def test_one_letter_beyond_hex_makes_it_base64_again() -> None:
