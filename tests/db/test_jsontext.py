@@ -1,0 +1,81 @@
+"""db/jsontext.py: the JSON columns' text reads back as the standard module reads its own."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from phonehome.db.jsontext import dumps, loads
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()  # any size: beyond 64 bits orjson refuses them
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()  # lone surrogates included
+)
+_KEYS = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_KEYS, inner, max_size=5),
+    max_leaves=20,
+)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, with -0.0 and 0.0 told apart as JSON tells them apart."""
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@given(VALUES)
+def test_written_text_reads_back_as_the_standard_module_reads_its_own(value: Any) -> None:
+    expected = json.loads(json.dumps(value))
+    text = dumps(value)
+    assert isinstance(text, str)
+    assert _same(json.loads(text), expected)
+    assert _same(loads(text), expected)
+    assert _same(loads(text.encode("utf-8", "surrogatepass")), expected)
+
+
+@given(VALUES)
+def test_text_the_standard_module_wrote_reads_the_same(value: Any) -> None:
+    text = json.dumps(value)
+    assert _same(loads(text), json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [2**64, -(2**70), 10**4000, "\udc00", {"k": "\ud800x"}, [1, 2**65]],
+    ids=["2**64", "-2**70", "4000 digits", "lone surrogate", "surrogate in a dict", "big in a list"],
+)
+def test_what_orjson_refuses_goes_through_the_standard_module(value: Any) -> None:
+    assert loads(dumps(value)) == json.loads(json.dumps(value))
+
+
+@pytest.mark.parametrize(
+    "text", ["NaN", "[Infinity, -Infinity]", "[1e400]", "123456789012345678901234567890"]
+)
+def test_text_orjson_refuses_or_reads_otherwise_is_read_as_the_standard_module_reads_it(text: str) -> None:
+    got, expected = loads(text), json.loads(text)
+    assert repr(got) == repr(expected)
+
+
+def test_a_long_number_inside_a_string_reads_the_same() -> None:
+    assert loads('{"id": "123456789012345678901234"}') == {"id": "123456789012345678901234"}
+
+
+def test_not_json_is_refused_as_the_standard_module_refuses_it() -> None:
+    with pytest.raises(json.JSONDecodeError):
+        loads("{not json")
+    with pytest.raises(TypeError):
+        dumps({(1, 2): 3})  # a key no JSON has
