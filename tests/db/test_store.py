@@ -382,3 +382,53 @@ def test_finding_counts_stay_true_through_any_writes(db_url: str, steps: list[tu
         assert stored == counted
     finally:
         store.dispose()
+
+
+_BATCHES = st.lists(
+    st.one_of(
+        st.tuples(st.just("store"), st.lists(st.integers(0, 15), min_size=1, max_size=6)),
+        st.tuples(st.just("delete newest"), st.integers(1, 3)),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=40)
+@given(steps=_BATCHES)
+def test_every_finding_is_stored_on_the_flow_it_came_with(db_url: str, steps: list[tuple[str, Any]]) -> None:
+    """Batches with repeats, and the newest flows deleted between them (so the next ids are ones used
+    before): each finding is on its own flow.  On SQLite the ids of a batch are given by the writer
+    (`Store._insert_numbered`), on PostgreSQL returned by the database; both must pair them right."""
+    store = Store(db_url)
+    try:
+        label = f"s{len(store.session_labels())}"
+        sid = store.open_session(label, "replay")
+        for step, arg in steps:
+            if step == "store":
+                store.write(sid, "dev", [
+                    _analysis(_exchange(i, f"{label}-{i}"), [(Kind.EMAIL, f"{i}"), (Kind.IMEI, f"{i}")])
+                    for i in arg
+                ])  # fmt: skip
+            else:
+                with store.writing() as conn:
+                    newest = list(
+                        conn.scalars(
+                            select(FLOWS.c.id)
+                            .where(FLOWS.c.session_id == sid)
+                            .order_by(FLOWS.c.id.desc())
+                            .limit(arg)
+                        )
+                    )
+                    conn.execute(FINDINGS.delete().where(FINDINGS.c.flow_id.in_(newest)))
+                    conn.execute(FLOWS.delete().where(FLOWS.c.id.in_(newest)))
+        with store.engine.connect() as conn:
+            flows = dict(conn.execute(select(FLOWS.c.id, FLOWS.c.url).where(FLOWS.c.session_id == sid)).all())
+            found = conn.execute(
+                select(FINDINGS.c.flow_id, FINDINGS.c.value).where(FINDINGS.c.flow_id.in_(list(flows)))
+            ).all()
+        assert sorted(found) == sorted(
+            (flow_id, url.rsplit("=", 1)[1]) for flow_id, url in flows.items() for _ in range(2)
+        )
+    finally:
+        store.dispose()
