@@ -136,6 +136,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _postgresql_settings(dbapi_conn: Any, _record: Any) -> None:
+    """No JIT compilation: phonehome's queries are short or stream their first rows at once, and on
+    a million flows JIT took 139 of the 141 ms before `findings --host` printed its first line
+    (docs/performance.md#queries-on-a-million-flows-python-benchmarksbigdbpy).  Committed, so the
+    pool's rollback on return keeps it; servers before 11 have no JIT."""
+    if getattr(getattr(dbapi_conn, "info", None), "server_version", 0) >= 110000:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET jit = off")
+        dbapi_conn.commit()
+
+
 def _sqlite_begin(conn: Connection) -> None:
     """Take the write lock when the transaction starts: a read-then-write transaction could
     otherwise fail at once with "database is locked" when another process wrote meanwhile; this way
@@ -215,6 +226,8 @@ class Store:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        elif self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "connect", _postgresql_settings)
         self._dialect = self.engine.dialect.name
         try:
             self._prepare(create)

@@ -432,3 +432,18 @@ def test_every_finding_is_stored_on_the_flow_it_came_with(db_url: str, steps: li
         )
     finally:
         store.dispose()
+
+
+def test_postgresql_connections_run_without_jit(postgres_url: str) -> None:
+    """Set on every new connection and kept through the pool's rollback on return."""
+    store = Store(postgres_url)
+    try:
+        for _ in range(2):
+            with store.engine.connect() as conn:
+                assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+                conn.rollback()
+        store.engine.dispose()  # a new connection: set again
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+    finally:
+        store.dispose()
