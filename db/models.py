@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 9  # db/migrations moves older databases forward
+SCHEMA_VERSION = 10  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):

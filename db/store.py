@@ -193,6 +193,7 @@ REVISIONS = {
     7: "0007",
     8: "0008",
     9: "0009",
+    10: "0010",
 }
 MIGRATIONS = Path(__file__).with_name("migrations")
 
