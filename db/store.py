@@ -230,6 +230,10 @@ class Store:
         elif self.engine.dialect.name == "postgresql":
             event.listen(self.engine, "connect", _postgresql_settings)
         self._dialect = self.engine.dialect.name
+        # (host, address or "") -> the destination's row id, for those this process has seen
+        # committed: a destination is never deleted and keeps its id, so a batch upserts and reads
+        # back only the destinations it is the first to meet (docs/performance.md#many-processes).
+        self._known_destinations: dict[tuple[str, str], int] = {}
         try:
             self._prepare(create)
         except SQLAlchemyError as exc:
@@ -402,9 +406,13 @@ class Store:
         analyses = [i for i in items if isinstance(i, Analysis)]
         failures = [i for i in items if isinstance(i, Unread)]
         try:
+            learned: dict[tuple[str, str], int] = {}
             with self.writing() as conn:
-                stored, duplicates, fitted = self._write_flows(conn, session_id, device, analyses, names)
+                stored, duplicates, fitted = self._write_flows(
+                    conn, session_id, device, analyses, names, learned
+                )
                 self._write_failures(conn, session_id, failures, names)
+            self._learn(learned)
             return WriteResult(stored, duplicates, fitted=fitted)
         except OperationalError:
             raise
@@ -425,9 +433,11 @@ class Store:
         for analysis in analyses:
             done = False
             for attempt in (analysis, _without_findings(analysis)):
+                learned: dict[tuple[str, str], int] = {}
                 try:
                     with self.writing() as conn:
-                        new, dup, fit = self._write_flows(conn, session_id, device, [attempt], names)
+                        new, dup, fit = self._write_flows(conn, session_id, device, [attempt], names, learned)
+                    self._learn(learned)
                 except OperationalError:
                     raise
                 except _REFUSED as exc:
@@ -457,11 +467,13 @@ class Store:
         device: str,
         analyses: list[Analysis],
         names: Mapping[str, str] | None = None,
+        learned: dict[tuple[str, str], int] | None = None,
     ) -> tuple[int, int, int]:
-        """(stored, duplicates, stored with values fitted) for these flows, in `conn`'s transaction."""
+        """(stored, duplicates, stored with values fitted) for these flows, in `conn`'s transaction;
+        the ids of destinations met for the first time are put in `learned` (see `destination_ids`)."""
         if not analyses:
             return 0, 0, 0
-        destinations = self.destination_ids(conn, [a.destination for a in analyses])
+        destinations = self.destination_ids(conn, [a.destination for a in analyses], learned=learned)
         flows = FLOWS
         rows = [flow_values(session_id, device, a, destinations, names) for a in analyses]
         # Skip what is stored already (a replay run twice) and repeats within the batch.
@@ -549,20 +561,40 @@ class Store:
         conn.execute(insert(BLIND_SPOTS), rows)
 
     def destination_ids(
-        self, s: Connection, dests: list[Destination], *, refresh: bool = False
+        self,
+        s: Connection,
+        dests: list[Destination],
+        *,
+        refresh: bool = False,
+        learned: dict[tuple[str, str], int] | None = None,
     ) -> dict[tuple[str, str], int]:
         """Row ids for these destinations, keyed by (host, ip or ""), adding new ones; `refresh`
         rewrites what is known of existing ones (after new geo databases or a newer entity map).
 
         Upserted: two writers adding the same new destination at once both get its one row.
+
+        With `learned`, destinations this process saw committed are taken from what it remembers,
+        with no statement, and the ids read here are put in `learned`, for the caller to pass to
+        `_learn` once its transaction has committed (a rolled-back row must not be remembered).
         """
         table = DESTINATIONS
+        known: dict[tuple[str, str], int] = {}
         wanted: dict[tuple[str, str], dict[str, Any]] = {}
         for d in dests:
+            key = (d.host, d.ip or "")
+            if key in known:
+                continue
+            if (
+                learned is not None
+                and not refresh
+                and (row_id := self._known_destinations.get(key)) is not None
+            ):
+                known[key] = row_id
+                continue
             values, _ = fit_row(table, _destination_values(d))  # type: ignore[arg-type]
-            wanted[(d.host, d.ip or "")] = values
+            wanted[key] = values
         if not wanted:
-            return {}
+            return known
         rows = sorted(
             {(v["host"], v["ip"]): v for v in wanted.values()}.values(), key=lambda v: (v["host"], v["ip"])
         )
@@ -581,7 +613,17 @@ class Store:
                 )
             )
             ids.update({(host, ip): row_id for row_id, host, ip in found})
-        return {key: ids[(v["host"], v["ip"])] for key, v in wanted.items()}
+        new = {key: ids[(v["host"], v["ip"])] for key, v in wanted.items()}
+        if learned is not None:
+            learned.update(new)
+        return {**known, **new}
+
+    def _learn(self, learned: dict[tuple[str, str], int]) -> None:
+        """Remember destinations a committed transaction stored or read (bounded: a scan of many
+        hosts starts over rather than growing without end)."""
+        if len(self._known_destinations) + len(learned) > KNOWN_DESTINATIONS:
+            self._known_destinations.clear()
+        self._known_destinations.update(learned)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -598,6 +640,9 @@ _DESCRIBED = (
     "categories",
     "region",
 )
+
+
+KNOWN_DESTINATIONS = 100_000  # destination ids a Store remembers (about 20 MB at most)
 
 
 def _destination_values(d: Destination) -> dict[str, Any]:

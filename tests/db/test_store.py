@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -445,5 +446,95 @@ def test_postgresql_connections_run_without_jit(postgres_url: str) -> None:
         store.engine.dispose()  # a new connection: set again
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+    finally:
+        store.dispose()
+
+
+def _destination_statements(store: Store) -> list[str]:
+    """Every statement on `destinations` this store runs from now on (a list that fills as they run)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "destinations" in statement:
+            seen.append(statement.split(None, 1)[0])
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_batch_reads_only_destinations_this_process_has_not_met(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        sid = store.open_session(f"s{len(store.session_labels())}", "replay")
+        statements = _destination_statements(store)
+        assert (
+            store.write(
+                sid, "dev", [_analysis(_exchange(i, f"known-{sid}-{i}"), []) for i in range(3)]
+            ).stored
+            == 3
+        )
+        assert statements == ["INSERT", "SELECT"]  # api.example.com met for the first time
+        statements.clear()
+        assert (
+            store.write(
+                sid, "dev", [_analysis(_exchange(i, f"known-{sid}-{i}"), []) for i in range(3, 6)]
+            ).stored
+            == 3
+        )
+        assert statements == []
+        other = _analysis(replace(_exchange(6, f"known-{sid}-6"), url="https://other.example.net/x"), [])
+        assert store.write(sid, "dev", [_analysis(_exchange(7, f"known-{sid}-7"), []), other]).stored == 2
+        assert statements == ["INSERT", "SELECT"]  # only other.example.net
+        with store.engine.connect() as conn:
+            pairs = conn.execute(
+                text(
+                    "SELECT f.host, d.host FROM flows f JOIN destinations d ON d.id = f.destination_id "
+                    "WHERE f.session_id = :s"
+                ),
+                {"s": sid},
+            ).all()
+        assert len(pairs) == 8 and all(flow_host == dest_host for flow_host, dest_host in pairs)
+    finally:
+        store.dispose()
+
+
+def test_a_destination_from_a_transaction_that_rolled_back_is_not_remembered(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The destination's row went with the rollback: the next batch must insert it again, not use the
+    id it had in the undone transaction (its flows would point at no row)."""
+    from sqlalchemy.exc import OperationalError
+
+    store = Store(db_url)
+    try:
+        sid = store.open_session(f"s{len(store.session_labels())}", "replay")
+        host = f"rolled-back-{sid}.example.org"
+        flow = _analysis(replace(_exchange(1, f"rb-{sid}-1"), url=f"https://{host}/x"), [(Kind.EMAIL, "a")])
+
+        def unreachable(*_: Any) -> Any:
+            raise OperationalError("INSERT INTO flows", {}, Exception("the server went away"))
+
+        monkeypatch.setattr(store, "_insert_flows", unreachable)
+        with pytest.raises(OperationalError):
+            store.write(sid, "dev", [flow])
+        monkeypatch.undo()
+        with store.engine.connect() as conn:
+            assert (
+                conn.execute(text("SELECT count(*) FROM destinations WHERE host = :h"), {"h": host}).scalar()
+                == 0
+            )
+        result = store.write(sid, "dev", [flow])
+        assert (result.stored, result.unstored) == (1, ())
+        with store.engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT d.host, count(n.id) FROM flows f JOIN destinations d ON d.id = f.destination_id "
+                    "JOIN findings n ON n.flow_id = f.id WHERE f.session_id = :s GROUP BY d.host"
+                ),
+                {"s": sid},
+            ).all()
+        assert found == [(host, 1)]
     finally:
         store.dispose()
