@@ -25,7 +25,6 @@ import collections
 import contextlib
 import fcntl
 import logging
-import multiprocessing.connection
 import os
 import pickle
 import select
@@ -47,6 +46,7 @@ log = logging.getLogger(__name__)
 REPORT_EVERY = 0.02  # seconds between the writer process's reports while it has news
 START_TIMEOUT = 120.0  # seconds the writer process (and its classifiers) may take to start
 PIPE_SIZE = 1 << 20  # bytes asked of the kernel for the pipe (Linux' default ceiling)
+READ_SIZE = 1 << 20  # bytes the writer process reads from it at a time
 _F_SETPIPE_SZ = 1031
 _HEADER = struct.Struct("!i")  # multiprocessing.Connection's framing: recv_bytes reads it back
 
@@ -168,27 +168,71 @@ def _received(requests: Any, parent: int) -> Iterator[bytes]:
 
     The end is the pipe's end, or the proxy's process exiting (watched through a pidfd): a process
     the proxy's process started may hold a copy of the pipe, so the end of the pipe alone is not
-    enough to know that the proxy is gone.  What it sent before it went is read first."""
+    enough to know that the proxy is gone.  What it sent before it went is read first.
+
+    Read a megabyte at a time and cut into items here (`Frames`), not one `recv_bytes` (two reads)
+    an item: each read gives up the interpreter's lock and must wait to take it back from the
+    writer's thread, which a backlog of 2,000 flows at Ctrl-C made a fifth of the flush
+    (docs/performance.md#ctrl-c-with-2000-flows-waiting-python-benchmarksproxypy---backlog-2000)."""
+    fd = requests.fileno()
+    frames = Frames()
     try:
         gone: int | None = os.pidfd_open(parent)
     except (AttributeError, OSError):
         gone = None
     try:
         while True:
-            if not requests.poll(0):
-                ready = multiprocessing.connection.wait(
-                    [requests] if gone is None else [requests, gone], timeout=None if gone else 1.0
-                )
-                if requests not in ready and (gone in ready or not _running(parent)):
-                    while requests.poll(0):
-                        yield requests.recv_bytes()
+            ready = select.select([fd] if gone is None else [fd, gone], [], [], None if gone else 1.0)[0]
+            if fd not in ready:
+                if gone in ready or not _running(parent):
+                    while select.select([fd], [], [], 0)[0] and frames.feed(os.read(fd, READ_SIZE)):
+                        yield from frames.items()
+                    yield from frames.items()
                     return
-            yield requests.recv_bytes()
-    except (EOFError, OSError):
-        return  # the pipe ended, within an item or between two
+                continue
+            if not frames.feed(os.read(fd, READ_SIZE)):
+                yield from frames.items()
+                return  # the pipe ended, within an item or between two
+            yield from frames.items()
+    except OSError:
+        return
     finally:
         if gone is not None:
             os.close(gone)
+
+
+class Frames:
+    """Items cut out of the bytes of a pipe framed as `multiprocessing.Connection` frames them
+    (`_frame`): a 4-byte length, or -1 and an 8-byte length; an item cut short at the end is dropped,
+    and a length no frame has is an OSError (the reader stops; the proxy spills what is unfinished)."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> bool:
+        """Add what was read; False at the end of the pipe (nothing read)."""
+        self._buffer += data
+        return bool(data)
+
+    def items(self) -> Iterator[bytes]:
+        """The whole items received so far, in order."""
+        buffer, at = self._buffer, 0
+        while len(buffer) - at >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(buffer, at)
+            if size < -1:
+                raise OSError(f"a corrupt frame in the pipe (length {size})")
+            start = at + _HEADER.size
+            if size == -1:
+                if len(buffer) - start < 8:
+                    break
+                (size,) = struct.unpack_from("!Q", buffer, start)
+                start += 8
+            if len(buffer) - start < size:
+                break
+            item = bytes(memoryview(buffer)[start : start + size])  # one copy, the view let go at once
+            at = start + size
+            yield item
+        del buffer[:at]
 
 
 def _running(pid: int) -> bool:

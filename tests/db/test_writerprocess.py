@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from phonehome.classifiers.model import Exchange
 from phonehome.db.models import BlindSpot
 from phonehome.db.store import Store, StoreError, Unread
-from phonehome.db.writerprocess import Config, WriterProcess, _frame
+from phonehome.db.writerprocess import Config, Frames, WriterProcess, _frame
 from sqlalchemy import text
 
 from phonehome.pipeline import make_analyzer
@@ -203,6 +205,71 @@ def test_a_database_that_fails_is_said_and_its_flows_spilled(tmp_path: Path) -> 
 def test_frames_are_what_multiprocessing_reads() -> None:
     assert _frame(5) == struct.pack("!i", 5)
     assert _frame(1 << 31) == struct.pack("!i", -1) + struct.pack("!Q", 1 << 31)
+
+
+def _framed(item: bytes, long_header: bool) -> bytes:
+    """An item as the proxy frames it; with `long_header`, the form used beyond 2 GB."""
+    if long_header:
+        return struct.pack("!i", -1) + struct.pack("!Q", len(item)) + item
+    return _frame(len(item)) + item
+
+
+@settings(max_examples=300)
+@given(
+    items=st.lists(st.tuples(st.binary(max_size=300), st.booleans()), max_size=12),
+    cuts=st.lists(st.integers(min_value=0, max_value=5000), max_size=8),
+    short=st.integers(min_value=1, max_value=20),
+)
+def test_the_items_are_cut_out_of_the_stream_whatever_the_reads(
+    items: list[tuple[bytes, bool]], cuts: list[int], short: int
+) -> None:
+    """Whatever sizes the pipe's reads come in, the items come out whole and in order; an item cut
+    short at the end of the stream (the proxy killed while writing it) is not given."""
+    stream = b"".join(_framed(item, long) for item, long in items)
+    last = len(_framed(*items[-1])) if items else 0
+    cut_short = stream[: len(stream) - min(short, last)]  # into the last item's frame, not before it
+    points = sorted({min(c, len(cut_short)) for c in cuts})
+    frames, got = Frames(), []
+    for start, end in zip([0, *points], [*points, len(cut_short)], strict=True):
+        assert frames.feed(cut_short[start:end]) or start == end
+        got.extend(frames.items())
+    whole = [item for item, _ in items]
+    assert got == (whole[:-1] if whole else [])
+    assert frames.feed(stream[len(cut_short) :]) or not whole
+    assert list(frames.items()) == whole[-1:]
+    assert frames.feed(b"") is False
+
+
+def test_a_length_no_frame_has_stops_the_reader() -> None:
+    frames = Frames()
+    frames.feed(_frame(1) + b"a" + struct.pack("!i", -5) + b"zzzz")
+    with pytest.raises(OSError, match="corrupt frame"):
+        list(frames.items())
+
+
+def test_the_writer_process_reads_a_backlog_bigger_than_its_pipe_in_order(tmp_path: Path) -> None:
+    """Thousands of items written while the writer process is stopped: all stored, in their order."""
+    writer, db = _start(tmp_path)
+    os.kill(writer.process.pid, signal.SIGSTOP)
+    try:
+
+        async def hand_over() -> None:
+            for i in range(3000):
+                if not writer.submit_nowait(_ex(i)):
+                    assert await asyncio.to_thread(writer.submit, _ex(i))
+            await asyncio.sleep(0)
+
+        asyncio.run(hand_over())
+    finally:
+        os.kill(writer.process.pid, signal.SIGCONT)
+    assert writer.close().stored == 3000
+    store = Store(db, create=False)
+    try:
+        with store.engine.connect() as conn:
+            urls = conn.execute(text("SELECT url FROM flows ORDER BY id")).scalars().all()
+    finally:
+        store.dispose()
+    assert urls == [f"https://t.example/collect/{i}" for i in range(3000)]
 
 
 def test_the_writer_process_runs_below_the_proxy(tmp_path: Path) -> None:
