@@ -128,8 +128,11 @@ def _handler(received: list[tuple[str, str, bytes]]) -> type[BaseHTTPRequestHand
     return Handler
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def servers(test_ca: TestCA) -> Iterator[Servers]:
+    """Plain and TLS servers on 127.0.0.1, a module's worth: their threads are stopped and joined after
+    it, so no thread outlives tests/e2e (the report forks workers only while its process has no
+    other thread)."""
     received: list[tuple[str, str, bytes]] = []
     plain = ThreadingHTTPServer(("127.0.0.1", 0), _handler(received))
     secure = ThreadingHTTPServer(("127.0.0.1", 0), _handler(received))
@@ -148,6 +151,9 @@ def servers(test_ca: TestCA) -> Iterator[Servers]:
     for s in (plain, secure):
         s.shutdown()
         s.server_close()
+    for t in threads:
+        t.join(30)
+        assert not t.is_alive(), "a test server's thread did not stop"
 
 
 class Proxy:

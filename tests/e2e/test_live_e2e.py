@@ -4,6 +4,7 @@ clients bound to 127.0.0.2 and 127.0.0.3 to stand for two phones."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import socket
@@ -11,7 +12,7 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -201,8 +202,9 @@ def test_refused_upstream_is_stored_as_not_sent(tmp_path: Path, test_ca: TestCA)
     assert "never reached their server" in " ".join(output.split())
 
 
-def _untrusted_https_server(tmp_path: Path) -> tuple[int, ssl.SSLContext, socket.socket]:
-    """An HTTPS server with a self-signed certificate mitmproxy does not trust."""
+@contextlib.contextmanager
+def _untrusted_https_server(tmp_path: Path) -> Iterator[int]:
+    """An HTTPS server with a self-signed certificate mitmproxy does not trust; yields its port."""
     import datetime as dt
 
     from cryptography import x509
@@ -226,27 +228,36 @@ def _untrusted_https_server(tmp_path: Path) -> tuple[int, ssl.SSLContext, socket
     )  # fmt: skip
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(pem)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                with context.wrap_socket(conn, server_side=True) as tls:
-                    tls.recv(1024)
-            except (OSError, ssl.SSLError):
+    def answer(conn: socket.socket) -> None:
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(1024)
+        except (OSError, ssl.SSLError):
+            pass
+
+    with _serving(answer) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def _tcp_sink() -> Iterator[int]:
+    """A TCP server that reads and drops whatever it is sent; yields its port."""
+
+    def drain(conn: socket.socket) -> None:
+        with conn:
+            while conn.recv(4096):
                 pass
 
-    threading.Thread(target=serve, daemon=True).start()
-    return listener.getsockname()[1], context, listener
+    with _serving(drain) as port:
+        yield port
 
 
-def _tcp_sink() -> tuple[int, socket.socket]:
+@contextlib.contextmanager
+def _serving(handle: Callable[[socket.socket], None]) -> Iterator[int]:
+    """Accept connections on 127.0.0.1 in a thread, one at a time, until the block ends; then stop
+    the thread and wait for it, so that no test leaves a thread behind (the report forks workers only
+    while its process has no other thread)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -257,45 +268,52 @@ def _tcp_sink() -> tuple[int, socket.socket]:
                 conn, _ = listener.accept()
             except OSError:
                 return
-            with conn:
-                while conn.recv(4096):
-                    pass
+            conn.settimeout(30)
+            try:
+                handle(conn)
+            except OSError:
+                pass
 
-    threading.Thread(target=serve, daemon=True).start()
-    return listener.getsockname()[1], listener
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # close() alone does not wake a blocked accept()
+        listener.close()
+        thread.join(30)
+        assert not thread.is_alive(), "a test server's thread did not stop"
 
 
 def test_blind_spots_are_recorded_as_what_they_are(tmp_path: Path, test_ca: TestCA, servers: Servers) -> None:
-    bad_port, _, bad = _untrusted_https_server(tmp_path)
-    sink_port, sink = _tcp_sink()
-    proxy, db = _capture(tmp_path, test_ca)
-    try:
-        # 1. The client does not trust our CA (a pinned app, or the CA not installed).
-        with httpx.Client(proxy=proxy.url, verify=ssl.create_default_context(cafile=str(test_ca.ca_pem)),
-                          trust_env=False, timeout=60) as untrusting, pytest.raises(httpx.ConnectError):  # fmt: skip
-            untrusting.get(f"{servers.https_url}/pinned")
-        # 2. The server's certificate fails mitmproxy's check: nothing is sent to it.
-        mitm_ca = tmp_path / "mitmproxy" / "mitmproxy-ca-cert.pem"
-        with httpx.Client(proxy=proxy.url, verify=ssl.create_default_context(cafile=str(mitm_ca)),
-                          trust_env=False, timeout=60) as client:  # fmt: skip
-            try:
-                r = client.get(f"https://127.0.0.1:{bad_port}/secret?imei={IMEI}")
-                assert r.status_code == 502
-            except httpx.HTTPError:
-                pass  # some versions refuse the client's handshake instead: also not sent
-        # 3. A tunnel that carries something other than HTTP.
-        with socket.create_connection(("127.0.0.1", proxy.port), timeout=60) as raw:
-            raw.sendall(
-                f"CONNECT 127.0.0.1:{sink_port} HTTP/1.1\r\nHost: 127.0.0.1:{sink_port}\r\n\r\n".encode()
-            )
-            assert b" 200 " in raw.recv(4096)
-            raw.sendall(b"\x00\x01\x02 not http at all \xff\xfe\r\n\r\n" * 4)
-            time.sleep(0.2)
-        wait_for_rows(db, "blind_spots", 3)
-    finally:
-        output = proxy.stop()
-        bad.close()
-        sink.close()
+    with _untrusted_https_server(tmp_path) as bad_port, _tcp_sink() as sink_port:
+        proxy, db = _capture(tmp_path, test_ca)
+        try:
+            # 1. The client does not trust our CA (a pinned app, or the CA not installed).
+            with httpx.Client(proxy=proxy.url, verify=ssl.create_default_context(cafile=str(test_ca.ca_pem)),
+                              trust_env=False, timeout=60) as untrusting, pytest.raises(httpx.ConnectError):  # fmt: skip
+                untrusting.get(f"{servers.https_url}/pinned")
+            # 2. The server's certificate fails mitmproxy's check: nothing is sent to it.
+            mitm_ca = tmp_path / "mitmproxy" / "mitmproxy-ca-cert.pem"
+            with httpx.Client(proxy=proxy.url, verify=ssl.create_default_context(cafile=str(mitm_ca)),
+                              trust_env=False, timeout=60) as client:  # fmt: skip
+                try:
+                    r = client.get(f"https://127.0.0.1:{bad_port}/secret?imei={IMEI}")
+                    assert r.status_code == 502
+                except httpx.HTTPError:
+                    pass  # some versions refuse the client's handshake instead: also not sent
+            # 3. A tunnel that carries something other than HTTP.
+            with socket.create_connection(("127.0.0.1", proxy.port), timeout=60) as raw:
+                raw.sendall(
+                    f"CONNECT 127.0.0.1:{sink_port} HTTP/1.1\r\nHost: 127.0.0.1:{sink_port}\r\n\r\n".encode()
+                )
+                assert b" 200 " in raw.recv(4096)
+                raw.sendall(b"\x00\x01\x02 not http at all \xff\xfe\r\n\r\n" * 4)
+                time.sleep(0.2)
+            wait_for_rows(db, "blind_spots", 3)
+        finally:
+            output = proxy.stop()
     kinds = {k: h for k, h in _rows(db, "SELECT kind, host FROM blind_spots")}
     assert set(kinds) == {"client_tls", "upstream_tls", "not_http"}, output
     assert kinds["not_http"] == "127.0.0.1"
