@@ -7,13 +7,19 @@ captured text are redacted here, before any renderer sees them, unless `reveal` 
 
 from __future__ import annotations
 
+import gc
+import math
 import statistics
+import threading
+import weakref
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from phonehome.classifiers.destinations.entities import entity_map
 from phonehome.classifiers.destinations.regions import ANYCAST, LOCAL, NO_ADDRESS, UNKNOWN
@@ -23,6 +29,7 @@ from phonehome.db import grouped, queries
 from phonehome.db.grouped import FlowGroup
 from phonehome.db.store import Store
 from phonehome.redact import Redactor
+from phonehome.report import forked
 from phonehome.summary import CATEGORY_ORDER, KIND_LABELS
 
 REPORT_VERSION = 1
@@ -34,6 +41,8 @@ SOURCES = (
 EVIDENCE_PER_KIND = grouped.EVIDENCE_PER_KIND  # per device; the count of the rest is stated
 UNKNOWN_APP = "unknown app"
 APP_SIGNALS = 3  # distinct signals shown per app
+Encoder = Callable[[dict[str, Any]], Any]  # a device's section -> what a renderer writes of it
+_Masked = tuple[dict[tuple[str, str], None], bool]  # what `Redactor(values, reveal=...)` is made of
 
 
 def more(items: list[str], n: int = 6) -> str:
@@ -137,6 +146,8 @@ class _Device:
     unread: list[dict[str, Any]] = field(
         default_factory=list
     )  # other blind spots: upstream TLS, not HTTP, UDP
+    # What the headline and the section both read of the counts, made once (`_listed`), never changed.
+    listed: tuple[dict[str, Counter[tuple[str, str]]], list[dict[str, Any]], list[str]] | None = None
 
     def add_flows(self, group: FlowGroup, receiver: str) -> None:
         """`group.flows` flows that the report cannot tell apart."""
@@ -149,12 +160,12 @@ class _Device:
         if self.last is None or group.last > self.last:
             self.last = group.last
         if row.get("vendor"):
-            self.vendors[row["vendor"]] += n
+            _add(self.vendors, row["vendor"], n)
         rec = self.receivers.get(receiver)
         if rec is None:
             rec = self.receivers[receiver] = _Receiver(row)
         rec.hosts[host] = None
-        rec.server_countries[country] += n
+        _add(rec.server_countries, country, n)
         rec.flows += n
         rec.times.extend(group.times)
         place = self.server.get(country)
@@ -168,11 +179,11 @@ class _Device:
         app.flows += n
         app.hosts.add(host)
         if name and row.get("app_evidence"):
-            app.evidence[str(row["app_evidence"])] += n
+            _add(app.evidence, str(row["app_evidence"]), n)
         if row["notes"]:
             notes = self.notes.setdefault(host, Counter())
             for note in row["notes"]:
-                notes[str(note)] += n
+                _add(notes, str(note), n)
         if not row["tls"]:
             self.cleartext_flows += n
 
@@ -184,14 +195,26 @@ class _Device:
         self.findings += n
         if kind not in self.category:
             self.category[kind] = category
-        self.per_kind[kind] += n
-        self.places[kind, receiver, flow["country"]] += n
-        self.app_kinds[app, kind] += n
-        self.app_receivers[app, receiver] += n
+        # `_add` written out: this runs once per group, category and kind (80,000 times a session).
+        per_kind, places = self.per_kind, self.places
+        app_kinds, app_receivers = self.app_kinds, self.app_receivers
+        per_kind[kind] = per_kind.get(kind, 0) + n
+        place = (kind, receiver, flow["country"])
+        places[place] = places.get(place, 0) + n
+        sent = (app, kind)
+        app_kinds[sent] = app_kinds.get(sent, 0) + n
+        to = (app, receiver)
+        app_receivers[to] = app_receivers.get(to, 0) + n
         if not flow["tls"]:
-            self.cleartext[host, kind] += n
+            _add(self.cleartext, (host, kind), n)
         if declared:
-            self.declared[receiver, host, flow.get("app") or "", kind] += n
+            _add(self.declared, (receiver, host, flow.get("app") or "", kind), n)
+
+
+def _add(counts: dict[Any, int], key: Any, n: int) -> None:
+    """`counts[key] += n` for a Counter, without its `__missing__` (a Python call) for a new key: the
+    same counts in the same order, faster over the hundred thousand keys of a big report."""
+    counts[key] = counts.get(key, 0) + n
 
 
 def receiver_of(row: dict[str, Any]) -> str:
@@ -220,12 +243,22 @@ class _Counter:
     """Counts each device of a scope from its grouped reads (db/grouped.py), sharing what every device
     needs: who received a host's flows, who sent them."""
 
-    def __init__(self, conn: Any, f: queries.Filters, declared: bool) -> None:
-        self.conn = conn
+    def __init__(self, f: queries.Filters, declared: bool) -> None:
         self.f = f
         self.declared = declared
-        self.senders = grouped.senders(conn)
+        self._senders: queries._Senders | None = None
         self._receivers: dict[tuple[str | None, str], str] = {}
+
+    def senders(self, conn: Connection) -> queries._Senders:
+        """Who sent the flows, read through `conn`: worked out once for every device and pass."""
+        if self._senders is None:
+            self._senders = grouped.senders(conn)
+        return self._senders.reading(conn)
+
+    def forget(self) -> None:
+        """Let go of what was worked out per flow (`_Senders.forget`): between devices."""
+        if self._senders is not None:
+            self._senders.forget()
 
     def receiver(self, row: dict[str, Any]) -> str:
         key = (row.get("entity"), row["host"])
@@ -233,11 +266,13 @@ class _Counter:
             self._receivers[key] = receiver_of(row)
         return self._receivers[key]
 
-    def count(self, session: str, device: str, values: dict[tuple[str, str], None]) -> tuple[_Device, int]:
+    def count(
+        self, conn: Connection, session: str, device: str, values: dict[tuple[str, str], None]
+    ) -> tuple[_Device, int]:
         """The device's counts, and about how many bytes they hold; its (kind, value) pairs go to `values`."""
         g = _Device(session, device)
-        read = grouped.scan(self.conn, replace(self.f, session=session, device=device), EVIDENCE_PER_KIND,
-                            self.senders)  # fmt: skip
+        read = grouped.scan(conn, replace(self.f, session=session, device=device), EVIDENCE_PER_KIND,
+                            self.senders(conn))  # fmt: skip
         names = []
         for flows in read.groups:
             name = self.receiver(flows.flow)
@@ -248,9 +283,9 @@ class _Counter:
             if flows.sent:
                 g.add_findings(flows.flow, category, kind, n, names[at], self.declared)
             else:  # never reached its server: listed as not sent, never counted as sent
-                g.unsent[flows.flow["host"], kind] += n
+                _add(g.unsent, (flows.flow["host"], kind), n)
         for _, _, kind, value in read.values:
-            g.distinct[kind] += 1
+            _add(g.distinct, kind, 1)
             values[kind, value] = None
         g.evidence = [(finding_id, flow_id) for finding_id, flow_id, _, _ in read.evidence]
         # The groups' and counts' entries, about 200 bytes each, and each flow's time.
@@ -258,45 +293,324 @@ class _Counter:
 
 
 @dataclass(slots=True)
+class _Summary:
+    """What the report's head needs of a device's counts (its overview and headline), the (kind,
+    value) pairs it masks, in the order first found, and about how many bytes the counts hold: all
+    a worker sends back of a device it counted, keeping the counts themselves."""
+
+    vendor: bool  # the device's maker was recognised
+    flows: int
+    findings: int
+    receivers: list[str]
+    server: list[str]  # server countries
+    with_data: list[str]  # receivers of findings, in the order first found
+    countries_with_data: list[str]  # their server countries that are places, the same
+    ranked: list[tuple[tuple[str, str, str], int]]  # (kind, receiver, country) -> findings, most first
+    category: dict[str, str]
+    headline: list[str]
+    values: list[tuple[str, str]]
+    size: int
+
+
+def _summary(g: _Device, values: dict[tuple[str, str], None], size: int) -> _Summary:
+    return _Summary(
+        bool(g.vendors), g.flows, g.findings, list(g.receivers), list(g.server),
+        list(dict.fromkeys(who for _, who, _ in g.places)),
+        list(dict.fromkeys(country for _, _, country in g.places if country not in NOT_PLACES)),
+        g.places.most_common(), g.category, _device_headline(g), list(values), size,
+    )  # fmt: skip
+
+
+class _Devices:
+    """A report's work on its devices, in its own process or in a worker: each device counted (its
+    counts held until its section is made, unless the report's process says to drop them, past
+    KEEP_BYTES), then each device's section made, from the counts held or counted again."""
+
+    def __init__(
+        self,
+        store: Store,
+        f: queries.Filters,
+        declared: list[Declaration],
+        blind: dict[tuple[str, str], list[dict[str, Any]]],
+    ) -> None:
+        self.store = store
+        self.declared = declared
+        self.blind = blind
+        self.counter = _Counter(f, bool(declared))
+        self.held: dict[int, _Device] = {}
+        self.redactor: Redactor | None = None
+        self._conn: Connection | None = None
+        self._last: tuple[str, str] | None = None  # the device last counted or written
+
+    def connection(self) -> Connection:
+        """The connection this process reads through, opened on first use."""
+        if self._conn is None:
+            self._conn = self.store.engine.connect()
+        return self._conn
+
+    def forked(self) -> None:
+        """In a worker, before anything else: its engine's pool is its own (SQLAlchemy's way for a
+        forked process, `dispose(close=False)`: the report's process had emptied it before the fork,
+        so no connection was copied, and this one opens its own)."""
+        self.store.engine.dispose(close=False)
+
+    def release(self) -> None:
+        """The connection given back; the counts held and what the counter worked out are kept."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _meet(self, key: tuple[str, str]) -> None:
+        """What was remembered of another device forgotten: a worker goes through many devices, and
+        remembered descriptions and masked URLs serve only their own."""
+        if key != self._last:
+            self._last = key
+            self.counter.forget()
+            if self.redactor is not None:
+                self.redactor.forget()
+
+    def count(self, i: int, key: tuple[str, str]) -> _Summary:
+        self._meet(key)
+        values: dict[tuple[str, str], None] = {}
+        g, size = self.counter.count(self.connection(), *key, values)
+        self.held[i] = _with_blind_spots(g, self.blind.get(key, []))
+        return _summary(g, values, size)
+
+    def drop(self, i: int) -> None:
+        self.held.pop(i, None)
+
+    def use(self, values: dict[tuple[str, str], None], reveal: bool) -> None:
+        """The redactor of every (kind, value) the report masks, made here (in each worker, side by
+        side, rather than in the report's process and sent), once."""
+        if self.redactor is None:
+            self.redactor = Redactor(values, reveal=reveal)
+
+    def section(self, i: int, key: tuple[str, str], encode: Encoder | None = None) -> Any:
+        """The device's section of the report, its evidence read now; what `encode` makes of it, if
+        given (the worker's share of the writing: JSON text pickles in a copy, a dict in 20 ms)."""
+        assert self.redactor is not None, "use(values, reveal) first"
+        self._meet(key)
+        conn = self.connection()
+        g = self.held.get(i)
+        if g is None:
+            g = _with_blind_spots(self.counter.count(conn, *key, {})[0], self.blind.get(key, []))
+        evidence: dict[str, list[dict[str, Any]]] = {}
+        for finding, flow in grouped.whole(conn, g.evidence, self.counter.senders(conn)):
+            row = queries.finding_row(finding, flow)
+            evidence.setdefault(row["kind"], []).append({k: row.get(k) for k in EVIDENCE_KEYS})
+        section = _device(g, self.redactor, self.declared, evidence)
+        return encode(section) if encode else section
+
+    def handle(self, message: tuple[Any, ...] | None) -> Any:
+        """A worker's message: (method, *arguments); None when it stops."""
+        if message is None:
+            self.release()
+            return None
+        name, *args = message
+        if name not in ("count", "drop", "use", "section"):
+            raise ValueError(f"no such work: {name!r}")
+        answer = getattr(self, name)(*args)
+        if name == "section":  # a worker makes each section once: the counts are done with
+            self.drop(args[0])
+        return answer
+
+
+class _Local:
+    """The devices' work done in the report's own process, one device after the other; the counts
+    held stay for every later pass over the sections."""
+
+    again = True  # its sections can be made again, from what it holds
+    footprint = 0  # memory of its own beside the counts kept: none, this is the report's process
+
+    def __init__(self, devices: _Devices) -> None:
+        self.devices = devices
+
+    def counts(self, keys: list[tuple[str, str]]) -> Iterator[_Summary]:
+        try:
+            for i, key in enumerate(keys):
+                yield self.devices.count(i, key)
+        finally:
+            self.devices.release()
+
+    def drop(self, i: int) -> None:
+        self.devices.drop(i)
+
+    def sections(self, keys: list[tuple[str, str]], masked: _Masked, encode: Encoder | None) -> Iterator[Any]:
+        self.devices.use(*masked)
+        try:
+            for i, key in enumerate(keys):
+                yield self.devices.section(i, key, encode)
+        finally:
+            self.devices.release()
+
+    def close(self) -> None:
+        self.devices.release()
+
+    abort = close
+
+
+class _Parallel:
+    """The devices' work done in forked workers (phonehome/report/forked.py), several devices at a
+    time: a device's counts stay with the worker that counted them, which makes its section too;
+    only what the head needs (`_Summary`) and the sections themselves come back.  One pass: the
+    workers end with it."""
+
+    again = False
+
+    def __init__(self, devices: _Devices, n: int) -> None:
+        self.workers = forked.Forked(n, devices.handle, devices.forked)
+        self.owner: dict[int, int] = {}  # device -> the worker holding its counts
+        self.footprint = n * WORKER_BYTES
+
+    def counts(self, keys: list[tuple[str, str]]) -> Iterator[_Summary]:
+        return self._ordered([("count", i, key) for i, key in enumerate(keys)], {})
+
+    def drop(self, i: int) -> None:
+        self.workers.send(self.owner.pop(i), ("drop", i), reply=False)
+
+    def sections(self, keys: list[tuple[str, str]], masked: _Masked, encode: Encoder | None) -> Iterator[Any]:
+        self.workers.broadcast(("use", *masked))
+        return self._ordered([("section", i, key, encode) for i, key in enumerate(keys)], self.owner)
+
+    def _ordered(self, tasks: list[tuple[Any, ...]], owners: dict[int, int]) -> Iterator[Any]:
+        """The answers to `tasks` (each `(method, device, ...)`) in their order.  A task goes to the
+        worker holding its device's counts (`owners`), else to any idle worker; a worker has one
+        task at a time, and no task is sent more than a worker count ahead of the answer wanted
+        next, so at most that many answers wait here."""
+        n = len(self.workers)
+        busy: dict[int, int] = {}  # worker -> its task
+        done: dict[int, Any] = {}
+        sent = 0
+        for wanted in range(len(tasks)):
+            while wanted not in done:
+                while sent < len(tasks) and sent < wanted + n:
+                    w = owners.get(sent)
+                    if w is None:
+                        w = next((x for x in range(n) if x not in busy), None)
+                    if w is None or w in busy:
+                        break
+                    self.workers.send(w, tasks[sent])
+                    busy[w] = sent
+                    self.owner.setdefault(sent, w)
+                    sent += 1
+                for w in self.workers.ready(busy):
+                    done[busy.pop(w)] = self.workers.receive(w)
+            yield done.pop(wanted)
+
+    def close(self) -> None:
+        self.workers.close()
+
+    def abort(self) -> None:
+        self.workers.abort()
+
+
+_Work = _Local | _Parallel
+PARALLEL_FLOWS = 20_000  # flows in a scope from which its devices are counted in forked workers
+MAX_WORKERS = 3  # workers of a device each (60 MB apiece on 17,000 flows)
+MANY_WORKERS = 2  # workers that go through more devices each: the report of every session
+# A worker's own memory beside the counts it keeps (what it copies of the report's process as it
+# touches it, one device's reads and section, 35-40 MB for a device of 17,000 flows), in the
+# units of KEEP_BYTES (whose estimate of the counts is about 60% of what they take): taken off the
+# budget of counts kept, so that all the processes of the report of every session stay within the
+# few hundred megabytes of one.
+WORKER_BYTES = 20_000_000
+
+
+def _workers(conn: Connection, f: queries.Filters, devices: int, store: Store) -> int:
+    """How many workers to fork for a scope's devices: none for one device or fewer than
+    PARALLEL_FLOWS flows, on one core, where fork is missing, while another thread runs or while the
+    store has a connection out but `conn` (a fork would copy them).  Else one per device while there
+    are no more devices than one more than the cores (while one worker waits on the database another
+    runs) and MAX_WORKERS; past that, one per core, at most MANY_WORKERS: each goes through many
+    devices (growing to 95 MB, as it touches more of what it shares with the report's process) and
+    the report's process writes beside them."""
+    cores = forked.cores()
+    if devices < 2 or cores < 2 or not forked.available() or ":memory:" in store.url:
+        return 0
+    if threading.active_count() > 1:  # a fork would copy the other threads' locks, held or not
+        return 0
+    if getattr(store.engine.pool, "checkedout", lambda: 2)() != 1 or not grouped.holds(
+        conn, f, PARALLEL_FLOWS
+    ):
+        return 0
+    if devices <= min(cores + 1, MAX_WORKERS):
+        return devices
+    return min(cores, MANY_WORKERS)
+
+
+def _forked_work(devices: _Devices, store: Store, n: int) -> _Parallel:
+    """Workers forked with the caches every worker needs already loaded, the store's connections
+    closed first: none is copied into a worker."""
+    from phonehome.classifiers.destinations.domains import registrable_domain
+
+    entity_map()
+    registrable_domain("phonehome.invalid")  # tldextract's import and list, 0.09 s, made once here
+    store.engine.dispose()
+    # What is loaded now is left out of this process's collections from here on (a pass over it took
+    # 60 ms, while the report waits for its workers), and out of the workers', which would copy its
+    # pages: Python's advice before a fork (gc.freeze).
+    gc.freeze()
+    return _Parallel(devices, n)
+
+
+@dataclass(slots=True, weakref_slot=True)
 class Report:
     """A report read and counted, its devices' sections made one at a time.
 
     `head` holds every field of the report but the devices' sections (`devices` is None there, in its
     place); `devices()` makes each device's section when it is reached (reading its evidence then),
     so a renderer that writes each section before the next holds one device's at a time.  Devices'
-    counts are kept from reading to writing up to about KEEP_BYTES; the others are counted again
-    when their section is made (the same counts: the reads are ordered), so the report of 60 devices
-    and a million flows stays within a few hundred megabytes.  Read it while the store is open.
+    counts are kept from reading to writing up to about KEEP_BYTES (`kept`); the others are counted
+    again when their section is made (the same counts: the reads are ordered), so the report of 60
+    devices and a million flows stays within a few hundred megabytes.  A big scope is counted and
+    its sections made in forked workers, which end when the sections are made (or `close()`); a
+    later pass counts every device again, in this process.  Read it while the store is open.
     """
 
     store: Store
     f: queries.Filters
     head: dict[str, Any]
     keys: list[tuple[str, str]]  # (session, device), in the report's order
-    kept: list[_Device | None]  # the counts kept, None for a device counted again
+    kept: list[bool]  # whose counts are kept from reading to writing
     blind: dict[tuple[str, str], list[dict[str, Any]]]
-    redactor: Redactor
+    masked: _Masked  # the (kind, value) pairs masked, in the order first found, and whether revealed
     declared: list[Declaration]
+    work: _Work | None  # what counted the devices and holds their counts kept
 
-    def devices(self) -> Iterator[dict[str, Any]]:
-        with self.store.engine.connect() as conn:
-            counter = _Counter(conn, self.f, bool(self.declared))
-            for key, g in zip(self.keys, self.kept, strict=True):
-                if g is None:
-                    g = _with_blind_spots(counter.count(*key, {})[0], self.blind.get(key, []))
-                evidence: dict[str, list[dict[str, Any]]] = {}
-                for finding, flow in grouped.whole(conn, g.evidence, counter.senders):
-                    row = queries.finding_row(finding, flow)
-                    evidence.setdefault(row["kind"], []).append({k: row.get(k) for k in EVIDENCE_KEYS})
-                yield _device(g, self.redactor, self.declared, evidence)
+    def devices(self, encode: Encoder | None = None) -> Iterator[Any]:
+        """Each device's section, made when it is reached, or what `encode` makes of it (where the
+        section is made: in a worker, for a big report)."""
+        work = self.work or _Local(_Devices(self.store, self.f, self.declared, self.blind))
+        if not work.again:
+            self.work = None
+        try:
+            yield from work.sections(self.keys, self.masked, encode)
+        except BaseException:
+            work.abort()
+            raise
+        if not work.again:
+            work.close()
+
+    def close(self) -> None:
+        """End the workers, if any are left (the sections never made, or not to the end)."""
+        if self.work is not None:
+            self.work.abort()
+            self.work = None
+
+    def __enter__(self) -> Report:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def sessions(self) -> list[str]:
         """The sessions of the report's devices, by label."""
         return sorted({session for session, _ in self.keys})
 
-    def streamed(self) -> dict[str, Any]:
-        """The report with its devices' sections as a one-pass iterator, made as they are read."""
-        return {**self.head, "devices": self.devices()}
+    def streamed(self, encode: Encoder | None = None) -> dict[str, Any]:
+        """The report with its devices' sections as a one-pass iterator, made as they are read (and
+        passed through `encode`, if given)."""
+        return {**self.head, "devices": self.devices(encode)}
 
     def as_dict(self) -> dict[str, Any]:
         """The whole report at once (the JSON format is exactly this)."""
@@ -327,28 +641,48 @@ def open_report(
     headline, the overview) and the values the report masks; the devices' sections come later."""
     f = queries.Filters(session=session, device=device)
     declared = list(declared)
-    values: dict[tuple[str, str], None] = {}  # every device's (kind, value), in the order first found
     # A blind spot belongs to the device that made it (replayed sessions have none); a device may
     # have nothing else.
     blind: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in queries.blind_spots(store, f):
         blind.setdefault((row["session"], row["device"]), []).append(row)
+    with store.engine.connect() as conn:
+        keys = sorted(set(grouped.devices(conn, f)) | blind.keys())
+        n = _workers(conn, f, len(keys), store)
+    devices = _Devices(store, f, declared, blind)
+    work: _Work = _forked_work(devices, store, n) if n else _Local(devices)
+    try:
+        head, values, kept = _head(work, keys, now, session, device, reveal)
+    except BaseException:
+        work.abort()
+        raise
+    report = Report(store, f, head, keys, kept, blind, (values, reveal), declared, work)
+    if not work.again:
+        weakref.finalize(report, work.abort)  # workers never left running by a report forgotten
+    return report
+
+
+def _head(
+    work: _Work, keys: list[tuple[str, str]], now: datetime | None, session: str | None,
+    device: str | None, reveal: bool,
+) -> tuple[dict[str, Any], dict[tuple[str, str], None], list[bool]]:  # fmt: skip
+    """The report's head from every device's counts, in order; every (kind, value) pair found, in
+    the order first found (what the report masks); and whose counts are kept, within KEEP_BYTES
+    with the workers' own memory (`footprint`)."""
+    values: dict[tuple[str, str], None] = {}  # every device's (kind, value), in the order first found
     overview = _Overview()
     headlines: list[list[str]] = []
-    kept: list[_Device | None] = []
-    budget = KEEP_BYTES
-    with store.engine.connect() as conn:
-        counter = _Counter(conn, f, bool(declared))
-        keys = sorted(set(grouped.devices(conn, f)) | blind.keys())
-        for key in keys:
-            g, size = counter.count(*key, values)
-            _with_blind_spots(g, blind.get(key, []))
-            overview.add(g)
-            headlines.append(_device_headline(g))
-            budget -= size
-            kept.append(g if budget >= 0 or not kept else None)
-    redactor = Redactor(values, reveal=reveal)
-    head = {
+    kept: list[bool] = []
+    budget = KEEP_BYTES - work.footprint
+    for i, summary in enumerate(work.counts(keys)):
+        values.update(dict.fromkeys(summary.values))
+        overview.add(summary)
+        headlines.append(summary.headline)
+        budget -= summary.size
+        kept.append(budget >= 0 or not kept)
+        if not kept[-1]:
+            work.drop(i)
+    return {
         "phonehome_report": REPORT_VERSION,
         "generated": (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
         "redacted": not reveal,
@@ -359,8 +693,7 @@ def open_report(
         "overview": overview.result(),
         "data_types": {k: {"play": p, "apple": a} for k, (p, a) in DATA_TYPES.items()},
         "sources": SOURCES,
-    }  # fmt: skip
-    return Report(store, f, head, keys, kept, blind, redactor, declared)
+    }, values, kept  # fmt: skip
 
 
 def device_count(report: dict[str, Any]) -> int:
@@ -391,24 +724,22 @@ class _Overview:
             str, Counter[tuple[str, str]]
         ] = {}  # kind -> (receiver, server country) -> findings
 
-    def add(self, g: _Device) -> None:
+    def add(self, g: _Summary) -> None:
         if not self.devices:
-            self.vendor = bool(g.vendors)
+            self.vendor = g.vendor
         self.devices += 1
         self.requests += g.flows
         self.findings += g.findings
         self.receivers.update(dict.fromkeys(g.receivers))
         self.countries.update(dict.fromkeys(c for c in g.server if c not in NOT_PLACES))
-        for _, who, country in g.places:
-            self.with_data[who] = None
-            if country not in NOT_PLACES:
-                self.countries_with_data[country] = None
+        self.with_data.update(dict.fromkeys(g.with_data))
+        self.countries_with_data.update(dict.fromkeys(g.countries_with_data))
         for kind, cat in g.category.items():
             self.category.setdefault(kind, cat)
-        for (kind, who, country), n in g.places.most_common():  # as the device's flow diagram lists them
+        for (kind, who, country), n in g.ranked:  # as the device's flow diagram lists them
             if kind not in self.places:
                 self.places[kind] = Counter()
-            self.places[kind][who, country] += n
+            _add(self.places[kind], (who, country), n)
 
     def result(self) -> dict[str, Any]:
         places, category, with_data = self.places, self.category, self.with_data
@@ -455,15 +786,25 @@ def _by_kind(g: _Device) -> dict[str, Counter[tuple[str, str]]]:
     """kind -> (receiver, server country) -> findings, kinds in the order they were first found."""
     by_kind: dict[str, Counter[tuple[str, str]]] = {}
     for (kind, who, country), n in g.places.items():
-        if kind not in by_kind:  # a Counter made per kind, not per entry
-            by_kind[kind] = Counter()
-        by_kind[kind][who, country] += n
+        counts = by_kind.get(kind)
+        if counts is None:  # a Counter made per kind, not per entry
+            counts = by_kind[kind] = Counter()
+        counts[who, country] = n  # each (kind, receiver, country) is one entry of `places`
     return by_kind
 
 
+def _listed(g: _Device) -> tuple[dict[str, Counter[tuple[str, str]]], list[dict[str, Any]], list[str]]:
+    """The device's findings by kind (`_by_kind`), its receivers (`_receiver_list`) and its headline:
+    made when it is counted, for the report's head, and read again for its section."""
+    if g.listed is None:
+        by_kind, receivers = _by_kind(g), _receiver_list(g)
+        subject = "Your phone" if g.vendors else "This device"
+        g.listed = (by_kind, receivers, _headline(by_kind, g.category, receivers, subject))
+    return g.listed
+
+
 def _device_headline(g: _Device) -> list[str]:
-    subject = "Your phone" if g.vendors else "This device"
-    return _headline(_by_kind(g), g.category, _receiver_list(g), subject)
+    return _listed(g)[2]
 
 
 def _receiver_list(g: _Device) -> list[dict[str, Any]]:
@@ -487,7 +828,7 @@ def _receiver_list(g: _Device) -> list[dict[str, Any]]:
     for (kind, name, _), n in g.places.items():
         rec = receivers[name]
         rec["findings"] += n
-        rec["kinds"][kind] += n
+        _add(rec["kinds"], kind, n)
     receiver_list = []
     for rec in sorted(receivers.values(), key=lambda x: (-x["findings"], -x["flows"], x["receiver"])):
         receiver_list.append({
@@ -502,15 +843,15 @@ def _device(
 ) -> dict[str, Any]:
     """The device's section of the report; `evidence`: kind -> the rows shown, in order."""
     vendor = g.vendors.most_common(1)
-    by_kind = _by_kind(g)
+    by_kind, receiver_list, headline = _listed(g)
     values = g.distinct  # distinct values of each kind
     collected: list[dict[str, Any]] = []
     for kind in sorted(by_kind, key=lambda k: (CATEGORY_ORDER.index(g.category[k]), -g.per_kind[k])):
         companies: Counter[str] = Counter()
         countries: Counter[str] = Counter()
         for (who, country), n in by_kind[kind].items():
-            companies[who] += n
-            countries[country] += n
+            _add(companies, who, n)
+            _add(countries, country, n)
         collected.append({
             "category": g.category[kind], "kind": kind, "label": KIND_LABELS.get(kind, kind),
             "findings": g.per_kind[kind], "values": values[kind],
@@ -518,8 +859,6 @@ def _device(
             "countries": [c for c, _ in countries.most_common()],
             "play_data_type": DATA_TYPES[kind][0], "apple_data_type": DATA_TYPES[kind][1],
         })  # fmt: skip
-
-    receiver_list = _receiver_list(g)
 
     server: dict[str, dict[str, Any]] = {}
     for country, place in g.server.items():
@@ -541,8 +880,8 @@ def _device(
     by_country: Counter[tuple[str, str]] = Counter()
     by_receiver: Counter[tuple[str, str]] = Counter()
     for (kind, who, country), n in g.places.items():
-        by_country[kind, country] += n
-        by_receiver[kind, who] += n
+        _add(by_country, (kind, country), n)
+        _add(by_receiver, (kind, who), n)
     return {
         "session": g.session,
         "device": g.device,
@@ -552,7 +891,7 @@ def _device(
         "first": _iso(g.first),
         "last": _iso(g.last),
         "findings": g.findings,
-        "headline": _headline(by_kind, g.category, receiver_list, "Your phone" if vendor else "This device"),
+        "headline": headline,
         "collected": collected,
         "receivers": receiver_list,
         "apps": _apps(g, r),
@@ -586,10 +925,10 @@ def _apps(g: _Device, r: Redactor) -> list[dict[str, Any]]:
         a = apps.get(name)
         if a is not None:
             a["findings"] += n
-            a["kinds"][kind] += n
+            _add(a["kinds"], kind, n)
     for (name, rec), n in g.app_receivers.items():
         if (a := apps.get(name)) is not None:
-            a["companies"][rec] += n
+            _add(a["companies"], rec, n)
     out = []
     for a in sorted(apps.values(), key=lambda a: (a["app"] is None, -a["findings"], -a["flows"], a["label"])):
         out.append({
@@ -663,7 +1002,7 @@ def _matrix(counts: Counter[tuple[str, str]], kinds: list[str]) -> dict[str, Any
     """`counts`: (kind, column) -> findings, in the order the pairs were first found."""
     totals: Counter[str] = Counter()
     for (_, col), n in counts.items():
-        totals[col] += n
+        _add(totals, col, n)
     columns = [c for c, _ in totals.most_common()]
     return {
         "kinds": kinds,
@@ -702,13 +1041,28 @@ def _timeline(g: _Device) -> dict[str, Any]:
         gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False) if b - a > 5]
         if len(gaps) >= 4:
             mid = statistics.median(gaps)
-            spread = statistics.pstdev(gaps) / mid if mid else 1.0
-            if spread < 0.35:
+            if _steady(gaps, mid):
                 periodic.append({"receiver": name, "every_seconds": round(mid), "contacts": len(stamps)})
     return {
         "start": start.isoformat().replace("+00:00", "Z"), "bucket_seconds": bucket, "buckets": n,
         "series": series, "periodic": sorted(periodic, key=lambda p: p["every_seconds"]),
     }  # fmt: skip
+
+
+STEADY = 0.35  # contacts are periodic when their gaps' deviation is under this part of their median
+
+
+def _steady(gaps: list[float], mid: float) -> bool:
+    """`statistics.pstdev(gaps) / mid < STEADY` (1.0 when `mid` is 0): the same answer, but pstdev's
+    exact arithmetic (fractions) is paid only when a plain float estimate, off by far less than a
+    millionth, falls too near the line to tell; a busy receiver has thousands of gaps."""
+    if not mid:
+        return 1.0 < STEADY
+    mean = math.fsum(gaps) / len(gaps)
+    estimate = math.sqrt(math.fsum((x - mean) ** 2 for x in gaps) / len(gaps)) / mid
+    if abs(estimate - STEADY) > 1e-6 * STEADY:
+        return estimate < STEADY
+    return statistics.pstdev(gaps) / mid < STEADY
 
 
 def _blind_spots(g: _Device, r: Redactor) -> dict[str, Any]:

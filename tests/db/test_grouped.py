@@ -184,3 +184,23 @@ def test_groups_stand_for_random_rows(tmp_path: Path, specs: list[Any], split: i
     finally:
         store.dispose()
         path.unlink(missing_ok=True)
+
+
+def test_a_scope_holds_so_many_flows(db_url: str) -> None:
+    """`holds` reads up to the n-th flow of the scope, and `devices` names its devices, for every filter
+    the report passes, and a region's."""
+    from phonehome.db.grouped import holds
+
+    specs = [(s % 3, s % len(HOSTS), s % len(QUERIES), True, 1, 0) for s in range(20)]
+    store = Store(db_url)
+    try:
+        _fill(store, specs, 12)
+        for f in (Filters(), Filters(session="a"), Filters(session="a", device="tablet"), Filters(device="har"),
+                  Filters(session="nothing"), Filters(region="cn"), Filters(session="a", region="us")):  # fmt: skip
+            rows = list(queries.flows(store, f))
+            with store.engine.connect() as conn:
+                assert holds(conn, f, len(rows)) and not holds(conn, f, len(rows) + 1), f
+                assert holds(conn, f, 0)
+                assert devices(conn, f) == sorted({(r["session"], r["device"]) for r in rows}), f
+    finally:
+        store.dispose()

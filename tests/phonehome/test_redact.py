@@ -179,3 +179,16 @@ def test_a_value_added_later_is_masked_in_text_seen_before() -> None:
     assert "alice@example.com" in r.text(text)
     r.add("email", "alice@example.com")
     assert "alice@example.com" not in r.text(text) and "861234567890127" not in r.text(text)
+
+
+def test_forms_sharing_their_first_characters_are_each_found() -> None:
+    """Many known values begin alike (every visited page's `https://...`, in each encoding), in many
+    lengths, one ending where the text ends: each is found and masked as testing every value finds."""
+    pages = [f"https://news{i % 7}.example/article/{i}" for i in range(60)]
+    ids = [f"did-{i:04d}" + "x" * (i % 5) for i in range(40)]
+    r = Redactor([("visited_url", p) for p in pages] + [("device_id", d) for d in ids])
+    texts = [f"u={p}&id={d}" for p, d in zip(pages, ids, strict=False)] + [
+        f"{pages[3]}{pages[4]}", f"seen {pages[59]}", "prefix did-0012xx", "https://news1.example/", ids[7][:-1],
+    ]  # fmt: skip
+    for text in texts:
+        assert r.text(text) == _every_form_in_turn(r, text), text

@@ -300,8 +300,8 @@ def test_devices_counted_again_make_the_same_report(
             monkeypatch.setattr(build, "KEEP_BYTES", 0)
             again = build.open_report(store, now=now, reveal=False)
             monkeypatch.undo()
-            assert all(g is not None for g in kept.kept)
-            assert again.kept[0] is not None and all(g is None for g in again.kept[1:])
+            assert all(kept.kept)
+            assert again.kept[0] and not any(again.kept[1:])
             assert json.dumps(again.as_dict()) == json.dumps(kept.as_dict())
         finally:
             store.dispose()
@@ -366,3 +366,24 @@ def test_every_way_of_writing_a_report_gives_the_same_text(
     finally:
         build.KEEP_BYTES = old
         store.dispose()
+
+
+_GAPS = st.lists(st.floats(min_value=5.001, max_value=86_400, allow_nan=False), min_size=4, max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(gaps=_GAPS, scale=st.sampled_from((0.0, 1e-9, 0.01, 0.3, 0.349999, 0.35, 0.350001, 0.5, 2.0)))
+def test_steady_contacts_are_told_as_pstdev_tells_them(gaps: list[float], scale: float) -> None:
+    """`_steady` (a float estimate, exact arithmetic only near the line) says what
+    `statistics.pstdev(gaps) / median < 0.35` says, for gaps spread just under, on and over it."""
+    import statistics
+
+    from phonehome.report.build import STEADY, _steady
+
+    mid = statistics.median(gaps)
+    around = [mid + (g - mid) * scale for g in gaps]  # the same median, the spread scaled
+    for sample in (gaps, around, [mid] * len(gaps)):
+        m = statistics.median(sample)
+        expected = (statistics.pstdev(sample) / m if m else 1.0) < STEADY
+        assert _steady(sample, m) == expected
+    assert _steady([0.0, 0.0, 0.0, 0.0], 0.0) is False
