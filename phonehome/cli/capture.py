@@ -24,6 +24,7 @@ from phonehome.cli.common import (
     geo_options,
     known_option,
     known_values,
+    migrating,
     open_store,
     shown_db,
     without_password,
@@ -142,7 +143,7 @@ def capture(
     known_values(known_file)  # a bad file fails now, not once the phone is pointed at us
     destinations_of(geoip_db, asn_db)
     try:
-        Store(db).dispose()  # fail now, before the phone is pointed at us
+        Store(db, on_migrate=migrating(db)).dispose()  # fail now, before the phone is pointed at us
     except StoreError as exc:
         fail(without_password(str(exc), db))
 

@@ -139,6 +139,19 @@ def check_scope(store: Store, db: str, session: str | None = None, device: str |
         fail(f"no device {_quoted(device)} in {where}; {_listed('devices', queries.devices(store, session))}")
 
 
+def migrating(db: str) -> Callable[[int, int], None]:
+    """Said before an older database is moved forward: on a big one that takes a while."""
+
+    def say(found: int, version: int) -> None:
+        click.echo(
+            f"phonehome: updating {terminal_safe(shown_db(db), None)} from schema {found} to {version} "
+            "(a large database can take a minute)...",
+            err=True,
+        )
+
+    return say
+
+
 @contextmanager
 def open_store(
     db: str, create: bool, *, session: str | None = None, device: str | None = None
@@ -147,7 +160,7 @@ def open_store(
     from phonehome.db.store import Store, StoreError
 
     try:
-        store = Store(db, create=create)
+        store = Store(db, create=create, on_migrate=migrating(db))
     except StoreError as exc:
         fail(without_password(str(exc), db))
         raise  # unreachable; keeps type checkers content

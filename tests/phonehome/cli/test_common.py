@@ -120,3 +120,30 @@ def test_no_command_prints_the_database_password(password_url: str, har_clients:
         if shows_db:
             assert "***@" in out + err, (args, out, err)
     assert masked in run("demo", "--db", password_url)[1]
+
+
+def test_an_older_database_is_said_to_be_updated_before_it_is(tmp_path: Path) -> None:
+    """Moving a big database forward takes a while (schema 11 rebuilds SQLite's findings): a command
+    says so on stderr first, once, and says nothing of the kind for a database already current."""
+    from alembic import command
+    from phonehome.db.models import SCHEMA_VERSION
+    from phonehome.db.store import REVISIONS, Store, alembic_config
+    from sqlalchemy import text
+
+    db = str(tmp_path / "old.db")
+    store = Store(db)
+    try:
+        store.open_session("lab", "replay")
+        with store.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), REVISIONS[SCHEMA_VERSION - 1])
+            conn.execute(
+                text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": SCHEMA_VERSION - 1}
+            )
+    finally:
+        store.dispose()
+    code, out, err = run("sessions", "--db", db)
+    assert code == 0 and "lab" in out
+    assert err.count("phonehome: updating ") == 1
+    assert f"from schema {SCHEMA_VERSION - 1} to {SCHEMA_VERSION}" in err and "old.db" in err
+    code, out, err = run("sessions", "--db", db)
+    assert code == 0 and "updating" not in err
