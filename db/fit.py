@@ -27,6 +27,11 @@ ORIGINAL_CHARS = 4096  # an original longer than this is kept cut, with its full
 _BAD = re.compile("[\x00\ud800-\udfff]")
 
 
+def plain(text: str) -> bool:
+    """Whether `clean` would leave the text as it is: no NUL and no lone surrogate."""
+    return text.isascii() and "\x00" not in text or not _BAD.search(text)
+
+
 def clean(text: str) -> str:
     """`text` without what no database stores: NUL and lone surrogates become U+FFFD."""
     if text.isascii() and "\x00" not in text:

@@ -92,7 +92,7 @@ def reanalyze(
                         **finding_counts(analysis),  # the findings inserted below, and no others
                     )
                 )
-                findings.extend(dict(values, flow_id=flow.id) for values in finding_values(analysis))
+                findings.extend(finding_values(analysis, flow.id))
             if findings:
                 conn.execute(insert(FINDINGS), findings)
             result.findings_after += len(findings)

@@ -30,9 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phonehome.classifiers.model import Analysis, Destination, Exchange, split_url
+from phonehome.classifiers.model import Analysis, Destination, Exchange, Finding, split_url
 from phonehome.db import jsontext
-from phonehome.db.fit import clean, fit_row
+from phonehome.db.fit import clean, fit_row, plain
 from phonehome.db.models import (
     BLIND_SPOTS,
     DESTINATIONS,
@@ -505,7 +505,7 @@ class Store:
                 continue
             stored += 1
             fitted += row["originals"] is not None
-            findings.extend(dict(values, flow_id=flow_id) for values in finding_values(analysis))
+            findings.extend(finding_values(analysis, flow_id))
         if findings:
             conn.execute(insert(FINDINGS), findings)
         return stored, len(analyses) - stored, fitted
@@ -776,17 +776,39 @@ def recount(conn: Connection, flow_ids: list[int]) -> None:
         )
 
 
-def finding_values(analysis: Analysis) -> list[dict[str, Any]]:
-    table = FINDINGS
-    return [
-        fit_row(table, {  # type: ignore[arg-type]
-            "category": f.category.value, "kind": f.kind.value, "value": f.value, "location": f.where.value,
-            "path": f.path, "encodings": list(f.encodings), "confidence": round(f.confidence, 3),
-            "source": f.source.value, "detector": f.detector, "hashed": f.hashed.value if f.hashed else None,
+def finding_values(analysis: Analysis, flow_id: int | None = None) -> list[dict[str, Any]]:
+    """The rows of the analysis's findings (with `flow_id`, when given), every value fitted to its
+    column.  Most findings fit as they are: their vocabulary is fixed and short (a test holds every
+    member to its column) and their texts plain, which `_plain` checks in a few C calls; the others go
+    through `fit_row`.  A StrEnum's `str()` is its value, without `.value`'s Python descriptor."""
+    rows = []
+    for f in analysis.findings:
+        kind = f.kind
+        confidence = round(f.confidence, 3)
+        row = {
+            "flow_id": flow_id, "category": str(kind.category), "kind": str(kind), "value": f.value,
+            "location": str(f.where), "path": f.path, "encodings": list(f.encodings), "confidence": confidence,
+            "source": str(f.source), "detector": f.detector, "hashed": None if f.hashed is None else str(f.hashed),
             "evidence": f.evidence or None,
-        })[0]
-        for f in analysis.findings
-    ]  # fmt: skip
+        }  # fmt: skip
+        if flow_id is None:
+            del row["flow_id"]
+        if not (0.0 <= confidence <= 1.0 and len(f.detector) <= _DETECTOR_LENGTH and _plain(f, row)):
+            row = fit_row(FINDINGS, row)[0]  # type: ignore[arg-type]
+        rows.append(row)
+    return rows
+
+
+_DETECTOR_LENGTH = FINDINGS.c.detector.type.length  # type: ignore[attr-defined]
+
+
+def _plain(f: Finding, row: dict[str, Any]) -> bool:
+    """Whether the finding's texts are plain strings: no NUL and no lone surrogate (what `fit_row`
+    would replace), tested on their concatenation at once, and its confidence a float."""
+    texts = [f.value, f.path, f.detector, f.evidence, *f.encodings]
+    if type(row["confidence"]) is not float or not all(type(t) is str for t in texts):
+        return False  # fit_row says what to do
+    return plain("".join(texts))
 
 
 _STOP = object()

@@ -15,9 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonehome.classifiers.model import (
     Analysis,
+    Category,
     Destination,
     Exchange,
     Finding,
+    Hash,
     Kind,
     Source,
     Where,
@@ -538,3 +540,68 @@ def test_a_destination_from_a_transaction_that_rolled_back_is_not_remembered(
         assert found == [(host, 1)]
     finally:
         store.dispose()
+
+
+# -- finding rows ----------------------------------------------------------------------------------
+
+
+def _finding_rows_through_fit_row(analysis: Analysis) -> list[dict[str, Any]]:
+    """The rows as they were made before the plain-finding shortcut: every value through fit_row."""
+    from phonehome.db.fit import fit_row
+
+    return [
+        fit_row(FINDINGS, {  # type: ignore[arg-type]
+            "category": f.category.value, "kind": f.kind.value, "value": f.value, "location": f.where.value,
+            "path": f.path, "encodings": list(f.encodings), "confidence": round(f.confidence, 3),
+            "source": f.source.value, "detector": f.detector, "hashed": f.hashed.value if f.hashed else None,
+            "evidence": f.evidence or None,
+        })[0]
+        for f in analysis.findings
+    ]  # fmt: skip
+
+
+_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "a\x00b", "\udc00", "x" * 70, "plain", "é"]),
+)
+_FINDING = st.builds(
+    Finding,
+    kind=st.sampled_from(list(Kind)),
+    value=_TEXT,
+    where=st.sampled_from(list(Where)),
+    path=_TEXT,
+    encodings=st.lists(_TEXT, max_size=3).map(tuple),
+    confidence=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-2, 2), st.just(0.9)),
+    source=st.sampled_from(list(Source)),
+    detector=_TEXT,
+    hashed=st.one_of(st.none(), st.sampled_from(list(Hash))),
+    evidence=_TEXT,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(findings=st.lists(_FINDING, max_size=4), flow_id=st.one_of(st.none(), st.integers(1, 10**6)))
+def test_finding_rows_are_those_fit_row_makes(findings: list[Finding], flow_id: int | None) -> None:
+    """Whatever a finding holds (NUL, lone surrogates, long detectors, NaN or whole-number confidences),
+    its row is the one fit_row makes, value for value and type for type."""
+    from phonehome.db.store import finding_values
+
+    ex = Exchange(datetime(2026, 12, 1, tzinfo=UTC), "GET", "https://x.example/")
+    analysis = Analysis(ex, tuple(findings), Destination("x.example", "example"))
+    expected = _finding_rows_through_fit_row(analysis)
+    if flow_id is not None:
+        expected = [{**row, "flow_id": flow_id} for row in expected]
+    got = finding_values(analysis, flow_id)
+    assert [sorted((k, repr(v), type(v)) for k, v in row.items()) for row in got] == [
+        sorted((k, repr(v), type(v)) for k, v in row.items()) for row in expected
+    ]
+
+
+def test_every_member_of_the_vocabulary_fits_its_column() -> None:
+    """What lets finding_values pass a finding's vocabulary through without fitting it."""
+    from phonehome.db.fit import fit_row
+
+    for column, enum in (("category", Category), ("kind", Kind), ("location", Where), ("source", Source),
+                         ("hashed", Hash)):  # fmt: skip
+        for member in enum:
+            assert fit_row(FINDINGS, {column: str(member)}) == ({column: member.value}, {}), (column, member)  # type: ignore[arg-type]
