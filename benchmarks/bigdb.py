@@ -37,6 +37,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import installed_bytecode  # noqa: E402
+
 TMP = Path(tempfile.gettempdir())
 SESSIONS = 20
 DEVICES = ("pixel-7", "galaxy-s21", "10.0.0.23")
@@ -313,10 +317,13 @@ class Timed:
     killed: bool = False  # stopped at --timeout
 
 
+ENV: dict[str, str] = dict(os.environ)  # what every command runs with (main: phonehome's bytecode cached)
+
+
 def run(name: str, args: list[str], *, goal: str | None = "total", timeout: float | None = None) -> Timed:
     exe = shutil.which("phonehome") or str(Path(sys.executable).with_name("phonehome"))
     t0 = time.perf_counter()
-    proc = subprocess.Popen([exe, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=TMP)
+    proc = subprocess.Popen([exe, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=TMP, env=ENV)
     assert proc.stdout is not None
     timer = threading.Timer(timeout, proc.kill) if timeout else None
     if timer:
@@ -382,7 +389,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--timeout", type=float, help="stop a command after this many seconds")
     parser.add_argument("--only", action="append", help="run only commands whose name starts with this")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="do not compile phonehome's modules first: run as the environment says")  # fmt: skip
     args = parser.parse_args()
+    if not args.no_bytecode:
+        cached = installed_bytecode(ENV)
+        ENV.clear()
+        ENV.update(cached)
     plan = Plan(args.flows)
     if args.rebuild or _count_flows(args.db) != plan.flows:
         build(args.db, plan)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import synthetic_har  # noqa: E402
+from benchmarks._common import installed_bytecode, synthetic_har  # noqa: E402
 
 
 def _bin(name: str) -> str:
@@ -36,11 +36,14 @@ def _bin(name: str) -> str:
     return str(exe) if exe.exists() else (shutil.which(name) or name)
 
 
+ENV: dict[str, str] = dict(os.environ)  # what every command runs with (main: phonehome's bytecode cached)
+
+
 def _timed(args: list[str]) -> tuple[float, float]:
     """Wall time and peak RSS (MB) of one command run to its end in a fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True)
+    done = subprocess.run(args, capture_output=True, text=True, env=ENV)
     dt = time.perf_counter() - t
     if done.returncode not in (0, 1):
         raise SystemExit(f"{args[0]} failed ({done.returncode}): {done.stderr[-500:]}")
@@ -53,7 +56,7 @@ def _rss(args: list[str]) -> float:
     """Peak RSS (MB) of one run, measured by /usr/bin/time when present (per process, not the max so far)."""
     if not Path("/usr/bin/time").exists():
         return float("nan")
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", *args], capture_output=True, text=True)
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *args], capture_output=True, text=True, env=ENV)
     last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
     return int(last) / 1024 if last.isdigit() else float("nan")
 
@@ -63,8 +66,14 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="do not compile phonehome's modules first: run as the environment says")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_bytecode:
+            cached = installed_bytecode(ENV)
+            ENV.clear()
+            ENV.update(cached)
         har = synthetic_har(Path(tmp) / "bench.har", args.entries)
         size_mb = har.stat().st_size / 1e6
         runs = {
@@ -83,7 +92,8 @@ def main() -> None:
     n = args.entries
     rate = {name: n / t for name, t in best.items()}
     print(
-        f"replay: {n} entries ({size_mb:.1f} MB HAR), best of {args.rounds}, start-up included: "
+        f"replay: {n} entries ({size_mb:.1f} MB HAR), best of {args.rounds}, start-up included"
+        f"{' (phonehome not compiled first)' if args.no_bytecode else ''}: "
         f"phonehome replay --workers 0 {rate['inline']:,.0f} flows/s ({rss['inline']:.0f} MB), "
         f"--workers {args.workers} {rate['workers']:,.0f} flows/s ({rss['workers']:.0f} MB); "
         f"mitmdump -n -r {rate['mitmdump']:,.0f} flows/s ({rss['mitmdump']:.0f} MB); "
