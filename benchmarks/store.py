@@ -58,7 +58,7 @@ def main() -> None:
         try:
             session = store.open_session("bench", "capture")
             spent: Counter[str] = Counter()
-            real = Connection.execute
+            real, real_sql = Connection.execute, Connection.exec_driver_sql
 
             def timed(self: Connection, statement: Any, *a: Any, **k: Any) -> Any:
                 t0 = time.perf_counter()
@@ -68,7 +68,18 @@ def main() -> None:
                     table = getattr(getattr(statement, "table", None), "name", None)
                     spent[table or type(statement).__name__] += time.perf_counter() - t0
 
+            def timed_sql(self: Connection, statement: str, *a: Any, **k: Any) -> Any:
+                t0 = time.perf_counter()
+                try:
+                    return real_sql(self, statement, *a, **k)
+                finally:  # db/bulk.py's INSERT INTO <table> ..., or BEGIN and the like
+                    words = statement.split()
+                    spent[words[2].strip('"') if words[:2] == ["INSERT", "INTO"] else words[0]] += (
+                        time.perf_counter() - t0
+                    )
+
             Connection.execute = timed  # type: ignore[method-assign]
+            Connection.exec_driver_sql = timed_sql  # type: ignore[method-assign]
             try:
                 t, wall = time.process_time(), time.perf_counter()
                 for i in range(0, args.flows, args.batch):
@@ -78,7 +89,7 @@ def main() -> None:
                     (time.perf_counter() - wall) / args.flows,
                 )
             finally:
-                Connection.execute = real  # type: ignore[method-assign]
+                Connection.execute, Connection.exec_driver_sql = real, real_sql  # type: ignore[method-assign]
         finally:
             store.dispose()
     per_table = ", ".join(f"{name} {seconds / args.flows * 1e6:.0f}" for name, seconds in spent.most_common())

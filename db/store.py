@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from phonehome.classifiers.model import Analysis, Destination, Exchange, Finding, split_url
 from phonehome.db import jsontext
+from phonehome.db.bulk import insert_rows
 from phonehome.db.fit import clean, fit_row, plain
 from phonehome.db.models import (
     BLIND_SPOTS,
@@ -482,13 +483,12 @@ class Store:
         if not analyses:
             return 0, 0, 0
         destinations = self.destination_ids(conn, [a.destination for a in analyses], learned=learned)
-        flows = FLOWS
         rows = [flow_values(session_id, device, a, destinations, names) for a in analyses]
         # Skip what is stored already (a replay run twice) and repeats within the batch.
         prints = sorted({r["fingerprint"] for r in rows if r["fingerprint"]})
         seen: set[str] = set()
         for chunk in _chunks(prints, 500):
-            seen.update(conn.scalars(select(flows.c.fingerprint).where(flows.c.fingerprint.in_(chunk))))
+            seen.update(conn.scalars(_STORED_PRINTS, {"prints": chunk}))
         new: list[tuple[dict[str, Any], Analysis]] = []
         for row, analysis in zip(rows, analyses, strict=True):
             fp = row["fingerprint"]
@@ -506,8 +506,7 @@ class Store:
             stored += 1
             fitted += row["originals"] is not None
             findings.extend(finding_values(analysis, flow_id))
-        if findings:
-            conn.execute(insert(FINDINGS), findings)
+        insert_rows(conn, FINDINGS, findings)
         return stored, len(analyses) - stored, fitted
 
     def _insert_flows(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int | None]:
@@ -545,7 +544,7 @@ class Store:
         """
         first = (conn.scalar(select(func.max(FLOWS.c.id))) or 0) + 1
         ids = list(range(first, first + len(rows)))
-        conn.execute(insert(FLOWS), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        insert_rows(conn, FLOWS, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
         return list(ids)
 
     def _write_failures(
@@ -677,6 +676,13 @@ def _without_findings(analysis: Analysis) -> Analysis:
         app=analysis.app,
         app_evidence=analysis.app_evidence,
     )
+
+
+# Which of these fingerprints are stored: one statement, compiled once (a new `in_()` for every
+# batch was built and compiled again each time).
+_STORED_PRINTS = select(FLOWS.c.fingerprint).where(
+    FLOWS.c.fingerprint.in_(bindparam("prints", expanding=True))
+)
 
 
 def device_of(client_address: str | None, device: str, names: Mapping[str, str] | None) -> str:
