@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -304,6 +305,41 @@ def test_time_falls_back_to_previous_entry_then_file_mtime(tmp_path: Path) -> No
     assert first.time == datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
     assert second.time == datetime(2024, 5, 6, 5, 8, 9, tzinfo=UTC)
     assert third.time == second.time
+
+
+def test_fingerprints_are_the_digest_of_the_entry_and_its_repeats(tmp_path: Path) -> None:
+    """The fingerprint scheme is fixed: a file replayed again after an upgrade must find its flows."""
+    ws = [{"type": "send", "time": 1_700_000_000, "data": "hi"}]
+    path = write_har(tmp_path, [entry(method="POST", _webSocketMessages=ws), entry(method="POST")])
+
+    def expected(occurrence: int) -> str:
+        digest = hashlib.sha256()
+        for part in (b"2024-01-02T03:04:05.123Z", b"POST", b"https://example.com/a", b""):
+            digest.update(len(part).to_bytes(8, "big") + part)
+        return digest.hexdigest() if occurrence < 0 else _sha(digest, occurrence)
+
+    first, message, second = exchanges(read(path))
+    assert first.fingerprint == expected(0)
+    assert message.fingerprint == f"{expected(0)}:ws:0"
+    assert second.fingerprint == expected(1)
+
+
+def _sha(digest: Any, occurrence: int) -> str:
+    digest.update(occurrence.to_bytes(8, "big"))
+    return str(digest.hexdigest())
+
+
+def test_a_websocket_message_without_a_time_takes_its_entrys_even_when_that_is_the_previous_one(
+    tmp_path: Path,
+) -> None:
+    untimed = entry(
+        _webSocketMessages=[{"type": "send", "data": "a"}, {"type": "send", "time": 0, "data": "b"}]
+    )
+    del untimed["startedDateTime"]
+    path = write_har(tmp_path, [entry(startedDateTime="2024-05-06T07:08:09Z"), untimed])
+    times = [e.time for e in exchanges(read(path))]
+    previous = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    assert times == [previous, previous, previous, datetime(1970, 1, 1, tzinfo=UTC)]
 
 
 @pytest.mark.parametrize(
