@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from phonehome.classifiers.model import Exchange  # noqa: E402
 from phonehome.classifiers.registry import analyze  # noqa: E402
+from phonehome.db import bulk  # noqa: E402
 from phonehome.db.store import Store  # noqa: E402
 from sqlalchemy.engine import Connection  # noqa: E402
 
@@ -78,8 +79,18 @@ def main() -> None:
                         time.perf_counter() - t0
                     )
 
+            real_copy = bulk._copy
+
+            def timed_copy(conn: Connection, prepared: Any, values: Any) -> None:
+                t0 = time.perf_counter()
+                try:
+                    real_copy(conn, prepared, values)
+                finally:  # COPY <table> (...) FROM STDIN, on PostgreSQL
+                    spent[prepared.sql.split()[1].strip('"')] += time.perf_counter() - t0
+
             Connection.execute = timed  # type: ignore[method-assign]
             Connection.exec_driver_sql = timed_sql  # type: ignore[method-assign]
+            bulk._copy = timed_copy
             try:
                 t, wall = time.process_time(), time.perf_counter()
                 for i in range(0, args.flows, args.batch):
@@ -90,6 +101,7 @@ def main() -> None:
                 )
             finally:
                 Connection.execute, Connection.exec_driver_sql = real, real_sql  # type: ignore[method-assign]
+                bulk._copy = real_copy
         finally:
             store.dispose()
     per_table = ", ".join(f"{name} {seconds / args.flows * 1e6:.0f}" for name, seconds in spent.most_common())

