@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from phonehome.classifiers.model import Analysis, Exchange
+from phonehome.db.bulk import insert_rows
 from phonehome.db.models import FINDINGS, FLOWS, SESSIONS
 from phonehome.db.store import Store, finding_counts, finding_values
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 
 # Notes about where a flow's data came from, not about its decoding: re-analysis keeps them.
 RESOLVED_NOTE = "server address resolved by phonehome at import time (--resolve), not recorded"
@@ -93,8 +94,7 @@ def reanalyze(
                     )
                 )
                 findings.extend(finding_values(analysis, flow.id))
-            if findings:
-                conn.execute(insert(FINDINGS), findings)
+            insert_rows(conn, FINDINGS, findings)
             result.findings_after += len(findings)
         result.flows += len(chunk)
         if progress is not None:

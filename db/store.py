@@ -340,7 +340,7 @@ class Store:
                     existing.add(key)
                     new.append(row)
             if new:
-                conn.execute(insert(FINDINGS), new)
+                insert_rows(conn, FINDINGS, new)
                 added = len(new)
                 recount(conn, sorted({row["flow_id"] for row in new}))
         return added
