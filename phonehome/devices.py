@@ -6,6 +6,7 @@ names (`--device pixel=192.168.1.40`).  Unnamed clients keep their address.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -14,6 +15,7 @@ class DeviceNameError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=4096)  # the proxy asks once a flow, for the few addresses a lab has
 def plain_address(address: str) -> str:
     """An IPv4 client seen through a dual-stack socket (`::ffff:10.0.0.7`) as its IPv4 address."""
     try:
