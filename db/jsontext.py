@@ -5,7 +5,8 @@ second at full speed and the standard encoder was a tenth of the cost of storing
 (docs/performance.md#capture).  orjson writes the same values (non-ASCII characters as UTF-8 rather
 than `\\u` escapes, which every JSON reader takes alike) and refuses what the standard module
 accepts (integers beyond 64 bits, lone surrogates, keys that are not strings; `NaN` and `1e400`
-when reading) and reads an integer of 20 digits or more as a float.  Those rare values go through
+when reading) and reads an integer outside [-2**63, 2**64) as a float: 20 digits, or 19 after a
+minus sign (-9223372036854775809).  Those rare values go through
 the standard module instead, so every value reads back as the standard module would read it, and
 nothing stored before is refused now.  (A NaN is written as null: `db/fit.py` has made every
 non-finite number null before any value gets here.)
@@ -19,10 +20,11 @@ from typing import Any
 
 import orjson
 
-# A run of digits orjson could read as a float rather than an integer (2**64 has 20 digits); it may
-# be inside a string, and then the standard module reads that text just as well, only slower.
-_LONG = re.compile("[0-9]{20}")
-_LONG_BYTES = re.compile(b"[0-9]{20}")
+# A run of digits orjson could read as a float rather than an integer (2**64 has 20 digits, -2**63-1
+# has 19); it may be inside a string, and then the standard module reads that text just as well,
+# only slower.
+_LONG = re.compile("[0-9]{19}")
+_LONG_BYTES = re.compile(b"[0-9]{19}")
 
 
 def dumps(value: Any) -> str:

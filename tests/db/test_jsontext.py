@@ -47,6 +47,12 @@ def test_written_text_reads_back_as_the_standard_module_reads_its_own(value: Any
     assert _same(loads(text.encode("utf-8", "surrogatepass")), expected)
 
 
+@given(st.integers(-(2**64), -(2**63) - 1) | st.integers(2**63 - 1, 2**64) | st.integers(-(2**65), 2**65))
+def test_an_integer_near_64_bits_reads_back_an_integer(value: int) -> None:
+    assert _same(loads(json.dumps(value)), value)
+    assert _same(loads(json.dumps([value]).encode()), [value])
+
+
 @given(VALUES)
 def test_text_the_standard_module_wrote_reads_the_same(value: Any) -> None:
     text = json.dumps(value)
@@ -63,8 +69,11 @@ def test_what_orjson_refuses_goes_through_the_standard_module(value: Any) -> Non
 
 
 @pytest.mark.parametrize(
-    "text", ["NaN", "[Infinity, -Infinity]", "[1e400]", "123456789012345678901234567890"]
-)
+    "text",
+    ["NaN", "[Infinity, -Infinity]", "[1e400]", "123456789012345678901234567890",
+     # Just outside what orjson reads as an integer: below -2**63 it gives a float.
+     "[-9223372036854775809]", "-9999999999999999999", "[-18446744073709551615]", "18446744073709551616"],
+)  # fmt: skip
 def test_text_orjson_refuses_or_reads_otherwise_is_read_as_the_standard_module_reads_it(text: str) -> None:
     got, expected = loads(text), json.loads(text)
     assert repr(got) == repr(expected)
