@@ -30,6 +30,8 @@ from decimal import Decimal
 from typing import IO, Any
 from urllib.parse import urlencode
 
+import orjson
+
 from phonehome.classifiers.model import Exchange, split_url
 from phonehome.sources import (
     BOM,
@@ -172,13 +174,17 @@ def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
                     reason = f"nested {raw.depth} levels deep (more than {MAX_ENTRY_DEPTH}); not parsed"
                     yield Skipped(index, f"entry {index}: {reason}")
                     continue
-                text, repaired = _decode(raw)
+                entry = _parse_plain(raw.data)
+                repaired: tuple[str, ...] = ()
+                if entry is _NOT_PLAIN:
+                    text, repaired = _decode(raw)
+                    raw = None  # type: ignore[assignment]
+                    entry, problem = _parse(text)
+                    text = ""
+                    if problem is not None:
+                        yield Skipped(index, f"entry {index}: {problem}")
+                        continue
                 raw = None  # type: ignore[assignment]
-                entry, problem = _parse(text)
-                text = ""
-                if problem is not None:
-                    yield Skipped(index, f"entry {index}: {problem}")
-                    continue
                 items = _convert_safely(entry, index, state, repaired)
                 entry = None
                 yield from items
@@ -187,6 +193,32 @@ def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
         where = f"after entry {last}" if last >= 0 else "before the first entry"
         reason = one_line(getattr(e, "strerror", None) or str(e) or type(e).__name__, 80)
         yield Skipped(-1, f"{name}: read error {where} ({reason}); rest of file unreadable")
+
+
+# Every byte to "0" if it is a digit, else to " ": a run of 19 zeros then marks a number orjson might
+# read otherwise than the standard module (outside [-2**63, 2**64) it gives a float), or a long
+# digit string, which the standard path reads just as well.
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_DIGITS = b"0" * 19
+_NOT_PLAIN = object()
+# orjson sizes its working memory from the input (about 14 times an entry of one long string), so
+# only entries below this go to it: a HAR's requests are a few kilobytes; a big body takes the
+# standard path, whose peak is twice the entry.
+_PLAIN_MAX = 256 << 10
+
+
+def _parse_plain(data: bytes) -> Any:
+    """The entry, parsed by orjson from its bytes (twice as fast as decoding and `json.loads`), or
+    `_NOT_PLAIN` when the standard path must read it: orjson refuses what that path repairs or reads
+    (invalid UTF-8, a lone surrogate escape, `NaN`, `1e400`, any syntax error, which it then names),
+    and digits long enough to be read otherwise, and big entries, are left to it.  What orjson reads, it reads as
+    `json.loads` does (a property test holds it to that)."""
+    if len(data) > _PLAIN_MAX or _LONG_DIGITS in data.translate(_DIGITS):
+        return _NOT_PLAIN
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return _NOT_PLAIN
 
 
 def _parse(text: str) -> tuple[Any, str | None]:

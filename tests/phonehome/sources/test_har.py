@@ -597,3 +597,52 @@ def test_things_that_only_look_like_jsonp_are_refused_in_one_line(tmp_path: Path
     with pytest.raises(SourceError) as err:
         list(open_source(path))
     assert "\n" not in str(err.value)
+
+
+# --- entries parsed by orjson ---------------------------------------------------------------------
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+# Number literals as a file may spell them: any digits, fraction and exponent JSON allows.
+_NUMBER_TEXT = st.builds(
+    lambda sign, whole, frac, exp: f"{sign}{whole}{'.' + frac if frac else ''}{'e' + exp if exp else ''}",
+    st.sampled_from(["", "-"]),
+    st.from_regex(r"\A(0|[1-9][0-9]{0,24})\Z"),
+    st.from_regex(r"\A[0-9]{0,24}\Z"),
+    st.from_regex(r"\A[+-]?[0-9]{1,3}\Z") | st.just(""),
+)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same type all the way down, -0.0 told from 0.0."""
+    if isinstance(a, float) and isinstance(b, float):
+        return repr(a) == repr(b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@given(value=_JSON_VALUES, ascii_only=st.booleans(), numbers=st.lists(_NUMBER_TEXT, max_size=4))
+def test_what_orjson_reads_of_an_entry_is_what_the_standard_module_reads(
+    value: Any, ascii_only: bool, numbers: list[str]
+) -> None:
+    """Fails if an entry orjson is allowed to read comes out different in any value or type."""
+    for text in (json.dumps(value, ensure_ascii=ascii_only), f"[{', '.join(numbers)}]"):
+        data = text.encode("utf-8", "surrogatepass")
+        got = har._parse_plain(data)
+        if got is har._NOT_PLAIN:
+            continue
+        assert _same(got, json.loads(data.decode("utf-8"))), text
+
+
+def test_orjson_reads_most_entries_and_leaves_the_rest_to_the_standard_module() -> None:
+    """The fast path is taken (or this test fails), and what it must not read goes the other way."""
+    assert har._parse_plain(b'{"a": [1, 2.5, "x"]}') == {"a": [1, 2.5, "x"]}
+    for data in (b'["\\ud800"]', b"[NaN]", b"[1e400]", b'["\xff"]', b"[-9223372036854775809]",
+                 b'{"a": 1,}', b"[1]" + b" " * (har._PLAIN_MAX)):  # fmt: skip
+        assert har._parse_plain(data) is har._NOT_PLAIN, data[:40]
