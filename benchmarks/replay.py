@@ -7,7 +7,8 @@ run, each command in its own process and timed from start to exit (start-up incl
 `--rounds`:
 
 - `phonehome replay FILE --workers 0`: read, classify and store in one process;
-- `phonehome replay FILE --workers N`: classified in N worker processes (default: one per core);
+- `phonehome replay FILE --workers N`: classified in N worker processes (default: the command's, one
+  per core but one);
 - `mitmdump -n -r FILE`: mitmproxy reading the same file, no addon, no server;
 - parsing the JSON alone (the floor): `json.loads` of the whole file in a fresh interpreter.
 
@@ -29,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import installed_bytecode, synthetic_har  # noqa: E402
+from phonehome.cli.common import default_workers  # noqa: E402
 
 
 def _bin(name: str) -> str:
@@ -64,7 +66,7 @@ def _rss(args: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-bytecode", action="store_true",
                         help="do not compile phonehome's modules first: run as the environment says")  # fmt: skip

@@ -223,7 +223,7 @@ resolve_option = click.option(
 
 workers_option = click.option(
     "--workers", type=click.IntRange(0, 256), default=None, metavar="N",
-    help="Worker processes that classify (default: one per core; 0: in this process).",
+    help="Worker processes that classify (default: one per core but one; 0: in this process).",
 )  # fmt: skip
 
 
@@ -249,8 +249,9 @@ def cores() -> int:
 
 
 def default_workers() -> int:
-    """One classifier process per core (replay)."""
-    return cores()
+    """Replay: a classifier process per core but one, which the replay's own process takes (reading
+    the file and storing are about a core's work); at least one (docs/performance.md#replay)."""
+    return max(1, cores() - 1)
 
 
 def default_capture_workers() -> int:

@@ -147,3 +147,15 @@ def test_an_older_database_is_said_to_be_updated_before_it_is(tmp_path: Path) ->
     assert f"from schema {SCHEMA_VERSION - 1} to {SCHEMA_VERSION}" in err and "old.db" in err
     code, out, err = run("sessions", "--db", db)
     assert code == 0 and "updating" not in err
+
+
+@pytest.mark.parametrize(("cores", "workers", "capture"), [(1, 1, 1), (2, 1, 1), (4, 3, 2), (16, 15, 14)])
+def test_default_workers_leave_the_commands_own_process_its_core(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, capture: int
+) -> None:
+    """A replay's process reads and stores (about a core); a capture's proxy and writer take two."""
+    from phonehome.cli import common
+
+    monkeypatch.setattr(common, "cores", lambda: cores)
+    assert common.default_workers() == workers
+    assert common.default_capture_workers() == capture
