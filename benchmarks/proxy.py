@@ -1,7 +1,7 @@
 """Proxy throughput with phonehome's capture addon, beside plain mitmdump, on loopback; and the cost
 of what a capture shows while it runs.
 
-    python benchmarks/proxy.py [--requests 2000] [--connections 8] [--rounds 2]
+    python benchmarks/proxy.py [--requests 2000] [--connections 8] [--rounds 2] [--rate R]
 
 A local HTTP server on 127.0.0.1, each proxy on a free port, keep-alive clients posting a small
 tracker-like JSON body with personal data.  The proxies run one after the other, in rounds, in the
@@ -12,7 +12,10 @@ same process tree, so the ratios are what to compare; each variant's best round 
 - live: `phonehome capture` on a pseudo-terminal, so the live view redraws while the load runs;
 - lines: `phonehome capture` on a pipe, so it prints a line per finding.
 
-Prints one summary line.
+Prints one summary line.  The clients send as fast as the proxy answers, so the rate is the
+proxy's capacity, and a request's latency there is mostly its wait in the queue.  With `--rate R`
+they send R requests a second in all, evenly paced, below what either proxy can take: the rates
+are then the same and the latencies say what a request costs on its way through.
 """
 
 from __future__ import annotations
@@ -129,15 +132,23 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _load(proxy_port: int, server_port: int, requests: int, connections: int, record: str = "") -> float:
+def _load(
+    proxy_port: int, server_port: int, requests: int, connections: int, record: str = "", rate: float = 0.0
+) -> float:
     per = requests // connections
     errors: list[BaseException] = []
     seen: list[float] = []
+    gap = connections / rate if rate else 0.0  # seconds between one connection's requests
+    start = time.perf_counter() + 0.05
 
-    def worker() -> None:
+    def worker(n: int) -> None:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", proxy_port, timeout=30)
             for i in range(per):
+                if gap:  # on a schedule, the connections staggered: a late request is not sent early
+                    wait = start + (i + n / connections) * gap - time.perf_counter()
+                    if wait > 0:
+                        time.sleep(wait)
                 t0 = time.perf_counter()
                 conn.request("POST", f"http://127.0.0.1:{server_port}/collect?n={i}", body=BODY,
                              headers={"Content-Type": "application/json"})  # fmt: skip
@@ -147,7 +158,7 @@ def _load(proxy_port: int, server_port: int, requests: int, connections: int, re
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
     t = time.perf_counter()
     for th in threads:
         th.start()
@@ -159,6 +170,10 @@ def _load(proxy_port: int, server_port: int, requests: int, connections: int, re
     if record:
         LATENCIES.setdefault(record, []).extend(seen)
     return per * connections / elapsed
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2] if values else float("nan")
 
 
 def _p99(values: list[float]) -> float:
@@ -189,6 +204,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=None, help="capture --workers (default: its own)")
     parser.add_argument("--only", default="", help="comma-separated variants to run (default: all)")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="send this many requests a second in all, paced (default: as fast as answered)")  # fmt: skip
     parser.add_argument("--backlog", type=int, default=0,
                         help="only this: time Ctrl-C's flush of this many flows held back by a stopped writer")  # fmt: skip
     args = parser.parse_args()
@@ -226,7 +243,7 @@ def main() -> None:
                 _load(proxy_port, port, args.connections * 10, args.connections)  # warm up
                 tree = _tree(proc.pid)
                 own, total = _cpu(proc.pid), sum(_cpu(p) for p in tree)
-                rate = _load(proxy_port, port, args.requests, args.connections, record=name)
+                rate = _load(proxy_port, port, args.requests, args.connections, record=name, rate=args.rate)
                 own, total = _cpu(proc.pid) - own, sum(_cpu(p) for p in tree) - total
                 if rate > results.get(name, 0.0):
                     CPU[name] = (own / args.requests, total / args.requests)
@@ -249,7 +266,8 @@ def main() -> None:
     if "quiet" in CPU:
         cpu += f"; mitmdump's / capture --quiet's proxy process {CPU['mitmdump'][0] / CPU['quiet'][0]:.2f}"
     if set(results) != {"mitmdump", "quiet", "live", "lines", "in-process"}:
-        print("proxy:", ", ".join(f"{k} {v:,.0f} req/s (ratio {v / m:.2f}, p99 {_p99(LATENCIES[k]) * 1000:.1f} ms)"
+        print("proxy:", ", ".join(f"{k} {v:,.0f} req/s (ratio {v / m:.2f}, median {_median(LATENCIES[k]) * 1000:.1f} ms, "
+                                  f"p99 {_p99(LATENCIES[k]) * 1000:.1f} ms)"
                                   for k, v in results.items()) + cpu)  # fmt: skip
         return
     print(
