@@ -39,6 +39,30 @@ _OPEN = frozenset(b"{[")
 _CLOSE = frozenset(b"}]")
 
 
+def _object_start(depth: int) -> re.Pattern[bytes]:
+    """An object's opening brace and as much after it as stays at most `depth` deep (brackets of
+    either kind counted alike, as the cutting loop counts them).  It always matches; where it stops
+    says why: the object's closing brace, a bracket one level too deep, or the end of the data.
+    Possessive, so it runs in one pass and never tries other ways."""
+    string = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+    inside = rb"(?:" + string + rb'|[^"{}\[\]]++)*+'
+    for _ in range(depth - 1):
+        inside = rb"(?:" + string + rb'|[^"{}\[\]]++|[{\[]' + inside + rb"[}\]])*+"
+    return re.compile(rb"\{" + inside, re.S)
+
+
+# An entry that is a whole object in the buffer, at most FAST_DEPTH deep, is cut by regular-
+# expression matches (in C) instead of a Python step per bracket: about 15 µs instead of 38 for a
+# typical 1.4 KB entry.  Its depth is the smallest whose pattern reaches the closing brace: a
+# shallower one stops at the first bracket too deep, which comes early in a HAR entry (its
+# request's headers), so trying from 1 up costs little more than one pass.  Anything else (deeper,
+# cut by the buffer's end, not an object, followed by anything but a comma or `]`) goes through the
+# loop, which decides as it always has.
+FAST_DEPTH = 16
+_STARTS: list[re.Pattern[bytes]] = []
+_AFTER = re.compile(rb"\}[ \t\r\n]*+([,\]])")
+
+
 @dataclass(frozen=True, slots=True)
 class RawEntry:
     index: int  # position in log.entries, from 0
@@ -214,6 +238,9 @@ class EntryScanner:
 
     def _item(self, start: int) -> tuple[int, int, int] | None:
         """(end, depth, closing char) of the item at `start`; None at end of file."""
+        whole = self._whole(start)
+        if whole is not None:
+            return whole
         depth = deepest = 0
         pos = start
         buf = self.buf
@@ -249,6 +276,26 @@ class EntryScanner:
                 depth -= 1
             else:  # a comma between items (the run stops at commas only at the entry's own level)
                 return at, deepest, char
+
+    def _whole(self, start: int) -> tuple[int, int, int] | None:
+        """`_item`'s answer for an object wholly in the buffer, found by `_STARTS`; else None."""
+        data, base = self.buf.data, self.buf.base
+        at = start - base
+        if at >= len(data) or data[at] != 0x7B:
+            return None
+        if not _STARTS:
+            _STARTS.extend(_object_start(d) for d in range(1, FAST_DEPTH + 1))
+        for depth, pattern in enumerate(_STARTS, 1):
+            stop = pattern.match(data, at).end()  # type: ignore[union-attr]  # it always matches
+            if stop >= len(data):
+                return None  # the buffer ends inside it: the loop reads on
+            char = data[stop]
+            if char == 0x7D:  # }: the object closed within this depth
+                after = _AFTER.match(data, stop)
+                return None if after is None else (after.start(1) + base, depth, data[after.start(1)])
+            if char not in _OPEN:
+                return None  # a `]` closing it: the loop's way with such text is the one to keep
+        return None
 
     # -- low level ----------------------------------------------------------------------------
 

@@ -124,3 +124,64 @@ def test_truncation_keeps_every_whole_entry_before_the_cut(
     for item in items:
         if isinstance(item, RawEntry):  # only whole entries come back, each the one it was
             assert json.loads(item.data) == entries[item.index]
+
+
+# Text made of what decides where an entry ends: brackets of both kinds (matched or not), commas,
+# colons, whitespace, whole strings (with escaped quotes and backslashes, and brackets inside), a
+# lone quote, numbers.
+_TOKENS = st.sampled_from(
+    [
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b",",
+        b":",
+        b" ",
+        b"\n",
+        b'"ab"',
+        b'"a\\"b"',
+        b'"a\\\\"',
+        b'"{]"',
+        b'"',
+        b"1",
+        b"x",
+    ]
+)
+
+
+def _without_fast_path(monkeypatch: pytest.MonkeyPatch, data: bytes, chunk: int) -> list[object]:
+    with monkeypatch.context() as m:
+        m.setattr(EntryScanner, "_whole", lambda self, start: None)
+        return _scan(data, chunk)[1]  # type: ignore[return-value]
+
+
+@given(
+    st.lists(st.lists(_TOKENS, max_size=40).map(b"".join), max_size=5), st.sampled_from([1, 5, 64, 1 << 20])
+)
+def test_an_entry_cut_in_one_match_is_cut_as_the_loop_cuts_it(
+    monkeypatch: pytest.MonkeyPatch, bodies: list[bytes], chunk: int
+) -> None:
+    """Entries shaped like objects, mostly: the one-match path and the loop give the same items,
+    depths and ends, whatever the text (fails if the fast path's idea of an entry differs)."""
+    data = b'{"log": {"entries": [' + b", ".join(b"{" + body + b"}" for body in bodies) + b"]}}"
+    assert _scan(data, chunk)[1] == _without_fast_path(monkeypatch, data, chunk)
+
+
+@pytest.mark.parametrize("path", HARS, ids=[p.name for p in HARS])
+def test_real_hars_cut_in_one_match_as_the_loop_cuts_them(
+    monkeypatch: pytest.MonkeyPatch, path: Path
+) -> None:
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    found, items = _scan(data)
+    assert items == _without_fast_path(monkeypatch, data, 1 << 20)
+
+
+def test_the_one_match_path_is_taken_for_a_plain_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    real = EntryScanner._whole
+    monkeypatch.setattr(EntryScanner, "_whole", lambda self, start: calls.append(r := real(self, start)) or r)
+    entry = {"request": {"headers": [{"name": "a", "value": "]["}]}, "x": [[[]]]}
+    found, items = _scan(json.dumps({"log": {"entries": [entry, entry]}}).encode())
+    assert [(i.index, i.depth) for i in items if isinstance(i, RawEntry)] == [(0, 4), (1, 4)]
+    assert calls and all(c is not None for c in calls)
