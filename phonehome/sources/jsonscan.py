@@ -59,6 +59,9 @@ def _object_start(depth: int) -> re.Pattern[bytes]:
 # cut by the buffer's end, not an object, followed by anything but a comma or `]`) goes through the
 # loop, which decides as it always has.
 FAST_DEPTH = 16
+# A pattern that went this far before a bracket too deep stops the trying: each deeper one would
+# scan as far again, so an entry costs at most about FAST_DEPTH times this before the loop takes it.
+FAST_SPAN = 64 << 10
 _STARTS: list[re.Pattern[bytes]] = []
 _AFTER = re.compile(rb"\}[ \t\r\n]*+([,\]])")
 
@@ -295,6 +298,8 @@ class EntryScanner:
                 return None if after is None else (after.start(1) + base, depth, data[after.start(1)])
             if char not in _OPEN:
                 return None  # a `]` closing it: the loop's way with such text is the one to keep
+            if stop - at > FAST_SPAN:
+                return None  # deeper patterns would scan as far again: a big entry is the loop's
         return None
 
     # -- low level ----------------------------------------------------------------------------

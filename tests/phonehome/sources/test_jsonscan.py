@@ -6,6 +6,7 @@ import io
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -185,3 +186,32 @@ def test_the_one_match_path_is_taken_for_a_plain_entry(monkeypatch: pytest.Monke
     found, items = _scan(json.dumps({"log": {"entries": [entry, entry]}}).encode())
     assert [(i.index, i.depth) for i in items if isinstance(i, RawEntry)] == [(0, 4), (1, 4)]
     assert calls and all(c is not None for c in calls)
+
+
+def test_a_big_entry_is_left_to_the_loop_after_one_long_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pattern that scanned far before a bracket too deep ends the trying: the deeper ones would
+    each scan as far again (16 passes over a big entry)."""
+    from phonehome.sources import jsonscan
+
+    scanned: list[int] = []
+
+    class Counted:
+        def __init__(self, pattern: Any) -> None:
+            self.pattern = pattern
+
+        def match(self, data: Any, pos: int) -> Any:
+            m = self.pattern.match(data, pos)
+            scanned.append(m.end() - pos)
+            return m
+
+    jsonscan._STARTS.clear()
+    monkeypatch.setattr(
+        jsonscan, "_STARTS", [Counted(jsonscan._object_start(d)) for d in range(1, jsonscan.FAST_DEPTH + 1)]
+    )
+    deep: object = 1
+    for _ in range(20):
+        deep = [deep]
+    entry = {"a": "x" * (jsonscan.FAST_SPAN * 2), "b": deep}
+    found, items = _scan(json.dumps({"log": {"entries": [entry]}}).encode())
+    assert [i.depth for i in items if isinstance(i, RawEntry)] == [21]
+    assert len(scanned) == 1 and scanned[0] > jsonscan.FAST_SPAN
