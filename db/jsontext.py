@@ -24,7 +24,14 @@ import orjson
 # has 19); it may be inside a string, and then the standard module reads that text just as well,
 # only slower.
 _LONG = re.compile("[0-9]{19}")
-_LONG_BYTES = re.compile(b"[0-9]{19}")
+# The same test on bytes, in two C calls: every byte to "0" if a digit, else to " ", then a run.
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def long_digits(data: bytes) -> bool:
+    """Whether `data` holds a run of digits orjson might read otherwise than the standard module."""
+    return _LONG_RUN in data.translate(_DIGITS)
 
 
 def dumps(value: Any) -> str:
@@ -37,7 +44,7 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | bytes) -> Any:
     """The value JSON `text` holds."""
-    if (_LONG if isinstance(text, str) else _LONG_BYTES).search(text):  # type: ignore[arg-type]
+    if long_digits(text) if isinstance(text, bytes) else _LONG.search(text):
         return json.loads(text)
     try:
         return orjson.loads(text)

@@ -521,10 +521,10 @@ class Store:
         flows: Table = FLOWS  # type: ignore[assignment]
         try:
             with conn.begin_nested():
-                if self._dialect == "sqlite":
-                    return self._insert_numbered(conn, rows)
-                if self._dialect == "postgresql":
-                    return self._insert_drawn(conn, rows)
+                if self._dialect in ("sqlite", "postgresql"):
+                    ids = self._new_ids(conn, len(rows))
+                    insert_rows(conn, FLOWS, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+                    return list(ids)
                 return list(
                     conn.scalars(flows.insert().returning(flows.c.id, sort_by_parameter_order=True), rows)
                 )
@@ -535,30 +535,23 @@ class Store:
         )
         return [conn.scalar(insert_flow, row) for row in rows]
 
-    @staticmethod
-    def _insert_numbered(conn: Connection, rows: list[dict[str, Any]]) -> list[int | None]:
-        """SQLite: the rows inserted with the ids SQLite would give them, in one `executemany`.
+    def _new_ids(self, conn: Connection, n: int) -> list[int]:
+        """Ids for `n` new flows, ascending, so they follow the batch's order: given here, the batch
+        goes in as one `executemany` (SQLite) or one COPY (PostgreSQL, db/bulk.py).
 
-        SQLite's RETURNING does not promise the order of its rows, so SQLAlchemy inserts a batch
+        SQLite: its RETURNING does not promise the order of its rows, so SQLAlchemy inserts a batch
         that must return its ids in order one statement per row (a fifth of the cost of storing a
         flow).  SQLite numbers a new row one past the largest id in the table; this transaction
         holds the write lock from its first statement (`BEGIN IMMEDIATE`), so that largest id
         cannot move until it commits and the ids can be given here instead.
-        """
-        first = (conn.scalar(select(func.max(FLOWS.c.id))) or 0) + 1
-        ids = list(range(first, first + len(rows)))
-        insert_rows(conn, FLOWS, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
-        return list(ids)
 
-    @staticmethod
-    def _insert_drawn(conn: Connection, rows: list[dict[str, Any]]) -> list[int | None]:
-        """PostgreSQL: the rows inserted in one COPY (db/bulk.py) with ids drawn from the flows'
-        sequence first, in ascending order, so ids follow the batch's order as they did with
-        `INSERT ... RETURNING`.  Other writers draw from the same sequence at the same time: ids are
-        unique, not consecutive (as with SERIAL ids already)."""
-        ids = sorted(conn.scalars(_DRAW_FLOW_IDS, {"n": len(rows)}))
-        insert_rows(conn, FLOWS, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
-        return list(ids)
+        PostgreSQL: drawn from the flows' sequence.  Other writers draw from it at the same time:
+        ids are unique, not consecutive (as with SERIAL ids already).
+        """
+        if self._dialect == "postgresql":
+            return sorted(conn.scalars(_DRAW_FLOW_IDS, {"n": n}))
+        first = (conn.scalar(select(func.max(FLOWS.c.id))) or 0) + 1
+        return list(range(first, first + n))
 
     def _write_failures(
         self,

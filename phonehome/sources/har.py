@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 import orjson
 
 from phonehome.classifiers.model import Exchange, split_url
+from phonehome.db.jsontext import long_digits
 from phonehome.sources import (
     BOM,
     JSONP_OPENING,
@@ -195,11 +196,6 @@ def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
         yield Skipped(-1, f"{name}: read error {where} ({reason}); rest of file unreadable")
 
 
-# Every byte to "0" if it is a digit, else to " ": a run of 19 zeros then marks a number orjson might
-# read otherwise than the standard module (outside [-2**63, 2**64) it gives a float), or a long
-# digit string, which the standard path reads just as well.
-_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
-_LONG_DIGITS = b"0" * 19
 _NOT_PLAIN = object()
 # orjson sizes its working memory from the input (about 14 times an entry of one long string), so
 # only entries below this go to it: a HAR's requests are a few kilobytes; a big body takes the
@@ -211,9 +207,10 @@ def _parse_plain(data: bytes) -> Any:
     """The entry, parsed by orjson from its bytes (twice as fast as decoding and `json.loads`), or
     `_NOT_PLAIN` when the standard path must read it: orjson refuses what that path repairs or reads
     (invalid UTF-8, a lone surrogate escape, `NaN`, `1e400`, any syntax error, which it then names),
-    and digits long enough to be read otherwise, and big entries, are left to it.  What orjson reads, it reads as
+    and digits long enough to be read otherwise (`jsontext.long_digits`: outside [-2**63, 2**64)
+    orjson gives a float), and big entries, are left to it.  What orjson reads, it reads as
     `json.loads` does (a property test holds it to that)."""
-    if len(data) > _PLAIN_MAX or _LONG_DIGITS in data.translate(_DIGITS):
+    if len(data) > _PLAIN_MAX or long_digits(data):
         return _NOT_PLAIN
     try:
         return orjson.loads(data)

@@ -401,8 +401,9 @@ _BATCHES = st.lists(
 @given(steps=_BATCHES)
 def test_every_finding_is_stored_on_the_flow_it_came_with(db_url: str, steps: list[tuple[str, Any]]) -> None:
     """Batches with repeats, and the newest flows deleted between them (so the next ids are ones used
-    before): each finding is on its own flow.  On SQLite the ids of a batch are given by the writer
-    (`Store._insert_numbered`), on PostgreSQL returned by the database; both must pair them right."""
+    before): each finding is on its own flow.  The ids of a batch are given by the writer
+    (`Store._new_ids`: counted on from the largest on SQLite, drawn from the sequence on
+    PostgreSQL); both must pair them right."""
     store = Store(db_url)
     try:
         label = f"s{len(store.session_labels())}"
