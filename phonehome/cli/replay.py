@@ -30,6 +30,7 @@ from phonehome.cli.common import (
     workers_option,
 )
 from phonehome.db import queries
+from phonehome.db.memory import give_back_big_blocks
 from phonehome.db.reanalyze import reanalyze as run_reanalyze
 from phonehome.db.store import Store
 from phonehome.output import terminal_safe
@@ -63,6 +64,7 @@ def replay_cmd(
 
     Exit code 1 if some entries were skipped, 2 if a file could not be read at all.
     """
+    give_back_big_blocks()  # a long read of big bodies: their memory goes back when each is done
     known = known_values(known_file)
     places = destinations_of(geoip_db, asn_db)
     with open_store(db, create=True) as store:
@@ -205,6 +207,7 @@ def reanalyze(
     phonehome reanalyze --db two-phones.db --by-behaviour (run it again after a plain reanalyze,
     which replaces every finding).
     """
+    give_back_big_blocks()  # every stored body read again: its memory goes back when each is done
     if by_behaviour:
         if known_file or geoip_db or asn_db or resolve:
             fail(

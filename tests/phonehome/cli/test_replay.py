@@ -269,3 +269,23 @@ def test_reanalyze_by_behaviour_bad_input(tmp_path: Path, args: tuple[str, ...],
     assert code == 2 and "two or more devices" in err
     code, _, err = run("reanalyze", "--db", db, "--sessions-are-devices")
     assert code == 2 and "goes with --by-behaviour" in err
+
+
+@pytest.mark.parametrize("command", ["replay", "reanalyze"])
+def test_long_reads_give_big_blocks_back(
+    command: str, har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bodies read for minutes: big blocks are served from mappings that go back when freed
+    (db/memory.py), in this process as in the classifier processes."""
+    from phonehome.cli import replay as cli_replay
+
+    calls: list[bool] = []
+    monkeypatch.setattr(cli_replay, "give_back_big_blocks", lambda: calls.append(True) or True)
+    db = str(tmp_path / "x.db")
+    code, _, err = run("replay", str(har_clients / "har_files-chrome.har"), "--db", db)
+    assert code == 0, err
+    if command == "reanalyze":
+        calls.clear()
+        code, _, err = run("reanalyze", "--db", db)
+        assert code == 0, err
+    assert calls == [True]

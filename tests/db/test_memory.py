@@ -1,0 +1,78 @@
+"""db/memory.py: a big block's memory goes back to the system once freed, in every process that
+reads bodies (no timing here: resident sizes, which the C library decides, not the machine's load)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+
+import pytest
+from phonehome.classifiers.model import Analysis, Destination, Exchange
+from phonehome.db import memory
+from phonehome.db.workers import ClassifierPool
+
+MB = 1 << 20
+
+pytestmark = pytest.mark.skipif(not memory.glibc(), reason="the threshold it fixes is glibc's")
+
+# What a reader of bodies does: a big body, freed (glibc then serves blocks up to its size from the
+# heap), then bodies of a few MB with small objects allocated between them (the flows' rows, the
+# fields), the bodies freed and the small objects kept.  Prints how much more is resident after.
+_PATTERN = textwrap.dedent(
+    """
+    import os, sys
+    from phonehome.db.memory import give_back_big_blocks
+    if sys.argv[1] == "fixed":
+        assert give_back_big_blocks()
+    def rss():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    base = rss()
+    keep = []
+    for _ in range(3):
+        big = bytearray(16 << 20)
+        big = None
+        bodies = []
+        for i in range(16):
+            bodies.append(bytearray(2 << 20))
+            keep.append(bytearray(4096))
+        bodies = None
+    print(rss() - base)
+    """
+)
+
+
+def _grown(mode: str) -> int:
+    done = subprocess.run([sys.executable, "-c", _PATTERN, mode], capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def test_freed_bodies_leave_the_process() -> None:
+    moving = _grown("default")
+    if moving < 16 * MB:
+        pytest.skip(f"this C library kept {moving // MB} MB of freed bodies: nothing to give back")
+    fixed = _grown("fixed")
+    assert fixed < 8 * MB, f"{fixed / MB:.1f} MB of 32 MB of freed bodies still resident"
+    assert fixed < moving - 16 * MB
+
+
+def test_giving_back_is_idempotent_and_said() -> None:
+    assert memory.give_back_big_blocks()
+    assert memory.give_back_big_blocks()
+    assert memory.applied()
+
+
+def _applied_here(exchange: Exchange) -> Analysis:
+    """An analyzer that says whether its process gives big blocks back (run in a classifier worker)."""
+    host = exchange.url.split("/")[2]
+    return Analysis(exchange, (), Destination(host=host, domain=host), notes=(f"applied={memory.applied()}",))
+
+
+def test_classifier_workers_inherit_it_from_the_fork_server() -> None:
+    exchange = Exchange(time=datetime(2026, 1, 1, tzinfo=UTC), method="GET", url="https://example.com/")
+    with ClassifierPool(_applied_here, 1) as pool:
+        assert pool.wait_ready()
+        (analysis,) = pool.classify([exchange])
+    assert analysis.notes == ("applied=True",)
