@@ -29,6 +29,7 @@ from phonehome.classifiers.destinations.geoip import GeoDataError, GeoIP
 from phonehome.classifiers.destinations.place import Destinations
 from phonehome.classifiers.detect.known import KnownValues, KnownValuesError
 from phonehome.classifiers.model import Exchange
+from phonehome.db.memory import give_back_big_blocks
 from phonehome.db.models import BlindSpot
 from phonehome.db.store import Store, StoreError, Unread, Writer, WriterStats
 from phonehome.db.writerprocess import Config, WriterProcess
@@ -192,6 +193,9 @@ class Capture:
         return any(p.search(target) for p in self._ignore)
 
     def running(self) -> None:
+        # Hours of bodies, in `phonehome capture` as under `mitmdump -s`: the memory of each goes
+        # back to the system when it is done with, not to this process's heap (db/memory.py).
+        give_back_big_blocks()
         self._writer()
 
     def _writer(self) -> Writer | WriterProcess:

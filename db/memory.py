@@ -10,9 +10,9 @@ mitmproxy dump (`benchmarks/bigfile.py`): its processes held 301 MB (PSS) with t
 move, 241 MB with it fixed (docs/performance.md#big-inputs-bounded-memory-python-benchmarksbigfilepy).
 
 `give_back_big_blocks()` fixes the threshold at glibc's own starting value, which also stops it
-from moving (`mallopt(M_MMAP_THRESHOLD, ...)`).  The long-running commands call it first (`replay`,
-`capture`), and so does the fork server of the classifier and writer processes (`db/preload.py`),
-whose children inherit it.  With another C library it does nothing.
+from moving (`mallopt(M_MMAP_THRESHOLD, ...)`).  `replay` and `reanalyze` call it first, the capture addon
+when the proxy starts (`phonehome capture` and `mitmdump -s` alike), and the fork server of the
+classifier and writer processes (`db/preload.py`), whose children inherit it.  With another C library it does nothing.
 """
 
 from __future__ import annotations

@@ -112,10 +112,7 @@ def capture(
     """
     import re
 
-    from phonehome.db.memory import give_back_big_blocks
     from phonehome.devices import DeviceNameError, parse_devices
-
-    give_back_big_blocks()  # hours of bodies: their memory goes back when each flow is done
 
     for pattern in ignore_hosts:
         try:

@@ -422,3 +422,18 @@ async def test_a_writer_process_that_dies_loses_nothing(
     [spill] = [p for p in tmp_path.glob("c.db.unsaved-*.har") if "-writer" not in p.name]
     urls = sorted(i.url for i in open_source(spill) if isinstance(i, Exchange))
     assert [u.rsplit("/", 2)[-2] for u in urls] == ["after", "after", "before", "before", "before"]
+
+
+def test_a_running_capture_gives_big_blocks_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hours of bodies, in `phonehome capture` as under `mitmdump -s`: big blocks are served from
+    mappings that go back when freed (db/memory.py; its own test shows the effect)."""
+    import phonehome.addons.capture
+
+    calls: list[bool] = []
+    monkeypatch.setattr(phonehome.addons.capture, "give_back_big_blocks", lambda: calls.append(True) or True)
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(tmp_path / "c.db"), phonehome_label="unit")
+        addon.running()
+        addon.done()
+    assert calls == [True]

@@ -119,16 +119,3 @@ def test_the_stop_line_counts_problems(tmp_path: Path, monkeypatch: pytest.Monke
 def test_a_malformed_proxyauth_is_refused(tmp_path: Path, value: str) -> None:
     code, _, err = run("capture", "--proxyauth", value, "--db", str(tmp_path / "c.db"))
     assert code == 2 and "expected USER:PASS" in one_line_error(err)
-
-
-def test_capture_gives_big_blocks_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hours of bodies: the proxy's process serves big blocks from mappings that go back when freed
-    (db/memory.py; the writer and classifier processes get it from their fork server)."""
-    import phonehome.db.memory
-
-    calls: list[bool] = []
-    monkeypatch.setattr(phonehome.db.memory, "give_back_big_blocks", lambda: calls.append(True) or True)
-    _fake_proxy(monkeypatch, {})
-    code, _, err = run("capture", "--listen-host", "127.0.0.1", "--db", str(tmp_path / "c.db"))
-    assert code == 0, err
-    assert calls == [True]
