@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -486,10 +487,7 @@ class Store:
         destinations = self.destination_ids(conn, [a.destination for a in analyses], learned=learned)
         rows = [flow_values(session_id, device, a, destinations, names) for a in analyses]
         # Skip what is stored already (a replay run twice) and repeats within the batch.
-        prints = sorted({r["fingerprint"] for r in rows if r["fingerprint"]})
-        seen: set[str] = set()
-        for chunk in _chunks(prints, 500):
-            seen.update(conn.scalars(_STORED_PRINTS, {"prints": chunk}))
+        seen = stored_prints(conn, sorted({r["fingerprint"] for r in rows if r["fingerprint"]}))
         new: list[tuple[dict[str, Any], Analysis]] = []
         for row, analysis in zip(rows, analyses, strict=True):
             fp = row["fingerprint"]
@@ -689,6 +687,30 @@ def _without_findings(analysis: Analysis) -> Analysis:
 _STORED_PRINTS = select(FLOWS.c.fingerprint).where(
     FLOWS.c.fingerprint.in_(bindparam("prints", expanding=True))
 )
+# The same question in the driver's own words, where SQLAlchemy's expanding parameter costs more
+# than the query (it renders the list into the statement at every execution): PostgreSQL takes the
+# list as one array; SQLite a `?` per print, its text made once per length.
+_PG_STORED_PRINTS = "SELECT fingerprint FROM flows WHERE fingerprint = ANY(%s)"
+
+
+@lru_cache(maxsize=64)
+def _sqlite_stored_prints(n: int) -> str:
+    return f"SELECT fingerprint FROM flows WHERE fingerprint IN ({','.join('?' * n)})"
+
+
+def stored_prints(conn: Connection, prints: list[str]) -> set[str]:
+    """Those of `prints` that a flow in the database has."""
+    seen: set[str] = set()
+    dialect = conn.dialect.name
+    for chunk in _chunks(prints, 500):
+        if dialect == "postgresql":
+            rows = conn.exec_driver_sql(_PG_STORED_PRINTS, (chunk,))
+        elif dialect == "sqlite":
+            rows = conn.exec_driver_sql(_sqlite_stored_prints(len(chunk)), tuple(chunk))
+        else:
+            rows = conn.execute(_STORED_PRINTS, {"prints": chunk})
+        seen.update(fp for (fp,) in rows)
+    return seen
 
 
 # PostgreSQL: n new flow ids from the sequence behind flows.id (SERIAL: flows_id_seq; looked up,

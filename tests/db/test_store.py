@@ -28,7 +28,16 @@ from phonehome.classifiers.model import (
 from phonehome.classifiers.registry import analyze
 from phonehome.db.models import FINDINGS, FLOWS, SCHEMA_VERSION
 from phonehome.db.reanalyze import reanalyze
-from phonehome.db.store import REVISIONS, Store, StoreError, Unread, Writer, database_url
+from phonehome.db.store import (
+    _STORED_PRINTS,
+    REVISIONS,
+    Store,
+    StoreError,
+    Unread,
+    Writer,
+    database_url,
+    stored_prints,
+)
 from sqlalchemy import select, text
 
 from tests.db.conftest import back_to_version_1
@@ -45,6 +54,38 @@ def _exchange(i: int, fingerprint: str | None = None) -> Exchange:
         server_ip="::ffff:203.0.113.9",
         fingerprint=fingerprint if fingerprint is not None else f"fp-{i}",
     )
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    stored=st.lists(st.integers(0, 1200), max_size=40, unique=True),
+    asked=st.lists(st.integers(0, 1200), max_size=1100, unique=True),
+)
+def test_stored_prints_answers_as_the_statement_does(
+    db_url: str, stored: list[int], asked: list[int]
+) -> None:
+    """The driver-level lookup (an array on PostgreSQL, a `?` per print on SQLite, 500 at a time)
+    finds exactly the stored fingerprints, as SQLAlchemy's statement does; odd texts included."""
+
+    def fp(i: int) -> str:
+        return f"fp-{i}-'\"%_?\u00e9" if i % 7 == 0 else f"fp-{i}"
+
+    store = Store(db_url)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(FLOWS.delete())
+        sid = store.open_session("s", "replay")
+        store.write(sid, "dev", [_analysis(_exchange(i, fp(i)), []) for i in stored])
+        prints = sorted(fp(i) for i in asked)
+        with store.engine.connect() as conn:
+            found = stored_prints(conn, prints)
+            expected: set[str] = set()
+            for start in range(0, len(prints), 500):
+                chunk = prints[start : start + 500]
+                expected.update(conn.scalars(_STORED_PRINTS, {"prints": chunk}))
+        assert found == expected == {fp(i) for i in set(stored) & set(asked)}
+    finally:
+        store.dispose()
 
 
 def test_database_url_accepts_paths_and_urls(tmp_path: Path) -> None:
