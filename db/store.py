@@ -689,7 +689,7 @@ _STORED_PRINTS = select(FLOWS.c.fingerprint).where(
 )
 # The same question in the driver's own words, where SQLAlchemy's expanding parameter costs more
 # than the query (it renders the list into the statement at every execution): PostgreSQL takes the
-# list as one array; SQLite a `?` per print, its text made once per length.
+# list as one array; SQLite a `?` per print, 500 at a time, its text made once per length.
 _PG_STORED_PRINTS = "SELECT fingerprint FROM flows WHERE fingerprint = ANY(%s)"
 
 
@@ -700,12 +700,13 @@ def _sqlite_stored_prints(n: int) -> str:
 
 def stored_prints(conn: Connection, prints: list[str]) -> set[str]:
     """Those of `prints` that a flow in the database has."""
+    if not prints:
+        return set()
+    if conn.dialect.name == "postgresql":  # one array, however many
+        return {fp for (fp,) in conn.exec_driver_sql(_PG_STORED_PRINTS, (prints,))}
     seen: set[str] = set()
-    dialect = conn.dialect.name
-    for chunk in _chunks(prints, 500):
-        if dialect == "postgresql":
-            rows = conn.exec_driver_sql(_PG_STORED_PRINTS, (chunk,))
-        elif dialect == "sqlite":
+    for chunk in _chunks(prints, 500):  # within any database's limit on parameters
+        if conn.dialect.name == "sqlite":
             rows = conn.exec_driver_sql(_sqlite_stored_prints(len(chunk)), tuple(chunk))
         else:
             rows = conn.execute(_STORED_PRINTS, {"prints": chunk})
