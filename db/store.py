@@ -702,11 +702,12 @@ def stored_prints(conn: Connection, prints: list[str]) -> set[str]:
     """Those of `prints` that a flow in the database has."""
     if not prints:
         return set()
-    if conn.dialect.name == "postgresql":  # one array, however many
+    dialect = conn.dialect.name
+    if dialect == "postgresql":  # one array, however many
         return {fp for (fp,) in conn.exec_driver_sql(_PG_STORED_PRINTS, (prints,))}
     seen: set[str] = set()
     for chunk in _chunks(prints, 500):  # within any database's limit on parameters
-        if conn.dialect.name == "sqlite":
+        if dialect == "sqlite":
             rows = conn.exec_driver_sql(_sqlite_stored_prints(len(chunk)), tuple(chunk))
         else:
             rows = conn.execute(_STORED_PRINTS, {"prints": chunk})
