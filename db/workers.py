@@ -41,6 +41,19 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _PRELOAD = ["phonehome.db.preload", "phonehome.pipeline"]
 
 
+def start_server() -> None:
+    """Start the fork server now, unless it runs already, and return at once.
+
+    It imports and builds the classifiers (`_PRELOAD`: about 0.4 s) on another core while this
+    process goes on importing its command and opening the database; the first worker then forks
+    from a server that is ready instead of waiting for it (docs/performance.md#start-up).  A server
+    that is never used exits with this process."""
+    from multiprocessing import forkserver
+
+    _CONTEXT.set_forkserver_preload(_PRELOAD)
+    forkserver.ensure_running()
+
+
 def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> None:
     """A worker's loop: parts in, analyses (or the error of each exchange that failed) out."""
     # Ctrl-C reaches the whole process group: the parent decides when workers stop (it flushes first).

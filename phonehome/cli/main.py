@@ -33,6 +33,9 @@ class Entry:
     # The first paragraph of the command's help; `phonehome --help` shortens it to one line as click
     # does. tests/phonehome/cli/test_main.py keeps it equal to the command's own help.
     summary: str
+    # It classifies in worker processes forked from a fork server (db/workers.py): the group starts
+    # that server before importing the command, so both import at once on two cores.
+    forks: bool = False
 
     def load(self) -> click.Command:
         command = getattr(importlib.import_module(f"phonehome.cli.{self.module}"), self.attr)
@@ -42,8 +45,10 @@ class Entry:
 
 
 REGISTRY: tuple[Entry, ...] = (
-    Entry("capture", "capture", "capture", "Capture a device's traffic through a proxy on this computer."),
-    Entry("replay", "replay", "replay_cmd", "Import HAR files or mitmproxy flow dumps and analyse them."),
+    Entry("capture", "capture", "capture", "Capture a device's traffic through a proxy on this computer.",
+          forks=True),
+    Entry("replay", "replay", "replay_cmd", "Import HAR files or mitmproxy flow dumps and analyse them.",
+          forks=True),
     Entry("reanalyze", "replay", "reanalyze",
           "Run today's classifiers again over stored flows, replacing their findings."),
     Entry("sessions", "query", "sessions_cmd",
@@ -81,6 +86,16 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self.entries})
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        entry = self.entries.get(args[0]) if args else None
+        if entry is not None and entry.forks and _runs(ctx, args[1:]):
+            from phonehome.db.workers import start_server
+
+            start_server()
+        return super().resolve_command(ctx, args)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in self.entries:
             self.add_command(self.entries[cmd_name].load(), cmd_name)
@@ -100,6 +115,24 @@ class LazyGroup(click.Group):
                 rows.append((name, command.get_short_help_str(limit)))
         with formatter.section(_("Commands")):
             formatter.write_dl(rows)
+
+
+def _runs(ctx: click.Context, args: Sequence[str]) -> bool:
+    """Whether the command will run with these arguments and may use worker processes: not for its
+    help or shell completion, not with `--workers 0`, and not on one core, where the server's
+    start-up would take the command's own time instead of running beside it."""
+    if ctx.resilient_parsing or any(a in ("-h", "--help") for a in args):
+        return False
+    for i, arg in enumerate(args):
+        asked = arg.partition("=")[2] if arg.startswith("--workers=") else None
+        if arg == "--workers" and i + 1 < len(args):
+            asked = args[i + 1]
+        if asked is not None and asked.strip().isdigit() and int(asked) == 0:
+            return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return (os.cpu_count() or 1) > 1
 
 
 class Commands(Sequence[click.Command]):

@@ -123,3 +123,72 @@ def test_an_idle_executor_does_not_keep_the_program_from_ending() -> None:
         "--version",
     )
     assert idle.returncode == 0 and "worked" in idle.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "starts"),
+    [
+        (["replay", "big.har"], True),
+        (["replay", "big.har", "--workers", "2"], True),
+        (["capture", "--port", "8081"], True),
+        (["replay", "--help"], False),  # its help: no worker will run
+        (["replay", "big.har", "-h"], False),
+        (["replay", "big.har", "--workers", "0"], False),  # classified in this process
+        (["replay", "--workers=0", "big.har"], False),
+        (["replay", "--workers", " 00", "big.har"], False),
+        (["findings"], False),  # never uses workers
+        (["report", "--workers", "3"], False),
+    ],
+)
+def test_the_fork_server_starts_before_a_command_that_forks_is_imported(
+    args: list[str], starts: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`replay` and `capture` classify in worker processes: their fork server starts (importing the
+    classifiers on another core) before the command's own module is imported."""
+    import phonehome.db.workers as workers
+
+    from phonehome.cli.main import LazyGroup
+
+    started: list[bool] = []
+    monkeypatch.setattr(workers, "start_server", lambda: started.append(True))
+    monkeypatch.setattr(Entry, "load", lambda self: click.Command(self.name))  # not imported
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1})
+    group = LazyGroup(entries=REGISTRY)
+    name, command, _rest = group.resolve_command(click.Context(group), args)
+    assert name == args[0] and command is not None
+    assert started == ([True] if starts else [])
+    # One core: the server would take the command's own time instead of running beside it.
+    started.clear()
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0})
+    LazyGroup(entries=REGISTRY).resolve_command(click.Context(group), args)
+    assert started == []
+    # Shell completion resolves commands without running them.
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1})
+    LazyGroup(entries=REGISTRY).resolve_command(click.Context(group, resilient_parsing=True), args)
+    assert started == []
+
+
+def test_the_fork_server_started_early_is_the_one_workers_fork_from() -> None:
+    """In a fresh interpreter: `start_server` starts one fork server, and the pool's first worker is
+    forked from that same server."""
+    code = (
+        "import os\n"
+        "from multiprocessing import forkserver\n"
+        "from phonehome.db.workers import ClassifierPool, start_server\n"
+        "from phonehome.pipeline import make_analyzer\n"
+        "start_server()\n"
+        "server = forkserver._forkserver._forkserver_pid\n"
+        "start_server()\n"
+        "assert forkserver._forkserver._forkserver_pid == server  # started once\n"
+        "with ClassifierPool(make_analyzer(None), 1) as pool:\n"
+        "    pool.wait_ready()\n"
+        "    worker = pool._workers[0].process.pid\n"
+        "    parent = int(open(f'/proc/{worker}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+        "print(server, parent)\n"
+    )
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    server, parent = result.stdout.split()
+    assert int(server) == int(parent)
