@@ -550,6 +550,9 @@ class Summary:
     # Blind spots other than refused client certificates: (kind, host, connections).
     blind_spots: list[tuple[str, str, int]] = field(default_factory=list)
     not_sent: int = 0  # requests that never reached their server, in `flows` but in no other count
+    # host -> its registrable domain as stored with its destination, so the summary names receivers
+    # without loading the public suffix list again (a host stored without a destination is absent).
+    host_domains: dict[str, str] = field(default_factory=dict)
 
 
 def summary(store: Store, session: str | None = None) -> Summary:
@@ -615,14 +618,16 @@ def summary(store: Store, session: str | None = None) -> Summary:
                 clear.setdefault(host, set()).add(kind)
         flagged_flows = s.scalar(scoped(select(func.count(FLOWS.c.id)).where(FLOWS.c.findings > 0))) or 0
         host_countries: dict[str, Counter[str]] = {}
-        for host, country, n in s.execute(
+        host_domains: dict[str, str] = {}
+        for host, country, domain, n in s.execute(
             scoped(
-                select(FLOWS.c.host, DESTINATIONS.c.country, func.count(FLOWS.c.id)).join(
-                    DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id
-                )
-            ).group_by(FLOWS.c.host, DESTINATIONS.c.country)
+                select(
+                    FLOWS.c.host, DESTINATIONS.c.country, DESTINATIONS.c.domain, func.count(FLOWS.c.id)
+                ).join(DESTINATIONS, FLOWS.c.destination_id == DESTINATIONS.c.id)
+            ).group_by(FLOWS.c.host, DESTINATIONS.c.country, DESTINATIONS.c.domain)
         ):
             host_countries.setdefault(host, Counter())[country] += n
+            host_domains.setdefault(host, domain)
         blind_stmt = select(BLIND_SPOTS.c.kind, BLIND_SPOTS.c.host, func.count(BLIND_SPOTS.c.id)).join(
             SESSIONS, BLIND_SPOTS.c.session_id == SESSIONS.c.id
         )
@@ -656,6 +661,7 @@ def summary(store: Store, session: str | None = None) -> Summary:
         not_sent=len(unsent),
         notes=n_notes,
         host_countries={h: [c for c, _ in cs.most_common()] for h, cs in host_countries.items()},
+        host_domains=host_domains,
     )
 
 

@@ -41,17 +41,20 @@ EVIDENCE_ORDER = (
 )  # fmt: skip
 
 
-def _company(host: str) -> str:
-    """The company behind a host (entity map), else its registrable domain."""
+def _company(host: str, domain: str | None = None) -> str:
+    """The company behind a host (entity map), else its registrable domain: `domain` as stored with
+    the host's destination when given (the same function made it), else worked out here."""
     match = entity_map().match(host)
-    return match.entity.name if match else registrable_domain(host)
+    if match:
+        return match.entity.name
+    return domain or registrable_domain(host)
 
 
-def _domains(hosts: list[str], limit: int = 4) -> str:
+def _domains(hosts: list[str], domains: dict[str, str], limit: int = 4) -> str:
     """Receivers by company (or registrable domain), most findings first: `Xiaomi, Google, adjust (+2)`."""
     seen: list[str] = []
     for host in hosts:
-        domain = _company(host)
+        domain = _company(host, domains.get(host))
         if domain not in seen:
             seen.append(domain)
     shown = ", ".join(seen[:limit])
@@ -78,7 +81,7 @@ def render_summary(console: Console, s: Summary) -> None:
         for category, kind, n, distinct in rows:
             table.add_row(
                 cell(category_label(category)), cell(kind_label(kind)), str(n), str(distinct),
-                cell(_domains(s.kind_hosts.get(kind, [])), None),
+                cell(_domains(s.kind_hosts.get(kind, []), s.host_domains), None),
             )  # fmt: skip
         console.print(table)
     if s.by_host:

@@ -10,8 +10,10 @@ from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
 from phonehome.db.queries import summary
 from phonehome.db.store import Store, Unread
+from pytest import MonkeyPatch
 from rich.console import Console
 
+from phonehome import summary as summary_module
 from phonehome.summary import _domains, render_evidence, render_summary
 
 HOSTILE_HOST = "evil[bold red]x[/].example.com"
@@ -57,11 +59,41 @@ def test_receivers_are_named_by_company() -> None:
         "z.example.co.uk",
     ]
     # Hosts of one company count once; hosts the entity map doesn't know keep their domain.
-    assert _domains(hosts) == "Xiaomi, Google, Meta, example.co.uk"
+    assert _domains(hosts, {}) == "Xiaomi, Google, Meta, example.co.uk"
     assert (
-        _domains([*hosts, "a.adjust.com", "b.unknown-tracker.example"])
+        _domains([*hosts, "a.adjust.com", "b.unknown-tracker.example"], {})
         == "Xiaomi, Google, Meta, example.co.uk (+2)"
     )
+
+
+def test_receivers_are_named_from_the_stored_domains(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    """After a replay with workers, the summary names receivers from the domains stored with their
+    destinations: the public suffix list is not loaded again in the replay's own process."""
+    store = Store(str(tmp_path / "s.db"))
+    try:
+        sid = store.open_session("s", "replay")
+        t = datetime(2026, 11, 20, tzinfo=UTC)
+        hosts = ["z.example.co.uk", "a.miui.com", "y.shop.example.com.au"]
+        store.write(sid, "d", [
+            analyze(Exchange(t, "GET", f"https://{h}/c?imei=861234567890127", fingerprint=h)) for h in hosts
+        ])  # fmt: skip
+        s = summary(store)
+    finally:
+        store.dispose()
+    assert s.host_domains == {"z.example.co.uk": "example.co.uk", "a.miui.com": "miui.com",
+                              "y.shop.example.com.au": "example.com.au"}  # fmt: skip
+
+    def no_list(host: str) -> str:
+        raise AssertionError(f"registrable_domain({host!r}) was worked out again")
+
+    monkeypatch.setattr(summary_module, "registrable_domain", no_list)
+    assert _domains(hosts, s.host_domains) == "example.co.uk, Xiaomi, example.com.au"
+    out = io.StringIO()
+    render_summary(Console(file=out, width=200, color_system=None), s)
+    assert "Xiaomi, example.com.au, example.co.uk" in out.getvalue()  # most findings, then by host
+    # A host stored without a destination still gets its domain, worked out then.
+    monkeypatch.undo()
+    assert _domains(["q.example.co.uk"], s.host_domains) == "example.co.uk"
 
 
 def test_evidence_prefers_plain_values_and_says_when_a_digest_was_sent(tmp_path: Path) -> None:
