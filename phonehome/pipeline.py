@@ -71,6 +71,12 @@ class ReplayReport:
 
 
 SHOWN_ENTRIES = 10  # entry numbers kept per skip reason
+# Exchanges read ahead of the writer: four batches keep it and the workers busy.  More only lets the
+# reading thread run on, taking the interpreter's lock from the writer, whose SQLite inserts give it
+# up row by row and then wait up to the switch interval for it each time: with 10,000 read ahead, the
+# first batch took 0.1-0.5 s to store instead of 20 ms while the workers waited, and peak memory was
+# 97 MB instead of 76 for 20,000 flows (docs/performance.md#replay).
+READ_AHEAD = 1024
 
 Progress = Callable[[str, int | None, int], None]  # (file, expected entries, entries done so far)
 
@@ -125,7 +131,9 @@ def _replay(
             continue
         expected = estimate_entries(path)
         session_id = store.open_session(session, "replay", zone=file_zone(path))
-        writer = Writer(store, session_id, device=session, analyzer=analyzer, pool=pool).start()
+        writer = Writer(
+            store, session_id, device=session, analyzer=analyzer, pool=pool, maxsize=READ_AHEAD
+        ).start()
         try:
             for item in items:
                 if isinstance(item, Exchange):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from phonehome.db.queries import Filters, flows
 from phonehome.db.store import Store
+from pytest import MonkeyPatch
 
 from phonehome.pipeline import _reason_kind, default_label, replay
 
@@ -107,3 +108,40 @@ def test_every_command_reads_a_poisoned_database(tmp_path: Path, db_url: str) ->
     assert len(rows) == 10 + sum(imported for _, imported in POISONS.values())
     # The exported HAR itself replays.
     assert run("replay", str(tmp_path / "out.har"), "--db", str(tmp_path / "again.db"))[0] == 0
+
+
+def test_the_reader_stays_a_few_batches_ahead_of_the_writer(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    """A replay reads at most `READ_AHEAD` exchanges (and the batches in hand) beyond what is stored:
+    reading further would only take the interpreter's lock from the writer (and hold more memory)."""
+    from phonehome.db import store as store_module
+
+    from benchmarks._common import synthetic_har
+    from phonehome import pipeline
+
+    har = synthetic_har(tmp_path / "s.har", 3 * pipeline.READ_AHEAD)
+    store = Store(str(tmp_path / "p.db"))
+    read = 0
+    ahead: list[int] = []
+    stored = 0
+    write = store_module.Store.write
+
+    def counting(self: Store, session_id: int, device: str, items: object, *a: object, **k: object) -> object:
+        nonlocal stored
+        ahead.append(read - stored)
+        result = write(self, session_id, device, items, *a, **k)  # type: ignore[arg-type]
+        stored += result.stored + result.duplicates
+        return result
+
+    def progress(_path: str, _expected: int | None, done: int) -> None:
+        nonlocal read
+        read = done
+
+    monkeypatch.setattr(store_module.Store, "write", counting)
+    try:
+        report = replay(store, [har], progress=progress)
+    finally:
+        store.dispose()
+    assert report.stored == 3 * pipeline.READ_AHEAD
+    batch = 256  # the writer's batch: one being stored, and one in hand while the queue refills
+    assert max(ahead) <= pipeline.READ_AHEAD + 2 * batch + 1
+    assert max(ahead) >= pipeline.READ_AHEAD // 2  # it does read ahead
