@@ -12,6 +12,7 @@ from phonehome.classifiers.detect.known import KnownValues
 from phonehome.classifiers.model import Exchange
 from phonehome.db.store import Store, Writer
 from phonehome.db.workers import ClassifierPool, PoolBroken
+from sqlalchemy import text
 
 from phonehome.pipeline import make_analyzer
 from phonehome.sources import open_source
@@ -143,3 +144,47 @@ def test_a_next_part_and_an_answer_bigger_than_their_pipes_do_not_wait_for_each_
     thread.join(120)
     assert not thread.is_alive(), "the parent and its worker wait for each other"
     assert result == [200_000] * 4
+
+
+def test_the_writer_keeps_batches_at_the_workers_while_it_stores_the_oldest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch is stored with the next `AHEAD` already sent to the workers, and every flow is
+    stored in the order it came."""
+    from phonehome.db import store as store_module
+
+    store = Store(str(tmp_path / "a.db"))
+    sent = stored = 0
+    in_hand: list[int] = []
+    submit, write = ClassifierPool.submit, Store.write
+
+    queued = threading.Event()
+
+    def counting_submit(self: ClassifierPool, exchanges: list[Exchange]) -> object:
+        nonlocal sent
+        queued.wait(60)  # the first batch waits until every flow is queued: every batch is full
+        sent += bool(exchanges)
+        return submit(self, exchanges)
+
+    def counting_write(self: Store, *args: object, **kwargs: object) -> object:
+        nonlocal stored
+        in_hand.append(sent - stored)
+        stored += 1
+        return write(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ClassifierPool, "submit", counting_submit)
+    monkeypatch.setattr(Store, "write", counting_write)
+    try:
+        sid = store.open_session("a", "replay")
+        with ClassifierPool(crashing_or_hanging, 1, timeout=30.0) as pool:
+            writer = Writer(store, sid, device="a", pool=pool, batch=4).start()
+            for i in range(40):
+                writer.submit(_ex("/ok", i))
+            queued.set()
+            stats = writer.close()
+        with store.engine.connect() as conn:
+            urls = [u for (u,) in conn.execute(text("SELECT url FROM flows ORDER BY id"))]
+    finally:
+        store.dispose()
+    assert stats.stored == 40 and urls == [_ex("/ok", i).url for i in range(40)]
+    assert in_hand[: -store_module.AHEAD] == [store_module.AHEAD + 1] * (10 - store_module.AHEAD)
