@@ -22,11 +22,12 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from phonehome.classifiers.model import Analysis, Destination, Exchange, split_url
+from phonehome.db.packing import Packed, pack, unpack
 
 log = logging.getLogger(__name__)
 
@@ -78,18 +79,13 @@ def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> N
         part = parts.get()
         if part is None:
             return
-        out: list[dict[str, Any] | str] = []
+        out: list[Packed | str] = []
         for exchange in part:
             try:
-                out.append(_without_exchange(analyzer(exchange)))
+                out.append(pack(analyzer(exchange)))
             except Exception as exc:  # noqa: BLE001 - reported back, stored with a note
                 out.append(f"analysis failed: {type(exc).__name__}: {exc}"[:300])
         conn.send(out)
-
-
-def _without_exchange(analysis: Analysis) -> dict[str, Any]:
-    """What a worker sends back: the analysis without the exchange the parent already holds."""
-    return {f.name: getattr(analysis, f.name) for f in fields(analysis) if f.name != "exchange"}
 
 
 def failed(exchange: Exchange, note: str) -> Analysis:
@@ -321,5 +317,6 @@ class ClassifierPool:
         self._workers[i] = self._spawn()
 
 
-def _as_analysis(exchange: Exchange, result: dict[str, Any] | str) -> Analysis:
-    return Analysis(exchange=exchange, **result) if isinstance(result, dict) else failed(exchange, result)
+def _as_analysis(exchange: Exchange, result: Packed | str) -> Analysis:
+    """A worker's answer for `exchange`: its packed analysis (db/packing.py), or why it failed."""
+    return failed(exchange, result) if isinstance(result, str) else unpack(exchange, result)
