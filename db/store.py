@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from phonehome.classifiers.model import Analysis, Destination, Exchange, Finding, split_url
 from phonehome.db import jsontext
 from phonehome.db.bulk import insert_rows
+from phonehome.db.checkpoint import Checkpointer
 from phonehome.db.fit import clean, fit_row, plain
 from phonehome.db.models import (
     BLIND_SPOTS,
@@ -113,6 +114,20 @@ def _hidden(text: str, db: str) -> str:
     return text.replace(db, _shown(db)).replace(str(password), "***") if password else text
 
 
+def _sqlite_file(url: str) -> str | None:
+    """The file of an SQLite URL; None for an in-memory database or another database."""
+    parsed = make_url(url)
+    path = parsed.database
+    if (
+        not parsed.drivername.startswith("sqlite")
+        or not path
+        or path == ":memory:"
+        or path.startswith("file:")
+    ):
+        return None
+    return path
+
+
 def _private_sqlite_file(url: str) -> None:
     """Create the SQLite file ourselves so it is born 0600: it holds personal data."""
     parsed = make_url(url)
@@ -128,6 +143,9 @@ def _private_sqlite_file(url: str) -> None:
     os.chmod(target, 0o600)
 
 
+AUTOCHECKPOINT = 1000  # pages: SQLite's own default, set on every connection and while no writer runs
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Transactions are begun by `_sqlite_begin`, not by the driver's own guesses.
     dbapi_conn.isolation_level = None
@@ -136,6 +154,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT}")
     cur.close()
 
 
@@ -243,6 +262,12 @@ class Store:
         # committed: a destination is never deleted and keeps its id, so a batch upserts and reads
         # back only the destinations it is the first to meet (docs/performance.md#many-processes).
         self._known_destinations: dict[tuple[str, str], int] = {}
+        # An SQLite file's path (its log is this path + "-wal"), and the thread that checkpoints it
+        # while a writer runs (`checkpoints_elsewhere`); None for other databases and in-memory ones.
+        self._wal = _sqlite_file(url)
+        self._checkpointer: Checkpointer | None = None
+        self._checkpoint_users = 0
+        self._checkpoint_lock = threading.Lock()
         try:
             self._prepare(create, on_migrate)
         except SQLAlchemyError as exc:
@@ -295,8 +320,35 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """One write transaction (on SQLite it holds the write lock from its first statement)."""
-        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
-            yield conn
+        with self.engine.connect().execution_options(write=True) as conn:
+            if self._wal is not None:
+                # Whether this commit copies the log into the database itself (SQLite's default) or
+                # leaves that to the checkpoint thread of a running writer (db/checkpoint.py).
+                pages = 0 if self._checkpointer is not None else AUTOCHECKPOINT
+                conn.connection.dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={pages}")  # type: ignore[union-attr]
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def checkpoints_elsewhere(self) -> Iterator[None]:
+        """While in it, on an SQLite file, this Store's commits leave copying the log into the
+        database to a thread of its own (db/checkpoint.py); elsewhere it changes nothing."""
+        if self._wal is None:
+            yield
+            return
+        with self._checkpoint_lock:
+            self._checkpoint_users += 1
+            if self._checkpointer is None:
+                self._checkpointer = Checkpointer(self.engine, self._wal).start()
+        try:
+            yield
+        finally:
+            with self._checkpoint_lock:
+                self._checkpoint_users = max(0, self._checkpoint_users - 1)  # 0 after `dispose`
+                stopping = self._checkpointer if self._checkpoint_users == 0 else None
+                self._checkpointer = None if stopping is not None else self._checkpointer
+            if stopping is not None:
+                stopping.stop()
 
     def _insert(self, table: Any) -> postgresql.Insert | sqlite.Insert:
         """This dialect's INSERT, with its ON CONFLICT clauses (both dialects spell them alike)."""
@@ -637,6 +689,10 @@ class Store:
         self._known_destinations.update(learned)
 
     def dispose(self) -> None:
+        with self._checkpoint_lock:
+            checkpointer, self._checkpointer, self._checkpoint_users = self._checkpointer, None, 0
+        if checkpointer is not None:
+            checkpointer.stop()
         self.engine.dispose()
 
 
@@ -1049,6 +1105,10 @@ class Writer:
                 break
 
     def _run(self) -> None:
+        with self.store.checkpoints_elsewhere():
+            self._loop()
+
+    def _loop(self) -> None:
         # With worker processes, the next batches go to the workers before the oldest is stored, so
         # they classify while this thread writes (`AHEAD` batches in hand); without, one at a time.
         pending: collections.deque[tuple[list[object], Any]] = collections.deque()
