@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phonehome.classifiers.model import Analysis, Destination, Exchange, Finding, split_url
-from phonehome.db import jsontext
+from phonehome.db import deferred, jsontext
 from phonehome.db.bulk import insert_rows
 from phonehome.db.checkpoint import Checkpointer
 from phonehome.db.fit import clean, fit_row, plain
@@ -290,6 +290,11 @@ class Store:
                 if on_migrate is not None:
                     on_migrate(found, SCHEMA_VERSION)
                 self._migrate(found, "alembic_version" in tables)
+            if create and self._dialect == "sqlite":
+                with self.engine.connect() as conn:
+                    lacking = deferred.missing(conn)
+                if lacking:  # a bulk load stopped before it built them: a writer builds them now
+                    log.info("building %d indexes a stopped load left for later", self.build_indexes())
             return
         if tables:
             raise StoreError("not a phonehome database (it has other tables and no schema version)")
@@ -328,6 +333,30 @@ class Store:
                 conn.connection.dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={pages}")  # type: ignore[union-attr]
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[bool]:
+        """A load of many flows: on an SQLite file that holds no flow yet, the secondary indexes of
+        flows and findings are dropped for it and built when it ends (db/deferred.py).  Yields
+        whether they were; elsewhere it changes nothing."""
+        if self._wal is None:
+            yield False
+            return
+        with self.writing() as conn:
+            dropped = deferred.drop_if_empty(conn)
+        try:
+            yield dropped
+        finally:
+            if dropped:
+                self.build_indexes()
+
+    def build_indexes(self) -> int:
+        """Build the secondary indexes an SQLite database lacks (a bulk load left them for later, or
+        was stopped before it built them); how many."""
+        if self._dialect != "sqlite":
+            return 0
+        with self.writing() as conn:
+            return deferred.build(conn)
 
     @contextmanager
     def checkpoints_elsewhere(self) -> Iterator[None]:

@@ -105,7 +105,8 @@ def replay(
     analyzer = make_analyzer(known, destinations, resolver)
     pool = ClassifierPool(analyzer, workers) if workers > 0 and resolver is None else None
     try:
-        return _replay(store, paths, label, progress, analyzer, pool)
+        with store.bulk_load():
+            return _replay(store, paths, label, progress, analyzer, pool)
     finally:
         if pool is not None:
             pool.close()
