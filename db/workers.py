@@ -38,20 +38,24 @@ START_TIMEOUT = 120.0  # seconds a new worker may take to start (import phonehom
 # thread of the proxy is ever copied into them, and a replaced worker starts in milliseconds).
 _CONTEXT = multiprocessing.get_context("forkserver")
 # What the fork server loads before it forks: the classifiers, built and frozen (db/preload.py), and
-# the module whose analyzer the workers are sent.
-_PRELOAD = ["phonehome.db.preload", "phonehome.pipeline"]
+# the module of the workers' own loop.  A classifier process needs nothing of the database: its
+# modules (SQLAlchemy, the store) were once loaded here too, and took the server 0.38 s to start
+# instead of 0.22 while a replay waited for its first worker.
+PRELOAD = ("phonehome.db.preload", "phonehome.db.workers")
+# A capture's server also forks the writer process (db/writerprocess.py), which stores.
+WRITER_PRELOAD = (*PRELOAD, "phonehome.db.writerprocess", "phonehome.db.store")
 
 
-def start_server() -> None:
+def start_server(preload: Sequence[str] = PRELOAD) -> None:
     """Start the fork server now, unless it runs already, and return at once.
 
-    It imports and builds the classifiers (`_PRELOAD`: about 0.4 s) on another core while this
+    It imports and builds the classifiers (`preload`: about 0.2 s) on another core while this
     process goes on importing its command and opening the database; the first worker then forks
     from a server that is ready instead of waiting for it (docs/performance.md#start-up).  A server
     that is never used exits with this process."""
     from multiprocessing import forkserver
 
-    _CONTEXT.set_forkserver_preload(_PRELOAD)
+    _CONTEXT.set_forkserver_preload(list(preload))
     forkserver.ensure_running()
 
 
@@ -169,7 +173,7 @@ class ClassifierPool:
         return True
 
     def _spawn(self) -> _Worker:
-        _CONTEXT.set_forkserver_preload(_PRELOAD)
+        _CONTEXT.set_forkserver_preload(list(PRELOAD))  # unless a server runs already
         mine, theirs = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=_serve, args=(theirs, self.analyzer), name="phonehome-classifier", daemon=True

@@ -39,7 +39,7 @@ from typing import Any
 
 from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.db.tally import FEED, Recent, Snapshot
-from phonehome.db.workers import _CONTEXT, _PRELOAD
+from phonehome.db.workers import _CONTEXT, WRITER_PRELOAD
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +300,7 @@ class WriterProcess:
         self._closed = threading.Event()
         self._gone = False  # the writer process ended or cannot be reached
         self._stopped = False
-        _CONTEXT.set_forkserver_preload(_PRELOAD)
+        _CONTEXT.set_forkserver_preload(list(WRITER_PRELOAD))  # unless a server runs already
         theirs, self._requests = _CONTEXT.Pipe(duplex=False)
         self._reports, mine = _CONTEXT.Pipe(duplex=False)
         self.process = _CONTEXT.Process(

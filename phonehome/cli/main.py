@@ -34,8 +34,9 @@ class Entry:
     # does. tests/phonehome/cli/test_main.py keeps it equal to the command's own help.
     summary: str
     # It classifies in worker processes forked from a fork server (db/workers.py): the group starts
-    # that server before importing the command, so both import at once on two cores.
-    forks: bool = False
+    # that server before importing the command, so both import at once on two cores.  "writer":
+    # it forks a writer process as well (a capture), whose server loads the store too.
+    forks: str = ""
 
     def load(self) -> click.Command:
         command = getattr(importlib.import_module(f"phonehome.cli.{self.module}"), self.attr)
@@ -46,9 +47,9 @@ class Entry:
 
 REGISTRY: tuple[Entry, ...] = (
     Entry("capture", "capture", "capture", "Capture a device's traffic through a proxy on this computer.",
-          forks=True),
+          forks="writer"),
     Entry("replay", "replay", "replay_cmd", "Import HAR files or mitmproxy flow dumps and analyse them.",
-          forks=True),
+          forks="classifiers"),
     Entry("reanalyze", "replay", "reanalyze",
           "Run today's classifiers again over stored flows, replacing their findings."),
     Entry("sessions", "query", "sessions_cmd",
@@ -91,9 +92,9 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         entry = self.entries.get(args[0]) if args else None
         if entry is not None and entry.forks and _runs(ctx, args[1:]):
-            from phonehome.db.workers import start_server
+            from phonehome.db.workers import PRELOAD, WRITER_PRELOAD, start_server
 
-            start_server()
+            start_server(WRITER_PRELOAD if entry.forks == "writer" else PRELOAD)
         return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

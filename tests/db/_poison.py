@@ -44,3 +44,12 @@ def bulky(exchange: Exchange) -> Analysis:
         analysis.fields,
         (*analysis.notes, "x" * 200_000),
     )
+
+
+def modules_loaded(exchange: Exchange) -> Analysis:
+    """The analysis, with a note saying which of the database's modules this process has loaded."""
+    import sys
+
+    analysis = analyze(exchange)
+    loaded = sorted(m for m in ("sqlalchemy", "phonehome.db.store", "alembic") if m in sys.modules)
+    return Analysis(analysis.exchange, analysis.findings, analysis.destination, notes=(",".join(loaded),))

@@ -6,11 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from phonehome.db.workers import _PRELOAD
+from phonehome.db.workers import PRELOAD, WRITER_PRELOAD
 
 
 def test_the_fork_server_loads_it_first() -> None:
-    assert _PRELOAD[0] == "phonehome.db.preload"
+    assert PRELOAD[0] == WRITER_PRELOAD[0] == "phonehome.db.preload"
 
 
 def test_importing_it_builds_the_tables_and_freezes_them() -> None:

@@ -149,14 +149,15 @@ def test_the_fork_server_starts_before_a_command_that_forks_is_imported(
 
     from phonehome.cli.main import LazyGroup
 
-    started: list[bool] = []
-    monkeypatch.setattr(workers, "start_server", lambda: started.append(True))
+    started: list[tuple[str, ...]] = []
+    monkeypatch.setattr(workers, "start_server", lambda preload: started.append(tuple(preload)))
     monkeypatch.setattr(Entry, "load", lambda self: click.Command(self.name))  # not imported
     monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1})
     group = LazyGroup(entries=REGISTRY)
     name, command, _rest = group.resolve_command(click.Context(group), args)
     assert name == args[0] and command is not None
-    assert started == ([True] if starts else [])
+    expected = workers.WRITER_PRELOAD if args[0] == "capture" else workers.PRELOAD
+    assert started == ([expected] if starts else [])
     # One core: the server would take the command's own time instead of running beside it.
     started.clear()
     monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0})
@@ -170,25 +171,32 @@ def test_the_fork_server_starts_before_a_command_that_forks_is_imported(
 
 def test_the_fork_server_started_early_is_the_one_workers_fork_from() -> None:
     """In a fresh interpreter: `start_server` starts one fork server, and the pool's first worker is
-    forked from that same server."""
+    forked from that same server; a classifier process loads nothing of the database."""
     code = (
         "import os\n"
         "from multiprocessing import forkserver\n"
         "from phonehome.db.workers import ClassifierPool, start_server\n"
-        "from phonehome.pipeline import make_analyzer\n"
+        "from phonehome.classifiers.model import Exchange\n"
+        "from datetime import datetime, UTC\n"
+        "from tests.db._poison import modules_loaded\n"
         "start_server()\n"
         "server = forkserver._forkserver._forkserver_pid\n"
         "start_server()\n"
         "assert forkserver._forkserver._forkserver_pid == server  # started once\n"
-        "with ClassifierPool(make_analyzer(None), 1) as pool:\n"
+        "with ClassifierPool(modules_loaded, 1) as pool:\n"
         "    pool.wait_ready()\n"
+        "    (a,) = pool.classify([Exchange(datetime(2026, 1, 1, tzinfo=UTC), 'GET', 'https://t.example/')])\n"
+        "    assert a.notes == ('',), a.notes\n"
         "    worker = pool._workers[0].process.pid\n"
         "    parent = int(open(f'/proc/{worker}/stat').read().rsplit(')', 1)[1].split()[1])\n"
         "print(server, parent)\n"
     )
     import sys
 
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=root
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     server, parent = result.stdout.split()
     assert int(server) == int(parent)
