@@ -647,3 +647,66 @@ def test_every_member_of_the_vocabulary_fits_its_column() -> None:
                          ("hashed", Hash)):  # fmt: skip
         for member in enum:
             assert fit_row(FINDINGS, {column: str(member)}) == ({column: member.value}, {}), (column, member)  # type: ignore[arg-type]
+
+
+def test_a_new_database_is_stamped_as_alembic_stamps_it(
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A new database's `alembic_version` is made without Alembic: the same table, constraint and
+    revision as `alembic stamp` makes, which Alembic then reads as its own."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from phonehome.db.store import alembic_config, database_url
+    from sqlalchemy import create_engine, inspect
+
+    store = Store(db_url)
+    try:
+        with store.engine.connect() as conn:
+            ours = _alembic_table(conn)
+            assert MigrationContext.configure(conn).get_current_revision() == REVISIONS[SCHEMA_VERSION]
+            assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    finally:
+        store.dispose()
+    # Alembic's own stamp, in an empty database of the same kind.
+    sqlite = database_url(db_url).startswith("sqlite")
+    other = str(tmp_path / "alembic.db") if sqlite else request.getfixturevalue("postgres_url")
+    engine = create_engine(database_url(other))
+    try:
+        with engine.begin() as conn:
+            command.stamp(alembic_config(conn), REVISIONS[SCHEMA_VERSION])
+        with engine.connect() as conn:
+            assert _alembic_table(conn) == ours
+            assert inspect(conn).get_table_names() == ["alembic_version"]
+    finally:
+        engine.dispose()
+
+
+def _alembic_table(conn: Any) -> tuple[object, ...]:
+    from sqlalchemy import inspect
+
+    found = inspect(conn)
+    columns = [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns("alembic_version")]
+    key = found.get_pk_constraint("alembic_version")
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    return (
+        columns,
+        key["constrained_columns"],
+        key["name"],
+        found.get_unique_constraints("alembic_version"),
+        rows,
+    )
+
+
+def test_creating_a_database_imports_no_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from phonehome.db.store import Store\n"
+        f"Store({str(tmp_path / 'n.db')!r}).dispose()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
