@@ -1026,12 +1026,16 @@ class Writer:
         names: Mapping[str, str] | None = None,
         pool: ClassifierPool | None = None,
         max_bytes: int = 16 * 1024 * 1024,
+        live: bool = True,
     ) -> None:
         self.store = store
         self.session_id = session_id
         self.device = device
         self.names = dict(names or {})  # client address -> the device name the user gave it
-        self.tally = Tally()  # running counts for the live view, never a query
+        # Running counts for a live view, never a query; kept only with `live` (a replay shows none:
+        # counting each finding there cost its process 8 µs a flow).
+        self.tally = Tally()
+        self.live = live
         # Worker processes that classify (db/workers.py); None: classify on this thread.
         self.pool = pool
         self.batch = batch
@@ -1299,11 +1303,12 @@ class Writer:
         self.stats.blind_spots += sum(1 for k in unread if k is not BlindSpot.CLIENT_TLS)
         stored = [i for i in items if isinstance(i, Analysis) and i.exchange not in result.unstored]
         self.stats.findings += sum(len(i.findings) for i in stored)
-        self.tally.add_flows(
-            (a, device_of(a.exchange.client_address, self.device, self.names)) for a in stored
-        )
-        if unread:
-            self.tally.add_blind_spots(k.value for k in unread)
+        if self.live:
+            self.tally.add_flows(
+                (a, device_of(a.exchange.client_address, self.device, self.names)) for a in stored
+            )
+            if unread:
+                self.tally.add_blind_spots(k.value for k in unread)
         if self.on_batch is not None:
             self.on_batch(result, len(items))
 

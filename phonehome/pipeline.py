@@ -133,7 +133,7 @@ def _replay(
         expected = estimate_entries(path)
         session_id = store.open_session(session, "replay", zone=file_zone(path))
         writer = Writer(
-            store, session_id, device=session, analyzer=analyzer, pool=pool, maxsize=READ_AHEAD
+            store, session_id, device=session, analyzer=analyzer, pool=pool, maxsize=READ_AHEAD, live=False
         ).start()
         try:
             for item in items:

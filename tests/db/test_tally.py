@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 from phonehome.classifiers.model import Analysis, Destination, Exchange, Finding, Kind, Source, Where
 from phonehome.db.tally import FEED, Tally
@@ -77,3 +78,23 @@ def test_snapshots_are_consistent_while_the_writer_adds() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_writer_without_a_live_view_keeps_no_counts(tmp_path: Path) -> None:
+    """A replay shows no live view: its writer stores the same and counts nothing beside."""
+    from phonehome.db.store import Store, Writer
+
+    store = Store(str(tmp_path / "t.db"))
+    try:
+        sid = store.open_session("t", "replay")
+        ex = [Exchange(datetime(2026, 12, 7, tzinfo=UTC), "GET", f"https://t.example/?imei=861234567890127&n={n}",
+                       fingerprint=str(n)) for n in range(3)]  # fmt: skip
+        counted, quiet = Writer(store, sid).start(), Writer(store, sid, live=False).start()
+        for writer, part in ((counted, ex[:2]), (quiet, ex[2:])):
+            for item in part:
+                writer.submit(item)
+        assert (counted.close().stored, quiet.close().stored) == (2, 1)
+        assert (counted.tally.snapshot().flows, counted.tally.snapshot().findings) == (2, 2)
+        assert quiet.tally.snapshot() == Tally().snapshot()
+    finally:
+        store.dispose()
