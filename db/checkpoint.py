@@ -9,6 +9,14 @@ checkpoint instead, at most every `every` seconds and only when the log has chan
 checkpoint never waits for readers or writers and never blocks them: what it cannot copy yet it
 copies the next time.  Durability does not change: a commit is in the log either way.
 
+The log starts again from its beginning only when a write transaction begins after every frame in
+it was copied, and a busy writer commits again before a checkpoint running beside it is done: left
+to itself the log grew with the database (254 MB into a 1 GB replay).  So once it holds more than
+`limit` bytes, the next checkpoint waits until the writer's transaction is over and keeps the next
+one from beginning (`gate`, which `Store.writing` holds around each transaction): with the earlier
+checkpoints having copied most of it, this one has little left to do, and the writer's next
+transaction starts the log again.  The log stays near `limit`.
+
 When the writer stops, commits checkpoint themselves again, and the last connection to close copies
 what is left, as SQLite always does.
 """
@@ -25,16 +33,29 @@ from sqlalchemy import Engine
 log = logging.getLogger(__name__)
 
 EVERY = 0.25  # seconds between two looks at the log
+LIMIT = 16 << 20  # bytes of log past which a checkpoint waits for the writer, so the log starts again
 
 
 class Checkpointer:
     """A thread that checkpoints `engine`'s SQLite file `database` while it runs."""
 
-    def __init__(self, engine: Engine, database: str | os.PathLike[str], every: float | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        database: str | os.PathLike[str],
+        every: float | None = None,
+        limit: int | None = None,
+    ) -> None:
         self.engine = engine
         self.wal = Path(f"{os.fspath(database)}-wal")
         self.every = EVERY if every is None else every
+        self.limit = LIMIT if limit is None else limit
         self.checkpoints = 0  # passive checkpoints run
+        self.restarts = 0  # of them, those run between two of the writer's transactions
+        # Held by `Store.writing` around each transaction, and here around a checkpoint that must
+        # copy the whole log; ordered before the database's own locks, so the two never wait in a ring.
+        self.gate = threading.RLock()
+        self._logged = 0  # bytes in the log at the last checkpoint
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="phonehome-checkpoint", daemon=True)
 
@@ -59,7 +80,12 @@ class Checkpointer:
             if mark == seen:
                 continue
             try:
-                self.checkpoint()
+                if self._logged > self.limit:
+                    with self.gate:  # between two transactions: the next starts the log again
+                        self.checkpoint()
+                    self.restarts += 1
+                else:
+                    self.checkpoint()
             except Exception as exc:  # noqa: BLE001 - the next look tries again; closing copies the rest
                 if not warned:
                     log.warning("phonehome: could not checkpoint the database's log (%s); will retry", exc)
@@ -71,7 +97,10 @@ class Checkpointer:
         """One passive checkpoint, outside any transaction (the connection is in autocommit mode)."""
         raw = self.engine.raw_connection()
         try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # type: ignore[union-attr]
+            cursor = raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+            _busy, frames, _copied = cursor.fetchone()
+            size = raw.driver_connection.execute("PRAGMA page_size").fetchone()[0]  # type: ignore[union-attr]
         finally:
             raw.close()
         self.checkpoints += 1
+        self._logged = max(0, frames) * (size + 24)  # a frame: its page and a 24-byte header

@@ -17,6 +17,7 @@ store: producers put exchanges on a queue and never touch the database.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import os
 import queue
@@ -337,11 +338,13 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """One write transaction (on SQLite it holds the write lock from its first statement)."""
-        with self.engine.connect().execution_options(write=True) as conn:
+        checkpointer = self._checkpointer
+        gate = checkpointer.gate if checkpointer is not None else contextlib.nullcontext()
+        with gate, self.engine.connect().execution_options(write=True) as conn:
             if self._wal is not None:
                 # Whether this commit copies the log into the database itself (SQLite's default) or
                 # leaves that to the checkpoint thread of a running writer (db/checkpoint.py).
-                pages = 0 if self._checkpointer is not None else AUTOCHECKPOINT
+                pages = 0 if checkpointer is not None else AUTOCHECKPOINT
                 conn.connection.dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={pages}")  # type: ignore[union-attr]
             with conn.begin():
                 yield conn

@@ -155,3 +155,32 @@ def test_a_failing_checkpoint_is_said_once_and_tried_again(
     assert attempts >= 3
     said = [r for r in caplog.records if "could not checkpoint" in r.getMessage()]
     assert len(said) == 1 and "disk on fire" in said[0].getMessage()
+
+
+def test_the_log_starts_again_once_it_passes_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that never pauses would keep the log from ever starting again: past `limit`, the
+    thread checkpoints between two transactions, and the log stays near the limit."""
+    monkeypatch.setattr(checkpoint, "LIMIT", 1 << 20)
+    monkeypatch.setattr(checkpoint, "EVERY", 0.02)
+    store = Store(str(tmp_path / "l.db"))
+    try:
+        sid = store.open_session("l", "replay")
+        writer = Writer(store, sid, device="l", batch=20).start()
+        for n in range(1500):  # about 25 MB of bodies, 25 times the limit
+            writer.submit(_ex(n))
+        deadline = time.monotonic() + 60
+        while store._checkpointer is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        checkpointer = store._checkpointer
+        assert checkpointer is not None
+        largest = 0
+        while writer.waiting and time.monotonic() < deadline:
+            largest = max(largest, (tmp_path / "l.db-wal").stat().st_size)
+            time.sleep(0.01)
+        assert writer.close().stored == 1500
+        assert checkpointer.restarts >= 1
+        assert largest < 12 << 20  # not the 25 MB it would have grown to
+    finally:
+        store.dispose()
