@@ -33,7 +33,7 @@ from sqlalchemy import Engine
 log = logging.getLogger(__name__)
 
 EVERY = 0.25  # seconds between two looks at the log
-LIMIT = 16 << 20  # bytes of log past which a checkpoint waits for the writer, so the log starts again
+LIMIT = 64 << 20  # bytes of log past which a checkpoint waits for the writer, so the log starts again
 
 
 class Checkpointer:
