@@ -13,7 +13,7 @@ to write builds them (`Store` with `create=True`); commands that only read work 
 from __future__ import annotations
 
 from phonehome.db.models import FINDINGS, FLOWS
-from sqlalchemy import Connection, Index, func, select, text
+from sqlalchemy import Connection, Index, select, text
 
 # The indexes a load may leave for later: every secondary index of the two tables a replay fills.
 DEFERRED: tuple[Index, ...] = tuple(sorted((*FLOWS.indexes, *FINDINGS.indexes), key=lambda i: str(i.name)))
@@ -28,10 +28,12 @@ def missing(conn: Connection) -> list[Index]:
 def drop_if_empty(conn: Connection) -> bool:
     """Drop the deferrable indexes if no flow is stored yet; whether they were dropped.  `conn` is in
     a write transaction, so no other writer can store a flow between the test and the drop."""
-    if conn.scalar(select(func.count()).select_from(select(FLOWS.c.id).limit(1).subquery())):
+    if conn.scalar(select(FLOWS.c.id).limit(1)) is not None:
         return False
+    lacking = missing(conn)
     for index in DEFERRED:
-        conn.execute(text(f"DROP INDEX IF EXISTS {conn.dialect.identifier_preparer.quote(str(index.name))}"))
+        if index not in lacking:
+            index.drop(conn)
     return True
 
 

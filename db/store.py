@@ -119,25 +119,25 @@ def _hidden(text: str, db: str) -> str:
     return text.replace(db, _shown(db)).replace(str(password), "***") if password else text
 
 
-def _sqlite_file(url: str) -> str | None:
+def _sqlite_path(url: str) -> str | None:
     """The file of an SQLite URL; None for an in-memory database or another database."""
     parsed = make_url(url)
     path = parsed.database
-    if (
-        not parsed.drivername.startswith("sqlite")
-        or not path
-        or path == ":memory:"
-        or path.startswith("file:")
-    ):
+    if not parsed.drivername.startswith("sqlite") or not path or path == ":memory:":
         return None
     return path
 
 
+def _sqlite_file(url: str) -> str | None:
+    """`_sqlite_path`, but None for a `file:` URI too, whose path is not the file's."""
+    path = _sqlite_path(url)
+    return None if path is None or path.startswith("file:") else path
+
+
 def _private_sqlite_file(url: str) -> None:
     """Create the SQLite file ourselves so it is born 0600: it holds personal data."""
-    parsed = make_url(url)
-    path = parsed.database
-    if not parsed.drivername.startswith("sqlite") or not path or path == ":memory:":
+    path = _sqlite_path(url)
+    if path is None:
         return
     target = Path(path)
     if not target.parent.is_dir():
