@@ -33,6 +33,29 @@ def test_replay_reports_per_file_and_calls_progress(har_clients: Path, tmp_path:
         store.dispose()
 
 
+def test_without_a_progress_bar_the_file_is_not_read_for_a_count(
+    har_clients: Path, tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    """The count is a second pass over the whole file: only a progress bar needs it."""
+    import phonehome.pipeline as pipeline
+
+    counted: list[object] = []
+    monkeypatch.setattr(pipeline, "estimate_entries", lambda path: counted.append(path) or 14)
+    store = Store(str(tmp_path / "p.db"))
+    try:
+        report = replay(store, [har_clients / "har_files-firefox.har"])
+        assert report.files[0].stored == 14 and counted == []
+        calls: list[int | None] = []
+        replay(
+            store,
+            [har_clients / "har_files-chrome.har"],
+            progress=lambda _p, expected, _d: calls.append(expected),
+        )
+        assert len(counted) == 1 and calls and set(calls) == {14}
+    finally:
+        store.dispose()
+
+
 def test_one_label_for_many_files(har_clients: Path, tmp_path: Path) -> None:
     store = Store(str(tmp_path / "p.db"))
     try:
