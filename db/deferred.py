@@ -6,7 +6,8 @@ five and the two once at the end costs less than keeping them up to date row by 
 (docs/performance.md#replay).  The unique fingerprint stays: it keeps a flow from being stored twice.
 
 `Store.bulk_load` drops them when the database holds no flow yet and builds them again when the load
-ends, however it ends.  If the process dies in between, the next phonehome that opens the database
+ends, however it ends, on a thread of its own while the caller reads on (the Store's next write
+waits for it).  If the process dies in between, the next phonehome that opens the database
 to write builds them (`Store` with `create=True`); commands that only read work meanwhile, slower.
 """
 

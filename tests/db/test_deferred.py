@@ -55,6 +55,7 @@ def test_a_replay_into_an_empty_database_builds_them_at_its_end(
         seen = _watch(store, monkeypatch)
         report = replay(store, [CORPUS])
         assert report.stored > 0 and seen and all(s == ALL for s in seen)  # none kept up row by row
+        store.wait_for_indexes()
         assert _lacking(store) == set()
         # The flows' own unique fingerprint was kept all along: the same file again adds nothing.
         again = replay(store, [CORPUS])
@@ -84,9 +85,74 @@ def test_a_load_that_fails_still_builds_them(tmp_path: Path) -> None:
         with pytest.raises(RuntimeError, match="reader broke"), store.bulk_load() as dropped:
             assert dropped and _lacking(store) == ALL
             raise RuntimeError("reader broke")
+        store.wait_for_indexes()
         assert _lacking(store) == set()
     finally:
         store.dispose()
+
+
+def test_they_are_built_on_a_thread_while_the_caller_reads_and_the_next_write_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load's end hands the build to a thread and returns: a read runs beside it (a replay's
+    summary); a write, `wait_for_indexes` and `dispose` wait for it."""
+    import threading
+
+    store = Store(str(tmp_path / "t.db"))
+    started, release = threading.Event(), threading.Event()
+    build = deferred.build
+
+    def held(conn: object) -> int:
+        started.set()
+        assert release.wait(10)
+        return build(conn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deferred, "build", held)
+    try:
+        with store.bulk_load() as dropped:
+            assert dropped
+            sid = store.open_session("s", "replay")
+            store.write(sid, "d", [analyze(Exchange(T, "GET", "https://t.example/?imei=861234567890127"))])
+        assert started.wait(10)  # the build runs, and the load has ended
+        assert [f["kind"] for f in findings(store, Filters())] == ["imei"]  # a read meanwhile
+        assert _lacking(store) == ALL
+        wrote = threading.Event()
+        writer = threading.Thread(target=lambda: (store.open_session("t", "replay"), wrote.set()))
+        writer.start()
+        assert not wrote.wait(0.3)  # the next write waits for the build
+        release.set()
+        writer.join(10)
+        assert wrote.is_set() and _lacking(store) == set()
+    finally:
+        release.set()
+        store.dispose()
+
+
+def test_a_build_that_fails_is_said_and_left_to_the_next_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "b.db"
+    store = Store(str(path))
+    build = deferred.build
+
+    def broken(conn: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(deferred, "build", broken)
+    try:
+        with store.bulk_load() as dropped:
+            assert dropped
+        store.wait_for_indexes()
+        assert "building the indexes after the load failed (disk full)" in caplog.text
+        assert _lacking(store) == ALL
+    finally:
+        store.dispose()
+    monkeypatch.setattr(deferred, "build", build)
+    writer = Store(str(path))  # the next capture or replay builds them before it writes
+    try:
+        assert _lacking(writer) == set()
+    finally:
+        writer.dispose()
 
 
 def test_a_load_killed_midway_is_finished_by_the_next_writer(tmp_path: Path) -> None:
