@@ -74,6 +74,14 @@ def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> N
                 part = conn.recv()
             except (EOFError, OSError):
                 part = None
+            except Exception as exc:  # noqa: BLE001 - a part it cannot read: this worker stops
+                # (MemoryError for a part of huge bodies, a class it cannot load).  Were this thread
+                # to end alone, this process would wait for parts forever and its parent, once the
+                # pipe is full, for room in it: the parent replaces a worker that stopped, and
+                # classifies what it had sent one exchange at a time.
+                log.warning("phonehome: a classifier process could not read the exchanges sent to it (%s: %s); "
+                            "it stops and is replaced", type(exc).__name__, str(exc)[:200])  # fmt: skip
+                part = None
             parts.put(part)
             if part is None:
                 return

@@ -53,3 +53,14 @@ def modules_loaded(exchange: Exchange) -> Analysis:
     analysis = analyze(exchange)
     loaded = sorted(m for m in ("sqlalchemy", "phonehome.db.store", "alembic") if m in sys.modules)
     return Analysis(analysis.exchange, analysis.findings, analysis.destination, notes=(",".join(loaded),))
+
+
+def _unreadable() -> object:
+    raise MemoryError("a part too big to load")
+
+
+class Unreadable:
+    """Pickles, and fails to load in the process that receives it (as a part of huge bodies would)."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_unreadable, ())

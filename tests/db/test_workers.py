@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from phonehome.pipeline import make_analyzer
 from phonehome.sources import open_source
-from tests.db._poison import Unimportable, bulky, crashing_or_hanging
+from tests.db._poison import Unimportable, Unreadable, bulky, crashing_or_hanging
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 T = datetime(2026, 12, 6, tzinfo=UTC)
@@ -144,6 +144,34 @@ def test_a_next_part_and_an_answer_bigger_than_their_pipes_do_not_wait_for_each_
     thread.join(120)
     assert not thread.is_alive(), "the parent and its worker wait for each other"
     assert result == [200_000] * 4
+
+
+def test_a_part_the_worker_cannot_read_costs_only_its_unreadable_flow() -> None:
+    """A part that fails to load in the worker (MemoryError, say) stops that worker, which is
+    replaced; the part is classified again one exchange at a time.  Before, the worker's reading
+    thread died alone: the worker waited for parts forever, and its parent, with the next part
+    bigger than the pipe, waited to send it, past every deadline (the replay hung)."""
+    bad = Exchange(T, "GET", "https://t.example/unreadable", notes=(Unreadable(),), fingerprint="bad")  # type: ignore[arg-type]
+    first = [_ex("/ok", 1), bad, _ex("/ok", 2)]
+    second = [Exchange(T, "POST", f"https://t.example/big?imei=861234567890127&n={i}", request_body=b"a" * 300_000)
+              for i in range(2)]  # fmt: skip
+    result: list[list[int]] = []
+
+    def pipeline() -> None:
+        with ClassifierPool(crashing_or_hanging, 1, timeout=60.0) as pool:
+            sent_first = pool.submit(first)
+            sent_second = pool.submit(second)
+            got = pool.collect(sent_first) + pool.collect(sent_second)
+            assert [a.exchange for a in got] == [*first, *second]
+            assert "stopped its worker process" in got[1].notes[-1]
+            assert pool.stats.lost == 1 and pool.stats.replaced >= 2
+            result.append([len(a.findings) for a in got])
+
+    thread = threading.Thread(target=pipeline, daemon=True)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the parent waits for a worker that reads no more"
+    assert result == [[1, 0, 1, 1, 1]]
 
 
 def test_the_writer_keeps_batches_at_the_workers_while_it_stores_the_oldest(
