@@ -19,6 +19,8 @@ import multiprocessing
 import multiprocessing.connection
 import queue
 import signal
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -177,12 +179,19 @@ class ClassifierPool:
                     message = worker.conn.recv()
                 except (EOFError, OSError):
                     return False
-                worker.started = message == READY
+                if message == READY:
+                    self._started(worker)
         return True
+
+    def _started(self, worker: _Worker) -> None:
+        """The worker said READY: from now on its work, and a send to it, get `timeout`."""
+        worker.started = True
+        _bounded_sends(worker.conn, self.timeout)
 
     def _spawn(self) -> _Worker:
         _CONTEXT.set_forkserver_preload(list(PRELOAD))  # unless a server runs already
         mine, theirs = _CONTEXT.Pipe()
+        _bounded_sends(mine, START_TIMEOUT)  # it reads nothing until it has started
         process = _CONTEXT.Process(
             target=_serve, args=(theirs, self.analyzer), name="phonehome-classifier", daemon=True
         )
@@ -282,7 +291,7 @@ class ClassifierPool:
                     self._replace(i)
                     continue
                 if message == READY:
-                    worker.started = True
+                    self._started(worker)
                     worker.since = time.monotonic()
                     self._stillborn = 0
                     continue
@@ -327,6 +336,27 @@ class ClassifierPool:
             if self._stillborn >= BROKEN_AFTER:
                 log.error("phonehome: classifier processes do not start here; classifying in this process")
         self._workers[i] = self._spawn()
+
+
+def _bounded_sends(conn: multiprocessing.connection.Connection, seconds: float) -> None:
+    """A send on `conn` fails (OSError) once `seconds` pass with no byte taken, instead of waiting
+    for ever.  A started worker's reading thread empties its pipe as parts come, so a full pipe
+    means the worker reads no more: a detector stuck in C holds its interpreter, reading thread and
+    all.  The caller would otherwise wait there to send the next part, never reaching the deadline
+    that replaces the worker; now it replaces it as one it could not reach.  The pipe is a socket
+    pair (SO_SNDTIMEO); anything else is left as it is."""
+    try:
+        sock = socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM)  # a duplicate
+    except OSError:
+        return
+    with sock:
+        whole = int(seconds)
+        try:
+            sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", whole, int((seconds - whole) * 1e6))
+            )
+        except OSError:
+            pass
 
 
 def _as_analysis(exchange: Exchange, result: Packed | str) -> Analysis:

@@ -64,3 +64,13 @@ class Unreadable:
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_unreadable, ())
+
+
+def hogging(exchange: Exchange) -> Analysis:
+    """`/hog` never answers and never lets go of the interpreter's lock (a regular expression that
+    backtracks for ever, as a detector's could): the worker's other threads stand still too."""
+    import re
+
+    if "/hog" in exchange.url:
+        re.match(r"(a|aa)+$", "a" * 90 + "b")
+    return analyze(exchange)

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from phonehome.pipeline import make_analyzer
 from phonehome.sources import open_source
-from tests.db._poison import Unimportable, Unreadable, bulky, crashing_or_hanging
+from tests.db._poison import Unimportable, Unreadable, bulky, crashing_or_hanging, hogging
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 T = datetime(2026, 12, 6, tzinfo=UTC)
@@ -174,6 +174,33 @@ def test_a_part_the_worker_cannot_read_costs_only_its_unreadable_flow() -> None:
     assert result == [[1, 0, 1, 1, 1]]
 
 
+def test_a_worker_that_hangs_holding_the_interpreter_is_replaced_while_the_next_part_waits() -> None:
+    """A detector stuck in C (a regular expression backtracking for ever) holds the worker's lock:
+    its reading thread stops too, the pipe fills, and the parent's send of the next part would
+    wait past every deadline.  The worker is killed at its deadline whatever the parent is doing."""
+    first = [_ex("/ok", 1), _ex("/hog"), _ex("/ok", 2)]
+    second = [Exchange(T, "POST", f"https://t.example/big?imei=861234567890127&n={i}", request_body=b"a" * 300_000)
+              for i in range(2)]  # fmt: skip
+    result: list[list[int]] = []
+
+    def pipeline() -> None:
+        with ClassifierPool(hogging, 1, timeout=3.0) as pool:
+            assert pool.wait_ready()  # a worker still starting gets START_TIMEOUT (a capture waits so)
+            sent_first = pool.submit(first)
+            sent_second = pool.submit(second)
+            got = pool.collect(sent_first) + pool.collect(sent_second)
+            assert [a.exchange for a in got] == [*first, *second]
+            assert "stopped its worker process" in got[1].notes[-1]
+            assert pool.stats.lost == 1
+            result.append([len(a.findings) for a in got])
+
+    thread = threading.Thread(target=pipeline, daemon=True)
+    thread.start()
+    thread.join(90)
+    assert not thread.is_alive(), "the parent waits to send to a worker that reads no more"
+    assert result == [[1, 0, 1, 1, 1]]
+
+
 def test_the_writer_keeps_batches_at_the_workers_while_it_stores_the_oldest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -216,3 +243,29 @@ def test_the_writer_keeps_batches_at_the_workers_while_it_stores_the_oldest(
         store.dispose()
     assert stats.stored == 40 and urls == [_ex("/ok", i).url for i in range(40)]
     assert in_hand[: -store_module.AHEAD] == [store_module.AHEAD + 1] * (10 - store_module.AHEAD)
+
+
+def test_a_send_that_nobody_reads_fails_after_its_time() -> None:
+    import multiprocessing
+    import time
+
+    from phonehome.db.workers import _bounded_sends
+
+    mine, theirs = multiprocessing.Pipe()
+    try:
+        _bounded_sends(mine, 0.3)
+        t = time.monotonic()
+        with pytest.raises(OSError):
+            mine.send_bytes(b"x" * 20_000_000)  # far more than a socket buffer holds
+        assert time.monotonic() - t < 10
+    finally:
+        mine.close()
+        theirs.close()
+    reader, writer = multiprocessing.Pipe(duplex=False)  # not a socket: left as it is
+    try:
+        _bounded_sends(writer, 0.3)
+        writer.send(b"small")
+        assert reader.recv() == b"small"
+    finally:
+        reader.close()
+        writer.close()
