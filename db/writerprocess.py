@@ -6,8 +6,10 @@ what the pipe cannot take at once waits in an outbox that the loop writes out wh
 No thread of the proxy's process takes the interpreter's lock per flow, so the proxy keeps its
 speed and its latency (docs/performance.md#capture).
 
-The writer process runs the same `Writer` as a replay (batches, retries, the spill file) and, for
-N >= 2, a `ClassifierPool` of N classifier processes; with N = 1 it classifies itself.  It reports
+The writer process runs the same `Writer` as a replay (batches, retries, the spill file) and a
+`ClassifierPool` of N classifier processes, so that a detector that crashes or never returns on one
+flow costs that flow's findings and not the capture's storing: its classifier is replaced, the flow
+stored with a note (docs/reliability.md).  Only if they cannot start does it classify itself.  It reports
 back on a second pipe, a few times a second: how many items it has finished (stored or spilled),
 its running counts for the live view, and its error if the database fails.
 
@@ -39,7 +41,7 @@ from typing import Any
 
 from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.db.tally import FEED, Recent, Snapshot
-from phonehome.db.workers import _CONTEXT, WRITER_PRELOAD
+from phonehome.db.workers import _CONTEXT, WORKER_TIMEOUT, WRITER_PRELOAD
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +64,11 @@ class Config:
     names: Mapping[str, str]
     spill_path: str  # where `spill` saves flows the database does not take, for messages
     spill: Callable[[], Any]  # makes the spill file (`HarSpill`): `write(exchange)`, `close()`
-    workers: int  # processes that classify: 1 is the writer process itself
+    workers: int  # classifier processes the writer process starts (at least 1)
     max_bytes: int
     parent: int = 0  # the proxy's process id: when it is gone, store what came and stop
     nice: int = 10  # added to the writer's and classifiers' scheduling niceness
+    timeout: float = WORKER_TIMEOUT  # seconds a classifier may take for one part before it is replaced
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +97,8 @@ def _serve(requests: Any, reports: Any, config: Config) -> None:
         os.nice(config.nice)
     note = ""
     pool = None
-    if config.workers > 1:
-        pool = ClassifierPool(config.analyzer, config.workers)
+    if config.workers >= 1:
+        pool = ClassifierPool(config.analyzer, config.workers, config.timeout)
         if not pool.wait_ready():
             pool.close()
             pool, note = None, "classifier processes did not start; the writer process classifies"

@@ -235,8 +235,8 @@ output_option = click.option(
 
 capture_workers_option = click.option(
     "--workers", type=click.IntRange(0, 256), default=None, metavar="N",
-    help="Processes that classify and store: 1 is a writer process that classifies itself, N > 1 adds "
-    "N classifier processes, 0 keeps it all in the proxy's process (default: cores - 2, at least 1).",
+    help="Classifier processes, beside a writer process that stores; 0 keeps it all in the proxy's "
+    "process (default: cores - 2, at least 1).",
 )  # fmt: skip
 
 
@@ -255,8 +255,9 @@ def default_workers() -> int:
 
 
 def default_capture_workers() -> int:
-    """The proxy takes a core and the writer process one; classifier processes get the rest.  With
-    fewer than four cores the writer process classifies itself (docs/performance.md#capture)."""
+    """The proxy takes a core and the writer process one; classifier processes get the rest, and
+    there is always one: a detector stuck on a flow then costs that flow, not the capture's storing
+    (docs/reliability.md)."""
     return max(1, cores() - 2)
 
 

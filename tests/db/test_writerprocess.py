@@ -4,6 +4,7 @@ the event loop or another thread, through a full pipe, and loses nothing when ei
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import os
@@ -24,6 +25,7 @@ from sqlalchemy import text
 
 from phonehome.pipeline import make_analyzer
 from phonehome.sources.harwrite import HarSpill
+from tests.db._poison import hogging
 
 BODY = json.dumps({"imei": "861234567890127", "gaid": "38400000-8cf0-11bd-b23e-10b96e40000d"}).encode()
 
@@ -43,8 +45,9 @@ def _start(
     store = Store(db)
     session = store.open_session("t", "capture")
     store.dispose()
+    kw.setdefault("analyzer", make_analyzer(None, None))
     config = Config(
-        db=db, session_id=session, device="", analyzer=make_analyzer(None, None), names={"10.0.0.7": "pixel"},
+        db=db, session_id=session, device="", names={"10.0.0.7": "pixel"},
         spill_path=str(tmp_path / "spill.har"), spill=functools.partial(HarSpill, tmp_path / "spill.har"), workers=workers, max_bytes=16 << 20, parent=os.getpid(),
         **kw,  # type: ignore[arg-type]
     )  # fmt: skip
@@ -86,6 +89,30 @@ def test_items_handed_over_from_the_event_loop_are_all_stored(tmp_path: Path, wo
     assert _count(db, "SELECT count(*) FROM flows WHERE device = 'pixel'") == 300
     assert _count(db, "SELECT count(*) FROM findings") == 600
     assert not writer.process.is_alive() and writer.lost() == []
+
+
+def test_a_flow_whose_classifying_never_returns_costs_only_its_findings(tmp_path: Path) -> None:
+    """One classifier process, the default on 2 or 3 cores: a detector stuck on one flow, holding the
+    interpreter, costs that flow's findings; it is stored with a note, and every flow after it is
+    classified and stored as before (the writer process never stops storing)."""
+    writer, db = _start(tmp_path, 1, analyzer=hogging, timeout=3.0)
+    items = [_ex(i) for i in range(40)]
+    items[10] = dataclasses.replace(items[10], url="https://t.example/hog/10")
+    for item in items:
+        assert writer.submit(item)
+    assert writer.wait_for_lag(0.0, timeout=60), "the writer process stopped storing"
+    stats = writer.close()
+    assert stats.stored == 40
+    store = Store(db, create=False)
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.execute(text("SELECT url, notes, (SELECT count(*) FROM findings f WHERE f.flow_id = flows.id) "
+                                     "FROM flows ORDER BY id")).all()  # fmt: skip
+    finally:
+        store.dispose()
+    assert [r[0] for r in rows] == [i.url for i in items]
+    assert [r[2] for r in rows] == [0 if i == 10 else 2 for i in range(40)]
+    assert "stopped its worker process" in json.loads(rows[10][1])[-1]
 
 
 def test_a_full_pipe_never_blocks_the_loop_and_the_outbox_is_written_out(tmp_path: Path) -> None:
