@@ -286,10 +286,15 @@ class Store:
         self._building: threading.Thread | None = None
         try:
             self._prepare(create, on_migrate)
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot open database {_shown(db)}: {_hidden(str(exc).splitlines()[0], db)}"
-            ) from exc
+        except BaseException as exc:
+            # A store that could not open keeps no connection (on PostgreSQL, a server session that
+            # would stop the database from being dropped while this process lives).
+            self.engine.dispose()
+            if isinstance(exc, SQLAlchemyError):
+                raise StoreError(
+                    f"cannot open database {_shown(db)}: {_hidden(str(exc).splitlines()[0], db)}"
+                ) from exc
+            raise
 
     def _prepare(self, create: bool, on_migrate: Callable[[int, int], None] | None = None) -> None:
         tables = set(inspect(self.engine).get_table_names())

@@ -479,6 +479,27 @@ def test_every_finding_is_stored_on_the_flow_it_came_with(db_url: str, steps: li
         store.dispose()
 
 
+def test_a_store_that_cannot_open_keeps_no_connection(postgres_url: str) -> None:
+    """Refused (an empty database, read only): no server session stays open behind the error, so
+    the database can be dropped at once by whoever made it (a benchmark, a lab's script)."""
+    from sqlalchemy import create_engine
+
+    name = postgres_url.rsplit("/", 1)[1]
+    admin = create_engine(postgres_url)
+    try:
+        for _ in range(2):
+            with pytest.raises(StoreError, match="empty database"):
+                Store(postgres_url, create=False)
+        with admin.connect() as conn:
+            others = conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
+                {"d": name},
+            ).scalar_one()
+        assert others == 0
+    finally:
+        admin.dispose()
+
+
 def test_postgresql_connections_run_without_jit(postgres_url: str) -> None:
     """Set on every new connection and kept through the pool's rollback on return."""
     store = Store(postgres_url)
