@@ -136,8 +136,8 @@ class Capture:
             "phonehome_workers",
             int,
             0,
-            "Processes that classify and store (0: a writer thread of this process; 1: a writer "
-            "process; N: a writer process and N classifier processes).",
+            "Processes that classify and store (0: a writer thread of this process; N: a writer "
+            "process and N classifier processes).",
         )
         loader.add_option(
             "phonehome_devices",

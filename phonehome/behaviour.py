@@ -110,7 +110,9 @@ def generalise(path: str) -> str:
 # -- what an identifier looks like ----------------------------------------------------------------
 
 _ID_CHARS = re.compile(r"^[A-Za-z0-9._:|=+/$%~-]+$")
-_VERSION = re.compile(r"^[vV]?\d+(?:[._]\d+)+(?:[-+_.][\w.]+)?$")
+# `1.2`, then a tail that splits one way only (`(?:[._]\d+)+(?:[-+_.][\w.]+)?` could end the numbers
+# at any `.0` of `0.0.0…!`: quadratic).  The same strings: a `.` or `_` tail is `[\w.]+` anyway.
+_VERSION = re.compile(r"^[vV]?\d+[._]\d+(?:[-+_.][\w.]+|(?:[._]\d+)*[-+][\w.]+)?$")
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?$")
 _SIZE = re.compile(r"^\d{2,5}\s*[x*×X,:]\s*\d{2,5}(?:\s*[x*×X,:@]\s*\d{2,5})?$")
 _LOCALE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|\d{3}))?(?:[.@][\w-]+)?$")

@@ -67,7 +67,7 @@ class Match:
 
 PRIVACY_FIELDS = ("privacy_email", "privacy_url", "privacy_address", "privacy_source")
 _ID = re.compile(r"[a-z0-9_]+\Z")
-_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z]+[a-z0-9-]*\Z")
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?=[a-z0-9-]*[a-z])[a-z0-9-]+\Z")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}\Z"

@@ -42,7 +42,11 @@ SEARCH_ENGINES = {
 # Referers that are resources or embedded frames, not pages: style sheets (`fonts.googleapis.com/css`),
 # Flash files, embedded players and social plugins.
 _RESOURCE_PATH = re.compile(r"\.(?:css|js|swf|png|jpe?g|gif|webp|svg|woff2?)$|^/css2?$|/embed/|/plugins/")
-_GRAPHQL = re.compile(r"(?:query|mutation|subscription)\s*\w*\s*(?:\([^)]*\))?\s*\{|fragment\s+\w+\s+on\b")
+# Each part can be read one way only: `\s*\w*\s*(...)?\s*` tried every split of a run of spaces
+# (cubic; a value is at most 200 characters here, but the pattern should not rely on it).
+_GRAPHQL = re.compile(
+    r"(?:query|mutation|subscription)\s*(?:\w+\s*)?(?:\([^)]*\)\s*)?\{|fragment\s+\w+\s+on\b"
+)
 _ASSET_SUFFIXES = (
     ".png",
     ".jpg",
@@ -134,8 +138,11 @@ _NO_SEARCH = frozenset({"unspecific", "unspecified", "qstring", "query", "search
                         "empty", "default", "all", "null", "undefined", "n/a", "na", "-"})  # fmt: skip
 _SIZE = re.compile(r"\d{2,5}\s*[x*×]\s*\d{2,5}", re.IGNORECASE)  # `wd=1024x702` is a window size
 # Counters, IDs and codes that travel as `q` (`sc.1.23`, `a1b2c3d4e5f6`, `v:3|p:1`): no spaces, digits
-# among punctuation, or a long hex string.  People search for words.
-_CODED = re.compile(r"^\S{30,}$|^(?=[^ ]*\d)(?:[\w]*[.:|;,_=/-]){2,}[\w.:|;,_=/-]*$|^[0-9a-fA-F-]{16,}$")
+# among punctuation, or a long hex string.  People search for words.  The second form cuts at the
+# first two separators, so it reads a value one way only: `(?:\w*[sep]){2,}`, with `_` both a word
+# character and a separator, tried 2^n ways to split a run of `_` before it failed (a 30-character
+# `q=1____…_ x` took seconds, holding the interpreter).
+_CODED = re.compile(r"^\S{30,}$|^(?=[^ ]*\d)(?:[^\W_]*[.:|;,_=/-]){2}[\w.:|;,_=/-]*$|^[0-9a-fA-F-]{16,}$")
 
 
 def _search_in_url(field: Field, url: str) -> list[Finding]:

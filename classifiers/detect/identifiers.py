@@ -247,8 +247,10 @@ def normalise_mac(value: str) -> str | None:
     return None if mac in _PLACEHOLDER_MACS else mac
 
 
+# The key word is looked for ahead, not placed: `[A-Za-z_]*(?:wifi|…)[A-Za-z_]*` tried each of its
+# places in a key (`wifiwifi…`: quadratic in a path, whose length only the body's bounds).
 _WIFI_ITEM = re.compile(
-    r"(?:^|\.)([A-Za-z_]*(?:wifi|wlan|accesspoint|bssid|scan|aps)[A-Za-z_]*)\[\d+\]\.[^.\[]+$", re.I
+    r"(?:^|\.)((?=[A-Za-z_]*(?:wifi|wlan|accesspoint|bssid|scan|aps))[A-Za-z_]*)\[\d+\]\.[^.\[]+$", re.I
 )
 
 

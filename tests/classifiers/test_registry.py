@@ -29,6 +29,7 @@ from phonehome.classifiers.detect import (
 from phonehome.classifiers.model import Destination, Exchange, Field, Finding, Hash, Kind, Source, Where
 from phonehome.classifiers.registry import DETECTORS, Detector, analyze, candidates
 
+from tests._deadline import bounded
 from tests.classifiers._helpers import exchange
 
 DETECTOR_MODULES = (identifiers, contact, location, browsing, apps, device, tracking, credentials, person)
@@ -502,3 +503,21 @@ def test_an_analysis_that_fails_outright_still_returns_the_flow(monkeypatch: pyt
     result = analyze(exchange(url="http://a]b/"))
     assert result.destination.host == "a]b"
     assert result.notes == ("analysis failed: ValueError: boom",)
+
+
+def test_a_request_built_to_make_the_detectors_backtrack_is_classified_at_once() -> None:
+    """Each shape that once sent a detector's pattern backtracking, in one request as an app or a
+    page could send it: a search of underscores (exponential), a `User-Agent` of repeated "Android"
+    and a key of repeated "wifi" (quadratic, each about 60 KB).  Every one is read, and the MAC under
+    the long key is still found."""
+    body = json.dumps(
+        {"userAgent": "(" + "Android" * 9_000, "wifi" * 15_000 + "[x]": {"mac": "a4:5e:60:c2:11:02"}}
+    )
+    ex = exchange(
+        url="https://api.example-sdk.com/find?" + urlencode({"q": "1" + "_" * 150 + " x"}),
+        headers=(("content-type", "application/json"), ("user-agent", "(" + "Android" * 9_000)),
+        body=body.encode(),
+    )
+    with bounded():
+        found = {f.kind for f in analyze(ex).findings}
+    assert {Kind.SEARCH_QUERY, Kind.MAC_ADDRESS} <= found

@@ -7,7 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from phonehome.classifiers.destinations.entities import ENTITIES, EntityCategory, EntityMap, entity_map, load
+from hypothesis import given
+from hypothesis import strategies as st
+from phonehome.classifiers.destinations.entities import (
+    _DOMAIN,
+    ENTITIES,
+    EntityCategory,
+    EntityMap,
+    entity_map,
+    load,
+)
 
 SMALL: list[dict[str, Any]] = [
     {
@@ -277,3 +286,16 @@ def test_a_changed_file_gets_its_own_copy_and_an_unwritable_cache_is_no_error(
     blocked.write_text("")
     monkeypatch.setenv("PHONEHOME_CACHE_DIR", str(blocked / "cache"))  # under a file: cannot be made
     assert load(own).match("x.acme.example") is not None
+
+
+# As first written: `[a-z0-9-]*[a-z]+[a-z0-9-]*` split a last label three ways (cubic).
+_DOMAIN_BEFORE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z]+[a-z0-9-]*\Z")
+
+
+@given(
+    st.lists(st.sampled_from(["a", "z9", "0", "-", ".", "com", "x-y", "1", "_", "A"]), max_size=10).map(
+        "".join
+    )
+)
+def test_the_domain_pattern_reads_as_it_did_before(domain: str) -> None:
+    assert bool(_DOMAIN.match(domain)) == bool(_DOMAIN_BEFORE.match(domain))

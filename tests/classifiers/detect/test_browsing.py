@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from phonehome.classifiers.detect.browsing import detect_search_query, detect_visited_url
+from hypothesis import given
+from hypothesis import strategies as st
+from phonehome.classifiers.detect.browsing import _CODED, _GRAPHQL, detect_search_query, detect_visited_url
 from phonehome.classifiers.model import Field, Kind, Source, Where
 
+from tests._deadline import bounded
 from tests.classifiers._helpers import essentials, fld
 
 MI = "data.mistat.intl.xiaomi.com"  # the flow's own host in these tests
@@ -255,3 +260,38 @@ def test_resources_frames_and_cookies_are_no_visits() -> None:
     assert (
         detect_search_query(fld("q", "tbn:ANd9GcSOuvpz3rolSrMnzJXqKeYHjmAH7jcG8NKnvm05e", Where.QUERY)) == []
     )
+
+
+# The patterns as first written, which backtracked catastrophically: the references the rewrites
+# must agree with on every string.
+_CODED_BEFORE = re.compile(
+    r"^\S{30,}$|^(?=[^ ]*\d)(?:[\w]*[.:|;,_=/-]){2,}[\w.:|;,_=/-]*$|^[0-9a-fA-F-]{16,}$"
+)
+_GRAPHQL_BEFORE = re.compile(
+    r"(?:query|mutation|subscription)\s*\w*\s*(?:\([^)]*\))?\s*\{|fragment\s+\w+\s+on\b"
+)
+
+
+def _joined(*tokens: str, most: int = 10) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(tokens), max_size=most).map("".join)
+
+
+@given(_joined("1", "a", "_", ".", ":", "-", "|", "=", " ", "\u00e9", "\n", "!", "f0", most=14))
+def test_the_coded_pattern_reads_as_it_did_before(value: str) -> None:
+    assert bool(_CODED.match(value)) == bool(_CODED_BEFORE.match(value))
+
+
+@given(_joined("query", "mutation", "fragment", " ", "\n", "Q", "_1", "(", ")", "$id: ID", "{", "on", "x"))
+def test_the_graphql_pattern_reads_as_it_did_before(value: str) -> None:
+    before, after = _GRAPHQL_BEFORE.match(value), _GRAPHQL.match(value)
+    assert (before and before.span()) == (after and after.span())
+
+
+def test_a_search_value_made_to_backtrack_is_read_at_once() -> None:
+    """`q=1____…_ x`: underscores, then a space.  As first written the coded test tried 2^n splits
+    of the underscores (30 characters took seconds, holding the proxy's interpreter)."""
+    value = "1" + "_" * 150 + " x"
+    with bounded():
+        found = detect_search_query(fld("q", value, Where.QUERY))
+        assert [f.kind for f in found] == [Kind.SEARCH_QUERY]  # a space: not a code, as before
+        assert _GRAPHQL.match("query" + " " * 20_000 + "x") is None

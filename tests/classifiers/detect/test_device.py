@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from phonehome.classifiers.detect.device import (
+    _UA_PARENS,
     detect_carrier,
     detect_device_model,
     detect_os_version,
@@ -11,6 +16,7 @@ from phonehome.classifiers.detect.device import (
 )
 from phonehome.classifiers.model import Field, Kind, Source, Where
 
+from tests._deadline import bounded
 from tests.classifiers._helpers import essentials, fld
 
 DALVIK = "Dalvik/2.1.0 (Linux; U; Android 13; Redmi Note 12 Build/TKQ1.221114.001)"
@@ -275,3 +281,20 @@ def test_a_cookie_domain_is_not_a_phone_model() -> None:
 
 def test_an_id_under_a_model_key_is_no_model() -> None:
     assert detect_device_model(fld("mi", "1b359947-3c96-4d75-2a08-8f785fbd0e6b", Where.QUERY)) == []
+
+
+_UA_PARENS_BEFORE = re.compile(r"\(([^()]*Android[^()]*)\)")  # as first written: quadratic
+
+
+@given(st.lists(st.sampled_from(["(", ")", "Android", "Andr", "oid", ";", " ", "Android 13; Pixel 7", "Linux",
+                                 "K"]), max_size=10).map("".join))  # fmt: skip
+def test_the_user_agent_pattern_reads_as_it_did_before(ua: str) -> None:
+    before, after = _UA_PARENS_BEFORE.search(ua), _UA_PARENS.search(ua)
+    assert (before and (before.span(), before.groups())) == (after and (after.span(), after.groups()))
+
+
+def test_a_user_agent_of_repeated_android_is_read_at_once() -> None:
+    """`(AndroidAndroid…` with no closing parenthesis: as first written each place of "Android"
+    was tried against the rest (a 64 KB header took seconds; this one, minutes)."""
+    with bounded():
+        assert parse_user_agent("(" + "Android" * 100_000) == (None, None)

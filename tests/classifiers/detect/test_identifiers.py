@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from phonehome.classifiers.detect.identifiers import (
+    _WIFI_ITEM,
     detect_advertising_id,
     detect_android_id,
     detect_device_id,
@@ -21,6 +25,7 @@ from phonehome.classifiers.detect.identifiers import (
 )
 from phonehome.classifiers.model import Field, Hash, Kind, Source, Where
 
+from tests._deadline import bounded
 from tests.classifiers._helpers import essentials, fld
 
 IMEI = "490154203237518"  # the textbook Luhn-valid IMEI (TAC 49015420)
@@ -704,3 +709,25 @@ def test_branch_says_when_its_hardware_id_is_not_real() -> None:
     assert detect_device_id(fake) == []
     real = fld("hardware_id", "9f3b2c1d4e5f6a7b", siblings={"is_hardware_id_real": "true"})
     assert [f.kind for f in detect_device_id(real)] == [Kind.ANDROID_ID]
+
+
+# As first written: the key word placed, so each of its places in a long key was tried (quadratic).
+_WIFI_ITEM_BEFORE = re.compile(
+    r"(?:^|\.)([A-Za-z_]*(?:wifi|wlan|accesspoint|bssid|scan|aps)[A-Za-z_]*)\[\d+\]\.[^.\[]+$", re.I
+)
+
+
+@given(st.lists(st.sampled_from(["wifi", "WiFi", "aps", "scan", "x", "_", "[0]", "[x]", "[12]", ".", "mac",
+                                 "\n", "[", "]"]), max_size=10).map("".join))  # fmt: skip
+def test_the_wifi_list_pattern_reads_as_it_did_before(path: str) -> None:
+    before, after = _WIFI_ITEM_BEFORE.search(path), _WIFI_ITEM.search(path)
+    assert (before and (before.span(), before.groups())) == (after and (after.span(), after.groups()))
+
+
+def test_a_key_of_repeated_wifi_is_read_at_once() -> None:
+    """A body's key names make the path, which nothing cuts short: `wifiwifi…[` of 400 KB took the
+    pattern as first written minutes (each place of the key word tried); a MAC under it still counts."""
+    path = "wifi" * 100_000 + "[x].mac"
+    with bounded():
+        assert not in_wifi_list(fld("mac", "a4:5e:60:c2:11:02", path=path))
+        assert in_wifi_list(fld("mac", "a4:5e:60:c2:11:02", path="wifi" * 100_000 + "[0].mac"))
