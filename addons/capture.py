@@ -32,7 +32,7 @@ from phonehome.classifiers.model import Exchange
 from phonehome.db.memory import give_back_big_blocks
 from phonehome.db.models import BlindSpot
 from phonehome.db.store import Store, StoreError, Unread, Writer, WriterStats
-from phonehome.db.writerprocess import Config, WriterProcess
+from phonehome.db.writerprocess import Config, WriterProcess, default_classifiers
 
 from phonehome.devices import DeviceNameError, parse_devices, plain_address
 from phonehome.pipeline import make_analyzer
@@ -118,7 +118,7 @@ class Capture:
         self._destinations: Destinations | None = None
         self.spill: HarSpill | None = None
         self.names: dict[str, str] = {}  # client address -> device name (--device NAME=ADDRESS)
-        self._workers = 0
+        self._workers = -1  # classifier processes; below 0: `default_classifiers()`
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
@@ -135,9 +135,9 @@ class Capture:
         loader.add_option(
             "phonehome_workers",
             int,
-            0,
-            "Processes that classify and store (0: a writer thread of this process; N: a writer "
-            "process and N classifier processes).",
+            -1,
+            "Classifier processes, beside a writer process that stores (0: classify and store in a "
+            "writer thread of this process; default: the cores but two, at least 1).",
         )
         loader.add_option(
             "phonehome_devices",
@@ -157,7 +157,7 @@ class Capture:
         if "phonehome_db" in updated:
             self._db = ctx.options.phonehome_db
         if "phonehome_workers" in updated:
-            self._workers = max(0, ctx.options.phonehome_workers)
+            self._workers = ctx.options.phonehome_workers
         if "phonehome_label" in updated:
             self._label = ctx.options.phonehome_label
         if "phonehome_devices" in updated:
@@ -205,7 +205,7 @@ class Capture:
             self.session_id = self.store.open_session(self.label, "capture")
             analyzer = make_analyzer(self._known, self._destinations)
             self.spill = HarSpill(spill_path(self._db))
-            if self._workers > 0:
+            if self._workers != 0:
                 self.writer = self._writer_process(analyzer)
             if self.writer is None:
                 self.writer = Writer(
@@ -226,7 +226,8 @@ class Capture:
         config = Config(
             db=self._db, session_id=self.session_id, device="", analyzer=analyzer, names=self.names,
             spill_path=str(path),
-            spill=functools.partial(HarSpill, path), workers=self._workers,
+            spill=functools.partial(HarSpill, path),
+            workers=self._workers if self._workers > 0 else default_classifiers(),
             max_bytes=WRITER_BYTES, parent=os.getpid(),
         )  # fmt: skip
         writer = WriterProcess(config)

@@ -17,6 +17,7 @@ import collections
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
 import queue
 import signal
 import socket
@@ -34,6 +35,16 @@ from phonehome.db.packing import Packed, pack, unpack
 log = logging.getLogger(__name__)
 
 Analyzer = Callable[[Exchange], Analysis]
+
+
+def cores() -> int:
+    """The cores the scheduler lets this process use (its affinity where the system says, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - no affinity call on this system
+        return max(1, os.cpu_count() or 1)
+
+
 WORKER_TIMEOUT = 30.0  # seconds a worker may take for one part before it is replaced
 START_TIMEOUT = 120.0  # seconds a new worker may take to start (import phonehome) on a loaded machine
 # Workers are forked from a clean server process that imported the classifiers once (no lock or

@@ -41,7 +41,7 @@ from typing import Any
 
 from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.db.tally import FEED, Recent, Snapshot
-from phonehome.db.workers import _CONTEXT, WORKER_TIMEOUT, WRITER_PRELOAD
+from phonehome.db.workers import _CONTEXT, WORKER_TIMEOUT, WRITER_PRELOAD, cores
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,13 @@ PIPE_SIZE = 1 << 20  # bytes asked of the kernel for the pipe (Linux' default ce
 READ_SIZE = 1 << 20  # bytes the writer process reads from it at a time
 _F_SETPIPE_SZ = 1031
 _HEADER = struct.Struct("!i")  # multiprocessing.Connection's framing: recv_bytes reads it back
+
+
+def default_classifiers() -> int:
+    """A capture's classifier processes: the proxy takes a core and the writer process one, they get
+    the rest, and there is always one, so that a detector stuck on a flow costs that flow and not the
+    capture's storing (docs/reliability.md)."""
+    return max(1, cores() - 2)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from phonehome.cli.common import (
     capture_workers_option,
     console,
     db_option,
-    default_capture_workers,
     destinations_of,
     esc,
     fail,
@@ -188,7 +187,7 @@ def capture(
         geoip_db=str(Path(geoip_db).resolve()) if geoip_db else "",
         asn_db=str(Path(asn_db).resolve()) if asn_db else "",
         mode=mode, devices=devices, endpoint=endpoint,
-        workers=default_capture_workers() if workers is None else workers,
+        workers=-1 if workers is None else workers,  # the addon's default: db/writerprocess.py
     )  # fmt: skip
     try:
         try:

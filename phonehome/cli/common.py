@@ -240,25 +240,12 @@ capture_workers_option = click.option(
 )  # fmt: skip
 
 
-def cores() -> int:
-    """The cores the scheduler lets this process use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 def default_workers() -> int:
     """Replay: a classifier process per core but one, which the replay's own process takes (reading
     the file and storing are about a core's work); at least one (docs/performance.md#replay)."""
+    from phonehome.db.workers import cores
+
     return max(1, cores() - 1)
-
-
-def default_capture_workers() -> int:
-    """The proxy takes a core and the writer process one; classifier processes get the rest, and
-    there is always one: a detector stuck on a flow then costs that flow, not the capture's storing
-    (docs/reliability.md)."""
-    return max(1, cores() - 2)
 
 
 db_option = click.option(
@@ -326,7 +313,6 @@ def emit(rows: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], tab
 @contextmanager
 def private_file(path: str) -> Iterator[Any]:
     """A file only its owner can read: reports and exports are personal data, redacted or not."""
-    import os
 
     try:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)

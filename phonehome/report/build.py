@@ -25,7 +25,7 @@ from phonehome.classifiers.destinations.entities import entity_map
 from phonehome.classifiers.destinations.regions import ANYCAST, LOCAL, NO_ADDRESS, UNKNOWN
 from phonehome.countries import country_name
 from phonehome.datasafety import DATA_TYPES, Declaration
-from phonehome.db import grouped, queries
+from phonehome.db import grouped, queries, workers
 from phonehome.db.grouped import FlowGroup
 from phonehome.db.store import Store
 from phonehome.redact import Redactor
@@ -524,7 +524,7 @@ def _workers(conn: Connection, f: queries.Filters, devices: int, store: Store) -
     runs) and MAX_WORKERS; past that, one per core, at most MANY_WORKERS: each goes through many
     devices (growing to 95 MB, as it touches more of what it shares with the report's process) and
     the report's process writes beside them."""
-    cores = forked.cores()
+    cores = workers.cores()
     if devices < 2 or cores < 2 or not forked.available() or ":memory:" in store.url:
         return 0
     if threading.active_count() > 1:  # a fork would copy the other threads' locks, held or not

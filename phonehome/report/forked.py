@@ -23,7 +23,6 @@ import contextlib
 import gc
 import multiprocessing
 import multiprocessing.connection
-import os
 import pickle
 import signal
 import sys
@@ -41,14 +40,6 @@ JOIN_SECONDS = 5.0  # a worker told to stop gets this long before it is killed
 def available() -> bool:
     """Whether workers can be forked here: Linux (and other Unixes but macOS) with fork."""
     return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
-
-
-def cores() -> int:
-    """The cores this process may run on (its affinity where the system says, else all)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - no affinity call on this system
-        return os.cpu_count() or 1
 
 
 class WorkerDied(RuntimeError):

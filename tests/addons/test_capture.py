@@ -115,7 +115,9 @@ async def test_full_queue_waits_off_the_event_loop(tmp_path: Path) -> None:
         return analyze(exchange)
 
     with taddons.context(addon) as tctx:
-        tctx.configure(addon, phonehome_db=str(db), phonehome_label="bp")
+        tctx.configure(
+            addon, phonehome_db=str(db), phonehome_label="bp", phonehome_workers=0
+        )  # the writer thread
         writer = addon._writer()
         writer.analyzer = slow_analyze
         writer.max_delay = 0  # start analysing (and stall) at the first item
@@ -150,7 +152,9 @@ async def test_store_failure_is_loud_and_loses_nothing(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     addon = Capture()
     with taddons.context(addon) as tctx:
-        tctx.configure(addon, phonehome_db=str(db), phonehome_label="fail")
+        tctx.configure(
+            addon, phonehome_db=str(db), phonehome_label="fail", phonehome_workers=0
+        )  # the writer thread
         writer = addon._writer()
 
         def broken(*args: object, **kwargs: object) -> None:
@@ -318,7 +322,9 @@ async def test_a_dead_writer_is_said_at_once_and_flows_are_spilled(
     db = tmp_path / "c.db"
     addon = Capture()
     with taddons.context(addon) as tctx:
-        tctx.configure(addon, phonehome_db=str(db), phonehome_label="dead")
+        tctx.configure(
+            addon, phonehome_db=str(db), phonehome_label="dead", phonehome_workers=0
+        )  # the writer thread
         writer = addon._writer()
         writer.queue.put(object.__new__(object))  # nothing a writer knows: it must survive this
         writer.close()  # the thread is gone from here on
@@ -358,17 +364,22 @@ async def test_the_proxy_password_is_never_stored(tmp_path: Path) -> None:
         store.dispose()
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [None, 1, 2])
 async def test_with_a_writer_process_flows_are_stored_as_in_this_process(
-    tmp_path: Path, workers: int
+    tmp_path: Path, workers: int | None
 ) -> None:
-    from phonehome.db.writerprocess import WriterProcess
+    """`None`: the option's default, as `mitmdump -s addons/phonehome.py` runs it: a writer process
+    and at least one classifier process, as `phonehome capture` has."""
+    from phonehome.db.writerprocess import WriterProcess, default_classifiers
 
     db = tmp_path / "c.db"
     addon = Capture()
     with taddons.context(addon) as tctx:
-        tctx.configure(addon, phonehome_db=str(db), phonehome_label="proc", phonehome_workers=workers)
-        assert isinstance(addon._writer(), WriterProcess)
+        chosen = {} if workers is None else {"phonehome_workers": workers}
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="proc", **chosen)
+        writer = addon._writer()
+        assert isinstance(writer, WriterProcess)
+        assert writer.config.workers == (default_classifiers() if workers is None else workers) >= 1
         for i in range(20):
             flow = tflow.tflow(resp=True)
             flow.request.url = f"https://tracker.example.net/collect/{i}?imei=861234567890127"

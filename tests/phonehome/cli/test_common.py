@@ -153,9 +153,14 @@ def test_an_older_database_is_said_to_be_updated_before_it_is(tmp_path: Path) ->
 def test_default_workers_leave_the_commands_own_process_its_core(
     monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, capture: int
 ) -> None:
-    """A replay's process reads and stores (about a core); a capture's proxy and writer take two."""
+    """A replay's process reads and stores (about a core); a capture's proxy and writer take two,
+    and a capture always has a classifier process."""
+    from phonehome.db import workers as pool
+    from phonehome.db import writerprocess
+
     from phonehome.cli import common
 
-    monkeypatch.setattr(common, "cores", lambda: cores)
+    monkeypatch.setattr(pool, "cores", lambda: cores)
+    monkeypatch.setattr(writerprocess, "cores", lambda: cores)
     assert common.default_workers() == workers
-    assert common.default_capture_workers() == capture
+    assert writerprocess.default_classifiers() == capture

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from phonehome.classifiers.model import Exchange
 from phonehome.classifiers.registry import analyze
+from phonehome.db import workers
 from phonehome.db.models import BlindSpot
 from phonehome.db.store import Store, Unread
 
@@ -105,7 +106,7 @@ def _in_one_process(monkeypatch: Any) -> None:
 
 def _in_workers(monkeypatch: Any) -> None:
     monkeypatch.setattr(build, "PARALLEL_FLOWS", 1)
-    monkeypatch.setattr(forked, "cores", lambda: 2)  # one more worker than cores: three
+    monkeypatch.setattr(workers, "cores", lambda: 2)  # one more worker than cores: three
 
 
 @pytest.mark.parametrize("keep", [10**9, 0], ids=["kept", "counted again"])
@@ -144,10 +145,10 @@ def test_no_workers_for_one_device_a_small_scope_or_without_fork(filled: Store, 
     with build.open_report(filled) as report:
         assert isinstance(report.work, build._Local)
     monkeypatch.setattr(forked, "available", lambda: True)
-    monkeypatch.setattr(forked, "cores", lambda: 1)
+    monkeypatch.setattr(workers, "cores", lambda: 1)
     with build.open_report(filled) as report:
         assert isinstance(report.work, build._Local)
-    monkeypatch.setattr(forked, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     with filled.engine.connect(), build.open_report(filled) as report:  # a connection out: it would be copied
         assert isinstance(report.work, build._Local)
     done = threading.Event()
@@ -279,9 +280,10 @@ def test_ctrl_c_ends_the_report_and_its_workers(tmp_path: Path) -> None:
     pids.mkdir()
     script = textwrap.dedent(f"""
         import os, sys, time
-        from phonehome.report import build, forked
+        from phonehome.db import workers
+        from phonehome.report import build
         build.PARALLEL_FLOWS = 1
-        forked.cores = lambda: 2
+        workers.cores = lambda: 2
         def slow(self, *args):
             open(os.path.join({str(pids)!r}, str(os.getpid())), "w").close()
             time.sleep(60)
