@@ -393,6 +393,52 @@ async def test_with_a_writer_process_flows_are_stored_as_in_this_process(
         store.dispose()
 
 
+async def test_a_detector_stuck_on_one_flow_costs_that_flow_and_the_proxy_keeps_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default on any number of cores: a detector that never returns on one flow, holding its
+    process's interpreter.  Every hook still returns at once; the flows after it are classified and
+    stored; it is stored with a note and counted in the stop summary's numbers."""
+    import functools
+    import time
+
+    from phonehome.addons import capture as capture_module
+    from phonehome.db.writerprocess import Config
+
+    from tests.db._poison import hogging
+
+    monkeypatch.setattr(capture_module, "make_analyzer", lambda *_: hogging)
+    monkeypatch.setattr(capture_module, "Config", functools.partial(Config, timeout=3.0))
+    db = tmp_path / "c.db"
+    addon = Capture()
+    longest = 0.0
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, phonehome_db=str(db), phonehome_label="stuck")
+        addon._writer()  # started (and its classifier) before the first flow, as `running` does
+        for i in range(30):
+            flow = tflow.tflow(resp=True)
+            flow.request.url = (
+                f"https://tracker.example.net/{'hog' if i == 5 else 'collect'}/{i}?imei=861234567890127"
+            )
+            t = time.perf_counter()
+            await tctx.cycle(addon, flow)
+            longest = max(longest, time.perf_counter() - t)
+        stopping = threading.Thread(target=addon.done, daemon=True)  # Ctrl-C's flush
+        stopping.start()
+        stopping.join(90)
+        assert not stopping.is_alive(), "the flush waits for a writer process that stores no more"
+    assert longest < 2.0  # the writer process is never waited for: the stuck flow is 3 s behind it
+    assert addon.stats is not None
+    assert (addon.stats.stored, addon.stats.findings, addon.stats.failed_analyses) == (30, 29, 1)
+    store = _open(db)
+    try:
+        rows = {r["url"]: r for r in flows(store, Filters(session="stuck"))}
+    finally:
+        store.dispose()
+    stuck = rows["https://tracker.example.net/hog/5?imei=861234567890127"]
+    assert "stopped its worker process" in stuck["notes"][-1]
+
+
 async def test_a_writer_process_that_dies_loses_nothing(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
