@@ -44,6 +44,7 @@ class Walker:
         self.inflated = 0
         self.max_fields = limits.max_fields
         self.max_chars = limits.max_value_chars
+        self.max_path = limits.max_path_chars
         self.notes_dropped = 0
 
     def _budget(self, n: int) -> None:
@@ -61,6 +62,13 @@ class Walker:
         within the time budget."""
         if size > _LONG:
             self.check_time()
+
+    def cut(self, path: str) -> str:
+        """`path` cut to `max_path_chars` in its middle, said once: its start and the keys nearest
+        the fields under it are kept, so that those fields' paths still differ."""
+        self.note(f"limit: a path longer than {self.max_path} characters cut")
+        head = self.max_path // 2
+        return f"{path[:head]}...{path[len(path) - (self.max_path - head - 3) :]}"
 
     def note(self, text: str) -> None:
         """Record a note once; past `max_notes` distinct notes, only count them."""
@@ -102,6 +110,8 @@ class Walker:
         inherited: Mapping[str, str] | None = None,
     ) -> None:
         """`inherited`: for the items of a list, the scalars of the object holding the list."""
+        if len(path) > self.max_path:
+            path = self.cut(path)
         if depth > self.limits.max_depth:
             self.note(f"limit: nesting deeper than {self.limits.max_depth} at {path or '$'}")
             return
@@ -174,6 +184,8 @@ class Walker:
         enc: tuple[str, ...],
         depth: int,
     ) -> None:
+        if len(prefix) > self.max_path:
+            prefix = self.cut(prefix)
         siblings = {k.lower(): v for k, v in pairs}
         for k, v in pairs:
             path = f"{prefix}.{k}" if prefix else k
@@ -191,6 +203,8 @@ class Walker:
         depth: int,
         siblings: Mapping[str, str] | None = None,
     ) -> None:
+        if len(path) > self.max_path:
+            path = self.cut(path)
         # A loop, not a recursion, through percent layers: each layer replaces the one before, so a
         # chain of them holds two copies of the value at a time, not one per layer.
         while True:

@@ -12,6 +12,7 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 from phonehome.classifiers.decode.limits import Decoded, Limits
@@ -19,7 +20,7 @@ from phonehome.classifiers.decode.request import decode
 from phonehome.classifiers.model import Exchange
 
 from tests.classifiers._helpers import exchange
-from tests.classifiers.decode._helpers import IMEI, only
+from tests.classifiers.decode._helpers import FORM, IMEI, only
 
 JSON = (("Content-Type", "application/json"),)
 # For memory and linearity the whole body is decoded: no time budget cuts the work short.
@@ -108,6 +109,28 @@ def test_a_wide_json_document_is_cut_before_it_is_built() -> None:
     peak = _peak(lambda: d.notes.extend(decode(exchange(headers=JSON, body=body), UNHURRIED).notes))
     assert d.notes == ["limit: JSON at $ holds over 100000 values, rest not decoded"]
     assert peak < 5 * len(body)  # about 1.3 times
+
+
+@pytest.mark.parametrize("form", [False, True])
+def test_a_key_of_a_megabyte_is_not_copied_into_every_field_under_it(form: bool) -> None:
+    # A 1 MB key above 2,000 values (in JSON, or a form field whose value is that JSON): every
+    # field's path held a copy of it, 418 MB at the peak for a 1 MB body, and the time budget ended
+    # the decoding after 384 of the fields.  Paths are cut in the middle at 4,096 characters now.
+    key = "k" * 1_000_000
+    items = [{"imei": IMEI}] + [{"a": "1"}] * 1999
+    if form:
+        ex = exchange(headers=FORM, body=(key + "=" + quote(json.dumps(items))).encode())
+    else:
+        ex = exchange(headers=JSON, body=json.dumps({key: items}).encode())
+    out: list[Decoded] = []
+    peak = _peak(lambda: out.append(decode(ex, UNHURRIED)))
+    d = out[0]
+    [imei] = [f for f in d.fields if f.value == IMEI]
+    assert imei.path.startswith("k" * 2048 + "...") and imei.path.endswith("k[0].imei")
+    assert len({f.path for f in d.fields if f.value == "1"}) == 1999  # every one, each its own path
+    assert "limit: a path longer than 4096 characters cut" in d.notes
+    assert max(len(f.path) for f in d.fields) <= 4096 + len("[1999].a")
+    assert peak < 16 * len(ex.request_body)
 
 
 def test_a_hundred_thousand_headers_and_a_10_mb_cookie() -> None:
