@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from benchmarks.patterns import built, patterns, shapes
+from benchmarks.patterns import Found, built, patterns, shapes
 from tests._deadline import bounded
 
 SIZE = 48  # characters: an exponential pattern tries some 2^48 ways; a linear one takes microseconds
@@ -40,10 +40,10 @@ def test_the_shapes_find_the_exponential_pattern_of_the_audit() -> None:
 
 
 @pytest.mark.parametrize("found", FOUND, ids=lambda f: f.origin)
-def test_no_pattern_backtracks_exponentially(found: object) -> None:
+def test_no_pattern_backtracks_exponentially(found: Found) -> None:
     """Through every call, `search` too, whichever its module makes: a pattern handed on today may be
     searched with tomorrow, and 48 characters cost any linear or quadratic pattern microseconds."""
-    pattern = found.pattern  # type: ignore[attr-defined]
+    pattern = found.pattern
     with bounded():
         for shape in shapes(pattern):
             text = built(pattern, shape, SIZE)
