@@ -30,7 +30,7 @@ from phonehome.db.queries import (
     _request,
     _Senders,
 )
-from sqlalchemy import ARRAY, Integer, Text, any_, bindparam, cast, select
+from sqlalchemy import ARRAY, DateTime, Integer, Text, any_, bindparam, cast, select, type_coerce
 from sqlalchemy.engine import Connection
 
 EVIDENCE_PER_KIND = 200  # findings kept whole per device and kind: what a report shows
@@ -61,6 +61,7 @@ class FlowGroup:
     last: datetime
     flows: int = 0
     times: array[int] = field(default_factory=lambda: array("q"))  # each flow's, µs since 1970
+    domain: str = ""  # its host's registrable domain, as stored with its destination ("" if none)
 
 
 @dataclass(slots=True)
@@ -78,6 +79,7 @@ class Scan:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -102,8 +104,10 @@ def scan(
     senders = senders or _Senders(conn)
     notes = cast(FLOWS.c.notes, Text).label("notes_text")
     flow_stmt = _scoped(
-        select(FLOWS.c.id, FLOWS.c.time, *_SENDER, FLOWS.c.tls, notes, FLOWS.c.status, FLOWS.c.error), f
-    ).order_by(FLOWS.c.time, FLOWS.c.id)
+        # The time as stored, naive UTC: read past UTCDateTime, a Python call for every row.
+        select(FLOWS.c.id, type_coerce(FLOWS.c.time, DateTime()), *_SENDER, FLOWS.c.tls, notes,
+               FLOWS.c.status, FLOWS.c.error, DESTINATIONS.c.domain), f
+    ).order_by(FLOWS.c.time, FLOWS.c.id)  # fmt: skip
     finding_stmt = _flow_filters(
         select(FINDINGS.c.flow_id, FINDINGS.c.id, FINDINGS.c.category, FINDINGS.c.kind, FINDINGS.c.value)
         .join(FLOWS, FINDINGS.c.flow_id == FLOWS.c.id)
@@ -116,27 +120,30 @@ def scan(
     groups = out.groups
     index: dict[tuple[Any, ...], int] = {}
     parsed: dict[Any, list[Any]] = {}
+    appenders: list[Any] = []  # each group's `times.append`
+    lasts: list[datetime] = []  # each group's last flow's time, as stored
 
     def take(row: Any) -> int:
-        """The place of a flow's group, made on its first flow; the flow counted."""
-        key = row[2:]  # everything but the flow's id and time: _SENDER, tls, notes, status, error
+        """The place of a flow's group, made on its first flow; the flow's time kept (a group's count,
+        and its first and last times in UTC, are set once all flows are read)."""
+        # Everything but the flow's id and time: _SENDER, tls, notes, status, error, and the domain
+        # stored with the destination (the same for every flow of one destination).
+        key = row[2:]
         at = index.get(key)
-        when = row[1]
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
         if at is None:
-            session_id, label, device, host, app, evidence, headers, *dest, tls, text, status, error = key
+            session_id, label, device, host, app, evidence, headers, *dest, tls, text, status, error, domain = key  # fmt: skip
             if text not in parsed:
                 parsed[text] = list(json.loads(text)) if isinstance(text, str) else list(text or ())
             flow = {"session": label, "device": device, "host": host,
                     **senders.described(session_id, device, host, app, evidence, headers, *dest),
                     "tls": tls, "notes": parsed[text], "status": status, "error": error}  # fmt: skip
             at = index[key] = len(groups)
-            groups.append(FlowGroup(flow, not never_sent(status, error), when, when))
-        group = groups[at]
-        group.flows += 1
-        group.times.append((when - _EPOCH) // _MICROSECOND)
-        group.last = when  # flows come in time order
+            group = FlowGroup(flow, not never_sent(status, error), row[1], row[1], domain=domain or "")
+            groups.append(group)
+            appenders.append(group.times.append)
+            lasts.append(row[1])
+        when = lasts[at] = row[1]
+        appenders[at]((when - _NAIVE_EPOCH) // _MICROSECOND)  # µs since 1970
         return at
 
     flow_rows = iter(conn.execute(flow_stmt.execution_options(yield_per=2000)))
@@ -144,6 +151,10 @@ def scan(
     _fold(finding_rows, flow_rows, take, out, per_kind)
     for row in flow_rows:
         take(row)
+    for group, last in zip(groups, lasts, strict=True):  # flows come in time order
+        group.flows = len(group.times)
+        group.first = group.first.replace(tzinfo=UTC)
+        group.last = last.replace(tzinfo=UTC)
     return out
 
 

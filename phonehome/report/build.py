@@ -217,13 +217,16 @@ def _add(counts: dict[Any, int], key: Any, n: int) -> None:
     counts[key] = counts.get(key, 0) + n
 
 
-def receiver_of(row: dict[str, Any]) -> str:
-    """Who received a flow: the company, else the registrable domain (marked as unknown company)."""
+def receiver_of(row: dict[str, Any], domain: str = "") -> str:
+    """Who received a flow: the company, else the registrable domain (marked as unknown company):
+    `domain` if given (as stored with the flow's destination), else worked out from the host."""
     if row.get("entity"):
         return str(row["entity"])
-    from phonehome.classifiers.destinations.domains import registrable_domain
+    if not domain:
+        from phonehome.classifiers.destinations.domains import registrable_domain
 
-    return f"{registrable_domain(row['host'])} (company unknown)"
+        domain = registrable_domain(row["host"])
+    return f"{domain} (company unknown)"
 
 
 def _and(items: list[str]) -> str:
@@ -260,10 +263,13 @@ class _Counter:
         if self._senders is not None:
             self._senders.forget()
 
-    def receiver(self, row: dict[str, Any]) -> str:
+    def receiver(self, row: dict[str, Any], domain: str = "") -> str:
+        """`receiver_of(row, domain)`, once for each company and host: a device's evidence is named
+        from what its counting worked out, so the public suffix list is loaded only for a host stored
+        without its domain."""
         key = (row.get("entity"), row["host"])
         if key not in self._receivers:
-            self._receivers[key] = receiver_of(row)
+            self._receivers[key] = receiver_of(row, domain)
         return self._receivers[key]
 
     def count(
@@ -275,7 +281,7 @@ class _Counter:
                             self.senders(conn))  # fmt: skip
         names = []
         for flows in read.groups:
-            name = self.receiver(flows.flow)
+            name = self.receiver(flows.flow, flows.domain)
             g.add_flows(flows, name)
             names.append(name)
         for (at, category, kind), n in read.findings.items():
@@ -398,7 +404,7 @@ class _Devices:
         for finding, flow in grouped.whole(conn, g.evidence, self.counter.senders(conn)):
             row = queries.finding_row(finding, flow)
             evidence.setdefault(row["kind"], []).append({k: row.get(k) for k in EVIDENCE_KEYS})
-        section = _device(g, self.redactor, self.declared, evidence)
+        section = _device(g, self.redactor, self.declared, evidence, self.counter.receiver)
         return encode(section) if encode else section
 
     def handle(self, message: tuple[Any, ...] | None) -> Any:
@@ -540,11 +546,10 @@ def _workers(conn: Connection, f: queries.Filters, devices: int, store: Store) -
 
 def _forked_work(devices: _Devices, store: Store, n: int) -> _Parallel:
     """Workers forked with the caches every worker needs already loaded, the store's connections
-    closed first: none is copied into a worker."""
-    from phonehome.classifiers.destinations.domains import registrable_domain
-
+    closed first: none is copied into a worker.  Not the public suffix list (tldextract's import and
+    list, 0.08-0.1 s while every worker waits): receivers are named from the domains stored with
+    their destinations."""
     entity_map()
-    registrable_domain("phonehome.invalid")  # tldextract's import and list, 0.09 s, made once here
     store.engine.dispose()
     # What is loaded now is left out of this process's collections from here on (a pass over it took
     # 60 ms, while the report waits for its workers), and out of the workers', which would copy its
@@ -839,9 +844,11 @@ def _receiver_list(g: _Device) -> list[dict[str, Any]]:
 
 
 def _device(
-    g: _Device, r: Redactor, declared: list[Declaration], evidence: dict[str, list[dict[str, Any]]]
-) -> dict[str, Any]:
-    """The device's section of the report; `evidence`: kind -> the rows shown, in order."""
+    g: _Device, r: Redactor, declared: list[Declaration], evidence: dict[str, list[dict[str, Any]]],
+    receiver: Callable[[dict[str, Any]], str] = receiver_of,
+) -> dict[str, Any]:  # fmt: skip
+    """The device's section of the report; `evidence`: kind -> the rows shown, in order, each named
+    by `receiver`."""
     vendor = g.vendors.most_common(1)
     by_kind, receiver_list, headline = _listed(g)
     values = g.distinct  # distinct values of each kind
@@ -906,7 +913,7 @@ def _device(
         "flow_links": [[k, rec, c, n] for (k, rec, c), n in g.places.most_common()],
         "timeline": _timeline(g),
         "blind_spots": _blind_spots(g, r),
-        "evidence": _evidence(g, r, evidence),
+        "evidence": _evidence(g, r, evidence, receiver),
         "declared": _declared(g, declared),
     }
 
@@ -1108,14 +1115,17 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def _evidence(g: _Device, r: Redactor, evidence: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def _evidence(
+    g: _Device, r: Redactor, evidence: dict[str, list[dict[str, Any]]],
+    receiver: Callable[[dict[str, Any]], str] = receiver_of,
+) -> dict[str, Any]:  # fmt: skip
     items = []
     left_out: dict[str, int] = {}
     for kind in [k for k in HEADLINE_ORDER if k in evidence]:
         for x in evidence[kind]:
             items.append({
                 "flow_id": x["flow_id"], "time": x["time"], "kind": kind, "label": KIND_LABELS.get(kind, kind),
-                "value": r.value(kind, x["value"]), "receiver": receiver_of(x), "host": x["host"],
+                "value": r.value(kind, x["value"]), "receiver": receiver(x), "host": x["host"],
                 "country": x["country"], "entity_country": x["entity_country"], "party": x["party"],
                 "request": f"{x['method']} {r.url(x['url'])}", "where": x["where"], "path": r.text(x["path"]),
                 "encodings": x["encodings"], "source": x["source"], "hashed": x["hashed"],

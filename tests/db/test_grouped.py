@@ -12,6 +12,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from phonehome.classifiers.destinations.domains import registrable_domain
 from phonehome.classifiers.model import Exchange, never_sent
 from phonehome.classifiers.registry import analyze
 from phonehome.db import queries
@@ -68,6 +69,8 @@ def _check(store: Store, f: Filters, per_kind: int = 2) -> None:
         ]
     groups = read.groups
     assert scopes == sorted({(r["session"], r["device"]) for r in rows})
+    # Each group carries the registrable domain stored with its destination, for naming its receiver.
+    assert [g.domain for g in groups] == [registrable_domain(g.flow["host"]) for g in groups]
     assert _ordered((_flow_key(g.flow), g.flows) for g in groups) == _ordered((_flow_key(r), 1) for r in rows)
     spans: dict[tuple[str, str], list[str]] = {}
     for r in rows:

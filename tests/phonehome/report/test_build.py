@@ -387,3 +387,30 @@ def test_steady_contacts_are_told_as_pstdev_tells_them(gaps: list[float], scale:
         expected = (statistics.pstdev(sample) / m if m else 1.0) < STEADY
         assert _steady(sample, m) == expected
     assert _steady([0.0, 0.0, 0.0, 0.0], 0.0) is False
+
+
+def test_a_company_unknown_is_named_by_the_domain_stored_with_its_destination(tmp_path: Path) -> None:
+    """The receivers and the evidence name a host of no known company by the registrable domain stored
+    with its destination (what `place` worked out when the flow was stored), not by splitting the host
+    again; a destination stored without one is split then."""
+    import sqlalchemy as sa
+
+    db = _store_of(tmp_path, [_ex("https://t.shop.unknown-co.co.uk/t?imei=490154203237518", 1)])
+    store = Store(db, create=False)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE destinations SET domain = 'as-stored.example'"))
+    finally:
+        store.dispose()
+    d = _report(db)["devices"][0]
+    assert [r["receiver"] for r in d["receivers"]] == ["as-stored.example (company unknown)"]
+    assert {e["receiver"] for e in d["evidence"]["items"]} == {"as-stored.example (company unknown)"}
+    store = Store(db, create=False)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE destinations SET domain = ''"))
+    finally:
+        store.dispose()
+    d = _report(db)["devices"][0]
+    assert [r["receiver"] for r in d["receivers"]] == ["unknown-co.co.uk (company unknown)"]
+    assert {e["receiver"] for e in d["evidence"]["items"]} == {"unknown-co.co.uk (company unknown)"}

@@ -307,3 +307,29 @@ def test_ctrl_c_ends_the_report_and_its_workers(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode != 0 and b"Aborted" in err
     assert _gone(workers)
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "workers"])
+def test_a_report_never_loads_the_public_suffix_list(filled: Store, parallel: bool) -> None:
+    """Receivers are named from the entity map or the domains stored with their destinations, so the
+    report's process never imports tldextract: it used to load it (0.08-0.1 s) before forking its
+    workers, while they waited.  In a fresh process, since this one has loaded it already."""
+    code = textwrap.dedent(f"""
+        import sys
+        from phonehome.db import workers
+        from phonehome.db.store import Store
+        from phonehome.report import build
+        from phonehome.report.jsondoc import json_parts
+        build.PARALLEL_FLOWS = {1 if parallel else 10**9}
+        workers.cores = lambda: 2
+        store = Store({filled.url!r}, create=False)
+        with build.open_report(store) as report:
+            assert isinstance(report.work, build._Parallel if {parallel} else build._Local), report.work
+            text = "".join(json_parts(report.streamed()))
+        store.dispose()
+        assert "(company unknown)" in text  # hosts of no known company were named
+        print("tldextract" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
