@@ -4,7 +4,9 @@ each take time in proportion to its input?
     python benchmarks/patterns.py [--size 2000] [--grow 10]
 
 The patterns are found by importing every module of the installed package and taking each compiled
-pattern it holds at module level.  Each is given inputs of the shape `prefix + unit * n + ending`,
+pattern it holds at module level or inside its module-level data (tables, closures, its own
+objects), and those it makes at run time from what it ships (the endpoint adapters' paths, the HAR
+entry cutter's patterns).  Each is given inputs of the shape `prefix + unit * n + ending`,
 built from its own literal characters and runs (`Android`, `wifi`) and from characters every pattern
 meets (digits, letters, `_`, spaces, brackets, punctuation), at `--size` characters, through
 the calls its module makes (`search` tries every start, `match` one; all of them when the module
@@ -23,6 +25,7 @@ pattern, and fails on one that is exponential.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -67,7 +70,9 @@ def _calls(source: str, attr: str) -> tuple[str, ...]:
 
 
 def patterns() -> list[Found]:
-    """Each compiled pattern held at module level anywhere in the installed package, once."""
+    """Each compiled pattern phonehome holds, once: at module level, inside module-level data
+    (`_held`: tables of patterns, closures, phonehome's own objects) and made at run time from what
+    phonehome ships (`_made`)."""
     names: dict[str, None] = {}
     for top in PACKAGES:  # the repository's folders are these packages (pyproject.toml's package-dir)
         package = importlib.import_module(top)
@@ -76,14 +81,136 @@ def patterns() -> list[Found]:
         names.update((info.name, None) for info in found if ".migrations" not in info.name)
     seen: set[int] = set()
     out: list[Found] = []
-    for name in names:
-        module = importlib.import_module(name)
+    modules = [importlib.import_module(name) for name in names]
+    for module in modules:
         source = inspect.getsource(module)
         for attr, value in sorted(vars(module).items()):
             if isinstance(value, re.Pattern) and id(value) not in seen:
                 seen.add(id(value))
                 out.append(Found(f"{module.__name__}.{attr}", value, _calls(source, attr)))
+    visited: set[int] = set()
+    for module in modules:
+        for attr, value in sorted(vars(module).items()):
+            if not isinstance(value, re.Pattern) and not inspect.ismodule(value):
+                _held(value, f"{module.__name__}.{attr}", 0, visited, seen, out)
+    # Written into calls, and made at run time: the same text and flags as one found above is the
+    # same pattern (`re` compiles it again once its cache of 512 is full), tried with the calls its
+    # inline uses name too.
+    place = {_key(f.pattern): i for i, f in enumerate(out)}
+    for found in [*(f for module in modules for f in _inline(module)), *_made()]:
+        at = place.get(_key(found.pattern))
+        if at is None:
+            place[_key(found.pattern)] = len(out)
+            out.append(found)
+        elif found.origin.endswith(" re.compile"):
+            continue  # compiled and handed on: its calls are those found where it is kept
+        else:
+            calls = tuple(sorted({*out[at].calls, *found.calls}))
+            out[at] = Found(out[at].origin, out[at].pattern, calls)
     return out
+
+
+def _key(pattern: re.Pattern[Any]) -> tuple[Any, ...]:
+    return type(pattern.pattern), pattern.pattern, pattern.flags
+
+
+def _ours(thing: Any) -> bool:
+    return str(getattr(thing, "__module__", "") or "").split(".")[0] in PACKAGES
+
+
+def _held(value: Any, origin: str, depth: int, visited: set[int], seen: set[int], out: list[Found]) -> None:
+    """Patterns inside `value`: in its items (tuples, lists, sets, a dict's keys and values), a
+    function's closure and defaults, or the attributes of one of phonehome's own objects and
+    classes, a few levels down.  Their calls are unknown: all three are tried."""
+    if isinstance(value, re.Pattern):
+        if id(value) not in seen:
+            seen.add(id(value))
+            out.append(Found(origin, value))
+        return
+    if depth > 5 or isinstance(value, (str, bytes, int, float, bool, type(None))) or id(value) in visited:
+        return
+    visited.add(id(value))
+    items: list[tuple[str, Any]] = []
+    if isinstance(value, (tuple, list)):
+        items = [(f"{origin}[{i}]", item) for i, item in enumerate(value)]
+    elif isinstance(value, (set, frozenset)):
+        items = [(f"{origin}{{}}", item) for item in value]
+    elif isinstance(value, dict):
+        items = [(f"{origin}[{key!r}]", item) for key, item in value.items()]
+        items += [(f"{origin} key", key) for key in value]
+    elif inspect.isfunction(value) and _ours(value):
+        cells = zip(value.__code__.co_freevars, value.__closure__ or (), strict=True)
+        items = [
+            (f"{origin}.<{name}>", cell.cell_contents)
+            for name, cell in cells
+            if cell.cell_contents is not value
+        ]
+        items += [(f"{origin}.<default>", d) for d in value.__defaults__ or ()]
+    elif inspect.isclass(value) and _ours(value):
+        items = [
+            (f"{origin}.{name}", item) for name, item in vars(value).items() if not name.startswith("__")
+        ]
+    elif _ours(type(value)) and not inspect.isroutine(value):
+        attrs = dict(getattr(value, "__dict__", {}))
+        for cls in type(value).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                if hasattr(value, slot):
+                    attrs.setdefault(slot, getattr(value, slot))
+        items = [(f"{origin}.{name}", item) for name, item in attrs.items()]
+    for where, item in items:
+        _held(item, where, depth + 1, visited, seen, out)
+
+
+_CALLED = {
+    "compile": ("search", "match", "fullmatch"),
+    **{name: (call,) for name, call in _SEARCHING.items()},
+}
+
+
+def _inline(module: Any) -> Iterator[Found]:
+    """Patterns written into a call in a function's body, `re.sub(r"[^0-9A-Za-z]", "", value)`:
+    compiled as `re` compiles them (with flags written as `re.NAME`), called as written."""
+    tree = ast.parse(inspect.getsource(module))
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _CALLED
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "re" and node.args
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, (str, bytes))
+        ):  # fmt: skip
+            continue
+        flags = 0
+        written = [k.value for k in node.keywords if k.arg == "flags"]
+        if node.func.attr == "compile" and len(node.args) > 1:
+            written.append(node.args[1])
+        for value in written:
+            for name in ast.walk(value):
+                if (
+                    isinstance(name, ast.Attribute)
+                    and isinstance(name.value, ast.Name)
+                    and name.value.id == "re"
+                ):
+                    flags |= int(getattr(re, name.attr))
+        origin = f"{module.__name__}:{node.lineno} re.{node.func.attr}"
+        yield Found(origin, re.compile(node.args[0].value, flags), _CALLED[node.func.attr])
+
+
+def _made() -> Iterator[Found]:
+    """Patterns phonehome makes at run time from what it ships: each endpoint adapter's path
+    (searched in a request's URL path) and field paths (`compile_path`, matched against a field's
+    path), and the HAR entry cutter's pattern of each depth (compiled when an entry first reaches it)."""
+    from phonehome.classifiers.detect.adapters import ADAPTERS
+
+    from phonehome.sources import jsonscan
+
+    for adapter in ADAPTERS:
+        if adapter.path:
+            yield Found(f"adapter {adapter.name}: path", re.compile(adapter.path), ("search",))
+        for (regex, _), pattern in zip(adapter.rules, adapter.fields, strict=True):
+            yield Found(f"adapter {adapter.name}: field {pattern}", regex, ("match",))
+    for depth in range(1, jsonscan.FAST_DEPTH + 1):
+        yield Found(
+            f"phonehome.sources.jsonscan._object_start({depth})", jsonscan._object_start(depth), ("match",)
+        )
 
 
 def _literals(pattern: re.Pattern[Any]) -> tuple[set[str], set[str]]:

@@ -1,6 +1,7 @@
 """No regular expression in phonehome backtracks exponentially on the inputs that make patterns do so.
 
-Every compiled pattern the installed package holds at module level is given the shapes of
+Every pattern the installed package compiles (held at module level or in its tables, closures and
+objects, written into a call, or made at run time from what it ships) is given the shapes of
 `benchmarks/patterns.py` (its own literals and runs, and the characters traffic is made of, repeated
 between a prefix and an ending), small: a pattern that is exponential on one of them never finishes,
 and the bound stops it.  Whether a pattern is quadratic takes timing at two sizes, which the
@@ -22,11 +23,21 @@ FOUND = patterns()
 
 
 def test_the_patterns_are_found_across_the_package() -> None:
-    origins = {f.origin for f in FOUND}
-    assert len(FOUND) > 100
+    """At module level, inside module-level data (a table of tuples, a closure kept in a table), made
+    at run time from what phonehome ships (an adapter's path and field paths, the entry cutter's
+    deepest pattern), and written into a call in a function's body, with the call it is given."""
+    origins = {f.origin: f for f in FOUND}
+    assert len(FOUND) > 250
     for known in ("phonehome.classifiers.detect.browsing._CODED", "phonehome.classifiers.detect.device._UA_PARENS",
-                  "phonehome.sources.jsonscan._STRING_BODY", "phonehome.behaviour._VERSION"):  # fmt: skip
-        assert known in origins
+                  "phonehome.sources.jsonscan._STRING_BODY", "phonehome.behaviour._VERSION",
+                  "phonehome.classifiers.destinations.party._MODELS[0][0]",
+                  "phonehome.classifiers.detect.tracking.COOKIES['_ga'][2].<regex>",
+                  "adapter adjust: path", "adapter adjust: field gps_adid",
+                  "phonehome.sources.jsonscan._object_start(16)"):  # fmt: skip
+        assert known in origins, known
+    inline = [f for o, f in origins.items() if o.startswith("phonehome.classifiers.detect.known:")]
+    assert any(f.pattern.pattern == r"[0-9]{15}" and f.calls == ("fullmatch",) for f in inline)
+    assert len({(type(f.pattern.pattern), f.pattern.pattern, f.pattern.flags) for f in FOUND}) == len(FOUND)
 
 
 def test_the_shapes_find_the_exponential_pattern_of_the_audit() -> None:
