@@ -127,12 +127,15 @@ def _replay_exit(report: ReplayReport) -> int:
     return 1 if report.skipped else 0
 
 
-SMALL_REPLAY = 2_000_000  # bytes of input below which starting worker processes costs more than it saves
+SMALL_REPLAY = 2_000_000  # bytes of input below which one worker process classifies it all
 
 
 def _workers_for(files: list[str], asked: int | None) -> int:
-    """`--workers`, or by default one per core, unless the files are too small to be worth it
-    (starting a worker takes about a second; a small file is classified sooner in this process)."""
+    """`--workers`, or by default one per core but one, and one for files too small to keep more
+    busy.  Never none unless asked: in a worker process a detector that never returns on one entry
+    costs that entry's findings (the worker is replaced), where in this process it would hold the
+    replay for ever; and the fork server is started with the command anyway, so the worker costs a
+    small replay no time (docs/performance.md#replay)."""
     if asked is not None:
         return asked
     total = 0
@@ -141,7 +144,7 @@ def _workers_for(files: list[str], asked: int | None) -> int:
             total += os.path.getsize(path)
         except OSError:
             pass
-    return default_workers() if total >= SMALL_REPLAY else 0
+    return default_workers() if total >= SMALL_REPLAY else 1
 
 
 def _replay_with_progress(

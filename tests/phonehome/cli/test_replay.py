@@ -289,3 +289,64 @@ def test_long_reads_give_big_blocks_back(
         code, _, err = run("reanalyze", "--db", db)
         assert code == 0, err
     assert calls == [True]
+
+
+def test_a_small_file_is_classified_in_a_worker_process_unless_asked(tmp_path: Path) -> None:
+    """By default every replay classifies in worker processes: a small file in one (its fork server
+    starts with the command anyway), a big one in one per core but one; `--workers` decides."""
+    from phonehome.cli.common import default_workers
+    from phonehome.cli.replay import SMALL_REPLAY, _workers_for
+
+    small = tmp_path / "small.har"
+    small.write_bytes(b"{}")
+    big = tmp_path / "big.har"
+    big.write_bytes(b" " * SMALL_REPLAY)
+    assert _workers_for([str(small)], None) == 1
+    assert _workers_for([str(small), str(tmp_path / "missing.har")], None) == 1
+    assert _workers_for([str(big)], None) == default_workers()
+    assert _workers_for([str(small)], 0) == 0 and _workers_for([str(big)], 3) == 3
+
+
+def test_a_detector_stuck_on_one_entry_of_a_small_file_costs_that_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A detector that never returns (a pattern that backtracks for ever, holding the interpreter)
+    on one entry of a small HAR: the replay ends, that entry is stored with a note and without
+    findings, every other entry as usual.  Classified in this process, as small files were until
+    now, the replay never ended."""
+    from functools import partial
+
+    from phonehome.db.workers import ClassifierPool
+
+    from phonehome import pipeline
+    from phonehome.cli.replay import _workers_for
+    from tests.db._poison import hogging
+
+    monkeypatch.setattr(pipeline, "make_analyzer", lambda *args: hogging)
+    monkeypatch.setattr(pipeline, "ClassifierPool", partial(ClassifierPool, timeout=3.0))
+    entries = [
+        {"startedDateTime": f"2026-11-20T08:00:{i:02d}.000Z", "time": 1,
+         "request": {"method": "GET", "url": f"https://t.example/{'hog' if i == 3 else 'p'}/{i}?imei=490154203237518",
+                     "httpVersion": "HTTP/1.1", "headers": [], "queryString": [], "cookies": [],
+                     "headersSize": -1, "bodySize": 0},
+         "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [],
+                      "content": {"size": 0, "mimeType": "text/plain"}, "redirectURL": "", "headersSize": -1,
+                      "bodySize": 0},
+         "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}
+        for i in range(8)
+    ]  # fmt: skip
+    har = tmp_path / "stuck.har"
+    har.write_text(
+        json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": entries}})
+    )
+    # In this process the replay would never end (the stuck pattern holds the interpreter): fail first.
+    assert _workers_for([str(har)], None) >= 1, "a small file classified in this process"
+    db = str(tmp_path / "r.db")
+    code, out, err = run("replay", str(har), "--db", db)
+    assert code == 0, err
+    assert "8 flows imported" in out
+    code, out, _ = run("flows", "--db", db, "--format", "jsonl")
+    rows = {row["url"]: row for row in map(json.loads, out.splitlines())}
+    stuck = rows.pop("https://t.example/hog/3?imei=490154203237518")
+    assert stuck["findings"] == 0 and "stopped its worker process" in stuck["notes"][-1]
+    assert len(rows) == 7 and all(row["findings"] == 1 for row in rows.values())
