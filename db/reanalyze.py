@@ -8,7 +8,8 @@ and kinds of their findings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,10 @@ from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.db.bulk import insert_rows
 from phonehome.db.models import FINDINGS, FLOWS, SESSIONS
 from phonehome.db.store import Store, finding_counts, finding_values
+from phonehome.db.workers import ClassifierPool, PoolBroken, analysed, is_failed
 from sqlalchemy import delete, func, select, update
+
+log = logging.getLogger(__name__)
 
 # Notes about where a flow's data came from, not about its decoding: re-analysis keeps them.
 RESOLVED_NOTE = "server address resolved by phonehome at import time (--resolve), not recorded"
@@ -28,6 +32,9 @@ class ReanalyzeResult:
     flows: int = 0
     findings_before: int = 0
     findings_after: int = 0
+    # Flows whose re-analysis failed (a detector raised, or its classifier process crashed or gave
+    # no answer): they keep what was found before, with a note.
+    failed: int = 0
 
 
 def exchange_of(flow: Any) -> Exchange:
@@ -56,8 +63,15 @@ def reanalyze(
     session: str | None = None,
     batch: int = 200,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 0,
 ) -> ReanalyzeResult:
-    """Replace every stored finding (of one session, or all) with what `analyzer` finds now."""
+    """Replace every stored finding (of one session, or all) with what `analyzer` finds now.
+
+    With `workers`, classified in that many worker processes (`ClassifierPool`: `analyzer` must
+    pickle), so that a detector that never returns on one flow costs that flow only; else in this
+    process.  Each batch is classified before its write transaction opens, so a capture writing
+    into the same database waits for the writing only.  A flow whose classification fails keeps
+    its findings, destination and fields as they were, with a note that says why (`failed`)."""
     result = ReanalyzeResult()
     with store.engine.connect() as conn:
         ids_stmt = select(FLOWS.c.id).order_by(FLOWS.c.id)
@@ -66,37 +80,77 @@ def reanalyze(
                 SESSIONS.c.label == session
             )
         ids = list(conn.scalars(ids_stmt))
-    for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
-        with store.writing() as conn:
-            result.findings_before += (
-                conn.scalar(select(func.count(FINDINGS.c.id)).where(FINDINGS.c.flow_id.in_(chunk))) or 0
+    pool = ClassifierPool(analyzer, workers) if workers > 0 and ids else None
+    try:
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            with store.engine.connect() as conn:
+                flows = conn.execute(select(FLOWS).where(FLOWS.c.id.in_(chunk)).order_by(FLOWS.c.id)).all()
+            exchanges = [exchange_of(flow) for flow in flows]
+            if pool is not None:
+                try:
+                    analyses = pool.classify(exchanges)
+                except PoolBroken as exc:
+                    log.warning("phonehome: %s: re-analysing in this process instead", exc)
+                    pool.close()
+                    pool = None
+            if pool is None:
+                analyses = [analysed(analyzer, exchange) for exchange in exchanges]
+            _replace(store, chunk, flows, analyses, result)
+            result.flows += len(chunk)
+            if progress is not None:
+                progress(result.flows, len(ids))
+    finally:
+        if pool is not None:
+            pool.close()
+    return result
+
+
+def _replace(
+    store: Store, chunk: list[int], flows: Sequence[Any], analyses: list[Analysis], result: ReanalyzeResult
+) -> None:
+    """One batch's findings replaced by its analyses, in one transaction; failed analyses noted."""
+    done = [
+        (flow, analysis) for flow, analysis in zip(flows, analyses, strict=True) if not is_failed(analysis)
+    ]
+    stuck = [(flow, analysis) for flow, analysis in zip(flows, analyses, strict=True) if is_failed(analysis)]
+    with store.writing() as conn:
+        result.findings_before += (
+            conn.scalar(select(func.count(FINDINGS.c.id)).where(FINDINGS.c.flow_id.in_(chunk))) or 0
+        )
+        conn.execute(delete(FINDINGS).where(FINDINGS.c.flow_id.in_([flow.id for flow, _ in done])))
+        # Destinations too: new geo databases or a newer entity map apply to old captures.
+        dest_ids = store.destination_ids(conn, [a.destination for _, a in done], refresh=True)
+        findings: list[dict[str, Any]] = []
+        for flow, analysis in done:
+            # Provenance notes about the flow itself (not its decoding) survive re-analysis.
+            kept = [n for n in flow.notes if n in KEPT_NOTES]
+            conn.execute(
+                update(FLOWS)
+                .where(FLOWS.c.id == flow.id)
+                .values(
+                    destination_id=dest_ids[(analysis.destination.host, analysis.destination.ip or "")],
+                    notes=kept + [n for n in analysis.notes if n not in kept],
+                    fields=analysis.fields,
+                    app=analysis.app,
+                    app_evidence=analysis.app_evidence,
+                    **finding_counts(analysis),  # the findings inserted below, and no others
+                )
             )
-            conn.execute(delete(FINDINGS).where(FINDINGS.c.flow_id.in_(chunk)))
-            flows = conn.execute(select(FLOWS).where(FLOWS.c.id.in_(chunk)).order_by(FLOWS.c.id)).all()
-            analyses = [analyzer(exchange_of(flow)) for flow in flows]
-            # Destinations too: new geo databases or a newer entity map apply to old captures.
-            dest_ids = store.destination_ids(conn, [a.destination for a in analyses], refresh=True)
-            findings: list[dict[str, Any]] = []
-            for flow, analysis in zip(flows, analyses, strict=True):
-                # Provenance notes about the flow itself (not its decoding) survive re-analysis.
-                kept = [n for n in flow.notes if n in KEPT_NOTES]
-                conn.execute(
-                    update(FLOWS)
-                    .where(FLOWS.c.id == flow.id)
-                    .values(
-                        destination_id=dest_ids[(analysis.destination.host, analysis.destination.ip or "")],
-                        notes=kept + [n for n in analysis.notes if n not in kept],
-                        fields=analysis.fields,
-                        app=analysis.app,
-                        app_evidence=analysis.app_evidence,
-                        **finding_counts(analysis),  # the findings inserted below, and no others
+            findings.extend(finding_values(analysis, flow.id))
+        insert_rows(conn, FINDINGS, findings)
+        result.findings_after += len(findings)
+        for flow, analysis in stuck:
+            note = f"{analysis.notes[0]} (re-analysis: the findings found before are kept)"
+            if note not in flow.notes:
+                conn.execute(update(FLOWS).where(FLOWS.c.id == flow.id).values(notes=[*flow.notes, note]))
+        if stuck:
+            result.failed += len(stuck)
+            result.findings_after += (
+                conn.scalar(
+                    select(func.count(FINDINGS.c.id)).where(
+                        FINDINGS.c.flow_id.in_([flow.id for flow, _ in stuck])
                     )
                 )
-                findings.extend(finding_values(analysis, flow.id))
-            insert_rows(conn, FINDINGS, findings)
-            result.findings_after += len(findings)
-        result.flows += len(chunk)
-        if progress is not None:
-            progress(result.flows, len(ids))
-    return result
+                or 0
+            )

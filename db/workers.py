@@ -109,14 +109,30 @@ def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> N
             try:
                 out.append(pack(analyzer(exchange)))
             except Exception as exc:  # noqa: BLE001 - reported back, stored with a note
-                out.append(f"analysis failed: {type(exc).__name__}: {exc}"[:300])
+                out.append(f"{FAILED}{type(exc).__name__}: {exc}"[:300])
         conn.send(out)
+
+
+FAILED = "analysis failed: "  # how the note of an exchange whose classification failed begins
 
 
 def failed(exchange: Exchange, note: str) -> Analysis:
     """An exchange whose classification failed: stored without findings, with the reason noted."""
     host = split_url(exchange.url).host
     return Analysis(exchange, (), Destination(host=host, domain=host, ip=exchange.server_ip), notes=(note,))
+
+
+def is_failed(analysis: Analysis) -> bool:
+    """Whether `analysis` stands for a classification that failed (`failed`), not a finished one."""
+    return not analysis.findings and len(analysis.notes) == 1 and analysis.notes[0].startswith(FAILED)
+
+
+def analysed(analyzer: Analyzer, exchange: Exchange) -> Analysis:
+    """`analyzer(exchange)` in this process; if it raises, `failed` with the reason."""
+    try:
+        return analyzer(exchange)
+    except Exception as exc:  # noqa: BLE001 - the exchange is kept all the same, with a note
+        return failed(exchange, f"{FAILED}{type(exc).__name__}: {exc}"[:300])
 
 
 @dataclass(slots=True, eq=False)
@@ -326,7 +342,7 @@ class ClassifierPool:
                 raise PoolBroken("classifier processes do not start")
             if part.result is None:
                 self.stats.lost += 1
-                out.append(failed(exchange, f"analysis failed: classifying it stopped its worker process "
+                out.append(failed(exchange, f"{FAILED}classifying it stopped its worker process "
                                             f"(it crashed, or gave no answer in {self.timeout:.0f} s)"))  # fmt: skip
             else:
                 out.append(_as_analysis(exchange, part.result[0]))

@@ -37,6 +37,7 @@ class Entry:
     # that server before importing the command, so both import at once on two cores.  "writer":
     # it forks a writer process as well (a capture), whose server loads the store too.
     forks: str = ""
+    unless: tuple[str, ...] = ()  # options with which it does not classify (so starts no server)
 
     def load(self) -> click.Command:
         command = getattr(importlib.import_module(f"phonehome.cli.{self.module}"), self.attr)
@@ -51,7 +52,8 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("replay", "replay", "replay_cmd", "Import HAR files or mitmproxy flow dumps and analyse them.",
           forks="classifiers"),
     Entry("reanalyze", "replay", "reanalyze",
-          "Run today's classifiers again over stored flows, replacing their findings."),
+          "Run today's classifiers again over stored flows, replacing their findings.", forks="classifiers",
+          unless=("--by-behaviour",)),
     Entry("sessions", "query", "sessions_cmd",
           "Every session, oldest first, and each device in it: flows, findings, blind spots, time span."),
     Entry("findings", "query", "findings_cmd",
@@ -91,7 +93,12 @@ class LazyGroup(click.Group):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         entry = self.entries.get(args[0]) if args else None
-        if entry is not None and entry.forks and _runs(ctx, args[1:]):
+        if (
+            entry is not None
+            and entry.forks
+            and _runs(ctx, args[1:])
+            and not set(entry.unless) & set(args[1:])
+        ):
             from phonehome.db.workers import PRELOAD, WRITER_PRELOAD, start_server
 
             start_server(WRITER_PRELOAD if entry.forks == "writer" else PRELOAD)

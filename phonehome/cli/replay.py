@@ -189,6 +189,7 @@ def _replay_with_progress(
     help="With --by-behaviour: count each session as a device. Otherwise a device is a client address "
     "(a capture) or a replay's label, so two capture sessions from one address are one device.",
 )  # fmt: skip
+@workers_option
 def reanalyze(
     db: str,
     session: str | None,
@@ -198,6 +199,7 @@ def reanalyze(
     resolve: bool,
     by_behaviour: bool,
     sessions_are_devices: bool,
+    workers: int | None,
 ) -> None:
     """Run today's classifiers again over stored flows, replacing their findings.
 
@@ -212,7 +214,7 @@ def reanalyze(
     """
     give_back_big_blocks()  # every stored body read again: its memory goes back when each is done
     if by_behaviour:
-        if known_file or geoip_db or asn_db or resolve:
+        if known_file or geoip_db or asn_db or resolve or workers is not None:
             fail(
                 "--by-behaviour compares stored values: it takes --db, --session and --sessions-are-devices only"
             )
@@ -222,20 +224,28 @@ def reanalyze(
         fail("--sessions-are-devices goes with --by-behaviour")
     known = known_values(known_file)
     places = destinations_of(geoip_db, asn_db)
+    # In worker processes unless asked (a detector stuck on one flow then costs that flow only), but
+    # not with --resolve, whose resolver stays in this process (as replay does).
+    processes = 0 if resolve else default_workers() if workers is None else workers
     with open_store(db, create=False, session=session) as store:
         analyzer = make_analyzer(known, places, Resolver() if resolve else None)
         if sys.stderr.isatty():
             with Progress(TextColumn("re-analysing"), BarColumn(), MofNCompleteColumn(), console=console(err=True),
                           transient=True) as bar:  # fmt: skip
                 task = bar.add_task("flows", total=None)
-                result = run_reanalyze(store, analyzer, session=session,
+                result = run_reanalyze(store, analyzer, session=session, workers=processes,
                                        progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
         else:
-            result = run_reanalyze(store, analyzer, session=session)
+            result = run_reanalyze(store, analyzer, session=session, workers=processes)
         click.echo(
             f"Re-analysed {plural(result.flows, 'flow')}: {plural(result.findings_before, 'finding')} before, "
             f"{result.findings_after:,} now."
         )
+        if result.failed:
+            click.echo(
+                f"{plural(result.failed, 'flow')} could not be re-analysed (a detector failed, or its classifier "
+                "process crashed or gave no answer): they keep the findings found before, with a note."
+            )
 
 
 def _by_behaviour(db: str, session: str | None, sessions_are_devices: bool) -> None:

@@ -74,3 +74,10 @@ def hogging(exchange: Exchange) -> Analysis:
     if "/hog" in exchange.url:
         re.match(r"(a|aa)+$", "a" * 90 + "b")
     return analyze(exchange)
+
+
+def hogging_or_raising(exchange: Exchange) -> Analysis:
+    """`/hog` as `hogging`, `/raise` as `crashing_or_hanging`; the rest classify."""
+    if "/raise" in exchange.url:
+        raise ValueError("a detector broke")
+    return hogging(exchange)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 
+import pytest
 from phonehome.classifiers.detect.known import KnownValues
 from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.classifiers.registry import analyze
@@ -89,5 +92,73 @@ def test_reanalyze_counts_each_flows_new_findings_on_the_flow(db_url: str) -> No
         reanalyze(store, analyze)
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT findings, kinds FROM flows")).one() == (2, "email,imei")
+    finally:
+        store.dispose()
+
+
+def _stuck_store(db_url: str) -> Store:
+    store = Store(db_url)
+    sid = store.open_session("s", "replay")
+    exchanges = [_exchange(i, f'{{"imei":"{IMEI}"}}'.encode()) for i in range(12)]
+    exchanges[5] = replace(exchanges[5], url="https://t.example.com/hog/5")
+    exchanges[8] = replace(exchanges[8], url="https://t.example.com/raise/8")
+    store.write(sid, "d", [analyze(ex) for ex in exchanges])
+    return store
+
+
+def _rows(store: Store) -> dict[str, tuple[list[str], int, int]]:
+    """url -> (notes, findings counted on the flow, findings stored) of every flow."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT url, notes, findings, (SELECT count(*) FROM findings f WHERE f.flow_id = flows.id) FROM flows"
+        )).all()  # fmt: skip
+    return {url: (json.loads(notes) if isinstance(notes, str) else notes, n, m) for url, notes, n, m in rows}
+
+
+def test_a_detector_stuck_on_one_flow_costs_that_flow_only(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a worker process, a detector that never returns (holding the interpreter) on one flow and
+    one that raises on another: the re-analysis ends, every other flow is re-analysed, and those
+    two keep the findings found before, with a note that says why, counted in `failed`."""
+    from phonehome.db import reanalyze as module
+    from phonehome.db.workers import ClassifierPool
+
+    from tests.db._poison import hogging_or_raising
+
+    monkeypatch.setattr(module, "ClassifierPool", partial(ClassifierPool, timeout=3.0))
+    store = _stuck_store(db_url)
+    try:
+        result = reanalyze(store, hogging_or_raising, workers=1, batch=5)
+        assert (result.flows, result.failed, result.findings_before, result.findings_after) == (12, 2, 12, 12)
+        rows = _rows(store)
+        assert all(n == m == 1 for _, n, m in rows.values())
+        assert "stopped its worker process" in rows["https://t.example.com/hog/5"][0][-1]
+        assert "ValueError: a detector broke" in rows["https://t.example.com/raise/8"][0][-1]
+        assert all(
+            "re-analysis" not in " ".join(notes) for url, (notes, _, _) in rows.items() if url[-1] not in "58"
+        )
+        again = reanalyze(store, hogging_or_raising, workers=1, batch=5)  # the same note is not added twice
+        assert again.failed == 2 and _rows(store) == rows
+    finally:
+        store.dispose()
+
+
+def test_in_this_process_a_detector_that_raises_costs_that_flow_only(db_url: str) -> None:
+    """`workers=0`: a detector that raises on one flow no longer ends the re-analysis."""
+    from tests.db._poison import crashing_or_hanging
+
+    store = _stuck_store(db_url)
+    try:
+
+        def raising(ex: Exchange) -> Analysis:
+            return crashing_or_hanging(ex) if "/raise" in ex.url else analyze(ex)
+
+        result = reanalyze(store, raising)
+        assert (result.flows, result.failed, result.findings_after) == (12, 1, 12)
+        notes = _rows(store)["https://t.example.com/raise/8"][0]
+        assert notes[-1].startswith("analysis failed: ValueError: a detector broke")
     finally:
         store.dispose()

@@ -137,14 +137,17 @@ def test_an_idle_executor_does_not_keep_the_program_from_ending() -> None:
         (["replay", "--workers=0", "big.har"], False),
         (["replay", "--workers", " 00", "big.har"], False),
         (["findings"], False),  # never uses workers
+        (["reanalyze", "--db", "x.db"], True),
+        (["reanalyze", "--db", "x.db", "--by-behaviour"], False),  # compares stored values: classifies nothing
+        (["reanalyze", "--workers", "0"], False),
         (["report", "--workers", "3"], False),
     ],
 )
 def test_the_fork_server_starts_before_a_command_that_forks_is_imported(
     args: list[str], starts: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`replay` and `capture` classify in worker processes: their fork server starts (importing the
-    classifiers on another core) before the command's own module is imported."""
+    """`replay`, `reanalyze` and `capture` classify in worker processes: their fork server starts
+    (importing the classifiers on another core) before the command's own module is imported."""
     import phonehome.db.workers as workers
 
     from phonehome.cli.main import LazyGroup

@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -252,6 +253,7 @@ def test_reanalyze_by_behaviour(tmp_path: Path, db_url: str) -> None:
         (("--session", "nope"), "no session 'nope'"),
         (("--session", "phone-a.har"), "need two or more devices, 1 found"),
         (("--known", "me.toml"), "--by-behaviour compares stored values"),
+        (("--workers", "2"), "--by-behaviour compares stored values"),
     ],
 )
 def test_reanalyze_by_behaviour_bad_input(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
@@ -350,3 +352,51 @@ def test_a_detector_stuck_on_one_entry_of_a_small_file_costs_that_entry(
     stuck = rows.pop("https://t.example/hog/3?imei=490154203237518")
     assert stuck["findings"] == 0 and "stopped its worker process" in stuck["notes"][-1]
     assert len(rows) == 7 and all(row["findings"] == 1 for row in rows.values())
+
+
+def test_reanalyze_in_worker_processes_or_in_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reanalyze` classifies in worker processes by default, in this process with `--workers 0` or
+    `--resolve` (its resolver stays here); the same findings either way, and a flow whose
+    re-analysis failed is said so."""
+    from phonehome.db import reanalyze as module
+    from phonehome.db.workers import ClassifierPool
+
+    from phonehome.cli.common import default_workers
+
+    db = str(tmp_path / "r.db")
+    assert run("demo", "--db", db)[0] == 0
+    pools: list[int] = []
+
+    def counted(analyzer: object, processes: int) -> ClassifierPool:
+        pools.append(processes)
+        return ClassifierPool(analyzer, processes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "ClassifierPool", counted)
+    outputs = []
+    for args in ((), ("--workers", "0"), ("--workers", "2")):
+        code, out, err = run("reanalyze", "--db", db, *args)
+        assert code == 0, err
+        outputs.append(out)
+    assert len(set(outputs)) == 1 and outputs[0].startswith("Re-analysed ")
+    assert pools == [default_workers(), 2] and "could not be re-analysed" not in outputs[0]
+    import phonehome.resolve
+
+    monkeypatch.setattr(phonehome.resolve, "system_lookup", lambda host: "198.51.100.1")  # never the network
+    code, out, err = run("reanalyze", "--db", db, "--resolve")
+    assert code == 0 and pools == [default_workers(), 2], err  # no pool: the resolver stays here
+
+    from phonehome.cli import replay as cli_replay
+    from phonehome.pipeline import make_analyzer
+
+    def raising(ex: Any) -> Any:
+        if "/a?" in ex.url or ex.url.endswith("/a"):
+            raise ValueError("a detector broke")
+        return analyzer(ex)
+
+    analyzer = make_analyzer(None, None, None)
+    monkeypatch.setattr(cli_replay, "make_analyzer", lambda *args: raising)
+    code, out, err = run("reanalyze", "--db", db, "--workers", "0")
+    assert code == 0, err
+    assert "could not be re-analysed" in out and "keep the findings found before" in out
