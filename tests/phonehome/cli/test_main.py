@@ -138,7 +138,7 @@ def test_an_idle_executor_does_not_keep_the_program_from_ending() -> None:
         (["replay", "--workers", " 00", "big.har"], False),
         (["findings"], False),  # never uses workers
         (["reanalyze", "--db", "x.db"], True),
-        (["reanalyze", "--db", "x.db", "--by-behaviour"], False),  # compares stored values: classifies nothing
+        (["reanalyze", "--db", "x.db", "--by-behaviour"], False),  # classifies nothing
         (["reanalyze", "--workers", "0"], False),
         (["report", "--workers", "3"], False),
     ],
