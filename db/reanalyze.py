@@ -68,9 +68,10 @@ def reanalyze(
     """Replace every stored finding (of one session, or all) with what `analyzer` finds now.
 
     With `workers`, classified in that many worker processes (`ClassifierPool`: `analyzer` must
-    pickle), so that a detector that never returns on one flow costs that flow only; else in this
-    process.  Each batch is classified before its write transaction opens, so a capture writing
-    into the same database waits for the writing only.  A flow whose classification fails keeps
+    pickle), so that a detector that never returns on one flow costs that flow only, each batch
+    classified there while the one before is written here; else in this process.  A batch is
+    classified before its write transaction opens, so a capture writing into the same database
+    waits for the writing only.  A flow whose classification fails keeps
     its findings, destination and fields as they were, with a note that says why (`failed`)."""
     result = ReanalyzeResult()
     with store.engine.connect() as conn:
@@ -81,29 +82,52 @@ def reanalyze(
             )
         ids = list(conn.scalars(ids_stmt))
     pool = ClassifierPool(analyzer, workers) if workers > 0 and ids else None
+    # The batch at the workers while the one before is written: (ids, flows, exchanges, parts sent).
+    pending: tuple[list[int], Sequence[Any], list[Exchange], Any] | None = None
+
+    def finish(chunk: list[int], flows: Sequence[Any], exchanges: list[Exchange], sent: Any) -> None:
+        nonlocal pool
+        analyses = None
+        if sent is not None and pool is not None:
+            try:
+                analyses = pool.collect(sent)
+            except PoolBroken as exc:
+                _no_pool(pool, exc)
+                pool = None
+        if analyses is None:
+            analyses = [analysed(analyzer, exchange) for exchange in exchanges]
+        _replace(store, chunk, flows, analyses, result)
+        result.flows += len(chunk)
+        if progress is not None:
+            progress(result.flows, len(ids))
+
     try:
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             with store.engine.connect() as conn:
                 flows = conn.execute(select(FLOWS).where(FLOWS.c.id.in_(chunk)).order_by(FLOWS.c.id)).all()
             exchanges = [exchange_of(flow) for flow in flows]
+            sent = None
             if pool is not None:
                 try:
-                    analyses = pool.classify(exchanges)
+                    sent = pool.submit(exchanges)
                 except PoolBroken as exc:
-                    log.warning("phonehome: %s: re-analysing in this process instead", exc)
-                    pool.close()
+                    _no_pool(pool, exc)
                     pool = None
-            if pool is None:
-                analyses = [analysed(analyzer, exchange) for exchange in exchanges]
-            _replace(store, chunk, flows, analyses, result)
-            result.flows += len(chunk)
-            if progress is not None:
-                progress(result.flows, len(ids))
+            if pending is not None:
+                finish(*pending)
+            pending = (chunk, flows, exchanges, sent)
+        if pending is not None:
+            finish(*pending)
     finally:
         if pool is not None:
             pool.close()
     return result
+
+
+def _no_pool(pool: ClassifierPool, exc: BaseException) -> None:
+    log.warning("phonehome: %s: re-analysing in this process instead", exc)
+    pool.close()
 
 
 def _replace(

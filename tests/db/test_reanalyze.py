@@ -162,3 +162,18 @@ def test_in_this_process_a_detector_that_raises_costs_that_flow_only(db_url: str
         assert notes[-1].startswith("analysis failed: ValueError: a detector broke")
     finally:
         store.dispose()
+
+
+def test_where_worker_processes_cannot_start_it_reanalyses_in_this_process(db_url: str) -> None:
+    """Workers that die as they start (their analyzer cannot be loaded there): the pool gives up,
+    and every flow is re-analysed in this process, none lost."""
+    from tests.db._poison import Unimportable
+
+    store = Store(db_url)
+    try:
+        sid = store.open_session("s", "replay")
+        store.write(sid, "d", [analyze(_exchange(i, f'{{"imei":"{IMEI}"}}'.encode())) for i in range(7)])
+        result = reanalyze(store, Unimportable(), workers=1, batch=3)  # type: ignore[arg-type]
+        assert (result.flows, result.failed, result.findings_before, result.findings_after) == (7, 0, 7, 7)
+    finally:
+        store.dispose()
