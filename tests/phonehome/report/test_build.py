@@ -396,21 +396,13 @@ def test_a_company_unknown_is_named_by_the_domain_stored_with_its_destination(tm
     import sqlalchemy as sa
 
     db = _store_of(tmp_path, [_ex("https://t.shop.unknown-co.co.uk/t?imei=490154203237518", 1)])
-    store = Store(db, create=False)
-    try:
-        with store.engine.begin() as conn:
-            conn.execute(sa.text("UPDATE destinations SET domain = 'as-stored.example'"))
-    finally:
-        store.dispose()
-    d = _report(db)["devices"][0]
-    assert [r["receiver"] for r in d["receivers"]] == ["as-stored.example (company unknown)"]
-    assert {e["receiver"] for e in d["evidence"]["items"]} == {"as-stored.example (company unknown)"}
-    store = Store(db, create=False)
-    try:
-        with store.engine.begin() as conn:
-            conn.execute(sa.text("UPDATE destinations SET domain = ''"))
-    finally:
-        store.dispose()
-    d = _report(db)["devices"][0]
-    assert [r["receiver"] for r in d["receivers"]] == ["unknown-co.co.uk (company unknown)"]
-    assert {e["receiver"] for e in d["evidence"]["items"]} == {"unknown-co.co.uk (company unknown)"}
+    for stored, named in (("as-stored.example", "as-stored.example"), ("", "unknown-co.co.uk")):
+        store = Store(db, create=False)
+        try:
+            with store.engine.begin() as conn:
+                conn.execute(sa.text("UPDATE destinations SET domain = :d"), {"d": stored})
+        finally:
+            store.dispose()
+        d = _report(db)["devices"][0]
+        assert [r["receiver"] for r in d["receivers"]] == [f"{named} (company unknown)"]
+        assert {e["receiver"] for e in d["evidence"]["items"]} == {f"{named} (company unknown)"}
