@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phonehome.classifiers.model import Analysis, Destination, Exchange, Finding, split_url
+from phonehome.classifiers.model import Analysis, Destination, Exchange, Finding
 from phonehome.db import deferred, jsontext
 from phonehome.db.bulk import insert_rows
 from phonehome.db.checkpoint import Checkpointer
@@ -1277,15 +1277,15 @@ class Writer:
         return False
 
     def _analyse(self, item: Exchange) -> Analysis:
-        try:
-            return self.analyzer(item)
-        except Exception as exc:  # noqa: BLE001 - the flow is stored all the same, with a note
+        """Classified on this thread: a detector that raises costs the flow its findings, with a note."""
+        from phonehome.db.workers import analysed, is_failed
+
+        analysis = analysed(self.analyzer, item)
+        if is_failed(analysis):
             self.stats.failed_analyses += 1
-            note = f"analysis failed: {type(exc).__name__}: {exc}"[:300]
-            log.warning("phonehome: %s", note)
-            self._problem(note)
-            host = split_url(item.url).host
-            return Analysis(item, (), Destination(host=host, domain=host, ip=item.server_ip), notes=(note,))
+            log.warning("phonehome: %s", analysis.notes[0])
+            self._problem(analysis.notes[0])
+        return analysis
 
     def _classify(self, exchanges: list[Exchange], sent: Any = None) -> list[Analysis]:
         """The analyses: collected from the workers the batch was sent to, else made on this thread."""

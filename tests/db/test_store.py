@@ -212,6 +212,30 @@ def test_writer_batches_everything_and_counts(tmp_path: Path) -> None:
         store.dispose()
 
 
+def test_an_analyzer_that_raises_costs_the_writer_that_flow_only(tmp_path: Path) -> None:
+    """Classified on the writer's thread: the flow whose analysis raises is stored without findings,
+    with a note, and counted; the flows around it as usual."""
+    store = Store(str(tmp_path / "a.db"))
+    try:
+        sid = store.open_session("a", "replay")
+
+        def raising(exchange: Exchange) -> Analysis:
+            if exchange.fingerprint == "fp-3":
+                raise ValueError("a detector broke")
+            return analyze(exchange)
+
+        writer = Writer(store, sid, analyzer=raising).start()
+        for i in range(6):
+            writer.submit(_exchange(i))
+        stats = writer.close()
+        assert (stats.stored, stats.findings, stats.failed_analyses) == (6, 10, 1)
+        with store.engine.connect() as conn:
+            notes = conn.execute(select(FLOWS.c.notes).where(FLOWS.c.fingerprint == "fp-3")).scalar_one()
+        assert notes == ["analysis failed: ValueError: a detector broke"]
+    finally:
+        store.dispose()
+
+
 def test_writer_failure_is_raised_on_close(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "f.db"))
     try:
