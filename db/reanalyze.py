@@ -71,8 +71,8 @@ def reanalyze(
     pickle), so that a detector that never returns on one flow costs that flow only, each batch
     classified there while the one before is written here; else in this process.  A batch is
     classified before its write transaction opens, so a capture writing into the same database
-    waits for the writing only.  A flow whose classification fails keeps
-    its findings, destination and fields as they were, with a note that says why (`failed`)."""
+    waits for the writing only.  A flow whose classification fails keeps its findings, destination
+    and fields as they were, with a note that says why (`failed`)."""
     result = ReanalyzeResult()
     with store.engine.connect() as conn:
         ids_stmt = select(FLOWS.c.id).order_by(FLOWS.c.id)
