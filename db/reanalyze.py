@@ -2,8 +2,8 @@
 
 Stored flows keep their request headers and body exactly as sent, so any later detector, adapter or
 known-values file can be applied to old captures.  Each flow's findings are replaced in place;
-flows themselves are never touched except for their decoding notes, destination, app and the count
-and kinds of their findings.
+flows themselves are never touched except for their decoding notes, destination, app, the count
+and kinds of their findings, and a server address that `--resolve` filled in.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def reanalyze(
     batch: int = 200,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 0,
+    prepare: Callable[[Exchange], Exchange] | None = None,
 ) -> ReanalyzeResult:
     """Replace every stored finding (of one session, or all) with what `analyzer` finds now.
 
@@ -72,7 +73,8 @@ def reanalyze(
     classified there while the one before is written here; else in this process.  A batch is
     classified before its write transaction opens, so a capture writing into the same database
     waits for the writing only.  A flow whose classification fails keeps its findings, destination
-    and fields as they were, with a note that says why (`failed`)."""
+    and fields as they were, with a note that says why (`failed`).  `prepare`, if given, changes each
+    flow before it is classified, in this process (`reanalyze --resolve` fills in server addresses)."""
     result = ReanalyzeResult()
     with store.engine.connect() as conn:
         ids_stmt = select(FLOWS.c.id).order_by(FLOWS.c.id)
@@ -107,6 +109,8 @@ def reanalyze(
             with store.engine.connect() as conn:
                 flows = conn.execute(select(FLOWS).where(FLOWS.c.id.in_(chunk)).order_by(FLOWS.c.id)).all()
             exchanges = [exchange_of(flow) for flow in flows]
+            if prepare is not None:
+                exchanges = [prepare(exchange) for exchange in exchanges]
             sent = None
             if pool is not None:
                 try:
@@ -154,6 +158,7 @@ def _replace(
                 .where(FLOWS.c.id == flow.id)
                 .values(
                     destination_id=dest_ids[(analysis.destination.host, analysis.destination.ip or "")],
+                    server_ip=analysis.exchange.server_ip,  # `prepare` may have filled it in
                     notes=kept + [n for n in analysis.notes if n not in kept],
                     fields=analysis.fields,
                     app=analysis.app,

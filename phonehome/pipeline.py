@@ -20,7 +20,7 @@ from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.classifiers.registry import analyze
 from phonehome.db.store import Store, Writer
 from phonehome.db.workers import ClassifierPool
-from phonehome.resolve import Resolver, resolving
+from phonehome.resolve import Resolver
 from phonehome.sources import SourceError, estimate_entries, open_source
 from phonehome.sources.zone import file_zone
 
@@ -99,14 +99,14 @@ def replay(
     """Import each file into its session (`label`, or the file's name); bad entries are counted.
 
     `destinations` carries the user's geo databases; `resolver` (the `--resolve` option) fills in
-    server addresses that the recording left out.  `workers` > 0 classifies in that many worker
-    processes (results are the same as in this process); with `resolver` it is always in-process.
+    server addresses that the recording left out, here, before each entry is classified.  `workers` > 0
+    classifies in that many worker processes (results are the same as in this process).
     """
-    analyzer = make_analyzer(known, destinations, resolver)
-    pool = ClassifierPool(analyzer, workers) if workers > 0 and resolver is None else None
+    analyzer = make_analyzer(known, destinations)
+    pool = ClassifierPool(analyzer, workers) if workers > 0 else None
     try:
         with store.bulk_load():
-            return _replay(store, paths, label, progress, analyzer, pool)
+            return _replay(store, paths, label, progress, analyzer, pool, resolver)
     finally:
         if pool is not None:
             pool.close()
@@ -119,6 +119,7 @@ def _replay(
     progress: Progress | None,
     analyzer: Callable[[Exchange], Analysis],
     pool: ClassifierPool | None,
+    resolver: Resolver | None,
 ) -> ReplayReport:
     report = ReplayReport()
     for path in paths:
@@ -143,7 +144,7 @@ def _replay(
                     file_report.entries += 1
                     if item.notes:
                         file_report.repaired += 1
-                    writer.submit(item)
+                    writer.submit(resolver.prepare(item) if resolver is not None else item)
                 else:
                     reason = _reason_kind(item.reason)
                     file_report.skipped[reason] += 1
@@ -163,12 +164,9 @@ def _replay(
 
 
 def make_analyzer(
-    known: KnownValues | None = None,
-    destinations: Destinations | None = None,
-    resolver: Resolver | None = None,
+    known: KnownValues | None = None, destinations: Destinations | None = None
 ) -> Callable[[Exchange], Analysis]:
-    analyzer: Callable[[Exchange], Analysis] = partial(analyze, known=known, destinations=destinations)
-    return resolving(analyzer, resolver) if resolver is not None else analyzer
+    return partial(analyze, known=known, destinations=destinations)
 
 
 def _reason_kind(reason: str) -> str:

@@ -12,7 +12,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import replace
 
-from phonehome.classifiers.model import Analysis, Exchange, split_url
+from phonehome.classifiers.model import Exchange, split_url
 from phonehome.db.reanalyze import RESOLVED_NOTE
 
 Lookup = Callable[[str], str | None]
@@ -55,13 +55,10 @@ class Resolver:
             return exchange, False
         return replace(exchange, server_ip=ip), True
 
+    def prepare(self, exchange: Exchange) -> Exchange:
+        """The exchange to classify: with a server address if it had none, and a note saying so.
 
-def resolving(analyzer: Callable[[Exchange], Analysis], resolver: Resolver) -> Callable[[Exchange], Analysis]:
-    """`analyzer`, with missing server addresses resolved first and the flow's notes saying so."""
-
-    def run(exchange: Exchange) -> Analysis:
-        filled, added = resolver.fill(exchange)
-        analysis = analyzer(filled)
-        return replace(analysis, notes=(*analysis.notes, RESOLVED_NOTE)) if added else analysis
-
-    return run
+        Run where the command reads its flows, before they go to the classifier processes: the
+        lookups and their cache stay in one process, and the note travels with the flow."""
+        filled, added = self.fill(exchange)
+        return replace(filled, notes=(*filled.notes, RESOLVED_NOTE)) if added else filled

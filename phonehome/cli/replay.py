@@ -224,19 +224,20 @@ def reanalyze(
         fail("--sessions-are-devices goes with --by-behaviour")
     known = known_values(known_file)
     places = destinations_of(geoip_db, asn_db)
-    # In worker processes unless asked (a detector stuck on one flow then costs that flow only), but
-    # not with --resolve, whose resolver stays in this process (as replay does).
-    processes = 0 if resolve else default_workers() if workers is None else workers
+    # In worker processes unless asked: a detector stuck on one flow then costs that flow only.
+    # With --resolve, addresses are looked up here, before each flow goes to them (as replay does).
+    processes = default_workers() if workers is None else workers
+    prepare = Resolver().prepare if resolve else None
     with open_store(db, create=False, session=session) as store:
-        analyzer = make_analyzer(known, places, Resolver() if resolve else None)
+        analyzer = make_analyzer(known, places)
         if sys.stderr.isatty():
             with Progress(TextColumn("re-analysing"), BarColumn(), MofNCompleteColumn(), console=console(err=True),
                           transient=True) as bar:  # fmt: skip
                 task = bar.add_task("flows", total=None)
-                result = run_reanalyze(store, analyzer, session=session, workers=processes,
+                result = run_reanalyze(store, analyzer, session=session, workers=processes, prepare=prepare,
                                        progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
         else:
-            result = run_reanalyze(store, analyzer, session=session, workers=processes)
+            result = run_reanalyze(store, analyzer, session=session, workers=processes, prepare=prepare)
         click.echo(
             f"Re-analysed {plural(result.flows, 'flow')}: {plural(result.findings_before, 'finding')} before, "
             f"{result.findings_after:,} now."

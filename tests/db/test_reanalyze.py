@@ -14,6 +14,7 @@ from phonehome.classifiers.registry import analyze
 from phonehome.db.queries import Filters, findings
 from phonehome.db.reanalyze import exchange_of, reanalyze
 from phonehome.db.store import Store
+from sqlalchemy import select
 
 IMEI = "861234567890127"
 
@@ -175,5 +176,30 @@ def test_where_worker_processes_cannot_start_it_reanalyses_in_this_process(db_ur
         store.write(sid, "d", [analyze(_exchange(i, f'{{"imei":"{IMEI}"}}'.encode())) for i in range(7)])
         result = reanalyze(store, Unimportable(), workers=1, batch=3)  # type: ignore[arg-type]
         assert (result.flows, result.failed, result.findings_before, result.findings_after) == (7, 0, 7, 7)
+    finally:
+        store.dispose()
+
+
+def test_prepare_changes_each_flow_here_before_worker_processes_classify_it(db_url: str) -> None:
+    """`reanalyze --resolve`: addresses are looked up in this process (the lookup, a closure, never
+    goes to the workers), each host once; the flows are classified in a worker with the address,
+    stored with it and with the note saying so, and a second run keeps that note once."""
+    from phonehome.db.models import FLOWS
+
+    from phonehome.resolve import RESOLVED_NOTE, Resolver
+
+    asked: list[str] = []
+    store = Store(db_url)
+    try:
+        sid = store.open_session("s", "replay")
+        store.write(sid, "d", [analyze(_exchange(i, f'{{"imei":"{IMEI}"}}'.encode())) for i in range(5)])
+        for _ in range(2):
+            resolver = Resolver(lambda host: asked.append(host) or "203.0.113.5")
+            result = reanalyze(store, analyze, workers=1, batch=2, prepare=resolver.prepare)
+            assert (result.flows, result.failed, result.findings_after) == (5, 0, 5)
+            with store.engine.connect() as conn:
+                rows = conn.execute(select(FLOWS.c.server_ip, FLOWS.c.notes)).all()
+            assert [(ip, list(notes)) for ip, notes in rows] == [("203.0.113.5", [RESOLVED_NOTE])] * 5
+        assert asked == ["t.example.com"]  # the second run's flows had their address stored
     finally:
         store.dispose()

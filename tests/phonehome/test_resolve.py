@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from phonehome.classifiers.model import Analysis, Destination, Exchange
+from phonehome.classifiers.model import Exchange
+from phonehome.classifiers.registry import analyze
 from phonehome.db.reanalyze import KEPT_NOTES
 
-from phonehome.resolve import RESOLVED_NOTE, Resolver, resolving
+from phonehome.resolve import RESOLVED_NOTE, Resolver
 
 
 def _exchange(url: str, ip: str | None = None) -> Exchange:
@@ -39,17 +41,20 @@ def test_fill_keeps_recorded_addresses() -> None:
     assert (filled.server_ip, added) == ("203.0.113.5", True)
 
 
-def test_resolving_notes_the_flow() -> None:
-    def analyzer(ex: Exchange) -> Analysis:
-        return Analysis(
-            exchange=ex,
-            findings=(),
-            destination=Destination(host="a.example", domain="a.example", ip=ex.server_ip),
-        )
-
-    run = resolving(analyzer, Resolver(lambda host: "203.0.113.5"))
-    a = run(_exchange("https://a.example/x"))
-    assert a.exchange.server_ip == "203.0.113.5"
-    assert RESOLVED_NOTE in a.notes
-    assert RESOLVED_NOTE not in run(_exchange("https://a.example/x", "198.51.100.9")).notes
+def test_prepare_notes_the_flows_it_fills_in() -> None:
+    r = Resolver(lambda host: "203.0.113.5")
+    filled = r.prepare(replace(_exchange("https://a.example/x"), notes=("invalid UTF-8 replaced",)))
+    assert filled.server_ip == "203.0.113.5"
+    assert filled.notes == ("invalid UTF-8 replaced", RESOLVED_NOTE)
+    recorded = _exchange("https://a.example/x", "198.51.100.9")
+    assert r.prepare(recorded) is recorded  # a recorded address is kept, and no note added
+    unknown = _exchange("https://nowhere.example/x")
+    assert Resolver(lambda host: None).prepare(unknown) is unknown
     assert RESOLVED_NOTE in KEPT_NOTES  # re-analysis keeps the provenance
+
+
+def test_the_note_reaches_the_stored_analysis() -> None:
+    """The note travels on the exchange, so an analysis made anywhere (a worker process) has it."""
+    analysis = analyze(Resolver(lambda host: "203.0.113.5").prepare(_exchange("https://a.example/x")))
+    assert analysis.exchange.server_ip == "203.0.113.5" and analysis.destination.ip == "203.0.113.5"
+    assert RESOLVED_NOTE in analysis.notes

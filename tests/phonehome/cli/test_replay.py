@@ -357,9 +357,9 @@ def test_a_detector_stuck_on_one_entry_of_a_small_file_costs_that_entry(
 def test_reanalyze_in_worker_processes_or_in_this_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`reanalyze` classifies in worker processes by default, in this process with `--workers 0` or
-    `--resolve` (its resolver stays here); the same findings either way, and a flow whose
-    re-analysis failed is said so."""
+    """`reanalyze` classifies in worker processes by default, with `--resolve` too (addresses are
+    looked up here), in this process with `--workers 0`; the same findings either way, and a flow
+    whose re-analysis failed is said so."""
     from phonehome.db import reanalyze as module
     from phonehome.db.workers import ClassifierPool
 
@@ -385,7 +385,8 @@ def test_reanalyze_in_worker_processes_or_in_this_one(
 
     monkeypatch.setattr(phonehome.resolve, "system_lookup", lambda host: "198.51.100.1")  # never the network
     code, out, err = run("reanalyze", "--db", db, "--resolve")
-    assert code == 0 and pools == [default_workers(), 2], err  # no pool: the resolver stays here
+    assert code == 0 and pools == [default_workers(), 2, default_workers()], err
+    assert out == outputs[0]
 
     from phonehome.cli import replay as cli_replay
     from phonehome.pipeline import make_analyzer
@@ -395,7 +396,7 @@ def test_reanalyze_in_worker_processes_or_in_this_one(
             raise ValueError("a detector broke")
         return analyzer(ex)
 
-    analyzer = make_analyzer(None, None, None)
+    analyzer = make_analyzer(None, None)
     monkeypatch.setattr(cli_replay, "make_analyzer", lambda *args: raising)
     code, out, err = run("reanalyze", "--db", db, "--workers", "0")
     assert code == 0, err
