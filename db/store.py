@@ -984,8 +984,8 @@ def _plain(f: Finding, row: dict[str, Any]) -> bool:
 _STOP = object()
 
 
-# With worker processes, how long the next batch may gather while the previous one waits to be
-# stored: short, so the pipeline adds little to the time between a flow's answer and its commit.
+# With worker processes, how long to wait for the first item of the next batch while the previous
+# one is at the workers: short, so that when the traffic stops, that batch is stored at once.
 PIPELINE_WAIT = 0.03
 # Batches at the workers while an older one is stored: with two, neither the workers nor this thread
 # waits for the other when one batch takes a little longer than the next (20k flows: the machine idle
@@ -1034,7 +1034,9 @@ class Writer:
     Durability is bounded by time, not count: a batch is committed as soon as `max_delay` seconds
     have passed since its first item (or it is full), and `lag()` says how long the oldest
     uncommitted item has waited, so the proxy can hold responses back (`wait_for_lag`) before the
-    writer falls behind by more than a second.
+    writer falls behind by more than a second.  With worker processes (`pool`) a batch is stored
+    once the next one has gathered, so within about twice `max_delay` while flows keep coming
+    (the capture's writer process: the proxy keeps each flow until it is stored).
 
     Nothing stops it silently: a flow whose analysis fails is stored with a note; a locked database is
     retried; a database that keeps failing makes the writer keep the error (`close` raises it) and
@@ -1076,6 +1078,9 @@ class Writer:
         self.on_batch = on_batch
         self.spill = spill
         self.queue: queue.Queue[object] = queue.Queue(maxsize=maxsize)
+        # The writer thread, gathering a batch, sleeps until the queue holds `_wanted` items (`_collect`).
+        self._wake = threading.Event()
+        self._wanted = 0
         # Bytes of the exchanges queued or in a batch not yet stored: a reader of a file with big
         # bodies waits here rather than holding the file in memory (`max_bytes`).
         self.max_bytes = max_bytes
@@ -1118,6 +1123,7 @@ class Writer:
             self._forget(1)
             self._release(size)
             return False
+        self._woken()
         return True
 
     def submit(self, item: Exchange | Unread) -> None:
@@ -1138,6 +1144,7 @@ class Writer:
         while True:
             try:
                 self.queue.put(item, timeout=0.5)
+                self._woken()
                 return
             except queue.Full:
                 if not self.alive:  # never wait forever on a writer that is gone
@@ -1167,6 +1174,7 @@ class Writer:
     def close(self, timeout: float | None = None) -> WriterStats:
         if self._thread.is_alive():
             self.queue.put(_STOP)
+            self._wake.set()
             self._thread.join(timeout)
         if self.error is not None:
             kept = f"; {self.spilled} flows were saved to the spill file instead" if self.spilled else ""
@@ -1255,7 +1263,12 @@ class Writer:
 
     def _collect(self, batch: list[object], wait: float | None = None) -> bool:
         """Fill `batch` from the queue until it is full or `max_delay` has passed; True at the end.
-        The first item is waited for `wait` seconds (None: as long as it takes)."""
+        The first item is waited for `wait` seconds (None: as long as it takes).
+
+        After the first item this thread sleeps until the batch can be filled (`_wake`, set by a
+        submit that brings the queue to what the batch still wants) or the time is up, and then
+        takes what is there at once: woken for each item instead, a live capture's writer thread
+        gave up the interpreter and took it back once or twice a flow (docs/performance.md)."""
         try:
             item = self.queue.get(timeout=wait)
         except queue.Empty:
@@ -1263,18 +1276,33 @@ class Writer:
         if item is _STOP:
             return True
         batch.append(item)
-        # With a batch at the workers, take only what is there: that batch is stored next.
-        deadline = time.monotonic() + (self.max_delay if wait is None else wait)
-        while len(batch) < self.batch:
+        # Once one came, gather for `max_delay` whether or not a batch is at the workers: gathering
+        # only `wait` made a live capture's batches of 40 flows, and each batch costs its own
+        # transaction, savepoint, id query and hand-over (docs/performance.md).
+        deadline = time.monotonic() + self.max_delay
+        while True:
+            self._wake.clear()  # before looking: a submit from now on is seen by the wait below
+            while len(batch) < self.batch:
+                try:
+                    nxt = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is _STOP:
+                    return True
+                batch.append(nxt)
             remaining = deadline - time.monotonic()
-            try:
-                nxt = self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait()
-            except queue.Empty:
+            if len(batch) >= self.batch or remaining <= 0:
                 return False
-            if nxt is _STOP:
-                return True
-            batch.append(nxt)
-        return False
+            self._wanted = self.batch - len(batch)
+            if self.queue.qsize() < self._wanted:  # else a submit came between; from now on it wakes us
+                self._wake.wait(remaining)
+            self._wanted = 0
+
+    def _woken(self) -> None:
+        """After a submit: wake the writer thread if the queue now holds what its batch wants."""
+        wanted = self._wanted
+        if wanted and self.queue.qsize() >= wanted:
+            self._wake.set()
 
     def _analyse(self, item: Exchange) -> Analysis:
         """Classified on this thread: a detector that raises costs the flow its findings, with a note."""

@@ -755,3 +755,70 @@ def test_creating_a_database_imports_no_alembic(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+def test_a_full_batch_is_stored_at_once_and_close_does_not_wait_for_the_delay(tmp_path: Path) -> None:
+    """The writer thread sleeps while a batch gathers, not once a flow: it is woken when the queue
+    holds what the batch still wants, and by `close`; it never sleeps through either."""
+    import threading
+    import time as clock
+
+    store = Store(str(tmp_path / "g.db"))
+    batches: list[int] = []
+    stored = threading.Event()
+    try:
+        sid = store.open_session("g", "capture")
+        writer = Writer(
+            store, sid, batch=8, max_delay=60.0, on_batch=lambda result, n: (batches.append(n), stored.set())
+        ).start()
+        writer.submit_nowait(_exchange(0))  # the thread takes it, then sleeps for the rest
+        clock.sleep(0.2)
+        for i in range(1, 8):
+            clock.sleep(0.01)
+            assert writer.submit_nowait(_exchange(i))
+        assert stored.wait(20), "a full batch waited for the delay"
+        assert batches == [8]
+        writer.submit_nowait(_exchange(8))  # a batch of one, gathering for a minute
+        clock.sleep(0.2)
+        started = clock.monotonic()
+        stats = writer.close(timeout=30)
+        assert clock.monotonic() - started < 20, "close waited for the delay"
+        assert stats.stored == 9 and batches == [8, 1]
+    finally:
+        store.dispose()
+
+
+def test_with_worker_processes_a_batch_gathers_for_the_whole_delay(tmp_path: Path) -> None:
+    """With a batch at the workers, the next one still gathers for `max_delay` once it has begun
+    (it gathered 0.03 s before: a live capture's batches were of 40 flows, each paying its own
+    transaction); when nothing comes for a moment, the batch at the workers is stored at once."""
+    import time as clock
+
+    from phonehome.db.workers import ClassifierPool
+
+    store = Store(str(tmp_path / "p.db"))
+    pool = ClassifierPool(analyze, 1)
+    batches: list[int] = []
+    try:
+        sid = store.open_session("p", "capture")
+        writer = Writer(
+            store, sid, pool=pool, max_delay=0.25, on_batch=lambda result, n: batches.append(n)
+        ).start()
+        writer.submit_nowait(_exchange(100))  # the worker's first answer, out of the way
+        deadline = clock.monotonic() + 30
+        while not batches and clock.monotonic() < deadline:
+            clock.sleep(0.01)
+        del batches[:]
+        began = clock.monotonic()
+        for i in range(100):  # one flow every 10 ms or so
+            assert writer.submit_nowait(_exchange(i))
+            clock.sleep(0.01)
+        span = clock.monotonic() - began
+        clock.sleep(1.0)
+        assert sum(batches) == 100, "a batch at the workers waited for the next flow"
+        # A batch every 0.25 s at most, and the last ones; with 0.03 s it was one every 0.04 s.
+        assert len(batches) <= span / 0.25 + 3, (span, batches)
+        assert writer.close().stored == 101
+    finally:
+        pool.close()
+        store.dispose()
