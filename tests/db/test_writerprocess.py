@@ -305,3 +305,43 @@ def test_the_writer_process_runs_below_the_proxy(tmp_path: Path) -> None:
         assert os.getpriority(os.PRIO_PROCESS, writer.process.pid) > os.getpriority(os.PRIO_PROCESS, 0)
     finally:
         writer.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(min_value=0, max_value=700), max_size=12),
+    chunks=st.lists(st.integers(min_value=1, max_value=500), min_size=1, max_size=6),
+)
+def test_items_are_read_whole_from_a_real_pipe_through_the_reused_buffer(
+    sizes: list[int], chunks: list[int]
+) -> None:
+    """The writer process reads its pipe into one buffer it keeps (a new megabyte object a read cost
+    20 µs): items longer than that buffer, and writes cut anywhere, still come out whole, in order,
+    each its own copy, until the pipe ends."""
+    import threading
+
+    from phonehome.db import writerprocess
+
+    items = [bytes([i % 251]) * size for i, size in enumerate(sizes)]
+    stream = b"".join(_frame(len(item)) + item for item in items)
+    read, write = os.pipe()
+
+    def writing() -> None:
+        at, k = 0, 0
+        while at < len(stream):
+            step = chunks[k % len(chunks)]
+            os.write(write, stream[at : at + step])
+            at, k = at + step, k + 1
+        os.close(write)
+
+    old = writerprocess.READ_SIZE
+    writerprocess.READ_SIZE = 97  # far below the items: one item takes many reads
+    try:
+        writer = threading.Thread(target=writing)
+        writer.start()
+        with os.fdopen(read, "rb", buffering=0) as pipe:
+            got = list(writerprocess._received(pipe, os.getpid()))
+        writer.join()
+    finally:
+        writerprocess.READ_SIZE = old
+    assert got == items
