@@ -119,6 +119,7 @@ class Capture:
         self.spill: HarSpill | None = None
         self.names: dict[str, str] = {}  # client address -> device name (--device NAME=ADDRESS)
         self._workers = -1  # classifier processes; below 0: `default_classifiers()`
+        self._live = True  # running counts for a live view (db/tally.py)
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
@@ -140,6 +141,12 @@ class Capture:
             "writer thread of this process; default: the cores but two, at least 1).",
         )
         loader.add_option(
+            "phonehome_live",
+            bool,
+            True,
+            "Keep running counts and recent findings for a live view (phonehome capture without --quiet).",
+        )
+        loader.add_option(
             "phonehome_devices",
             Sequence[str],
             [],
@@ -158,6 +165,8 @@ class Capture:
             self._db = ctx.options.phonehome_db
         if "phonehome_workers" in updated:
             self._workers = ctx.options.phonehome_workers
+        if "phonehome_live" in updated:
+            self._live = ctx.options.phonehome_live
         if "phonehome_label" in updated:
             self._label = ctx.options.phonehome_label
         if "phonehome_devices" in updated:
@@ -215,6 +224,7 @@ class Capture:
                     analyzer=analyzer,
                     spill=self.spill.write,
                     names=self.names,
+                    live=self._live,
                 ).start()
         return self.writer
 
@@ -228,7 +238,7 @@ class Capture:
             spill_path=str(path),
             spill=functools.partial(HarSpill, path),
             workers=self._workers if self._workers > 0 else default_classifiers(),
-            max_bytes=WRITER_BYTES, parent=os.getpid(),
+            max_bytes=WRITER_BYTES, parent=os.getpid(), live=self._live,
         )  # fmt: skip
         writer = WriterProcess(config)
         if not writer.wait_ready():

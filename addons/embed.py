@@ -42,6 +42,7 @@ class CaptureConfig:
     # The address a WireGuard client should connect to (default: this machine's LAN address).
     endpoint: str = ""
     workers: int = 0  # classifier processes (0: on the writer thread)
+    live: bool = True  # running counts for a live view (`Started.tally`); False with --quiet
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class Started:
 
     addrs: list[tuple[str, int]]  # where it really listens (port 0 picks a free port)
     session: str
-    tally: Tally | RemoteTally | None  # the writer's running counts, for a live view
+    tally: Tally | RemoteTally | None  # the writer's running counts, for a live view (None without one)
     wireguard: str | None = None  # the WireGuard client configuration, in WireGuard mode
 
 
@@ -91,7 +92,12 @@ class _Announce:
                 )
         writer = self.capture.writer
         self.on_ready(
-            Started(addrs, getattr(self.capture, "label", ""), writer.tally if writer else None, conf)
+            Started(
+                addrs,
+                getattr(self.capture, "label", ""),
+                writer.tally if writer and self.config.live else None,
+                conf,
+            )
         )
 
 
@@ -137,6 +143,7 @@ async def _run(config: CaptureConfig, on_ready: Ready, masters: list[DumpMaster]
         phonehome_asn_db=config.asn_db,
         phonehome_devices=list(config.devices),
         phonehome_workers=config.workers,
+        phonehome_live=config.live,
         # Quiet while starting: StartupCheck turns the first error into one line of ours.
         termlog_verbosity="critical",
     )

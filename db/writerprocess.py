@@ -76,6 +76,9 @@ class Config:
     max_bytes: int
     parent: int = 0  # the proxy's process id: when it is gone, store what came and stop
     nice: int = 10  # added to the writer's and classifiers' scheduling niceness
+    # Running counts and the recent findings, for a live view; without one (`capture --quiet`,
+    # `mitmdump -s`), its reports carry the finished count alone.
+    live: bool = True
     timeout: float = WORKER_TIMEOUT  # seconds a classifier may take for one part before it is replaced
 
 
@@ -114,7 +117,7 @@ def _serve(requests: Any, reports: Any, config: Config) -> None:
     spill = config.spill()
     writer = Writer(
         store, config.session_id, config.device, analyzer=config.analyzer, spill=spill.write,
-        names=config.names, pool=pool, max_bytes=config.max_bytes,
+        names=config.names, pool=pool, max_bytes=config.max_bytes, live=config.live,
     ).start()  # fmt: skip
     send_lock = threading.Lock()
     reports.send(("ready", note))

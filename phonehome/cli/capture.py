@@ -188,6 +188,7 @@ def capture(
         asn_db=str(Path(asn_db).resolve()) if asn_db else "",
         mode=mode, devices=devices, endpoint=endpoint,
         workers=-1 if workers is None else workers,  # the addon's default: db/writerprocess.py
+        live=not quiet,  # no view: the writer keeps no counts for one
     )  # fmt: skip
     try:
         try:

@@ -345,3 +345,24 @@ def test_items_are_read_whole_from_a_real_pipe_through_the_reused_buffer(
     finally:
         writerprocess.READ_SIZE = old
     assert got == items
+
+
+def test_without_a_live_view_the_writer_process_reports_what_it_finished_only(tmp_path: Path) -> None:
+    """`Config.live` False (`capture --quiet`, `mitmdump -s`): no running counts and no findings one
+    by one cross the pipe, yet the finished count does, so the proxy lets go of what is stored."""
+    writer, db = _start(tmp_path, live=False)
+
+    async def hand_over() -> None:
+        for i in range(200):
+            if not writer.submit_nowait(_ex(i)):
+                assert await asyncio.to_thread(writer.submit, _ex(i))
+
+    asyncio.run(hand_over())
+    deadline = time.monotonic() + 60
+    while writer.lag() > 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert writer.lag() == 0, "the finished count never came back"
+    assert writer.tally.snapshot().flows == 0 and writer.tally.drain() == ([], 0)
+    writer.close()
+    assert _count(db, "SELECT count(*) FROM flows") == 200
+    assert _count(db, "SELECT count(*) FROM findings") == 400

@@ -107,6 +107,19 @@ def test_listening_everywhere_without_a_password_is_warned_about(
         assert seen["config"].proxyauth == "phone:long-password"
 
 
+@pytest.mark.parametrize(("quiet", "live"), [((), True), (("--quiet",), False)])
+def test_only_a_capture_with_a_view_keeps_counts_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: tuple[str, ...], live: bool
+) -> None:
+    """`--quiet` shows no view, so its writer keeps no running counts and reports no findings one
+    by one (in a writer process, about a tenth of its work and the proxy's reading of them)."""
+    seen: dict[str, Any] = {}
+    _fake_proxy(monkeypatch, seen)
+    code, _, err = run("capture", "--listen-host", "127.0.0.1", "--db", str(tmp_path / "c.db"), *quiet)
+    assert code == 0, err
+    assert seen["config"].live is live
+
+
 def test_the_stop_line_counts_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_proxy(monkeypatch, {})
     code, out, err = run("capture", "--listen-host", "127.0.0.1", "--db", str(tmp_path / "c.db"))
