@@ -822,3 +822,44 @@ def test_with_worker_processes_a_batch_gathers_for_the_whole_delay(tmp_path: Pat
     finally:
         pool.close()
         store.dispose()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    gaps=st.lists(st.sampled_from([0.0, 0.0, 0.0005, 0.002, 0.02]), min_size=1, max_size=40),
+    batch=st.integers(min_value=1, max_value=8),
+    max_delay=st.sampled_from([0.005, 0.03]),
+    nowait=st.booleans(),
+)
+def test_the_writer_stores_every_flow_once_in_order_whatever_the_timing(
+    gaps: list[float], batch: int, max_delay: float, nowait: bool
+) -> None:
+    """Flows handed over with any gaps between them (none, shorter or longer than the delay, a
+    batch filling while the writer thread sleeps): each stored once, in the order given, in
+    batches no bigger than `batch`, and `close` ends it whatever the thread was waiting for."""
+    import tempfile
+    import time as clock
+
+    batches: list[int] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(str(Path(tmp) / "t.db"))
+        try:
+            sid = store.open_session("t", "capture")
+            nothing = lambda ex: Analysis(ex, (), Destination(host="api.example.com", domain="example.com"))  # noqa: E731
+            writer = Writer(
+                store, sid, batch=batch, max_delay=max_delay, analyzer=nothing,
+                on_batch=lambda result, n: batches.append(n),
+            ).start()  # fmt: skip
+            for i, gap in enumerate(gaps):
+                if gap:
+                    clock.sleep(gap)
+                if not (nowait and writer.submit_nowait(_exchange(i))):
+                    writer.submit(_exchange(i))
+            stats = writer.close(timeout=30)
+            assert not writer.alive, "close did not end the writer"
+            with store.engine.connect() as conn:
+                prints = list(conn.scalars(select(FLOWS.c.fingerprint).order_by(FLOWS.c.id)))
+        finally:
+            store.dispose()
+    assert stats.stored == len(gaps) and prints == [f"fp-{i}" for i in range(len(gaps))]
+    assert sum(batches) == len(gaps) and max(batches) <= batch
