@@ -1,10 +1,11 @@
 """What a live capture's storing costs: the writer process and its classifier fed as the proxy feeds
 them, at a steady rate, with and without a live view.
 
-    python benchmarks/writer.py [--flows 5000] [--rate 700] [--rounds 3]
+    python benchmarks/writer.py [--flows 5000] [--rate 700] [--rounds 3] [--db URL]
 
 This process plays the proxy's part: from an event loop it hands the writer process
-(`db/writerprocess.py`, one classifier process, a new SQLite file) the proxy benchmark's request
+(`db/writerprocess.py`, one classifier process, a new SQLite file, or the PostgreSQL database `--db`
+names, a new session each round) the proxy benchmark's request
 (`benchmarks/proxy.py`: a JSON body with an IMEI, an advertising ID, coordinates and screen events)
 `--rate` times a second, as `Capture.response` does, then waits until all are stored.  Two variants
 alternate in rounds: `view` keeps the running counts a live view reads (`phonehome capture`), `quiet`
@@ -40,20 +41,21 @@ from phonehome.pipeline import make_analyzer  # noqa: E402
 from phonehome.sources.harwrite import HarSpill  # noqa: E402
 
 
-def _exchange(i: int) -> Exchange:
+def _exchange(i: int, prefix: str) -> Exchange:
     return Exchange(
         time=datetime(2026, 12, 7, 8, 0, tzinfo=UTC), method="POST", url=f"http://127.0.0.1:8000/collect?n={i}",
         request_headers=(("Host", "127.0.0.1:8000"), ("Content-Type", "application/json")), request_body=BODY,
-        status=200, fingerprint=f"w{i}", client_address="127.0.0.1", server_ip="127.0.0.1",
+        status=200, fingerprint=f"{prefix}{i}", client_address="127.0.0.1", server_ip="127.0.0.1",
     )  # fmt: skip
 
 
-def _round(tmp: Path, flows: int, rate: float, live: bool) -> tuple[float, float, float, float]:
+def _round(tmp: Path, flows: int, rate: float, live: bool, url: str) -> tuple[float, float, float, float]:
     """(writer process, classifier, this process) CPU µs a flow, and seconds from the last hand-over
     to the last flow stored."""
-    db = str(tmp / f"w-{live}-{time.monotonic_ns()}.db")
+    prefix = f"w{time.time_ns()}-"  # every round's flows new, in a database that keeps them all
+    db = url or str(tmp / f"{prefix}.db")
     store = Store(db)
-    session = store.open_session("bench", "capture")
+    session = store.open_session(f"bench-{prefix}", "capture")
     store.dispose()
     spill = tmp / "spill.har"
     config = Config(
@@ -76,7 +78,7 @@ def _round(tmp: Path, flows: int, rate: float, live: bool) -> tuple[float, float
             wait = start + i / rate - time.perf_counter()
             if wait > 0:
                 await asyncio.sleep(wait)
-            item = _exchange(i)
+            item = _exchange(i, prefix)
             if not writer.submit_nowait(item):
                 await asyncio.to_thread(writer.submit, item)
         handed = time.perf_counter()
@@ -102,12 +104,13 @@ def main() -> None:
     parser.add_argument("--flows", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=700.0, help="flows a second handed over")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--db", default="", help="a PostgreSQL URL (default: a new SQLite file each round)")
     args = parser.parse_args()
     results: dict[str, list[tuple[float, float, float, float]]] = {"view": [], "quiet": []}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.rounds):
             for name in results:
-                results[name].append(_round(Path(tmp), args.flows, args.rate, live=name == "view"))
+                results[name].append(_round(Path(tmp), args.flows, args.rate, name == "view", args.db))
     parts = []
     for name, runs in results.items():
         writer, classifier, proxy, drained = (statistics.median(r[i] for r in runs) for i in range(4))
@@ -115,8 +118,9 @@ def main() -> None:
             f"{name}: writer process {writer:.0f} µs, classifier {classifier:.0f} µs, proxy's part {proxy:.0f} µs "
             f"(all stored {drained:.2f} s after the last)"
         )
+    into = "PostgreSQL" if args.db else "SQLite"
     print(
-        f"writer: {args.flows} flows at {args.rate:.0f}/s, CPU a flow, median of {args.rounds}: "
+        f"writer: {args.flows} flows at {args.rate:.0f}/s into {into}, CPU a flow, median of {args.rounds}: "
         + "; ".join(parts)
     )
 
