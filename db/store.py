@@ -1078,9 +1078,11 @@ class Writer:
         self.on_batch = on_batch
         self.spill = spill
         self.queue: queue.Queue[object] = queue.Queue(maxsize=maxsize)
-        # The writer thread, gathering a batch, sleeps until the queue holds `_wanted` items (`_collect`).
+        # The writer thread, gathering a batch, sleeps until the queue holds `_wanted` items, or a
+        # submit waits for room in the budget (`_blocked`, under `_room`): see `_collect`.
         self._wake = threading.Event()
         self._wanted = 0
+        self._blocked = 0
         # Bytes of the exchanges queued or in a batch not yet stored: a reader of a file with big
         # bodies waits here rather than holding the file in memory (`max_bytes`).
         self.max_bytes = max_bytes
@@ -1135,10 +1137,16 @@ class Writer:
         size = _size(item)
         with self._room:
             # One item alone may exceed the budget; otherwise wait for the writer to store some.
-            while self._bytes and self._bytes + size > self.max_bytes:
-                if not self.alive:
-                    break
-                self._room.wait(0.5)
+            if self._bytes and self._bytes + size > self.max_bytes:
+                self._blocked += 1  # the batch gathering now can grow no more: stored at once
+                self._wake.set()
+                try:
+                    while self._bytes and self._bytes + size > self.max_bytes:
+                        if not self.alive:
+                            break
+                        self._room.wait(0.5)
+                finally:
+                    self._blocked -= 1
             self._bytes += size
         self._pending.append(time.monotonic())
         while True:
@@ -1268,7 +1276,11 @@ class Writer:
         After the first item this thread sleeps until the batch can be filled (`_wake`, set by a
         submit that brings the queue to what the batch still wants) or the time is up, and then
         takes what is there at once: woken for each item instead, a live capture's writer thread
-        gave up the interpreter and took it back once or twice a flow (docs/performance.md)."""
+        gave up the interpreter and took it back once or twice a flow (docs/performance.md).  A
+        submit waiting for room in the byte budget ends the gathering: no more can come until
+        what is held is stored (a replay of big bodies waited out the delay every batch)."""
+        if wait is not None and self._blocked and self.queue.empty():
+            return False  # the reader waits for the batch at the workers to be stored: store it
         try:
             item = self.queue.get(timeout=wait)
         except queue.Empty:
@@ -1291,7 +1303,7 @@ class Writer:
                     return True
                 batch.append(nxt)
             remaining = deadline - time.monotonic()
-            if len(batch) >= self.batch or remaining <= 0:
+            if len(batch) >= self.batch or remaining <= 0 or self._blocked:
                 return False
             self._wanted = self.batch - len(batch)
             if self.queue.qsize() < self._wanted:  # else a submit came between; from now on it wakes us

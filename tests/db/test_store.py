@@ -830,13 +830,15 @@ def test_with_worker_processes_a_batch_gathers_for_the_whole_delay(tmp_path: Pat
     batch=st.integers(min_value=1, max_value=8),
     max_delay=st.sampled_from([0.005, 0.03]),
     nowait=st.booleans(),
+    budget=st.sampled_from([16 << 20, 1500]),
 )
 def test_the_writer_stores_every_flow_once_in_order_whatever_the_timing(
-    gaps: list[float], batch: int, max_delay: float, nowait: bool
+    gaps: list[float], batch: int, max_delay: float, nowait: bool, budget: int
 ) -> None:
     """Flows handed over with any gaps between them (none, shorter or longer than the delay, a
-    batch filling while the writer thread sleeps): each stored once, in the order given, in
-    batches no bigger than `batch`, and `close` ends it whatever the thread was waiting for."""
+    batch filling while the writer thread sleeps, a reader waiting for room in a budget of two
+    flows): each stored once, in the order given, in batches no bigger than `batch`, and `close`
+    ends it whatever the thread was waiting for."""
     import tempfile
     import time as clock
 
@@ -847,7 +849,7 @@ def test_the_writer_stores_every_flow_once_in_order_whatever_the_timing(
             sid = store.open_session("t", "capture")
             nothing = lambda ex: Analysis(ex, (), Destination(host="api.example.com", domain="example.com"))  # noqa: E731
             writer = Writer(
-                store, sid, batch=batch, max_delay=max_delay, analyzer=nothing,
+                store, sid, batch=batch, max_delay=max_delay, analyzer=nothing, max_bytes=budget,
                 on_batch=lambda result, n: batches.append(n),
             ).start()  # fmt: skip
             for i, gap in enumerate(gaps):
@@ -863,3 +865,41 @@ def test_the_writer_stores_every_flow_once_in_order_whatever_the_timing(
             store.dispose()
     assert stats.stored == len(gaps) and prints == [f"fp-{i}" for i in range(len(gaps))]
     assert sum(batches) == len(gaps) and max(batches) <= batch
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_reader_waiting_for_room_ends_the_gathering(tmp_path: Path, workers: int) -> None:
+    """Bodies that fill the byte budget before a batch fills: the reader waits for room, so nothing
+    more can come, and the batch is stored at once instead of after the delay (a replay of big
+    bodies waited it out every batch), with worker processes or without."""
+    import threading
+    import time as clock
+
+    from phonehome.db.workers import ClassifierPool
+
+    store = Store(str(tmp_path / "r.db"))
+    pool = ClassifierPool(analyze, workers) if workers else None
+    try:
+        sid = store.open_session("r", "replay")
+        big = [
+            Exchange(datetime(2026, 12, 7, tzinfo=UTC), "POST", f"https://t.example/{i}",
+                     request_body=b"x" * 100_000, fingerprint=f"r{i}")
+            for i in range(30)
+        ]  # fmt: skip
+        writer = Writer(store, sid, max_bytes=350_000, max_delay=60.0, pool=pool).start()
+        done = threading.Event()
+
+        def reading() -> None:
+            for ex in big:
+                writer.submit(ex)
+            done.set()
+
+        started = clock.monotonic()
+        threading.Thread(target=reading, daemon=True).start()
+        assert done.wait(30), "each batch waited for the delay"
+        assert writer.close(timeout=30).stored == 30
+        assert clock.monotonic() - started < 30
+    finally:
+        if pool is not None:
+            pool.close()
+        store.dispose()
