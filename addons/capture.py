@@ -119,7 +119,7 @@ class Capture:
         self.spill: HarSpill | None = None
         self.names: dict[str, str] = {}  # client address -> device name (--device NAME=ADDRESS)
         self._workers = -1  # classifier processes; below 0: `default_classifiers()`
-        self._live = True  # running counts for a live view (db/tally.py)
+        self._live = False  # running counts for a live view (db/tally.py): `phonehome capture` asks
 
     def load(self, loader: Loader) -> None:
         loader.add_option(
@@ -143,8 +143,9 @@ class Capture:
         loader.add_option(
             "phonehome_live",
             bool,
-            True,
-            "Keep running counts and recent findings for a live view (phonehome capture without --quiet).",
+            False,
+            "Keep running counts and recent findings for a live view (phonehome capture sets it without "
+            "--quiet; under mitmdump nothing reads them).",
         )
         loader.add_option(
             "phonehome_devices",

@@ -494,3 +494,28 @@ def test_a_running_capture_gives_big_blocks_back(tmp_path: Path, monkeypatch: py
         addon.running()
         addon.done()
     assert calls == [True]
+
+
+@pytest.mark.parametrize(("options", "live"), [({}, False), ({"phonehome_live": True}, True)])
+async def test_counts_for_a_live_view_only_when_asked(
+    tmp_path: Path, options: dict[str, bool], live: bool
+) -> None:
+    """Under `mitmdump -s` nothing reads running counts, so the writer keeps none unless asked
+    (`phonehome capture` asks, without `--quiet`); every flow is stored either way."""
+    addon = Capture()
+    with taddons.context(addon) as tctx:
+        tctx.configure(
+            addon, phonehome_db=str(tmp_path / "l.db"), phonehome_label="live", phonehome_workers=0, **options
+        )
+        flow = tflow.tflow(resp=True)
+        flow.request.url = "https://tracker.example.net/collect?imei=861234567890127"
+        await tctx.cycle(addon, flow)
+        writer = addon.writer
+        assert writer is not None and writer.live is live
+        addon.done()
+    assert (writer.tally.snapshot().flows == 1) is live
+    store = _open(tmp_path / "l.db")
+    try:
+        assert len(list(flows(store, Filters(session="live")))) == 1
+    finally:
+        store.dispose()
