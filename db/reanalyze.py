@@ -138,10 +138,10 @@ def _replace(
     store: Store, chunk: list[int], flows: Sequence[Any], analyses: list[Analysis], result: ReanalyzeResult
 ) -> None:
     """One batch's findings replaced by its analyses, in one transaction; failed analyses noted."""
-    done = [
-        (flow, analysis) for flow, analysis in zip(flows, analyses, strict=True) if not is_failed(analysis)
-    ]
-    stuck = [(flow, analysis) for flow, analysis in zip(flows, analyses, strict=True) if is_failed(analysis)]
+    done: list[tuple[Any, Analysis]] = []
+    stuck: list[tuple[Any, Analysis]] = []
+    for flow, analysis in zip(flows, analyses, strict=True):
+        (stuck if is_failed(analysis) else done).append((flow, analysis))
     with store.writing() as conn:
         result.findings_before += (
             conn.scalar(select(func.count(FINDINGS.c.id)).where(FINDINGS.c.flow_id.in_(chunk))) or 0
