@@ -23,7 +23,7 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # the hosts used last: a long capture meets new ones all the while
 def registrable_domain(host: str) -> str:
     """`data.mistat.intl.xiaomi.com` -> `xiaomi.com`; an IP literal or bare name is returned as is."""
     host = host.strip().lower().rstrip(".").strip("[]")
@@ -44,7 +44,7 @@ def same_site(a: str, b: str) -> bool:
     return registrable_domain(a) == registrable_domain(b)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def has_public_suffix(host: str) -> bool:
     """Whether `host` ends in a suffix of the bundled public suffix list (`mail.example.com` yes,
     `0.scroll` no): a name that could be registered and reached."""

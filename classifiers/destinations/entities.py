@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 ENTITIES = Path(__file__).parents[1] / "data" / "entities.toml"
+# Hosts whose matches are kept, the ones used last (a long capture meets new hosts all the while).
+CACHED = 16384
 
 
 class EntityCategory(StrEnum):
@@ -100,7 +102,7 @@ class EntityMap:
                 raise ValueError(f"entity {entity.id!r}: parent {entity.parent!r} is not in the map")
         # Longest package prefix first.
         self._apps.sort(key=lambda item: -len(item[0]))
-        self._cache: dict[str, Match | None] = {}
+        self._cached = lru_cache(maxsize=CACHED)(self._match)
         self._owners: dict[str, Entity | None] = {}
 
     def _add_domains(self, domains: list[str], template: Match) -> None:
@@ -114,20 +116,27 @@ class EntityMap:
                 )
             self.domains[d] = Match(template.entity, template.service, template.categories, d)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for a worker process) without its cache, which is a function of this map."""
+        state = dict(self.__dict__)
+        del state["_cached"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._cached = lru_cache(maxsize=CACHED)(self._match)
+
     def match(self, host: str) -> Match | None:
         """The most specific listed suffix of `host`, or None."""
-        host = host.lower().rstrip(".")
-        if host in self._cache:
-            return self._cache[host]
-        found = None
+        return self._cached(host.lower().rstrip("."))
+
+    def _match(self, host: str) -> Match | None:
         labels = host.split(".")
         for i in range(len(labels) - 1):
             found = self.domains.get(".".join(labels[i:]))
             if found:
-                break
-        if len(self._cache) < 65536:
-            self._cache[host] = found
-        return found
+                return found
+        return None
 
     def root(self, entity: Entity) -> Entity:
         """The top of the ownership chain (OnePlus -> OPPO); the entity itself when it has no parent."""

@@ -32,6 +32,9 @@ EMBEDDED_COUNTRY = DATA / "geo-country.mmdb"
 EMBEDDED_ASN = DATA / "geo-asn.mmdb"
 ENV_GEOIP = "PHONEHOME_GEOIP_DB"
 ENV_ASN = "PHONEHOME_ASN_DB"
+# Addresses whose places are kept, the ones used last: a capture of days meets new addresses all
+# the while (content networks rotate them), and must not grow with them.
+CACHED = 16384
 
 
 # The device's own network: private ranges, carrier-grade NAT, loopback, link-local, multicast.
@@ -187,7 +190,7 @@ class GeoIP:
         if embedded:
             self.countries.append(CountryDb(EMBEDDED_COUNTRY, "embedded"))
             self.asns.append(AsnDb(EMBEDDED_ASN, "embedded"))
-        self._cache: dict[str, Place] = {}
+        self._cached = lru_cache(maxsize=CACHED)(self._lookup)
         self.lookups = 0  # database lookups actually made (the cache's misses)
         self._opened = (geoip_db, asn_db, embedded)
 
@@ -202,10 +205,7 @@ class GeoIP:
         return cls(geoip_db or os.environ.get(ENV_GEOIP) or None, asn_db or os.environ.get(ENV_ASN) or None)
 
     def lookup(self, ip: str) -> Place:
-        place = self._cache.get(ip)
-        if place is None:
-            place = self._cache[ip] = self._lookup(ip)
-        return place
+        return self._cached(ip)
 
     def _lookup(self, ip: str) -> Place:
         try:

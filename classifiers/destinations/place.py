@@ -6,13 +6,15 @@ offline public suffix list (`classifiers.domains`).  Nothing here opens a networ
 without a server address stays "unknown (no server address)" unless the caller resolved it first.
 
 Every lookup is cached per host and address, so a replay of many flows to few servers does the work
-once per server.
+once per server.  The cache keeps the `CACHED` pairs used last: a capture that runs for days, meeting
+new servers all the while, does not grow with them.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import threading
+from functools import lru_cache
 from typing import Any
 
 from phonehome.classifiers.destinations.domains import registrable_domain
@@ -20,6 +22,10 @@ from phonehome.classifiers.destinations.entities import EntityMap, entity_map
 from phonehome.classifiers.destinations.geoip import GeoIP
 from phonehome.classifiers.destinations.regions import NO_ADDRESS, UNKNOWN, region_of
 from phonehome.classifiers.model import Destination
+
+# Host and address pairs whose destinations are kept (about 0.6 KB each); a phone's working set is
+# hundreds of servers, a lab's a few thousand.
+CACHED = 16384
 
 
 def normalise_ip(ip: str | None) -> str | None:
@@ -41,8 +47,7 @@ class Destinations:
     def __init__(self, geo: GeoIP | None = None, entities: EntityMap | None = None) -> None:
         self.geo = geo if geo is not None else GeoIP.from_env()
         self.entities = entities if entities is not None else entity_map()
-        self._cache: dict[tuple[str, str | None], Destination] = {}
-        self._lock = threading.Lock()
+        self._cached = lru_cache(maxsize=CACHED)(self._make)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Sent to a worker process as its databases (reopened there) and entity map, without the cache."""
@@ -50,15 +55,7 @@ class Destinations:
         return (Destinations, (self.geo, entities))
 
     def of(self, host: str, ip: str | None) -> Destination:
-        key = (host, ip)
-        dest = self._cache.get(key)
-        if dest is None:
-            dest = self._make(host, ip)
-            with self._lock:
-                if len(self._cache) > 200_000:  # a pathological capture; start over rather than grow
-                    self._cache.clear()
-                self._cache[key] = dest
-        return dest
+        return self._cached(host, ip)
 
     def _make(self, host: str, ip: str | None) -> Destination:
         host = host.lower().rstrip(".").strip("[]")

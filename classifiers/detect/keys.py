@@ -128,8 +128,30 @@ def has_space(value: str) -> bool:
     return _SPACE_CHAR.search(value) is not None
 
 
-@lru_cache(maxsize=65536)  # every detector asks, and the same values come back again and again
+# Longest value whose answer is kept: IDs and the like come back again and again, and every detector
+# asks; longer values (URLs, queries, blobs) are mostly new each time and would only fill the cache.
+_KEPT = 40
+
+
 def is_placeholder(value: str) -> bool:
+    if len(value) <= _KEPT:
+        return _placeholder_kept(value)
+    v = value.strip()
+    if len(v) <= _KEPT:
+        return _placeholder_kept(v)
+    # Longer than any listed placeholder: only one character repeated (bar separators) can be one,
+    # and two different characters near the start say it is not.
+    if len(set(v[:8].lower().replace("-", "").replace(":", "").replace(".", ""))) > 1:
+        return False
+    return _placeholder(v)
+
+
+@lru_cache(maxsize=16384)
+def _placeholder_kept(value: str) -> bool:
+    return _placeholder(value)
+
+
+def _placeholder(value: str) -> bool:
     v = value.strip().lower()
     if v in PLACEHOLDERS:
         return True

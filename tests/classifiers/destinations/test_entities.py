@@ -299,3 +299,25 @@ _DOMAIN_BEFORE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a
 )
 def test_the_domain_pattern_reads_as_it_did_before(domain: str) -> None:
     assert bool(_DOMAIN.match(domain)) == bool(_DOMAIN_BEFORE.match(domain))
+
+
+def test_matches_are_kept_for_the_latest_hosts_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A capture of days meets new hosts all the while: the cache of matches does not grow with them."""
+    from phonehome.classifiers.destinations import entities
+
+    monkeypatch.setattr(entities, "CACHED", 16)
+    m = EntityMap(SMALL)
+    for i in range(500):
+        assert m.match(f"h{i}.acme.com") is not None
+        assert m.match(f"h{i}.unknown.example") is None
+    assert m._cached.cache_info().currsize == 16  # noqa: SLF001
+
+
+def test_a_map_pickled_for_a_worker_matches_as_before(small: EntityMap) -> None:
+    import pickle
+
+    small.match("stat.intl.acme.com")
+    copy = pickle.loads(pickle.dumps(small))
+    assert copy._cached.cache_info().currsize == 0  # noqa: SLF001 - sent without its cache
+    for host in ("a.stat.intl.acme.com", "x.cn.acme.com", "acme.com", "example.org"):
+        assert copy.match(host) == small.match(host)

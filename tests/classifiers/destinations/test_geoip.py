@@ -104,6 +104,22 @@ def test_lookups_are_cached_per_address() -> None:
     assert geo.lookups == 2
 
 
+def test_places_are_kept_for_the_latest_addresses_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Content networks rotate their addresses: a capture of days must not keep every one it met."""
+    from phonehome.classifiers.destinations import geoip
+
+    monkeypatch.setattr(geoip, "CACHED", 4)
+    geo = GeoIP()
+    for i in range(300):
+        geo.lookup(f"77.88.{i // 200}.{i % 200}")
+    assert geo.lookups == 300
+    assert geo._cached.cache_info().currsize == 4  # noqa: SLF001
+    geo.lookup("77.88.1.99")  # among the latest: no new lookup
+    assert geo.lookups == 300
+    assert geo.lookup("77.88.0.0") == GeoIP().lookup("77.88.0.0")
+    assert geo.lookups == 301
+
+
 def test_anycast_list_is_well_formed() -> None:
     anycast = anycast_networks()
     assert 13335 in anycast.asns  # Cloudflare

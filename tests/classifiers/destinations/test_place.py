@@ -96,7 +96,29 @@ def test_lookups_are_cached_per_host_and_address() -> None:
             "tracking.intl.miui.com" if i % 2 else "app.adjust.com", "8.219.52.190" if i % 2 else "3.65.142.9"
         )
     assert places.geo.lookups == 2
-    assert len(places._cache) == 2  # noqa: SLF001
+    assert places._cached.cache_info().currsize == 2  # noqa: SLF001
+
+
+def test_a_capture_meeting_new_servers_for_days_keeps_only_the_latest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cache is bounded: a lab's capture meets new hosts and addresses all the while."""
+    from phonehome.classifiers.destinations import place
+    from phonehome.classifiers.destinations.geoip import GeoIP
+
+    monkeypatch.setattr(place, "CACHED", 8)
+    places = place.Destinations(GeoIP())
+    for i in range(1000):
+        dest = places.of(f"h{i}.example.com", f"8.8.{i // 250}.{i % 250}")
+        assert dest.host == f"h{i}.example.com"
+    assert places._cached.cache_info().currsize == 8  # noqa: SLF001
+    made = places._cached.cache_info().misses  # noqa: SLF001
+    for i in range(992, 1000):  # the latest are still there
+        places.of(f"h{i}.example.com", f"8.8.{i // 250}.{i % 250}")
+    assert places._cached.cache_info().misses == made  # noqa: SLF001
+    assert places.of("h0.example.com", "8.8.0.0") == place.Destinations(GeoIP()).of(
+        "h0.example.com", "8.8.0.0"
+    )
 
 
 @pytest.mark.parametrize(

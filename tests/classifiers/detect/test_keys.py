@@ -6,8 +6,12 @@ import base64
 import hashlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from phonehome.classifiers.detect import apps, browsing, contact, device, identifiers, location
 from phonehome.classifiers.detect.keys import (
+    _placeholder,
+    _placeholder_kept,
     digest_by_length,
     is_digest,
     is_placeholder,
@@ -254,3 +258,28 @@ def test_digest_by_length_needs_the_padding_of_the_digest_size(value: str) -> No
 )
 def test_is_digest_rejects_base64_of_other_sizes(value: str, algo: Hash) -> None:
     assert is_digest(value, algo) is False
+
+
+@given(
+    st.text(max_size=120)
+    | st.sampled_from(["0", "null", "unknown", "00000000-0000-0000-0000-000000000000", " " * 45 + "null"])
+    | st.builds(
+        lambda c, n, sep, pad: pad + sep.join(c * n for _ in range(3)) + pad,
+        st.sampled_from("0fFa-x"),
+        st.integers(0, 30),
+        st.sampled_from(["", "-", ":", ".", "-:"]),
+        st.sampled_from(["", " ", "\t\n"]),
+    )
+)
+def test_placeholder_answers_are_the_same_kept_or_not(value: str) -> None:
+    assert is_placeholder(value) == _placeholder(value)
+
+
+def test_only_short_values_are_kept() -> None:
+    """URLs, queries and blobs are mostly new each time: they must not fill the cache."""
+    _placeholder_kept.cache_clear()
+    for i in range(200):
+        is_placeholder(f"https://news.example.org/story/{i}?ref=home")
+    assert _placeholder_kept.cache_info().currsize == 0
+    is_placeholder("00000000-0000-0000-0000-000000000000")
+    assert _placeholder_kept.cache_info().currsize == 1
