@@ -781,7 +781,9 @@ _DESCRIBED = (
 )
 
 
-KNOWN_DESTINATIONS = 100_000  # destination ids a Store remembers (about 20 MB at most)
+# Destination ids a Store remembers: about 0.4 KB each with their keys, so at most about 7 MB; a
+# phone's working set is hundreds of servers, a lab's a few thousand.
+KNOWN_DESTINATIONS = 16_384
 
 
 def _destination_values(d: Destination) -> dict[str, Any]:

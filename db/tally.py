@@ -17,6 +17,10 @@ from phonehome.classifiers.model import Analysis, never_sent
 
 NEWEST = 8  # newest findings kept for the view
 FEED = 10_000  # findings kept for a line-per-finding printer between two drains
+# Receivers whose counts are kept: a capture of days meets new hosts all the while, and the view
+# shows the busiest few.  Past twice this many, only this many busiest are kept (a receiver dropped
+# then and met again counts from there: none of them is near the top).
+RECEIVERS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,8 @@ class Tally:
                     self._newest.appendleft(recent)
                     self._feed.append(recent)
                     self._fed += 1
+            if len(self._companies) > 2 * RECEIVERS:
+                self._companies = Counter(dict(self._companies.most_common(RECEIVERS)))
             self._last = time.monotonic()
 
     def add_blind_spots(self, kinds: Iterable[str]) -> None:

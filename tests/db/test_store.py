@@ -589,6 +589,43 @@ def test_a_batch_reads_only_destinations_this_process_has_not_met(db_url: str) -
         store.dispose()
 
 
+def test_the_destination_ids_remembered_stay_within_their_bound(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A capture of days meets new servers all the while: the ids a store remembers are bounded, and
+    a destination forgotten is read again, never given a wrong id."""
+    from phonehome.db import store as store_module
+
+    monkeypatch.setattr(store_module, "KNOWN_DESTINATIONS", 8)
+    store = Store(db_url)
+    try:
+        sid = store.open_session(f"s{len(store.session_labels())}", "replay")
+        for batch in range(12):
+            flows = [
+                _analysis(
+                    replace(
+                        _exchange(i, f"kb-{sid}-{batch}-{i}"),
+                        url=f"https://h{(batch * 3 + i) % 20}.example/x",
+                    ),
+                    [],
+                )
+                for i in range(3)
+            ]
+            assert store.write(sid, "dev", flows).stored == 3
+            assert len(store._known_destinations) <= 8  # noqa: SLF001
+        with store.engine.connect() as conn:
+            pairs = conn.execute(
+                text(
+                    "SELECT f.host, d.host FROM flows f JOIN destinations d ON d.id = f.destination_id "
+                    "WHERE f.session_id = :s"
+                ),
+                {"s": sid},
+            ).all()
+        assert len(pairs) == 36 and all(flow_host == dest_host for flow_host, dest_host in pairs)
+    finally:
+        store.dispose()
+
+
 def test_a_destination_from_a_transaction_that_rolled_back_is_not_remembered(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

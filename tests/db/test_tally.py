@@ -6,7 +6,9 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from phonehome.classifiers.model import Analysis, Destination, Exchange, Finding, Kind, Source, Where
+from phonehome.db import tally as tally_module
 from phonehome.db.tally import FEED, Tally
 
 T = datetime(2026, 12, 6, tzinfo=UTC)
@@ -34,6 +36,20 @@ def test_counts_flows_findings_receivers_countries_and_devices() -> None:
     assert dict(s.devices) == {"pixel": 2, "iphone": 1}
     assert [r.kind for r in s.newest] == ["imei", "email", "imei"]  # newest first
     assert s.newest[-1].receiver == "Acme" and s.last_traffic is not None
+
+
+def test_a_capture_meeting_new_hosts_for_days_keeps_counts_for_the_busiest_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tally_module, "RECEIVERS", 4)
+    tally = Tally()
+    for i in range(200):
+        tally.add_flows([(_analysis("busy.example"), "pixel"), (_analysis("busier.example"), "pixel")])
+        tally.add_flows([(_analysis("busier.example"), "pixel"), (_analysis(f"new{i}.example"), "pixel")])
+        assert len(tally._companies) <= 8  # noqa: SLF001
+    s = tally.snapshot()
+    assert s.companies[:2] == (("busier.example", 400), ("busy.example", 200))
+    assert s.flows == 800  # every flow counted, whatever its receiver
 
 
 def test_a_request_that_never_left_is_counted_as_not_sent_only() -> None:
