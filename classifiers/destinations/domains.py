@@ -29,11 +29,12 @@ def registrable_domain(host: str) -> str:
     host = host.strip().lower().rstrip(".").strip("[]")
     if not host:
         return ""
-    try:
-        ipaddress.ip_address(host)
-        return host
-    except ValueError:
-        pass
+    if ":" in host or host.replace(".", "").isdigit():  # what an address literal can be
+        try:
+            ipaddress.ip_address(host)
+            return host
+        except ValueError:
+            pass
     parts = _extractor()(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"

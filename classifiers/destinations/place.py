@@ -59,7 +59,8 @@ class Destinations:
 
     def _make(self, host: str, ip: str | None) -> Destination:
         host = host.lower().rstrip(".").strip("[]")
-        address = normalise_ip(ip) or normalise_ip(host)  # a host that is an address answers itself
+        server = normalise_ip(ip)
+        address = server or normalise_ip(host)  # a host that is an address answers itself
         if address is None:
             country, asn, as_org, anycast = NO_ADDRESS, None, None, False
         else:
@@ -71,7 +72,7 @@ class Destinations:
         return Destination(
             host=host,
             domain=registrable_domain(host),
-            ip=normalise_ip(ip),
+            ip=server,
             country=country,
             asn=asn,
             as_org=as_org,

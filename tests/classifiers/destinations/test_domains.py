@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from phonehome.classifiers.destinations import domains
 from phonehome.classifiers.destinations.domains import registrable_domain, same_site
 
@@ -81,3 +83,11 @@ def test_has_public_suffix() -> None:
     assert (
         not has_public_suffix("0.scroll") and not has_public_suffix("localhost") and not has_public_suffix("")
     )
+
+
+@given(st.ip_addresses())
+def test_every_address_literal_is_returned_as_is(address: object) -> None:
+    """Only what could be an address is parsed as one (a name never is): none may be missed."""
+    text = str(address)
+    assert registrable_domain(text) == text.lower()
+    assert registrable_domain(f"[{text}]") == text.lower()

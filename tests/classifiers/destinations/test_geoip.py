@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from phonehome.classifiers.destinations.geoip import (
+    _LOCAL_NETWORKS,
     EMBEDDED_ASN,
     EMBEDDED_COUNTRY,
     GeoDataError,
     GeoIP,
     anycast_networks,
+    first_span,
+    spans,
 )
 
 from tests.classifiers._mmdb import asn_record, city_record, country_record, write_mmdb
@@ -118,6 +125,43 @@ def test_places_are_kept_for_the_latest_addresses_only(monkeypatch: pytest.Monke
     assert geo.lookups == 300
     assert geo.lookup("77.88.0.0") == GeoIP().lookup("77.88.0.0")
     assert geo.lookups == 301
+
+
+def test_country_records_are_read_as_geoip2_reads_them(tmp_path: Path) -> None:
+    """The country, else the registered country, of City, Country and Enterprise files alike."""
+    records = [
+        ("203.0.113.0/26", {"country": {"iso_code": "se"}, "registered_country": {"iso_code": "NO"}}),
+        ("203.0.113.64/26", {"registered_country": {"iso_code": "DK"}}),
+        ("203.0.113.128/26", {"country": "not a record", "city": {"names": {"en": "X"}}}),
+    ]
+    for kind in ("GeoIP2-Enterprise", "GeoLite2-City", "GeoIP2-Country"):
+        path = write_mmdb(tmp_path / f"{kind}.mmdb", kind, records)
+        geo = GeoIP(path, embedded=False)
+        found = [
+            geo.lookup(ip).country for ip in ("203.0.113.1", "203.0.113.65", "203.0.113.129", "198.51.100.1")
+        ]
+        assert found == ["SE", "DK", None, None]
+        assert geo.lookup("2001:db8::1").country is None  # an IPv6 address in an IPv4 file
+
+
+_NETWORKS = tuple(net for net, _ in anycast_networks().networks) + _LOCAL_NETWORKS
+
+
+def _inside(net: Any) -> st.SearchStrategy[Any]:
+    """Addresses in `net` and just outside it."""
+    make = ipaddress.IPv4Address if net.version == 4 else ipaddress.IPv6Address
+    top = 2 ** (32 if net.version == 4 else 128) - 1
+    low, high = max(0, int(net.network_address) - 1), min(top, int(net.broadcast_address) + 1)
+    return st.integers(low, high).map(make)
+
+
+@given(st.ip_addresses() | st.sampled_from(_NETWORKS).flatmap(_inside))
+def test_address_spans_say_what_ipaddress_containment_says(address: Any) -> None:
+    networks = _NETWORKS
+    expected = next(
+        (i for i, net in enumerate(networks) if address.version == net.version and address in net), -1
+    )
+    assert first_span(address, spans(networks)) == expected
 
 
 def test_anycast_list_is_well_formed() -> None:
