@@ -4,7 +4,8 @@
                                  [--only har|dump] [--workers default,0]
 
 Generates (into a temporary folder, or DIR) a HAR of realistic entries built from the bundled
-sample's requests (varied URLs, headers and times; JSON and form bodies carrying personal data;
+sample's requests (varied URLs, headers and times; half of them to hosts new every few entries, on
+server addresses that change every other entry; JSON and form bodies carrying personal data;
 response bodies as many browsers export them; now and then a body of several MB, some of them
 base64) and a mitmproxy dump of the same flows written with mitmproxy's own `FlowWriter`.  Then
 each file is replayed by `phonehome replay FILE --db ...` in a child process, and read by
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -140,6 +142,16 @@ class Generator:
         e = copy.deepcopy(self.templates[i % len(self.templates)])
         e["startedDateTime"] = (self.start + timedelta(milliseconds=41 * i)).isoformat()
         req = e["request"]
+        if i % 2:
+            # Half to hosts new every few entries, as a phone's traffic meets them over days: every
+            # cache of hosts fills as it would.
+            host = f"e{i // 6}.cdn{i % 29}.site{(i // 13) % 30000}.example"
+            req["url"] = urlunsplit(urlsplit(req["url"])._replace(netloc=host))
+            for h in req.get("headers", []):
+                if h.get("name", "").lower() == "host":
+                    h["value"] = host
+        n = i // 2  # on addresses that change every other entry (content networks rotate theirs)
+        e["serverIPAddress"] = f"{23 + n % 150}.{(n // 150) % 250}.{(n // 37500) % 250}.{1 + n % 251}"
         sep = "&" if "?" in req["url"] else "?"
         req["url"] = f"{req['url']}{sep}_seq={i}&_r={rng.getrandbits(32):08x}"
         headers = [h for h in req.get("headers", []) if h.get("name", "").lower() != "user-agent"]
