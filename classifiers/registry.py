@@ -256,7 +256,14 @@ def candidates(fld: Field) -> tuple[Spec, ...]:
 
 @lru_cache(maxsize=4096)
 def adapters_for(host: str, path: str) -> tuple[Adapter, ...]:
-    return tuple(a for a in ADAPTERS if a.matches(host, path))
+    """The adapters of this endpoint (`Adapter.matches`).  Paths are often new each time (IDs in
+    them): only the few adapters of the host are tried on one, the host's found once."""
+    return tuple(a for a in _host_adapters(host) if a.serves_path(path))
+
+
+@lru_cache(maxsize=4096)
+def _host_adapters(host: str) -> tuple[Adapter, ...]:
+    return tuple(a for a in ADAPTERS if a.serves(host))
 
 
 @lru_cache(maxsize=4096)

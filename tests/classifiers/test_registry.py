@@ -521,3 +521,21 @@ def test_a_request_built_to_make_the_detectors_backtrack_is_classified_at_once()
     with bounded():
         found = {f.kind for f in analyze(ex).findings}
     assert {Kind.SEARCH_QUERY, Kind.MAC_ADDRESS} <= found
+
+
+_ADAPTER_HOSTS = sorted({h for a in registry.ADAPTERS for h in a.hosts})
+_ADAPTER_PATHS = sorted(
+    {a.path.strip("^$") for a in registry.ADAPTERS if a.path} | {"/", "/b/ss/x", "/g/collect"}
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(_ADAPTER_HOSTS).flatmap(lambda h: st.sampled_from([h, f"x.{h}", f"x{h}", h[1:]]))
+    | st.from_regex(r"[a-z0-9.-]{0,30}", fullmatch=True),
+    st.sampled_from(_ADAPTER_PATHS).flatmap(lambda p: st.sampled_from([p, f"{p}/42", f"/v1{p}", p[:-1]]))
+    | st.text(max_size=30),
+)
+def test_adapters_found_by_host_first_are_those_that_match(host: str, path: str) -> None:
+    """`adapters_for` tries only the host's adapters on a path: the same as trying every adapter."""
+    assert registry.adapters_for(host, path) == tuple(a for a in registry.ADAPTERS if a.matches(host, path))

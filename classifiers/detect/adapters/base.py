@@ -63,8 +63,13 @@ class Adapter:
             raise ValueError(f"adapter {self.name}: an adapter for every host needs a path")
 
     def matches(self, host: str, url_path: str) -> bool:
-        if self.hosts and not any(host == h or host.endswith("." + h) for h in self.hosts):
-            return False
+        return self.serves(host) and self.serves_path(url_path)
+
+    def serves(self, host: str) -> bool:
+        """Whether `host` is one of this endpoint's hosts (or a subdomain), or any host will do."""
+        return not self.hosts or any(host == h or host.endswith("." + h) for h in self.hosts)
+
+    def serves_path(self, url_path: str) -> bool:
         return not self.path or re.search(self.path, url_path) is not None
 
     @cached_property
