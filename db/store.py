@@ -716,7 +716,7 @@ class Store:
         wanted: dict[tuple[str, str], dict[str, Any]] = {}
         for d in dests:
             key = (d.host, d.ip or "")
-            if key in known:
+            if key in known or key in wanted:  # a batch's flows to one server: one row to fit
                 continue
             if (
                 learned is not None

@@ -589,6 +589,31 @@ def test_a_batch_reads_only_destinations_this_process_has_not_met(db_url: str) -
         store.dispose()
 
 
+def test_a_batch_fits_each_new_destination_once(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from phonehome.db import store as store_module
+
+    fitted: list[str] = []
+    real = store_module.fit_row
+
+    def counting(table: Any, row: dict[str, Any]) -> Any:
+        if table is store_module.DESTINATIONS:
+            fitted.append(row["host"])
+        return real(table, row)
+
+    monkeypatch.setattr(store_module, "fit_row", counting)
+    store = Store(db_url)
+    try:
+        sid = store.open_session(f"s{len(store.session_labels())}", "replay")
+        flows = [
+            _analysis(replace(_exchange(i, f"fit-{sid}-{i}"), url=f"https://f{i % 3}-{sid}.example/x"), [])
+            for i in range(12)
+        ]
+        assert store.write(sid, "dev", flows).stored == 12
+        assert sorted(fitted) == sorted(f"f{n}-{sid}.example" for n in range(3))
+    finally:
+        store.dispose()
+
+
 def test_the_destination_ids_remembered_stay_within_their_bound(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
