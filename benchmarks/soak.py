@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import os
 import random
@@ -38,12 +37,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from phonehome.classifiers.model import Exchange  # noqa: E402
-from phonehome.db.store import Store  # noqa: E402
-from phonehome.db.writerprocess import Config, WriterProcess  # noqa: E402
 
-from benchmarks.proxy import _tree  # noqa: E402
-from phonehome.pipeline import make_analyzer  # noqa: E402
-from phonehome.sources.harwrite import HarSpill  # noqa: E402
+from benchmarks.writer import start_writer  # noqa: E402
 
 GROWTH_MB = 5.0  # per 100,000 flows in the second half, for each process
 TRACKERS = (
@@ -95,22 +90,7 @@ def soak(
 ) -> tuple[list[tuple[int, list[float]]], int]:
     """RSS samples [(flows handed over, [this, writer, classifier])] and the flows stored."""
     prefix = f"soak{time.time_ns()}-"
-    db = url or str(tmp / "soak.db")
-    store = Store(db)
-    session = store.open_session(f"bench-{prefix}", "capture")
-    store.dispose()
-    spill = tmp / "spill.har"
-    config = Config(
-        db=db, session_id=session, device="", names={}, spill_path=str(spill),
-        spill=functools.partial(HarSpill, spill), workers=1, max_bytes=16 << 20, parent=os.getpid(),
-        analyzer=make_analyzer(None, None), live=live,
-    )  # fmt: skip
-    writer = WriterProcess(config)
-    if not writer.wait_ready():
-        raise SystemExit("the writer process did not start")
-    writer_pid = writer.process.pid
-    assert writer_pid is not None
-    classifiers = [p for p in _tree(writer_pid) if p != writer_pid]
+    writer, writer_pid, classifiers = start_writer(url or str(tmp / "soak.db"), tmp, prefix, live)
     pids = (os.getpid(), writer_pid)
     samples: list[tuple[int, list[float]]] = []
     every = max(1, flows // 40)

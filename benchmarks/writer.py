@@ -49,11 +49,9 @@ def _exchange(i: int, prefix: str) -> Exchange:
     )  # fmt: skip
 
 
-def _round(tmp: Path, flows: int, rate: float, live: bool, url: str) -> tuple[float, float, float, float]:
-    """(writer process, classifier, this process) CPU µs a flow, and seconds from the last hand-over
-    to the last flow stored."""
-    prefix = f"w{time.time_ns()}-"  # every round's flows new, in a database that keeps them all
-    db = url or str(tmp / f"{prefix}.db")
+def start_writer(db: str, tmp: Path, prefix: str, live: bool) -> tuple[WriterProcess, int, list[int]]:
+    """A writer process with one classifier process, on a new capture session of `db`, as a capture
+    starts one; with its pid and its classifier processes' pids."""
     store = Store(db)
     session = store.open_session(f"bench-{prefix}", "capture")
     store.dispose()
@@ -68,7 +66,14 @@ def _round(tmp: Path, flows: int, rate: float, live: bool, url: str) -> tuple[fl
         raise SystemExit("the writer process did not start")
     writer_pid = writer.process.pid
     assert writer_pid is not None
-    classifiers = [p for p in _tree(writer_pid) if p != writer_pid]
+    return writer, writer_pid, [p for p in _tree(writer_pid) if p != writer_pid]
+
+
+def _round(tmp: Path, flows: int, rate: float, live: bool, url: str) -> tuple[float, float, float, float]:
+    """(writer process, classifier, this process) CPU µs a flow, and seconds from the last hand-over
+    to the last flow stored."""
+    prefix = f"w{time.time_ns()}-"  # every round's flows new, in a database that keeps them all
+    writer, writer_pid, classifiers = start_writer(url or str(tmp / f"{prefix}.db"), tmp, prefix, live)
     before = {p: _cpu(p) for p in (writer_pid, *classifiers)}
     own = time.process_time()
 

@@ -553,6 +553,19 @@ def _destination_statements(store: Store) -> list[str]:
     return seen
 
 
+def _flow_and_destination_hosts(store: Store, sid: int) -> list[tuple[str, str]]:
+    """Each flow's host beside the host of the destination row it points at."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT f.host, d.host FROM flows f JOIN destinations d ON d.id = f.destination_id "
+                "WHERE f.session_id = :s"
+            ),
+            {"s": sid},
+        ).all()
+    return [(flow_host, dest_host) for flow_host, dest_host in rows]
+
+
 def test_a_batch_reads_only_destinations_this_process_has_not_met(db_url: str) -> None:
     store = Store(db_url)
     try:
@@ -576,14 +589,7 @@ def test_a_batch_reads_only_destinations_this_process_has_not_met(db_url: str) -
         other = _analysis(replace(_exchange(6, f"known-{sid}-6"), url="https://other.example.net/x"), [])
         assert store.write(sid, "dev", [_analysis(_exchange(7, f"known-{sid}-7"), []), other]).stored == 2
         assert statements == ["INSERT", "SELECT"]  # only other.example.net
-        with store.engine.connect() as conn:
-            pairs = conn.execute(
-                text(
-                    "SELECT f.host, d.host FROM flows f JOIN destinations d ON d.id = f.destination_id "
-                    "WHERE f.session_id = :s"
-                ),
-                {"s": sid},
-            ).all()
+        pairs = _flow_and_destination_hosts(store, sid)
         assert len(pairs) == 8 and all(flow_host == dest_host for flow_host, dest_host in pairs)
     finally:
         store.dispose()
@@ -638,14 +644,7 @@ def test_the_destination_ids_remembered_stay_within_their_bound(
             ]
             assert store.write(sid, "dev", flows).stored == 3
             assert len(store._known_destinations) <= 8  # noqa: SLF001
-        with store.engine.connect() as conn:
-            pairs = conn.execute(
-                text(
-                    "SELECT f.host, d.host FROM flows f JOIN destinations d ON d.id = f.destination_id "
-                    "WHERE f.session_id = :s"
-                ),
-                {"s": sid},
-            ).all()
+        pairs = _flow_and_destination_hosts(store, sid)
         assert len(pairs) == 36 and all(flow_host == dest_host for flow_host, dest_host in pairs)
     finally:
         store.dispose()
