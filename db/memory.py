@@ -9,10 +9,16 @@ hours ends up holding the largest of them many times over.  Measured on the repl
 mitmproxy dump (`benchmarks/bigfile.py`): its processes held 301 MB (PSS) with the threshold left to
 move, 241 MB with it fixed (docs/performance.md#big-inputs-bounded-memory-python-benchmarksbigfilepy).
 
-`give_back_big_blocks()` fixes the threshold at glibc's own starting value, which also stops it
-from moving (`mallopt(M_MMAP_THRESHOLD, ...)`).  `replay` and `reanalyze` call it first, the capture addon
-when the proxy starts (`phonehome capture` and `mitmdump -s` alike), and the fork server of the
-classifier and writer processes (`db/preload.py`), whose children inherit it.  With another C library it does nothing.
+`give_back_big_blocks()` fixes the threshold at 512 KB, which also stops it from moving
+(`mallopt(M_MMAP_THRESHOLD, ...)`), and the heap's trim threshold at twice that, as glibc's own moving
+thresholds keep them.  Not at glibc's starting value of 128 KB: every read of a socket asks for 256 KB
+(asyncio's read buffer, cut to what arrived), and below that each read mapped fresh pages and gave
+them back (mmap, a page fault, mremap, munmap): 50-60 µs of the proxy's CPU a request, two reads a
+request (docs/performance.md#the-proxys-reads-served-from-the-heap-again-2026-12-07-stop-32).
+
+`replay` and `reanalyze` call it first, the capture addon when the proxy starts (`phonehome
+capture` and `mitmdump -s` alike), and the fork server of the classifier and writer processes
+(`db/preload.py`), whose children inherit it.  With another C library it does nothing.
 """
 
 from __future__ import annotations
@@ -20,8 +26,15 @@ from __future__ import annotations
 import ctypes
 import os
 
-M_MMAP_THRESHOLD = -3  # glibc's malloc.h
-THRESHOLD = 128 * 1024  # glibc's default starting value (DEFAULT_MMAP_THRESHOLD_MIN)
+M_TRIM_THRESHOLD = -1  # glibc's malloc.h
+M_MMAP_THRESHOLD = -3
+# Above a socket read's 256 KB buffer (asyncio's `max_size`) with room to spare; blocks this big or
+# bigger (bodies of a flow, a megabyte read of a file) get mappings of their own.
+THRESHOLD = 512 * 1024
+# The free memory the heap keeps at its top before giving it back: twice the mapping threshold, as
+# glibc's moving thresholds keep it, so that a 256 KB read cut to its size does not shrink the heap
+# only for the next read to grow it again.
+TRIM = 2 * THRESHOLD
 
 _applied = False
 
@@ -35,7 +48,7 @@ def glibc() -> bool:
 
 
 def give_back_big_blocks() -> bool:
-    """Serve blocks of 128 KB or more from mappings of their own, always; True if it took effect
+    """Serve blocks of 512 KB or more from mappings of their own, always; True if it took effect
     (on glibc), False elsewhere.  Safe to call more than once."""
     global _applied
     if _applied:
@@ -48,7 +61,7 @@ def give_back_big_blocks() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
-    _applied = mallopt(M_MMAP_THRESHOLD, THRESHOLD) == 1
+    _applied = mallopt(M_MMAP_THRESHOLD, THRESHOLD) == 1 and mallopt(M_TRIM_THRESHOLD, TRIM) == 1
     return _applied
 
 
