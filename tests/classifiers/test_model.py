@@ -203,3 +203,55 @@ def test_never_sent() -> None:
     assert not never_sent(502, None)  # a gateway upstream answered 502: the request got there
     assert not never_sent(None, "timed out")  # sent, perhaps received: unknown, so counted
     assert not never_sent(None, None)
+
+
+# -- an Exchange crosses a pipe once or twice a flow: its pickle keeps every field and the time's zone
+
+import pickle  # noqa: E402
+from datetime import UTC, datetime, timedelta, timezone  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+from phonehome.classifiers.model import Exchange  # noqa: E402
+
+_text = st.text(max_size=20)
+_headers = st.lists(st.tuples(_text, _text), max_size=3).map(tuple)
+_zones = st.one_of(
+    st.just(UTC),
+    st.none(),
+    st.integers(min_value=-14 * 60, max_value=14 * 60).map(lambda m: timezone(timedelta(minutes=m))),
+)
+_exchanges = st.builds(
+    Exchange,
+    time=st.builds(lambda t, tz: t.replace(tzinfo=tz), st.datetimes(), _zones),
+    method=_text,
+    url=_text,
+    request_headers=_headers,
+    request_body=st.binary(max_size=40),
+    http_version=_text,
+    status=st.one_of(st.none(), st.integers(min_value=-(2**70), max_value=2**70)),
+    response_headers=_headers,
+    response_bytes=st.integers(min_value=0, max_value=2**70),
+    server_ip=st.one_of(st.none(), _text),
+    client_address=st.one_of(st.none(), _text),
+    error=st.one_of(st.none(), _text),
+    fingerprint=_text,
+    notes=st.lists(_text, max_size=2).map(tuple),
+)
+
+
+@settings(max_examples=300)
+@given(_exchanges)
+def test_an_exchange_comes_back_from_its_pickle_whole(exchange: Exchange) -> None:
+    back = pickle.loads(pickle.dumps(exchange, pickle.HIGHEST_PROTOCOL))
+    assert back == exchange
+    # Equal times may differ in zone (same instant): the zone must come back too.
+    assert back.time.tzinfo == exchange.time.tzinfo
+    assert back.time.utcoffset() == exchange.time.utcoffset()
+    assert repr(back) == repr(exchange)
+
+
+def test_the_pickle_carries_every_field() -> None:
+    # A field added to Exchange and not to its __reduce__ would be lost between processes.
+    _, args = Exchange(time=datetime(2026, 1, 1, tzinfo=UTC), method="GET", url="https://a/").__reduce__()
+    assert len(args) == 1 + len(dataclasses.fields(Exchange))
+    assert all(f.compare for f in dataclasses.fields(Exchange))
