@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mitmproxy import connection, tls
 from mitmproxy.proxy import context as proxy_context
 from mitmproxy.test import taddons, tflow
@@ -206,6 +208,48 @@ async def test_ignored_hosts_and_the_certificate_page_are_not_recorded(tmp_path:
         assert [r["host"] for r in flows(store, Filters())] == ["kept.example.com"]
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "host_header", "skipped"),
+    [
+        ("http://mitm.it/cert/pem", None, True),
+        ("http://10.0.0.1/cert/pem", "MITM.IT", True),  # transparent mode: the name is in the header
+        ("http://10.0.0.1/", "mitm.it:80", True),
+        ("http://mitm.it.example.com/", None, False),
+        ("http://notmitm.it/", "notmitm.it", False),
+        ("http://mitm.it/", "example.com", False),  # the header names the host, as mitmproxy shows it
+    ],
+)
+def test_the_certificate_page_is_told_without_ignore_patterns(
+    url: str, host_header: str | None, skipped: bool
+) -> None:
+    flow = tflow.tflow(resp=True)
+    flow.request.url = url
+    if host_header is not None:
+        flow.request.headers["Host"] = host_header
+    assert Capture()._skip(flow) is skipped
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["mitm.it", "MITM.it", "10.0.0.1", "a.mitm.it", "example.com"]),
+    st.one_of(
+        st.none(),
+        st.from_regex(r"\A[A-Za-z0-9.:\[\]-]{0,20}\Z"),
+        st.sampled_from(["mitm.it", "Mitm.It:8080"]),
+    ),
+)
+def test_without_ignore_patterns_the_quick_answer_is_mitmproxys(host: str, header: str | None) -> None:
+    flow = tflow.tflow(resp=True)
+    flow.request.host = host
+    if header is not None:
+        flow.request.headers["Host"] = header
+    try:
+        expected = flow.request.pretty_host.lower() == "mitm.it"
+    except Exception:  # noqa: BLE001 - a name mitmproxy cannot parse is recorded
+        expected = False
+    assert Capture()._skip(flow) is expected
 
 
 async def test_known_values_option(tmp_path: Path) -> None:
