@@ -236,3 +236,40 @@ def test_random_bytes_and_cuts_in_a_dump_never_raise(
             list(open_source(path))
         except SourceError:
             pass  # refused as a whole, in one line: allowed
+
+
+# -- a flow's URL without parsing its Host header: always mitmproxy's own `pretty_url` text ---------
+
+from phonehome.sources.mitm import _url  # noqa: E402
+
+_hosts = st.one_of(
+    st.sampled_from(["example.com", "Example.COM", "127.0.0.1", "::1", "a.b.c", "xn--bcher-kva.example"]),
+    st.from_regex(r"\A[a-z0-9.-]{1,12}\Z"),
+)
+_ports = st.one_of(st.sampled_from([80, 443, 8080]), st.integers(min_value=1, max_value=65535))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "https"]),
+    host=_hosts,
+    port=_ports,
+    header=st.one_of(
+        st.none(),
+        st.sampled_from(["same", "same:port", "same:80", "same:443", "[same]:port", "other.example", ""]),
+        st.from_regex(r"\A[A-Za-z0-9.:\[\]-]{0,20}\Z"),
+    ),
+    path=st.sampled_from(["/", "/collect?n=1", "*", "/a b", ""]),
+    method=st.sampled_from(["GET", "POST", "CONNECT"]),
+)
+def test_the_url_is_mitmproxys_pretty_url(
+    scheme: str, host: str, port: int, header: str | None, path: str, method: str
+) -> None:
+    request = http.Request.make(method, f"{scheme}://h.example:1/", b"")
+    request.host, request.port, request.path = host, port, path
+    if method == "CONNECT":
+        request.authority = f"{host}:{port}"
+    if header is not None:
+        header = header.replace("same", host).replace("port", str(port))
+        request.headers["Host"] = header
+    assert _url(request) == request.pretty_url
