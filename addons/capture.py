@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import os
 import re
@@ -213,6 +214,10 @@ class Capture:
         # back to the system when it is done with, not to this process's heap (db/memory.py).
         give_back_big_blocks()
         self._writer()
+        # What start-up built (the imports, the analyzer's tables) lives as long as the proxy: the
+        # collector's full passes no longer walk it.  Each such pass held every request in flight
+        # for 50-60 ms, against mitmdump's 30-40 (docs/performance.md#the-proxys-reads-served-from-the-heap-again-2026-12-07-stop-32).
+        gc.freeze()
 
     def _writer(self) -> Writer | WriterProcess:
         if self.writer is None:
@@ -358,6 +363,7 @@ class Capture:
 
     def done(self) -> None:
         """Flush every queued flow before mitmproxy exits (Ctrl-C included)."""
+        gc.unfreeze()  # what start-up built may go now, as in a process that never froze it
         if self.writer is None or self.store is None or self.session_id is None:
             return
         try:
