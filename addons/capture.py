@@ -216,7 +216,8 @@ class Capture:
         self._writer()
         # What start-up built (the imports, the analyzer's tables) lives as long as the proxy: the
         # collector's full passes no longer walk it.  Each such pass held every request in flight
-        # for 50-60 ms, against mitmdump's 30-40 (docs/performance.md#the-proxys-reads-served-from-the-heap-again-2026-12-07-stop-32).
+        # for 50-60 ms, against mitmdump's 30-40 (docs/performance.md, "What the proxy's process
+        # spends beside mitmdump").
         gc.freeze()
 
     def _writer(self) -> Writer | WriterProcess:

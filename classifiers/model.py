@@ -171,7 +171,7 @@ class Exchange:
         """Pickled as its fields in order, a time in UTC without its zone: every flow crosses a pipe
         once or twice (proxy to writer process, to a classifier process), and the dataclass's own
         state (a `fields()` walk) and UTC's pickling through copyreg doubled what that cost
-        (docs/performance.md#the-proxys-reads-served-from-the-heap-again-2026-12-07-stop-32)."""
+        (docs/performance.md#what-the-proxys-process-spends-beside-mitmdump-2026-12-07-stop-32)."""
         time = self.time
         utc = time.tzinfo is UTC
         return _exchange, (

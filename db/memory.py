@@ -14,7 +14,7 @@ move, 241 MB with it fixed (docs/performance.md#big-inputs-bounded-memory-python
 thresholds keep them.  Not at glibc's starting value of 128 KB: every read of a socket asks for 256 KB
 (asyncio's read buffer, cut to what arrived), and below that each read mapped fresh pages and gave
 them back (mmap, a page fault, mremap, munmap): 50-60 µs of the proxy's CPU a request, two reads a
-request (docs/performance.md#the-proxys-reads-served-from-the-heap-again-2026-12-07-stop-32).
+request (docs/performance.md#what-the-proxys-process-spends-beside-mitmdump-2026-12-07-stop-32).
 
 `replay` and `reanalyze` call it first, the capture addon when the proxy starts (`phonehome
 capture` and `mitmdump -s` alike), and the fork server of the classifier and writer processes
