@@ -278,8 +278,12 @@ def test_ctrl_c_ends_the_report_and_its_workers(tmp_path: Path) -> None:
         store.dispose()
     pids = tmp_path / "pids"
     pids.mkdir()
+    # Ctrl-C as a terminal delivers it, to a command whose SIGINT is at its default: a shell that
+    # starts these tests in the background (`pytest &`, no job control) hands them SIGINT ignored,
+    # and Python keeps an ignored SIGINT ignored in the commands they start.
     script = textwrap.dedent(f"""
-        import os, sys, time
+        import os, signal, sys, time
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         from phonehome.db import workers
         from phonehome.report import build
         build.PARALLEL_FLOWS = 1
