@@ -30,7 +30,7 @@ from phonehome.cli.common import (
     workers_option,
 )
 from phonehome.db import queries
-from phonehome.db.memory import give_back_big_blocks
+from phonehome.db.memory import give_back_big_blocks, spared_by_the_collector
 from phonehome.db.reanalyze import reanalyze as run_reanalyze
 from phonehome.db.store import Store
 from phonehome.output import terminal_safe
@@ -67,7 +67,7 @@ def replay_cmd(
     give_back_big_blocks()  # a long read of big bodies: their memory goes back when each is done
     known = known_values(known_file)
     places = destinations_of(geoip_db, asn_db)
-    with open_store(db, create=True) as store:
+    with open_store(db, create=True) as store, spared_by_the_collector():
         report = _replay_with_progress(
             store, list(files), label, known, places, Resolver() if resolve else None,
             _workers_for(list(files), workers),

@@ -106,3 +106,15 @@ def test_classifier_workers_inherit_it_from_the_fork_server() -> None:
         assert pool.wait_ready()
         (analysis,) = pool.classify([exchange])
     assert analysis.notes == ("applied=True",)
+
+
+def test_what_is_held_is_spared_by_the_collector_for_the_block_only() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with memory.spared_by_the_collector():
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), memory.spared_by_the_collector():
+        raise RuntimeError("the block failed")
+    assert gc.get_freeze_count() == 0

@@ -293,6 +293,37 @@ def test_long_reads_give_big_blocks_back(
     assert calls == [True]
 
 
+def test_a_replay_leaves_what_it_holds_at_the_start_out_of_the_collectors_passes(
+    har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its imports and the open store are frozen while the flows are read (db/memory.py), and given
+    back to the collector when the replay ends, even when it fails."""
+    import gc
+
+    from phonehome.cli import replay as cli_replay
+
+    seen: list[int] = []
+    original = cli_replay._replay_with_progress
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cli_replay, "_replay_with_progress", watched)
+    code, _, err = run("replay", str(har_clients / "har_files-chrome.har"), "--db", str(tmp_path / "x.db"))
+    assert code == 0, err
+    assert len(seen) == 1 and seen[0] > 10_000
+    assert gc.get_freeze_count() == 0
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the replay failed")
+
+    monkeypatch.setattr(cli_replay, "_replay_with_progress", broken)
+    with pytest.raises(RuntimeError, match="the replay failed"):
+        run("replay", str(har_clients / "har_files-chrome.har"), "--db", str(tmp_path / "y.db"))
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_small_file_is_classified_in_a_worker_process_unless_asked(tmp_path: Path) -> None:
     """By default every replay classifies in worker processes: a small file in one (its fork server
     starts with the command anyway), a big one in one per core but one; `--workers` decides."""
