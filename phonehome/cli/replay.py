@@ -228,7 +228,7 @@ def reanalyze(
     # With --resolve, addresses are looked up here, before each flow goes to them (as replay does).
     processes = default_workers() if workers is None else workers
     prepare = Resolver().prepare if resolve else None
-    with open_store(db, create=False, session=session) as store:
+    with open_store(db, create=False, session=session) as store, spared_by_the_collector():
         analyzer = make_analyzer(known, places)
         if sys.stderr.isatty():
             with Progress(TextColumn("re-analysing"), BarColumn(), MofNCompleteColumn(), console=console(err=True),

@@ -324,6 +324,30 @@ def test_a_replay_leaves_what_it_holds_at_the_start_out_of_the_collectors_passes
     assert gc.get_freeze_count() == 0
 
 
+def test_a_reanalysis_leaves_what_it_holds_at_the_start_out_of_the_collectors_passes(
+    har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from phonehome.cli import replay as cli_replay
+
+    db = str(tmp_path / "x.db")
+    code, _, err = run("replay", str(har_clients / "har_files-chrome.har"), "--db", db)
+    assert code == 0, err
+    seen: list[int] = []
+    original = cli_replay.run_reanalyze
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cli_replay, "run_reanalyze", watched)
+    code, _, err = run("reanalyze", "--db", db)
+    assert code == 0, err
+    assert len(seen) == 1 and seen[0] > 10_000
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_small_file_is_classified_in_a_worker_process_unless_asked(tmp_path: Path) -> None:
     """By default every replay classifies in worker processes: a small file in one (its fork server
     starts with the command anyway), a big one in one per core but one; `--workers` decides."""
