@@ -293,6 +293,24 @@ def test_long_reads_give_big_blocks_back(
     assert calls == [True]
 
 
+def _frozen_counts(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    """How many objects were frozen out of the collector's passes each time the command called
+    `name` (a function of phonehome.cli.replay), recorded as it is called."""
+    import gc
+
+    from phonehome.cli import replay as cli_replay
+
+    seen: list[int] = []
+    original = getattr(cli_replay, name)
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cli_replay, name, watched)
+    return seen
+
+
 def test_a_replay_leaves_what_it_holds_at_the_start_out_of_the_collectors_passes(
     har_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -302,14 +320,7 @@ def test_a_replay_leaves_what_it_holds_at_the_start_out_of_the_collectors_passes
 
     from phonehome.cli import replay as cli_replay
 
-    seen: list[int] = []
-    original = cli_replay._replay_with_progress
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.get_freeze_count())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(cli_replay, "_replay_with_progress", watched)
+    seen = _frozen_counts(monkeypatch, "_replay_with_progress")
     code, _, err = run("replay", str(har_clients / "har_files-chrome.har"), "--db", str(tmp_path / "x.db"))
     assert code == 0, err
     assert len(seen) == 1 and seen[0] > 10_000
@@ -329,19 +340,10 @@ def test_a_reanalysis_leaves_what_it_holds_at_the_start_out_of_the_collectors_pa
 ) -> None:
     import gc
 
-    from phonehome.cli import replay as cli_replay
-
     db = str(tmp_path / "x.db")
     code, _, err = run("replay", str(har_clients / "har_files-chrome.har"), "--db", db)
     assert code == 0, err
-    seen: list[int] = []
-    original = cli_replay.run_reanalyze
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.get_freeze_count())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(cli_replay, "run_reanalyze", watched)
+    seen = _frozen_counts(monkeypatch, "run_reanalyze")
     code, _, err = run("reanalyze", "--db", db)
     assert code == 0, err
     assert len(seen) == 1 and seen[0] > 10_000
