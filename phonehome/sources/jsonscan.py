@@ -9,12 +9,20 @@ way to `log.entries`) and hands back each item of `log.entries` as bytes, with i
 Each entry is then parsed on its own (`phonehome.sources.har`), so a bad one costs only itself.
 Memory holds the entry being cut and one chunk; time is linear in the file's size (a string that
 spans chunks is resumed where the last chunk ended, never re-scanned).
+
+Given a parser (`EntryScanner(parse=...)`), most entries are cut by parsing them instead: the bytes
+between two entries, learned from the last pair cut the slow way (`}`, a comma, the whitespace, the
+next entry's `{` and its first key), are searched for, and the text up to that candidate is parsed.
+If it parses as one object it is the entry: a JSON object ends where its parse ends, and a quote
+right after `{` or whitespace cannot be inside a string, so such a match never lies within one.
+Anything else (no candidate, a parse that fails, too many brackets to be sure of the depth) goes
+the slow way; a candidate that failed is never tried again, so the time stays linear.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -64,6 +72,15 @@ FAST_DEPTH = 16
 FAST_SPAN = 64 << 10
 _STARTS: list[re.Pattern[bytes]] = []
 _AFTER = re.compile(rb"\}[ \t\r\n]*+([,\]])")
+# What an entry learned from starts with, for the separator: `{`, whitespace, its first key whole.
+_FIRST_KEY = re.compile(rb'\{[ \t\r\n]*+"[^"\\\x00-\x1f]{1,100}+"')
+# The separators kept (a file whose entries start with more keys than this is cut by parsing less).
+SEPARATORS = 16
+_SEP_MAX = 256  # nor longer ones (whitespace between entries can be of any length)
+# An entry is cut by parsing it only up to this size: the parser's working memory grows with it.
+PARSE_SPAN = 256 << 10
+# What a parser hands back for text it leaves to the slow way.
+NOT_PARSED: object = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +88,15 @@ class RawEntry:
     index: int  # position in log.entries, from 0
     data: bytes  # the item's JSON text, surrounding whitespace removed
     depth: int  # the deepest nesting inside it (an object of objects is 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """An entry cut by parsing it (`EntryScanner(parse=...)`): the parser's value, an object whose
+    brackets (and so its nesting) number at most the scanner's `max_depth`."""
+
+    index: int
+    value: object
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +173,28 @@ class _Buffer:
 class EntryScanner:
     """Iterate over `log.entries` of a HAR stream; `found` says whether the array was reached."""
 
-    def __init__(self, f: IO[bytes], chunk: int = CHUNK) -> None:
+    def __init__(
+        self,
+        f: IO[bytes],
+        chunk: int = CHUNK,
+        parse: Callable[[bytes], object] | None = None,
+        max_depth: int = 0,
+    ) -> None:
+        """`parse` (its value, or `NOT_PARSED`) lets entries of at most `max_depth` brackets be
+        cut by parsing them: they come back `Parsed`, the others `RawEntry`."""
         self.buf = _Buffer(f, chunk)
         self.pos = 0
         self.found = False
         # Containers from the root down to the entries array: (bracket, the key that led to it).
         self._stack: list[tuple[int, bytes | None]] = []
+        self._parse = parse
+        self._max_depth = max_depth
+        # The bytes seen between two entries, up to the second's first key (entries of one file
+        # may start with different keys), the latest last; and a pattern finding any of them.
+        self._seps: list[bytes] = []
+        self._sep: re.Pattern[bytes] | None = None
+        self._tail: bytes | None = None  # the last entry cut the slow way: its `}` to the comma
+        self._miss = 0  # no entry that starts before this is cut by parsing
 
     # -- finding the array --------------------------------------------------------------------
 
@@ -198,7 +240,7 @@ class EntryScanner:
 
     # -- cutting entries ----------------------------------------------------------------------
 
-    def entries(self) -> Iterator[RawEntry | Truncated | Unclosed]:
+    def entries(self) -> Iterator[RawEntry | Parsed | Truncated | Unclosed]:
         """Each item of the array, in order; the scanner must be inside it (`find_entries`)."""
         index = 0
         while True:
@@ -212,7 +254,16 @@ class EntryScanner:
                 return
             if first == 0x2C:  # a stray comma, as in [a,,b]: not an item
                 self.pos = start + 1
+                self._tail = None
                 continue
+            if self._tail is not None:
+                self._learn(start)
+            if self._sep is not None and start >= self._miss:
+                parsed = self._parsed(index, start)
+                if parsed is not None:
+                    yield parsed
+                    index += 1
+                    continue
             cut = self._item(start)
             if cut is None:
                 yield Truncated(index)
@@ -223,8 +274,11 @@ class EntryScanner:
                 yield Unclosed()
                 return
             self.pos = end + 1
+            comma = end
             while end > start and self.buf.byte(end - 1) in _WS:
                 end -= 1
+            if self._parse is not None and closer == 0x2C and self.buf.byte(end - 1) == 0x7D:
+                self._tail = self.buf.slice(end - 1, comma + 1)
             if end > start:
                 # Not kept in a local: this generator's frame must not hold the bytes while the
                 # entry is parsed and classified.
@@ -232,6 +286,46 @@ class EntryScanner:
                 index += 1
             if closer == 0x5D:
                 return
+
+    def _learn(self, start: int) -> None:
+        """The separator, from the slow way's last entry and the one starting at `start`."""
+        tail, self._tail = self._tail, None
+        buf = self.buf
+        if tail is None or self.pos < buf.base:  # the whitespace between them is no longer held
+            return
+        m = _FIRST_KEY.match(buf.data, start - buf.base)
+        if m is None:
+            return
+        sep = tail + buf.slice(self.pos, start) + m.group()
+        if len(sep) > _SEP_MAX or sep in self._seps:
+            return
+        self._seps = [*self._seps[-(SEPARATORS - 1) :], sep]
+        self._sep = re.compile(b"|".join(re.escape(s) for s in self._seps))
+
+    def _parsed(self, index: int, start: int) -> Parsed | None:
+        """The entry at `start`, cut where the separator next appears and parsed; None (the slow way)
+        if that is not one whole object."""
+        assert self._sep is not None and self._parse is not None
+        buf = self.buf
+        at = start - buf.base
+        if buf.data[at] != 0x7B:  # {
+            return None
+        found = self._sep.search(buf.data, at, at + PARSE_SPAN + _SEP_MAX)
+        if found is None:
+            # Not within reach: entries starting before where the search ended go the slow way.
+            self._miss = min(buf.end, start + PARSE_SPAN)
+            return None
+        close = found.start() + buf.base  # the entry's `}`
+        self._miss = close + 1  # tried: whatever happens, never again for an entry before it
+        text = buf.slice(start, close + 1)
+        if text.count(b"{") + text.count(b"[") > self._max_depth:
+            return None
+        value = self._parse(text)
+        if value is NOT_PARSED:
+            return None
+        self.pos = close + found.group().index(b",") + 1
+        buf.release(self.pos)
+        return Parsed(index, value)
 
     def _cut(self, index: int, start: int, end: int, depth: int) -> RawEntry:
         """The entry's bytes, copied out; the buffer lets go of them at once."""

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phonehome.sources.jsonscan import EntryScanner, RawEntry, Truncated, Unclosed
+from phonehome.sources import jsonscan
+from phonehome.sources.jsonscan import NOT_PARSED, EntryScanner, Parsed, RawEntry, Truncated, Unclosed
 
 HARS = sorted((Path(__file__).resolve().parents[2] / "data" / "har-clients").glob("*.har"))
 
@@ -229,3 +232,150 @@ def test_the_patterns_are_compiled_only_as_deep_as_the_entries_go(monkeypatch: p
     deeper = {"a": [[[[[1]]]]]}
     _scan(json.dumps({"log": {"entries": [deeper]}}).encode())
     assert len(jsonscan._STARTS) == 6
+
+
+# -- cutting by parsing ---------------------------------------------------------------------------
+
+
+def _orjson(text: bytes) -> object:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return NOT_PARSED
+
+
+def _values(items: list[Any]) -> list[object]:
+    """What each item says: an entry's value (parsed here if it came as bytes), or the item."""
+    out: list[object] = []
+    for i in items:
+        if isinstance(i, Parsed):
+            out.append((i.index, i.value))
+        elif isinstance(i, RawEntry):
+            value = _orjson(i.data)
+            out.append((i.index, value if value is not NOT_PARSED else ("unparsed", i.data, i.depth)))
+        else:
+            out.append(i)
+    return out
+
+
+def _scan_parsing(
+    data: bytes, chunk: int = 1 << 20, max_depth: int = 64, parse: Any = _orjson
+) -> list[RawEntry | Parsed | Truncated | Unclosed]:
+    scanner = EntryScanner(io.BytesIO(data), chunk, parse=parse, max_depth=max_depth)
+    return list(scanner.entries()) if scanner.find_entries() else []
+
+
+_FORMATS = st.sampled_from(
+    [
+        {},
+        {"separators": (",", ":")},
+        {"indent": 2},
+        {"indent": 4, "ensure_ascii": False},
+        {"indent": "\t"},
+    ]
+)
+
+
+@settings(deadline=None)
+@given(st.lists(_JSON, max_size=8), _FORMATS, st.sampled_from([1, 5, 64, 1 << 20]), st.booleans())
+def test_entries_cut_by_parsing_are_the_entries_cut_by_brackets(
+    entries: list[object], fmt: dict[str, Any], chunk: int, same_keys: bool
+) -> None:
+    """Whatever the entries and the writer's layout, the scanner that parses gives the same entries,
+    in the same places, as the one that counts brackets; a file's entries that begin alike are
+    nearly all cut by parsing (fails if candidates are wrong, or never tried)."""
+    if same_keys:  # as a HAR's: objects whose first key is one of a few
+        entries = [
+            {("started", "pageref")[i % 2]: i, "body": e, "more": [{"started": 1}]}
+            for i, e in enumerate(entries)
+        ]
+    data = json.dumps({"log": {"entries": entries}}, **fmt).encode("utf-8", "surrogatepass")
+    slow = _scan(data, chunk)[1]
+    fast = _scan_parsing(data, chunk)
+    assert _values(fast) == _values(slow)
+    if same_keys and chunk == 1 << 20:
+        # The first ones (learning both first keys: one of them twice, the entry after an unknown
+        # key cannot be cut at its end) and the last (no separator after it).
+        assert sum(isinstance(i, RawEntry) for i in fast) <= 4
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.lists(_TOKENS | st.just(b'"k"'), max_size=30).map(b"".join), max_size=8),
+    st.sampled_from([b", ", b",", b",\n  "]),
+    st.sampled_from([1, 5, 64, 1 << 20]),
+)
+def test_any_text_cut_by_parsing_is_cut_as_by_brackets(bodies: list[bytes], sep: bytes, chunk: int) -> None:
+    """Hostile text between entries that start alike: brackets in and out of strings, separators
+    inside entries, broken strings.  Same items either way; what was parsed is what the bytes the
+    slow way cut parse to."""
+    data = b'{"log": {"entries": [' + sep.join(b'{"k": ' + body + b"}" for body in bodies) + b"]}}"
+    assert _values(_scan_parsing(data, chunk)) == _values(_scan(data, chunk)[1])
+
+
+def test_an_entry_with_more_brackets_than_the_depth_allowed_comes_as_bytes_with_its_depth() -> None:
+    """Bracket count bounds depth: past `max_depth` the entry is cut the slow way, so its depth is known
+    (HAR import skips entries nested too deep before parsing them)."""
+    entries = [{"a": 1}, {"a": 2}, {"a": [[[[[[[[1]]]]]]]]}, {"a": "[[[[[[[[[["}, {"a": 3}]
+    items = _scan_parsing(json.dumps({"log": {"entries": entries}}).encode(), max_depth=5)
+    assert [type(i).__name__ for i in items] == ["RawEntry", "Parsed", "RawEntry", "RawEntry", "RawEntry"]
+    assert [i.depth for i in items if isinstance(i, RawEntry)] == [1, 9, 1, 1]
+
+
+def test_what_the_parser_refuses_is_cut_the_slow_way() -> None:
+    entries = [{"a": 1}, {"a": 2}, {"a": "refused"}, {"a": 4}, {"a": 5}]
+    parse = lambda text: NOT_PARSED if b"refused" in text else orjson.loads(text)  # noqa: E731
+    items = _scan_parsing(json.dumps({"log": {"entries": entries}}).encode(), parse=parse)
+    assert [type(i).__name__ for i in items] == ["RawEntry", "Parsed", "RawEntry", "Parsed", "RawEntry"]
+    assert _values(items) == [(i, e) for i, e in enumerate(entries)]
+
+
+@pytest.mark.parametrize("path", HARS, ids=[p.name for p in HARS])
+def test_real_hars_cut_by_parsing_as_by_brackets(path: Path) -> None:
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    items = _scan_parsing(data)
+    assert _values(items) == _values(_scan(data)[1])
+
+
+def test_failed_candidates_cost_linear_time() -> None:
+    """Entries full of inner objects that begin as entries do: every separator found inside one is a
+    candidate that fails.  Each failure moves the next try past it, so the text given to the parser
+    adds up to less than the file, and the searches for separators too."""
+    inner = [{"a": i} for i in range(2000)]
+    # Inside entries, and far ahead of entries whose first key is never learned (it has an escape):
+    # each of those would find the same candidate again, or search to the end for none.
+    others = [{'b"': i} for i in range(2000)]
+    entries = [
+        {"a": 0},
+        {"a": 1},
+        *({"a": inner} for _ in range(20)),
+        *others,
+        {"c": inner},
+        {"a": 2},
+        *others,
+    ]
+    data = json.dumps({"log": {"entries": entries}}, separators=(",", ":")).encode()
+    parsed: list[int] = []
+
+    def parse(text: bytes) -> object:
+        parsed.append(len(text))
+        return _orjson(text)
+
+    searched: list[int] = []  # bytes each search for a separator passed over
+
+    class Counted:
+        def __init__(self, pattern: re.Pattern[bytes]) -> None:
+            self.pattern = pattern
+
+        def search(self, data: bytearray, pos: int, endpos: int) -> re.Match[bytes] | None:
+            m = self.pattern.search(data, pos, endpos)
+            searched.append((m.end() if m else min(endpos, len(data))) - pos)
+            return m
+
+    real_compile = re.compile
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(jsonscan.re, "compile", lambda *a: Counted(real_compile(*a)))
+        items = _scan_parsing(data, parse=parse)
+    assert _values(items) == [(i, e) for i, e in enumerate(entries)]
+    assert sum(parsed) < len(data)
+    assert sum(searched) < len(data)
