@@ -27,11 +27,20 @@ _LONG = re.compile("[0-9]{19}")
 # The same test on bytes, in two C calls: every byte to "0" if a digit, else to " ", then a run.
 _DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
 _LONG_RUN = b"0" * 19
+_RUNS = re.compile(rb"0{19,}")
+# What can come just before the digits of a JSON number: its sign, point or exponent, or what a
+# value follows (whitespace, `:`, `,`, `[`).  Digits after anything else (`/123…` in a URL, `"123…`,
+# `id=123…`) are inside a string, where both modules read them alike.
+_NUMBER_BEFORE = frozenset(b"-+.eE \t\r\n:,[")
 
 
 def long_digits(data: bytes) -> bool:
-    """Whether `data` holds a run of digits orjson might read otherwise than the standard module."""
-    return _LONG_RUN in data.translate(_DIGITS)
+    """Whether `data` holds a run of digits orjson might read otherwise than the standard module:
+    one that could be a number's (a long id in a URL cannot, and is common in trackers' requests)."""
+    digits = data.translate(_DIGITS)
+    if _LONG_RUN not in digits:
+        return False
+    return any(m.start() == 0 or data[m.start() - 1] in _NUMBER_BEFORE for m in _RUNS.finditer(digits))
 
 
 def dumps(value: Any) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from phonehome.db.jsontext import dumps, loads
+from phonehome.db.jsontext import dumps, loads, long_digits
 
 _SCALARS = (
     st.none()
@@ -88,3 +88,28 @@ def test_not_json_is_refused_as_the_standard_module_refuses_it() -> None:
         loads("{not json")
     with pytest.raises(TypeError):
         dumps({(1, 2): 3})  # a key no JSON has
+
+
+@pytest.mark.parametrize(
+    ("data", "long"),
+    [
+        (b'{"url": "https://a/simgad/11827364512849201773"}', False),
+        (b'{"q": "id=12345678901234567890&x"}', False),
+        (b'{"s": "12345678901234567890"}', False),
+        (b'["ab12345678901234567890"]', False),
+        (b'{"n": 12345678901234567890}', True),
+        (b'{"n":-12345678901234567890}', True),
+        (b"[1,12345678901234567890]", True),
+        (b"[\n12345678901234567890]", True),
+        (b"12345678901234567890", True),
+        (b"[1.12345678901234567890]", True),
+        (b"[1e+12345678901234567890]", True),
+        (b"[1234567890123456789.5]", True),
+        (b"[123456789012345678]", False),  # 18 digits: orjson reads it as the standard module does
+        (b'{"s": "a 12345678901234567890"}', True),  # after a space it may be a number: the slow way
+    ],
+)
+def test_long_digits_tells_a_number_that_may_be_one_from_an_id_in_a_string(data: bytes, long: bool) -> None:
+    assert long_digits(data) is long
+    if not long:
+        assert loads(data) == json.loads(data)

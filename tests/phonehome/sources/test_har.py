@@ -640,6 +640,42 @@ def test_what_orjson_reads_of_an_entry_is_what_the_standard_module_reads(
         assert _same(got, json.loads(data.decode("utf-8"))), text
 
 
+_LONG_IDS = st.builds(
+    lambda before, digits, after: f"{before}{digits}{after}",
+    st.sampled_from(["", "/", "id=", "&x=", "a", "_", "%2F", "e", "-", ".", " ", ":", ",", "["]),
+    st.from_regex(r"\A[0-9]{19,26}\Z"),
+    st.sampled_from(["", "/", "&", "x"]),
+)
+_BIG_NUMBERS = st.integers(10**18, 10**25) | st.integers(-(10**25), -(10**18))
+
+
+@given(
+    st.lists(
+        _LONG_IDS
+        | _BIG_NUMBERS
+        | st.dictionaries(st.sampled_from(["id", "u"]), _LONG_IDS | _BIG_NUMBERS, max_size=2),
+        max_size=5,
+    ),
+    st.sampled_from([{}, {"separators": (",", ":")}, {"indent": 1}]),
+)
+def test_long_digits_in_strings_are_read_by_orjson_and_long_numbers_are_not(
+    values: list[Any], fmt: dict[str, Any]
+) -> None:
+    """A tracker's long ids in URLs and strings no longer send an entry the slow way; a number of as
+    many digits still does (orjson would read some as floats).  Fails if either goes the other way."""
+    text = json.dumps(values, **fmt)
+    got = har._parse_plain(text.encode())
+    if got is not har._NOT_PLAIN:
+        assert _same(got, json.loads(text)), text
+    scalars = [x for v in values for x in (v.values() if isinstance(v, dict) else [v])]
+    if any(isinstance(x, int) for x in scalars):
+        assert got is har._NOT_PLAIN, text  # a number of 19 digits or more: the standard module reads it
+    elif all(x[:1] not in ("", "e", "-", ".", " ", ":", ",", "[") for x in scalars):
+        # Digits after a letter, `/`, `=`, `%2F`, `_` can only be inside a string; after what a
+        # number could follow (exponent, sign, point, space, `:`, `,`, `[`) they still go the slow way.
+        assert got is not har._NOT_PLAIN, text
+
+
 def test_orjson_reads_most_entries_and_leaves_the_rest_to_the_standard_module() -> None:
     """The fast path is taken (or this test fails), and what it must not read goes the other way."""
     assert har._parse_plain(b'{"a": [1, 2.5, "x"]}') == {"a": [1, 2.5, "x"]}
