@@ -1,7 +1,9 @@
-"""Shared helpers for the benchmarks: synthetic HAR files built from the bundled sample."""
+"""Shared helpers for the benchmarks: HAR files built from the bundled sample, or from captures other
+people recorded (the real-world set)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import resource
 from collections import Counter
@@ -11,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "phone-session.har"
+REALWORLD = ROOT / "tests" / "realworld"
 
 
 def synthetic_har(path: Path, entries: int) -> Path:
@@ -23,6 +26,35 @@ def synthetic_har(path: Path, entries: int) -> Path:
         entry["startedDateTime"] = (start + timedelta(milliseconds=37 * i)).isoformat()
         out.append(entry)
     path.write_text(json.dumps({"log": {**base, "entries": out}}))
+    return path
+
+
+def recorded_har(path: Path, entries: int) -> Path:
+    """The real-world set's HAR entries (browsers' and proxies' recordings, with their response
+    bodies) that mitmproxy's reader accepts, repeated with fresh times until `entries` are written."""
+    from mitmproxy.io.har import request_to_flow
+
+    recorded = []
+    for har in sorted([*REALWORLD.glob("*.har"), *REALWORLD.glob("*.har.gz")]):
+        raw = gzip.decompress(har.read_bytes()) if har.suffix == ".gz" else har.read_bytes()
+        try:
+            log = json.loads(raw.decode("utf-8-sig"))["log"]
+        except ValueError:  # the set keeps a file cut short on purpose
+            continue
+        for entry in log["entries"]:
+            try:
+                request_to_flow(entry)
+            except Exception:  # noqa: BLE001 - what mitmproxy cannot read is left out of both runs
+                continue
+            recorded.append(entry)
+    start = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    out = []
+    for i in range(entries):
+        entry = dict(recorded[i % len(recorded)])
+        entry["startedDateTime"] = (start + timedelta(milliseconds=37 * i)).isoformat()
+        out.append(entry)
+    path.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "benchmark", "version": "1"},
+                                        "entries": out}}))  # fmt: skip
     return path
 
 

@@ -1,9 +1,8 @@
 """Replay throughput and memory, as a user runs it, beside mitmdump reading the same file.
 
-    python benchmarks/replay.py [--entries 5000] [--workers N] [--rounds 2]
+    python benchmarks/replay.py [--entries 5000] [--workers N] [--rounds 2] [--traffic sample|recorded]
 
-On one synthetic HAR (the bundled sample's entries repeated with fresh times), side by side in one
-run, each command in its own process and timed from start to exit (start-up included), best of
+On one HAR, side by side in one run, each command in its own process and timed from start to exit (start-up included), best of
 `--rounds`:
 
 - `phonehome replay FILE --workers 0`: read, classify and store in one process;
@@ -11,6 +10,10 @@ run, each command in its own process and timed from start to exit (start-up incl
   per core but one);
 - `mitmdump -n -r FILE`: mitmproxy reading the same file, no addon, no server;
 - parsing the JSON alone (the floor): `json.loads` of the whole file in a fresh interpreter.
+
+The HAR is the bundled sample's entries (a phone's dense tracker requests, 1.9 KB an entry) repeated
+with fresh times, or with `--traffic recorded` the real-world set's HAR entries (pages recorded by
+browsers and proxies, response bodies included, 3.9 KB an entry) that mitmproxy's reader accepts.
 
 Prints one summary line: flows/s and peak RSS of each, and the ratios the goals are stated in.
 """
@@ -29,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import installed_bytecode, synthetic_har  # noqa: E402
+from benchmarks._common import installed_bytecode, recorded_har, synthetic_har  # noqa: E402
 from phonehome.cli.common import default_workers  # noqa: E402
 
 
@@ -68,6 +71,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--traffic", choices=("sample", "recorded"), default="sample")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="do not compile phonehome's modules first: run as the environment says")  # fmt: skip
     args = parser.parse_args()
@@ -76,7 +80,9 @@ def main() -> None:
             cached = installed_bytecode(ENV)
             ENV.clear()
             ENV.update(cached)
-        har = synthetic_har(Path(tmp) / "bench.har", args.entries)
+        har = (recorded_har if args.traffic == "recorded" else synthetic_har)(
+            Path(tmp) / "bench.har", args.entries
+        )
         size_mb = har.stat().st_size / 1e6
         runs = {
             "inline": lambda r: [_bin("phonehome"), "replay", str(har), "--db", f"{tmp}/i{r}.db", "--workers", "0"],
@@ -94,7 +100,7 @@ def main() -> None:
     n = args.entries
     rate = {name: n / t for name, t in best.items()}
     print(
-        f"replay: {n} entries ({size_mb:.1f} MB HAR), best of {args.rounds}, start-up included"
+        f"replay: {n} entries ({size_mb:.1f} MB HAR, {args.traffic}), best of {args.rounds}, start-up included"
         f"{' (phonehome not compiled first)' if args.no_bytecode else ''}: "
         f"phonehome replay --workers 0 {rate['inline']:,.0f} flows/s ({rss['inline']:.0f} MB), "
         f"--workers {args.workers} {rate['workers']:,.0f} flows/s ({rss['workers']:.0f} MB); "
