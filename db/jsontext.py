@@ -24,23 +24,26 @@ import orjson
 # has 19); it may be inside a string, and then the standard module reads that text just as well,
 # only slower.
 _LONG = re.compile("[0-9]{19}")
-# The same test on bytes, in two C calls: every byte to "0" if a digit, else to " ", then a run.
-_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+# The same test on bytes, in C: every byte mapped to what it can be next to a number's digits
+# (digit "0", sign "S", point "P", exponent "E", what a value follows "N": whitespace, `:`, `,`,
+# `[`; anything else " "), then the runs that can be a number's.  A run after anything else (`/123…`
+# in a URL, `"123…`, `id=123…`, `uid":"1795-640…`) is inside a string, where both read it alike.
+_CLASS = {**dict.fromkeys(b"0123456789", b"0"), **dict.fromkeys(b"+-", b"S"), ord("."): b"P",
+          **dict.fromkeys(b"eE", b"E"), **dict.fromkeys(b" \t\r\n:,[", b"N")}  # fmt: skip
+_DIGITS = bytes(_CLASS.get(b, b" ")[0] for b in range(256))
 _LONG_RUN = b"0" * 19
-_RUNS = re.compile(rb"0{19,}")
-# What can come just before the digits of a JSON number: its sign, point or exponent, or what a
-# value follows (whitespace, `:`, `,`, `[`).  Digits after anything else (`/123…` in a URL, `"123…`,
-# `id=123…`) are inside a string, where both modules read them alike.
-_NUMBER_BEFORE = frozenset(b"-+.eE \t\r\n:,[")
+# An integer's digits follow what a value follows, or its sign there; a fraction's the point after a
+# digit; an exponent's the `e` after a digit, or its sign.
+_NUMBER_RUNS = tuple(before + _LONG_RUN for before in (b"N", b"NS", b"0P", b"0E", b"0ES"))
 
 
 def long_digits(data: bytes) -> bool:
     """Whether `data` holds a run of digits orjson might read otherwise than the standard module:
-    one that could be a number's (a long id in a URL cannot, and is common in trackers' requests)."""
-    digits = data.translate(_DIGITS)
-    if _LONG_RUN not in digits:
+    19 or more where a number's digits can be (a tracker's long id inside a string is not)."""
+    classes = data.translate(_DIGITS)
+    if _LONG_RUN not in classes:
         return False
-    return any(m.start() == 0 or data[m.start() - 1] in _NUMBER_BEFORE for m in _RUNS.finditer(digits))
+    return classes.startswith((_LONG_RUN, b"S" + _LONG_RUN)) or any(run in classes for run in _NUMBER_RUNS)
 
 
 def dumps(value: Any) -> str:

@@ -107,6 +107,12 @@ def test_not_json_is_refused_as_the_standard_module_refuses_it() -> None:
         (b"[1234567890123456789.5]", True),
         (b"[123456789012345678]", False),  # 18 digits: orjson reads it as the standard module does
         (b'{"s": "a 12345678901234567890"}', True),  # after a space it may be a number: the slow way
+        (b'{"uid": "1795000532187-6402918375518824136"}', False),  # a dash after a digit is no sign
+        (b'{"v": "v1.12345678901234567890"}', True),  # a point after a digit may be a fraction's
+        (b"[-12345678901234567890]", True),
+        (b"[1E-12345678901234567890]", True),
+        (b"-12345678901234567890", True),
+        (b'{"a":[0,-1234567890123456789]}', True),
     ],
 )
 def test_long_digits_tells_a_number_that_may_be_one_from_an_id_in_a_string(data: bytes, long: bool) -> None:
