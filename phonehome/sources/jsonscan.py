@@ -15,7 +15,7 @@ between two entries, learned from the last pair cut the slow way (`}`, a comma, 
 next entry's `{` and its first key), are searched for, and the text up to that candidate is parsed.
 If it parses as one object it is the entry: a JSON object ends where its parse ends, and a quote
 right after `{` or whitespace cannot be inside a string, so such a match never lies within one.
-Anything else (no candidate, a parse that fails, too many brackets to be sure of the depth) goes
+Anything else (no candidate, a parse that fails, an entry nested deeper than `max_depth`) goes
 the slow way; a candidate that failed is never tried again, so the time stays linear.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 CHUNK = 1 << 20
 # Reads grow with the entry being cut (so cutting costs linear time at any chunk size) up to this;
@@ -92,8 +92,8 @@ class RawEntry:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """An entry cut by parsing it (`EntryScanner(parse=...)`): the parser's value, an object whose
-    brackets (and so its nesting) number at most the scanner's `max_depth`."""
+    """An entry cut by parsing it (`EntryScanner(parse=...)`): the parser's value, an object nested
+    at most the scanner's `max_depth` deep."""
 
     index: int
     value: object
@@ -168,6 +168,25 @@ class _Buffer:
             return False
         self.data += block
         return True
+
+
+def _deeper(value: object, limit: int) -> bool:
+    """Whether a parsed value nests deeper than `limit` (an object of objects is 2), level by level."""
+    level: list[Any] = [value]
+    depth = 1
+    while True:
+        inner: list[Any] = [
+            child
+            for container in level
+            for child in (container.values() if type(container) is dict else container)
+            if type(child) is dict or type(child) is list
+        ]
+        if not inner:
+            return False
+        depth += 1
+        if depth > limit:
+            return True
+        level = inner
 
 
 class EntryScanner:
@@ -318,10 +337,12 @@ class EntryScanner:
         close = found.start() + buf.base  # the entry's `}`
         self._miss = close + 1  # tried: whatever happens, never again for an entry before it
         text = buf.slice(start, close + 1)
-        if text.count(b"{") + text.count(b"[") > self._max_depth:
-            return None
+        # Fewer brackets than the depth allowed (counting those in strings too) is as deep as it can
+        # be; with more, the parsed value's nesting is measured (a page's script in a response
+        # body is full of brackets, its entry four deep).
+        shallow = text.count(b"{") + text.count(b"[") <= self._max_depth
         value = self._parse(text)
-        if value is NOT_PARSED:
+        if value is NOT_PARSED or not shallow and _deeper(value, self._max_depth):
             return None
         self.pos = close + found.group().index(b",") + 1
         buf.release(self.pos)

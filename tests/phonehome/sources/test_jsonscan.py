@@ -313,13 +313,31 @@ def test_any_text_cut_by_parsing_is_cut_as_by_brackets(bodies: list[bytes], sep:
     assert _values(_scan_parsing(data, chunk)) == _values(_scan(data, chunk)[1])
 
 
-def test_an_entry_with_more_brackets_than_the_depth_allowed_comes_as_bytes_with_its_depth() -> None:
-    """Bracket count bounds depth: past `max_depth` the entry is cut the slow way, so its depth is known
-    (HAR import skips entries nested too deep before parsing them)."""
-    entries = [{"a": 1}, {"a": 2}, {"a": [[[[[[[[1]]]]]]]]}, {"a": "[[[[[[[[[["}, {"a": 3}]
+def test_an_entry_nested_deeper_than_allowed_comes_as_bytes_with_its_depth() -> None:
+    """Past `max_depth` the entry is cut the slow way, so its depth is known (HAR import skips entries
+    nested too deep before parsing them); brackets in strings, or many side by side, do not count."""
+    entries = [
+        {"a": 1},
+        {"a": 2},
+        {"a": [[[[[[[[1]]]]]]]]},
+        {"a": "[[[[[[[[[["},
+        {"a": [[1], [2], [3], [4], [5]], "b": {"c": {"d": {}}}},
+        {"a": [1, [2, [3, [4, [5]]]]]},
+        {"a": 3},
+    ]
     items = _scan_parsing(json.dumps({"log": {"entries": entries}}).encode(), max_depth=5)
-    assert [type(i).__name__ for i in items] == ["RawEntry", "Parsed", "RawEntry", "RawEntry", "RawEntry"]
-    assert [i.depth for i in items if isinstance(i, RawEntry)] == [1, 9, 1, 1]
+    kinds = ["RawEntry", "Parsed", "RawEntry", "Parsed", "Parsed", "RawEntry", "RawEntry"]
+    assert [type(i).__name__ for i in items] == kinds
+    assert [i.depth for i in items if isinstance(i, RawEntry)] == [1, 9, 6, 1]
+    assert _values(items) == [(i, e) for i, e in enumerate(entries)]
+
+
+@given(_JSON, st.integers(1, 8))
+def test_the_depth_of_a_parsed_value_is_the_depth_the_cut_measures(value: object, limit: int) -> None:
+    data = json.dumps({"log": {"entries": [{"v": value}]}}).encode("utf-8", "surrogatepass")
+    (raw,) = _scan(data)[1]
+    assert isinstance(raw, RawEntry)
+    assert jsonscan._deeper({"v": value}, limit) is (raw.depth > limit)
 
 
 def test_what_the_parser_refuses_is_cut_the_slow_way() -> None:
