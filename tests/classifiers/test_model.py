@@ -154,7 +154,7 @@ def test_destination_and_analysis_defaults() -> None:
 
 from urllib.parse import urlsplit  # noqa: E402
 
-from hypothesis import given  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from phonehome.classifiers.model import split_url  # noqa: E402
 
@@ -192,6 +192,30 @@ def test_split_url_is_total_and_agrees_with_urlsplit(url: str) -> None:
         return  # cut by hand: only totality is promised
     assert parts.host == expected
     assert (parts.path, parts.query) == (split.path, split.query)
+
+
+# URLs as traffic has them, and beside them what a plain-looking one can hide: user info, brackets,
+# `%`, backslashes, uppercase, controls, a port, fragments before and after a query.
+_URL_PARTS = st.text(alphabet=st.sampled_from(list("aZ09.-_~:/?#&=@[]%\\ \t\n\x7fé!$'()*+,;")), max_size=30)
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "http:/", "ftp://", "http:\\\\"]),
+    _URL_PARTS,
+    _URL_PARTS,
+)
+def test_split_url_of_plain_urls_agrees_with_urlsplit(scheme: str, netloc: str, rest: str) -> None:
+    """The one-match path for common URLs gives what urlsplit gives, scheme and netloc included
+    (fails if it takes a URL it reads otherwise)."""
+    url = scheme + netloc + rest
+    parts = split_url(url)
+    try:
+        split = urlsplit(url)
+        expected = (split.scheme, (split.hostname or "").lower(), split.path, split.query, split.netloc)
+    except ValueError:
+        return
+    assert tuple(parts) == expected
 
 
 def test_never_sent() -> None:
