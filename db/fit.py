@@ -166,6 +166,15 @@ def fit_row(table: Table, values: dict[str, Any]) -> tuple[dict[str, Any], dict[
         column = table.c[name]
         new = fit_value(column.type, value, nullable)
         if new is not value and new != value:
-            originals[name] = original(value)
+            # A JSON column's original as JSON holds it: a pair given as a tuple is a list there.
+            originals[name] = original(_listed(value) if kind == _JSON else value)
         fitted[name] = new
     return fitted, originals
+
+
+def _listed(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_listed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _listed(v) for k, v in value.items()}
+    return value

@@ -885,9 +885,10 @@ def flow_values(
             "http_version": ex.http_version,
             "request_bytes": len(ex.request_body),
             "response_bytes": ex.response_bytes,
-            "request_headers": [list(h) for h in ex.request_headers],
+            # Pairs as they are: the JSON column writes a pair as an array either way.
+            "request_headers": list(ex.request_headers),
             "request_body": ex.request_body,
-            "response_headers": [list(h) for h in ex.response_headers],
+            "response_headers": list(ex.response_headers),
             "error": ex.error,
             "notes": list(analysis.notes),
             "fields": analysis.fields,
