@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from phonehome.classifiers.model import Analysis, Destination, Exchange, split_url
+from phonehome.classifiers.model import (
+    Analysis,
+    Classifiable,
+    Destination,
+    Exchange,
+    classifiable,
+    split_url,
+    to_classify,
+)
 from phonehome.db.packing import Packed, pack, unpack
 
 log = logging.getLogger(__name__)
@@ -79,7 +87,7 @@ def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> N
     conn.send(READY)  # it started: a death from now on is the data's doing, not the start-up's
     # Parts are read as they come, whatever this worker is doing: the parent may send the next part
     # while this one sends its answer, and with both pipes full each would wait for the other.
-    parts: queue.SimpleQueue[list[Exchange] | None] = queue.SimpleQueue()
+    parts: queue.SimpleQueue[list[Classifiable] | None] = queue.SimpleQueue()
 
     def read() -> None:
         while True:
@@ -105,9 +113,9 @@ def _serve(conn: multiprocessing.connection.Connection, analyzer: Analyzer) -> N
         if part is None:
             return
         out: list[Packed | str] = []
-        for exchange in part:
+        for fields in part:
             try:
-                out.append(pack(analyzer(exchange)))
+                out.append(pack(analyzer(classifiable(fields))))
             except Exception as exc:  # noqa: BLE001 - reported back, stored with a note
                 out.append(f"{FAILED}{type(exc).__name__}: {exc}"[:300])
         conn.send(out)
@@ -282,7 +290,8 @@ class ClassifierPool:
     def _send(self, i: int, part: _Part) -> None:
         worker = self._workers[i]
         try:
-            worker.conn.send(part.exchanges)
+            # What the classifiers read of each, not the whole exchange (`to_classify`).
+            worker.conn.send([to_classify(e) for e in part.exchanges])
         except (OSError, ValueError) as exc:
             log.warning("phonehome: a classifier process could not be reached (%s); replacing it", exc)
             part.lost = True

@@ -279,3 +279,40 @@ def test_the_pickle_carries_every_field() -> None:
     _, args = Exchange(time=datetime(2026, 1, 1, tzinfo=UTC), method="GET", url="https://a/").__reduce__()
     assert len(args) == 1 + len(dataclasses.fields(Exchange))
     assert all(f.compare for f in dataclasses.fields(Exchange))
+
+
+# -- what a classifier process is sent --------------------------------------------------------------
+
+import ast  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from phonehome.classifiers.model import READ_BY_CLASSIFIERS, classifiable, to_classify  # noqa: E402
+from phonehome.classifiers.registry import analyze  # noqa: E402
+from phonehome.db.packing import pack  # noqa: E402
+
+_CLASSIFIERS = Path(__file__).resolve().parents[2] / "classifiers"
+
+
+def test_no_classifier_reads_a_field_a_classifier_process_is_not_sent() -> None:
+    """A classifier reading, say, `exchange.status` would see it in a replay's own process and not in
+    a worker: add the field to `to_classify` and `READ_BY_CLASSIFIERS` first."""
+    unsent = {f.name for f in dataclasses.fields(Exchange)} - set(READ_BY_CLASSIFIERS)
+    assert unsent and not unsent & set(READ_BY_CLASSIFIERS)
+    reads = []
+    for path in sorted(_CLASSIFIERS.rglob("*.py")):
+        if path.name == "model.py" and path.parent == _CLASSIFIERS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr in unsent:
+                if node.attr == "error" and isinstance(node.value, ast.Name) and node.value.id == "zlib":
+                    continue  # zlib.error, the exception
+                reads.append(f"{path.relative_to(_CLASSIFIERS)}:{node.lineno}: .{node.attr}")
+    assert not reads, reads
+
+
+@settings(max_examples=150, deadline=None)
+@given(_exchanges)
+def test_what_a_classifier_process_is_sent_classifies_as_the_whole_exchange(exchange: Exchange) -> None:
+    fields = to_classify(exchange)
+    assert fields == tuple(getattr(exchange, name) for name in READ_BY_CLASSIFIERS)
+    assert pack(analyze(classifiable(fields))) == pack(analyze(exchange))
