@@ -254,6 +254,10 @@ class ClassifierPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def pids(self) -> list[int]:
+        """The process ids of its workers now."""
+        return [pid for w in self._workers if (pid := w.process.pid) is not None]
+
     def classify(self, exchanges: Sequence[Exchange]) -> list[Analysis]:
         """Every exchange's analysis, in order; never raises for an exchange (see the module).
 

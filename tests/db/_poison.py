@@ -81,3 +81,9 @@ def hogging_or_raising(exchange: Exchange) -> Analysis:
     if "/raise" in exchange.url:
         raise ValueError("a detector broke")
     return hogging(exchange)
+
+
+def slow(exchange: Exchange) -> Analysis:
+    """Classifies, 20 ms an exchange: a backlog that takes a while to flush."""
+    time.sleep(0.02)
+    return analyze(exchange)

@@ -4,12 +4,14 @@ the event loop or another thread, through a full pipe, and loses nothing when ei
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import json
 import os
 import signal
 import struct
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -305,6 +307,93 @@ def test_the_writer_process_runs_below_the_proxy(tmp_path: Path) -> None:
         assert os.getpriority(os.PRIO_PROCESS, writer.process.pid) > os.getpriority(os.PRIO_PROCESS, 0)
     finally:
         writer.close()
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2, reason="one CPU"
+)
+def test_the_writer_process_and_its_classifiers_leave_the_proxy_a_cpu(tmp_path: Path) -> None:
+    writer, _ = _start(tmp_path, workers=2)
+    try:
+        mine = os.sched_getaffinity(0)
+        kept = mine - {min(mine)}
+        assert os.sched_getaffinity(writer.process.pid) == kept
+        kids = _descendants(writer.process.pid)
+        assert len(kids) >= 2  # its fork server and classifiers
+        assert all(os.sched_getaffinity(pid) == kept for pid in kids)
+    finally:
+        writer.close()
+    (tmp_path / "plain").mkdir()
+    plain, _ = _start(tmp_path / "plain", spare_a_cpu=False)
+    try:
+        assert os.sched_getaffinity(plain.process.pid) == os.sched_getaffinity(0)
+    finally:
+        plain.close()
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2, reason="one CPU"
+)
+def test_when_the_proxy_is_done_the_flush_has_every_cpu(tmp_path: Path) -> None:
+    from tests.db._poison import slow
+
+    writer, db = _start(tmp_path, analyzer=slow)
+    seen: list[set[int]] = []
+    try:
+        pid = writer.process.pid
+        for i in range(60):  # 1.2 s of classifying: still flushing when the stop arrives
+            assert writer.submit(_ex(i))
+        seen.append(os.sched_getaffinity(pid))
+        closing = threading.Thread(target=writer.close)
+        closing.start()
+        while closing.is_alive():
+            with contextlib.suppress(OSError):
+                seen.append(os.sched_getaffinity(pid))
+            time.sleep(0.005)
+        closing.join()
+    finally:
+        writer.close()
+    mine = os.sched_getaffinity(0)
+    assert seen[0] == mine - {min(mine)}  # while the proxy runs
+    assert mine in seen  # and once it is done
+    assert _count(db, "SELECT count(*) FROM flows") == 60
+
+
+def test_sparing_a_cpu_keeps_all_but_the_first_or_the_only_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from phonehome.db import writerprocess
+
+    def pretend(cpus: set[int]) -> dict[str, set[int]]:
+        state = {"cpus": set(cpus)}
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(state["cpus"]), raising=False)
+        monkeypatch.setattr(os, "sched_setaffinity", lambda pid, c: state.update(cpus=set(c)), raising=False)
+        return state
+
+    for allowed, kept in (({0, 1}, {1}), ({2, 5, 7}, {5, 7}), ({3}, {3})):
+        state = pretend(allowed)
+        given_back = writerprocess.spare_a_cpu()
+        assert state["cpus"] == kept
+        assert given_back == (frozenset(allowed) if len(allowed) > 1 else frozenset())
+
+    def refuse(pid: int, cpus: object) -> None:
+        raise PermissionError("not in this container")
+
+    pretend({0, 1})
+    monkeypatch.setattr(os, "sched_setaffinity", refuse, raising=False)
+    assert writerprocess.spare_a_cpu() == frozenset()
+    writerprocess.share_the_cpus(frozenset({0, 1}), [os.getpid()])  # refused: said nothing, raised nothing
+
+
+def _descendants(pid: int) -> list[int]:
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in os.listdir(f"/proc/{parent}/task"):
+            with open(f"/proc/{parent}/task/{task}/children") as f:
+                kids = [int(k) for k in f.read().split()]
+            out += kids
+            todo += kids
+    return out
 
 
 @settings(max_examples=40, deadline=None)
