@@ -499,7 +499,7 @@ def test_gzip_compressed_har(tmp_path: Path) -> None:
     assert skipped(items)[-1].reason.endswith("rest of file unreadable")
 
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _ANY_JSON = st.recursive(
@@ -682,3 +682,80 @@ def test_orjson_reads_most_entries_and_leaves_the_rest_to_the_standard_module() 
     for data in (b'["\\ud800"]', b"[NaN]", b"[1e400]", b'["\xff"]', b"[-9223372036854775809]",
                  b'{"a": 1,}', b"[1]" + b" " * (har._PLAIN_MAX)):  # fmt: skip
         assert har._parse_plain(data) is har._NOT_PLAIN, data[:40]
+
+
+# --- entries cut by parsing them, or by counting brackets: the same import ------------------------
+
+
+def _read_both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Item], list[Item]]:
+    fast = read(path)
+    real = har.EntryScanner
+
+    def bracket_cut(f: Any, chunk: int = 1 << 20, parse: Any = None, max_depth: int = 0) -> Any:
+        return real(f, chunk)
+
+    with monkeypatch.context() as m:
+        m.setattr(har, "EntryScanner", bracket_cut)
+        slow = read(path)
+    return fast, slow
+
+
+_ENTRY_PARTS = st.fixed_dictionaries(
+    {
+        "url": st.sampled_from(
+            ["https://a.example/x?id=12345678901234567890", "http://b.example/", "data:x", "/rel"]
+        ),
+        "headers": st.lists(st.sampled_from([":authority", "User-Agent", "Cookie", "x"]), max_size=3),
+        "body": st.one_of(
+            st.none(), st.text(max_size=30), st.just("[[[[{]}]]"), st.just('{"k": [1, {"a": 2}]}')
+        ),
+        "status": st.one_of(st.integers(-1, 600), st.just(10**30), st.just(1.5), st.none()),
+        "first": st.sampled_from(["startedDateTime", "pageref", "_initiator"]),
+        "deep": st.integers(0, 70),
+    }
+)
+
+
+def _built(parts: dict[str, Any]) -> dict[str, Any]:
+    value: Any = 1
+    for _ in range(parts["deep"]):
+        value = [value]
+    request: dict[str, Any] = {
+        "method": "POST",
+        "url": parts["url"],
+        "headers": [{"name": n, "value": "v"} for n in parts["headers"]],
+        "nested": value,
+    }
+    if parts["body"] is not None:
+        request["postData"] = {"mimeType": "application/json", "text": parts["body"]}
+    doc: dict[str, Any] = {parts["first"]: "x"} if parts["first"] != "startedDateTime" else {}
+    doc |= {
+        "startedDateTime": "2026-11-20T09:00:00Z",
+        "request": request,
+        "response": {"status": parts["status"]},
+    }
+    return doc
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(_ENTRY_PARTS, min_size=1, max_size=12),
+    st.sampled_from([{}, {"separators": (",", ":")}, {"indent": 2}]),
+)
+def test_an_import_is_the_same_whether_entries_are_cut_by_parsing_or_by_brackets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: list[dict[str, Any]], fmt: dict[str, Any]
+) -> None:
+    """Exchanges, fingerprints, skips and their reasons (an entry nested too deep, a URL that is not
+    HTTP, a status of 10**30) come out the same either way (fails if `Parsed` entries were handled
+    otherwise than the same entries as bytes)."""
+    path = tmp_path / "p.har"
+    path.write_text(json.dumps({"log": {"entries": [_built(p) for p in parts]}}, **fmt))
+    fast, slow = _read_both(path, monkeypatch)
+    assert fast == slow
+
+
+def test_the_poisons_import_the_same_whether_cut_by_parsing_or_by_brackets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, slow = _read_both(write(tmp_path, "all.har", [raw for raw, _ in POISONS.values()]), monkeypatch)
+    assert fast == slow
