@@ -45,7 +45,15 @@ from phonehome.sources import (
     open_binary,
     open_error,
 )
-from phonehome.sources.jsonscan import NOT_PARSED, EntryScanner, Parsed, RawEntry, Truncated, Unclosed
+from phonehome.sources.jsonscan import (
+    NOT_PARSED,
+    PARSE_SPAN,
+    EntryScanner,
+    Parsed,
+    RawEntry,
+    Truncated,
+    Unclosed,
+)
 
 _JSONP_PEEK = 512  # bytes looked at for a JSONP wrapper's opening
 
@@ -163,13 +171,6 @@ def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
             scanner = EntryScanner(f, parse=_parse_plain, max_depth=MAX_ENTRY_DEPTH)
             scanner.find_entries()
             for raw in scanner.entries():
-                if isinstance(raw, Parsed):
-                    last = raw.index
-                    items = _convert_safely(raw.value, raw.index, state)
-                    raw = None  # type: ignore[assignment]
-                    yield from items
-                    items = []
-                    continue
                 if isinstance(raw, Truncated):
                     yield Skipped(raw.index, f"entry {raw.index}: the file ends inside it (cut short?)")
                     return
@@ -177,23 +178,26 @@ def _entries(path: str | os.PathLike[str], state: _State) -> Iterator[Item]:
                     yield Skipped(-1, f"{name}: the file ends before its entries are closed (cut short?)")
                     return
                 last = index = raw.index
-                # Nothing of a big entry is held longer than needed: its bytes go once decoded
-                # (the scanner has let go of them already), its text once parsed, its parsed form
-                # once converted, so a flow is classified with only its Exchange in memory.
-                if raw.depth > MAX_ENTRY_DEPTH:
-                    reason = f"nested {raw.depth} levels deep (more than {MAX_ENTRY_DEPTH}); not parsed"
-                    yield Skipped(index, f"entry {index}: {reason}")
-                    continue
-                entry = _parse_plain(raw.data)
                 repaired: tuple[str, ...] = ()
-                if entry is _NOT_PLAIN:
-                    text, repaired = _decode(raw)
-                    raw = None  # type: ignore[assignment]
-                    entry, problem = _parse(text)
-                    text = ""
-                    if problem is not None:
-                        yield Skipped(index, f"entry {index}: {problem}")
+                if isinstance(raw, Parsed):
+                    entry = raw.value
+                else:
+                    # Nothing of a big entry is held longer than needed: its bytes go once decoded
+                    # (the scanner has let go of them already), its text once parsed, its parsed form
+                    # once converted, so a flow is classified with only its Exchange in memory.
+                    if raw.depth > MAX_ENTRY_DEPTH:
+                        reason = f"nested {raw.depth} levels deep (more than {MAX_ENTRY_DEPTH}); not parsed"
+                        yield Skipped(index, f"entry {index}: {reason}")
                         continue
+                    entry = _parse_plain(raw.data)
+                    if entry is _NOT_PLAIN:
+                        text, repaired = _decode(raw)
+                        raw = None  # type: ignore[assignment]
+                        entry, problem = _parse(text)
+                        text = ""
+                        if problem is not None:
+                            yield Skipped(index, f"entry {index}: {problem}")
+                            continue
                 raw = None  # type: ignore[assignment]
                 items = _convert_safely(entry, index, state, repaired)
                 entry = None
@@ -209,7 +213,7 @@ _NOT_PLAIN = NOT_PARSED
 # orjson sizes its working memory from the input (about 14 times an entry of one long string), so
 # only entries below this go to it: a HAR's requests are a few kilobytes; a big body takes the
 # standard path, whose peak is twice the entry.
-_PLAIN_MAX = 256 << 10
+_PLAIN_MAX = PARSE_SPAN  # the scanner parses to cut no bigger entries
 
 
 def _parse_plain(data: bytes) -> Any:
