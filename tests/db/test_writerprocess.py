@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -313,14 +314,12 @@ def test_the_writer_process_runs_below_the_proxy(tmp_path: Path) -> None:
     not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2, reason="one CPU"
 )
 def test_the_writer_process_and_its_classifiers_leave_the_proxy_a_cpu(tmp_path: Path) -> None:
-    if not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists():
-        pytest.skip("this kernel does not list a process's children")
     writer, _ = _start(tmp_path, workers=2)
     try:
         mine = os.sched_getaffinity(0)
         kept = mine - {min(mine)}
         assert os.sched_getaffinity(writer.process.pid) == kept
-        kids = _descendants(writer.process.pid)
+        kids = [k.pid for k in psutil.Process(writer.process.pid).children(recursive=True)]
         assert len(kids) >= 2  # its fork server and classifiers
         assert all(os.sched_getaffinity(pid) == kept for pid in kids)
     finally:
@@ -383,22 +382,6 @@ def test_sparing_a_cpu_keeps_all_but_the_first_or_the_only_one(monkeypatch: pyte
     monkeypatch.setattr(os, "sched_setaffinity", refuse, raising=False)
     assert writerprocess.spare_a_cpu() == frozenset()
     writerprocess.share_the_cpus(frozenset({0, 1}), [os.getpid()])  # refused: said nothing, raised nothing
-
-
-def _descendants(pid: int) -> list[int]:
-    out: list[int] = []
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        for task in os.listdir(f"/proc/{parent}/task"):
-            try:
-                with open(f"/proc/{parent}/task/{task}/children") as f:
-                    kids = [int(k) for k in f.read().split()]
-            except FileNotFoundError:  # a thread that just ended
-                continue
-            out += kids
-            todo += kids
-    return out
 
 
 @settings(max_examples=40, deadline=None)
