@@ -199,7 +199,7 @@ class EntryScanner:
         parse: Callable[[bytes], object] | None = None,
         max_depth: int = 0,
     ) -> None:
-        """`parse` (its value, or `NOT_PARSED`) lets entries of at most `max_depth` brackets be
+        """`parse` (its value, or `NOT_PARSED`) lets entries nested at most `max_depth` deep be
         cut by parsing them: they come back `Parsed`, the others `RawEntry`."""
         self.buf = _Buffer(f, chunk)
         self.pos = 0
