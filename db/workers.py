@@ -14,6 +14,7 @@ so only the exchange that brings a worker down is lost to classification: it com
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -193,6 +194,7 @@ class ClassifierPool:
         self.stats = PoolStats()
         self._workers: list[_Worker] = []
         self._stillborn = 0  # workers in a row that died before they could start
+        self._cpus: frozenset[int] = frozenset()  # where its workers run, once `run_on` says
 
     def start(self) -> ClassifierPool:
         while len(self._workers) < self.processes:
@@ -232,6 +234,8 @@ class ClassifierPool:
         )
         process.start()
         theirs.close()
+        if self._cpus and process.pid is not None:
+            _place(process.pid, self._cpus)
         return _Worker(process, mine, since=time.monotonic())
 
     def close(self) -> None:
@@ -257,6 +261,13 @@ class ClassifierPool:
     def pids(self) -> list[int]:
         """The process ids of its workers now."""
         return [pid for w in self._workers if (pid := w.process.pid) is not None]
+
+    def run_on(self, cpus: frozenset[int]) -> None:
+        """Its workers run on these CPUs from now on, those started later to replace one included
+        (a worker is forked by a server that keeps the CPUs it had when it started)."""
+        self._cpus = cpus
+        for pid in self.pids():
+            _place(pid, cpus)
 
     def classify(self, exchanges: Sequence[Exchange]) -> list[Analysis]:
         """Every exchange's analysis, in order; never raises for an exchange (see the module).
@@ -376,6 +387,12 @@ class ClassifierPool:
             if self._stillborn >= BROKEN_AFTER:
                 log.error("phonehome: classifier processes do not start here; classifying in this process")
         self._workers[i] = self._spawn()
+
+
+def _place(pid: int, cpus: frozenset[int]) -> None:
+    """Process `pid` runs on `cpus` (where the system allows it: else it stays where it is)."""
+    with contextlib.suppress(OSError, AttributeError):  # gone already, refused, or not Linux
+        os.sched_setaffinity(pid, cpus)
 
 
 def _bounded_sends(conn: multiprocessing.connection.Connection, seconds: float) -> None:

@@ -191,7 +191,9 @@ def _serve(requests: Any, reports: Any, config: Config) -> None:
         writer.submit(item)
         submitted += 1
     if cpus:
-        share_the_cpus(cpus, [os.getpid(), *(pool.pids() if pool is not None else ())])
+        share_the_cpus(cpus, [os.getpid()])
+        if pool is not None:
+            pool.run_on(cpus)  # a classifier replaced during the flush too
     error: str | None = None
     stats = WriterStats()
     try:

@@ -3,6 +3,7 @@ worker that crashes or hangs costs only the flow that brought it down."""
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,23 @@ def test_a_crash_or_a_hang_costs_only_that_flow_and_the_worker_is_replaced() -> 
         # The pool keeps serving afterwards.
         again = pool.classify([_ex("/ok", 4), _ex("/ok", 5)])
         assert [len(a.findings) for a in again] == [1, 1]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2, reason="one CPU"
+)
+def test_workers_run_where_they_are_told_those_started_later_too() -> None:
+    """A capture's flush gives its classifiers every CPU (db/writerprocess.py); one replaced during
+    the flush is forked by a server that still has fewer, and must be told too."""
+    one = frozenset({max(os.sched_getaffinity(0))})
+    with ClassifierPool(crashing_or_hanging, 1, timeout=3.0) as pool:
+        first = pool.pids()
+        pool.run_on(one)
+        assert [os.sched_getaffinity(pid) for pid in first] == [one]
+        got = pool.classify([_ex("/crash"), _ex("/ok", 1)])
+        assert [len(a.findings) for a in got] == [0, 1]
+        assert pool.stats.replaced >= 1 and pool.pids() != first
+        assert [os.sched_getaffinity(pid) for pid in pool.pids()] == [one]
 
 
 def test_workers_that_cannot_start_say_so() -> None:
