@@ -79,3 +79,38 @@ def test_architecture_names_every_package_and_module() -> None:
                 f"docs/architecture.md does not name {rel}"
             )
     assert "<-" in text and "tests/test_layers.py" in text  # the layer order and what keeps it
+
+
+def _slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_goals_table_names_real_benchmarks_options_and_sections() -> None:
+    """docs/performance.md's table of issue 13's goals: each command is a benchmark script that takes
+    the options shown, and each link leads to a section of the page."""
+    text = (ROOT / "docs" / "performance.md").read_text()
+    table = text.split("## Where each goal of issue 13 stands", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) >= 9
+    scripts = 0
+    last: list[str] = []
+    for row in rows:
+        cell = row[2]  # the command: a script, then options of its own in the same cell
+        named = re.findall(r"python (benchmarks/\w+\.py)", cell)
+        if cell.startswith("the same"):  # the row above's script, perhaps with another
+            named = [*last, *named]
+        if not named:
+            assert cell.startswith("`pytest tests/"), cell
+            continue
+        last = named
+        scripts += 1
+        source = "".join((ROOT / script).read_text() for script in named)
+        for option in re.findall(r"--[a-z][a-z-]*", cell):
+            assert f'"{option}"' in source, f"{', '.join(named)} takes no {option}"
+    assert scripts >= 8
+    anchors = {_slug(h) for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", table)
+    assert links
+    for link in links:
+        assert link in anchors, f"no section of docs/performance.md has the anchor #{link}"
