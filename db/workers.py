@@ -235,7 +235,7 @@ class ClassifierPool:
         process.start()
         theirs.close()
         if self._cpus and process.pid is not None:
-            _place(process.pid, self._cpus)
+            place(process.pid, self._cpus)
         return _Worker(process, mine, since=time.monotonic())
 
     def close(self) -> None:
@@ -267,7 +267,7 @@ class ClassifierPool:
         (a worker is forked by a server that keeps the CPUs it had when it started)."""
         self._cpus = cpus
         for pid in self.pids():
-            _place(pid, cpus)
+            place(pid, cpus)
 
     def classify(self, exchanges: Sequence[Exchange]) -> list[Analysis]:
         """Every exchange's analysis, in order; never raises for an exchange (see the module).
@@ -389,7 +389,7 @@ class ClassifierPool:
         self._workers[i] = self._spawn()
 
 
-def _place(pid: int, cpus: frozenset[int]) -> None:
+def place(pid: int, cpus: frozenset[int]) -> None:
     """Process `pid` runs on `cpus` (where the system allows it: else it stays where it is)."""
     with contextlib.suppress(OSError, AttributeError):  # gone already, refused, or not Linux
         os.sched_setaffinity(pid, cpus)

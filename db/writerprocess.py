@@ -42,7 +42,7 @@ from typing import Any
 
 from phonehome.classifiers.model import Analysis, Exchange
 from phonehome.db.tally import FEED, Recent, Snapshot
-from phonehome.db.workers import _CONTEXT, WORKER_TIMEOUT, WRITER_PRELOAD, cores
+from phonehome.db.workers import _CONTEXT, WORKER_TIMEOUT, WRITER_PRELOAD, cores, place
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +121,7 @@ def share_the_cpus(cpus: frozenset[int], pids: Sequence[int]) -> None:
     """The proxy is done (Ctrl-C): these processes take every CPU again for the flush, which took
     half as long again on one CPU."""
     for pid in pids:
-        with contextlib.suppress(OSError):
-            os.sched_setaffinity(pid, cpus)
+        place(pid, cpus)
 
 
 def _serve(requests: Any, reports: Any, config: Config) -> None:
