@@ -1,6 +1,7 @@
 """Replay throughput and memory, as a user runs it, beside mitmdump reading the same file.
 
     python benchmarks/replay.py [--entries 5000] [--workers N] [--rounds 2] [--traffic sample|recorded]
+                                [--analyses-reused]
 
 On one HAR, side by side in one run, each command in its own process and timed from start to exit (start-up included), best of
 `--rounds`:
@@ -9,7 +10,11 @@ On one HAR, side by side in one run, each command in its own process and timed f
 - `phonehome replay FILE --workers N`: classified in N worker processes (default: the command's, one
   per core but one);
 - `mitmdump -n -r FILE`: mitmproxy reading the same file, no addon, no server;
-- parsing the JSON alone (the floor): `json.loads` of the whole file in a fresh interpreter.
+- parsing the JSON alone (the floor): `json.loads` of the whole file in a fresh interpreter;
+- with `--analyses-reused`, `phonehome replay FILE --workers 0` once more, each distinct request
+  classified once and its analysis reused (`benchmarks/_reused.py`): on the sample, whose entries are
+  50 requests repeated, what reading and storing cost with classifying next to free; the floor
+  that no classifier, however fast, brings a replay below.
 
 The HAR is the bundled sample's entries (a phone's dense tracker requests, 1.9 KB an entry) repeated
 with fresh times, or with `--traffic recorded` the real-world set's HAR entries (pages recorded by
@@ -72,6 +77,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--traffic", choices=("sample", "recorded"), default="sample")
+    parser.add_argument("--analyses-reused", action="store_true",
+                        help="also time the replay with each distinct request classified once (benchmarks/_reused.py)")  # fmt: skip
     parser.add_argument("--no-bytecode", action="store_true",
                         help="do not compile phonehome's modules first: run as the environment says")  # fmt: skip
     args = parser.parse_args()
@@ -91,6 +98,9 @@ def main() -> None:
             "mitmdump": lambda r: [_bin("mitmdump"), "-n", "-q", "-r", str(har)],
             "parse": lambda r: [sys.executable, "-c", f"import json; json.loads(open({str(har)!r}, 'rb').read())"],
         }  # fmt: skip
+        if args.analyses_reused:
+            runs["reused"] = lambda r: [sys.executable, str(Path(__file__).with_name("_reused.py")), "replay",
+                                        str(har), "--db", f"{tmp}/r{r}.db", "--workers", "0"]  # fmt: skip
         best: dict[str, float] = {}
         for r in range(args.rounds):
             for name, make in runs.items():
@@ -108,6 +118,12 @@ def main() -> None:
         f"json.loads alone {rate['parse']:,.0f} flows/s; "
         f"workers / mitmdump {rate['workers'] / rate['mitmdump']:.2f}x, "
         f"workers time / parse time {best['workers'] / best['parse']:.1f}x"
+        + (
+            f"; analyses reused (reading and storing alone, --workers 0) {rate['reused']:,.0f} flows/s "
+            f"({rss['reused']:.0f} MB), its time / parse time {best['reused'] / best['parse']:.1f}x"
+            if "reused" in best
+            else ""
+        )
     )
 
 
