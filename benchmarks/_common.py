@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import resource
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -60,6 +61,54 @@ def recorded_har(path: Path, entries: int) -> Path:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# On Linux, the peak RSS that getrusage gives a process starts from the peak of the process that
+# started it: the kernel carries the high-water mark across execve.  A command started by a benchmark
+# that holds a few hundred MB (a HAR it built, a database it filled) would be reported at least that
+# big, whatever it used.  So a command whose memory is measured is started by this small Python
+# process instead, which writes to the file named first: the time.monotonic() at which it started the
+# command and at which the command ended, and the command's peak RSS in KB (the largest of it and the
+# processes it waited for).  SIGTERM to it kills the command (a timeout); a command killed by a signal
+# ends it by the same signal.
+_LAUNCHER = """\
+import os, resource, signal, subprocess, sys, time
+started = time.monotonic()
+child = subprocess.Popen(sys.argv[2:])
+signal.signal(signal.SIGTERM, lambda *_: child.kill())
+code = child.wait()
+ended = time.monotonic()
+with open(sys.argv[1], "w") as out:
+    out.write(f"{started} {ended} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+if code < 0:
+    if -code not in (signal.SIGKILL, signal.SIGSTOP):  # the two a handler cannot be set for
+        signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Launched:
+    """What the launcher wrote of a command it ran: its own times, and its peak RSS."""
+
+    started: float  # time.monotonic()
+    ended: float
+    peak_rss_mb: float
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.started
+
+
+def launched(args: list[str], report: Path) -> list[str]:
+    """`args`, run by the launcher above, which writes to `report` (`read_launched`)."""
+    return [sys.executable, "-c", _LAUNCHER, str(report), *args]
+
+
+def read_launched(report: Path) -> Launched:
+    started, ended, kb = report.read_text().split()
+    return Launched(float(started), float(ended), int(kb) / 1024)
 
 
 @dataclass

@@ -11,8 +11,8 @@ on average of realistic kinds with a few hundred values per kind (some repeated 
 
 Then runs each command as a user does, each in its own process (`phonehome ...`, output to
 /dev/null or a file), and prints one line per command: wall time, the time to its first output
-line (what a terminal shows first), the rows it printed and the child's peak RSS (`wait4`), and
-finally a one-line verdict: every interactive command under 2 s and the report under 300 MB.
+line (what a terminal shows first), the rows it printed and the command's peak RSS (its own, not
+this script's: started by the launcher of benchmarks/_common.py), and finally a one-line verdict: every interactive command under 2 s and the report under 300 MB.
 Listing all 3,000,000 findings is timed too, as a rate: streaming them cannot take under 2 s.
 """
 
@@ -23,6 +23,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._common import installed_bytecode  # noqa: E402
+from benchmarks._common import installed_bytecode, launched, read_launched  # noqa: E402
 
 TMP = Path(tempfile.gettempdir())
 SESSIONS = 20
@@ -321,29 +322,34 @@ ENV: dict[str, str] = dict(os.environ)  # what every command runs with (main: ph
 
 
 def run(name: str, args: list[str], *, goal: str | None = "total", timeout: float | None = None) -> Timed:
+    """One command as a user runs it, timed from its start (by the launcher of benchmarks/_common.py,
+    so that its peak RSS is its own, not this script's)."""
     exe = shutil.which("phonehome") or str(Path(sys.executable).with_name("phonehome"))
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([exe, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=TMP, env=ENV)
+    report = TMP / f"bigdb-launched-{os.getpid()}.txt"
+    report.unlink(missing_ok=True)
+    proc = subprocess.Popen(launched([exe, *args], report), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            cwd=TMP, env=ENV)  # fmt: skip
     assert proc.stdout is not None
-    timer = threading.Timer(timeout, proc.kill) if timeout else None
+    timer = threading.Timer(timeout, proc.terminate) if timeout else None  # the launcher kills the command
     if timer:
         timer.start()
-    first = None
+    first_at = None
     lines = 0
     for _ in iter(proc.stdout.readline, b""):
-        if first is None:
-            first = time.perf_counter() - t0
+        if first_at is None:
+            first_at = time.monotonic()
         lines += 1
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    dt = time.perf_counter() - t0
+    code = proc.wait()
     if timer:
         timer.cancel()
-        if proc.returncode == -9:
-            return Timed(name, dt, first, lines, usage.ru_maxrss / 1024, goal, killed=True)
-    if proc.returncode:
-        raise SystemExit(f"bigdb: {name} exited {proc.returncode}")
-    return Timed(name, dt, first, lines, usage.ru_maxrss / 1024, goal)
+    done = read_launched(report)
+    report.unlink()
+    first = None if first_at is None else first_at - done.started
+    if timer and code == -signal.SIGKILL:
+        return Timed(name, done.seconds, first, lines, done.peak_rss_mb, goal, killed=True)
+    if code:
+        raise SystemExit(f"bigdb: {name} exited {code}")
+    return Timed(name, done.seconds, first, lines, done.peak_rss_mb, goal)
 
 
 # What is held to LIMIT_S: the whole command ("total"), or for listings longer than any screen the time

@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._common import launched, read_launched  # noqa: E402
+
 
 def _good(i: int) -> dict[str, object]:
     return {
@@ -78,14 +80,19 @@ def multipart(path: Path, scale: float) -> Path:
 
 
 def _replay(har: Path, db: Path) -> tuple[float, float, int, int]:
+    """Replayed in a process of its own, started by the launcher of benchmarks/_common.py: its peak
+    RSS is its own, not this script's (which built the file)."""
     code = (
-        "import time,resource;from phonehome.db.store import Store;from phonehome.pipeline import replay;"
+        "import time;from phonehome.db.store import Store;from phonehome.pipeline import replay;"
         f"s=Store({str(db)!r});t=time.perf_counter();r=replay(s,[{str(har)!r}]);dt=time.perf_counter()-t;"
-        "f=r.files[0];print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, f.stored, f.entries+f.skipped_total)"
+        "f=r.files[0];print(dt, f.stored, f.entries+f.skipped_total)"
     )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
-    dt, rss, stored, total = out.split()
-    return float(dt), float(rss), int(stored), int(total)
+    report = db.with_suffix(".launched")
+    out = subprocess.run(
+        launched([sys.executable, "-c", code], report), check=True, capture_output=True, text=True
+    )
+    dt, stored, total = out.stdout.split()
+    return float(dt), read_launched(report).peak_rss_mb, int(stored), int(total)
 
 
 def main() -> None:

@@ -18,17 +18,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import synthetic_har  # noqa: E402
+from benchmarks._common import launched, read_launched, synthetic_har  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(code: str) -> tuple[float, float, str]:
+def _run(code: str, report: Path) -> tuple[float, float, str]:
+    """`code` in a process of its own, started by the launcher of benchmarks/_common.py (so its peak
+    RSS is its own, not this script's, which built the HAR): the time it prints, its peak RSS, and
+    what else it prints."""
     out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+        launched([sys.executable, "-c", code], report), check=True, capture_output=True, text=True, cwd=ROOT
     ).stdout
-    dt, rss, extra = out.split(maxsplit=2)
-    return float(dt), float(rss), extra.strip()
+    dt, extra = out.split(maxsplit=1)
+    return float(dt), read_launched(report).peak_rss_mb, extra.strip()
 
 
 def main() -> None:
@@ -42,19 +45,20 @@ def main() -> None:
             [sys.executable, "-c", f"from phonehome.db.store import Store;from phonehome.pipeline import replay;"
              f"replay(Store({db!r}),[{str(har)!r}])"], check=True, cwd=ROOT,
         )  # fmt: skip
-        head = "import sys,time,resource,io;from phonehome.db.store import Store;"
-        rss = "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024"
+        head = "import sys,time,io;from phonehome.db.store import Store;"
         base_t, base_rss, n = _run(
             head + "from db import queries;from phonehome.output import write_jsonl;"
             f"s=Store({db!r},create=False);t=time.perf_counter();buf=io.StringIO();"
             "n=write_jsonl(queries.findings(s,queries.Filters()),buf);"
-            f"print(time.perf_counter()-t,{rss},n)"
+            "print(time.perf_counter()-t,n)",
+            Path(tmp) / "findings.launched",
         )
         rep_t, rep_rss, size = _run(
             head
             + "from phonehome.report.build import build_report;from phonehome.report.html import render_html;"
             f"s=Store({db!r},create=False);t=time.perf_counter();h=render_html(build_report(s));"
-            f"print(time.perf_counter()-t,{rss},len(h))"
+            "print(time.perf_counter()-t,len(h))",
+            Path(tmp) / "report.launched",
         )
     print(
         f"report: {args.entries} flows, {n} findings: HTML report {rep_t:.2f} s ({int(size) / 1e6:.1f} MB, peak RSS "
