@@ -9,11 +9,12 @@ server addresses that change every other entry; JSON and form bodies carrying pe
 response bodies as many browsers export them; now and then a body of several MB, some of them
 base64) and a mitmproxy dump of the same flows written with mitmproxy's own `FlowWriter`.  Then
 each file is replayed by `phonehome replay FILE --db ...` in a child process, and read by
-`mitmdump -n -r FILE` for comparison.  Each child's peak RSS is measured by a fresh Python process
-that runs only that child (`getrusage(RUSAGE_CHILDREN)`: the largest single process), so nothing of
-this script is counted; with classifier workers the sum over all the command's processes is also
-sampled.  Each file is replayed once per `--workers` setting: by default as the command chooses
-(one worker process per core for a big file) and with `--workers 0` (everything in one process).
+`mitmdump -n -r FILE` for comparison.  Each child's peak RSS is measured by the launcher of
+benchmarks/_common.py, a small process that runs only that child (`getrusage(RUSAGE_CHILDREN)`: the
+largest single process), so nothing of this script is counted; with classifier workers the sum
+over all the command's processes is also sampled.  Each file is replayed once per `--workers`
+setting: by default as the command chooses (one worker process per core for a big file) and with
+`--workers 0` (everything in one process).
 Prints one summary line per run.  The files are deleted afterwards unless --keep.
 """
 
@@ -39,18 +40,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import SAMPLE  # noqa: E402
+from benchmarks._common import SAMPLE, launched, read_launched  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MB = 1 << 20
-
-_MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
-    "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode\n"
-    "dt = time.perf_counter() - t\n"
-    "print(rc, dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,36 +59,37 @@ class Run:
 
 
 def measure(cmd: list[str]) -> Run:
-    """Run `cmd` as the only child of a fresh Python process: its wall time and peak RSS.
+    """Run `cmd` through the launcher of benchmarks/_common.py: its wall time and peak RSS, its own.
 
-    `getrusage(RUSAGE_CHILDREN)` there gives the largest process's peak exactly; the sum over the
-    command and its worker processes is sampled every 20 ms (psutil), since no counter keeps it.
+    The launcher's `getrusage(RUSAGE_CHILDREN)` gives the largest process's peak exactly; the sum over
+    the command and its worker processes is sampled every 20 ms (psutil), since no counter keeps it.
     """
     import psutil
 
-    proc = subprocess.Popen([sys.executable, "-c", _MEASURE, *cmd], stdout=subprocess.PIPE, text=True)
-    wrapper = psutil.Process(proc.pid)
-    tree_peak, pss_peak, most = 0, 0, 0
-    while proc.poll() is None:
-        try:
-            members = wrapper.children(recursive=True)
-            total = pss = 0
-            for member in members:
-                try:
-                    total += member.memory_info().rss
-                    if len(members) > 1:
-                        pss += member.memory_full_info().pss
-                except psutil.Error:
-                    pass
-        except psutil.Error:
-            break
-        tree_peak, most = max(tree_peak, total), max(most, len(members))
-        pss_peak = max(pss_peak, pss)
-        time.sleep(0.02)
-    out, _ = proc.communicate()
-    rc, dt, rss = out.split()
-    peak = int(rss) / 1024
-    return Run(int(rc), float(dt), peak, max(tree_peak / MB, peak), max(most, 1), pss_peak / MB)
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "launched"
+        proc = subprocess.Popen(launched(cmd, report), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wrapper = psutil.Process(proc.pid)
+        tree_peak, pss_peak, most = 0, 0, 0
+        while proc.poll() is None:
+            try:
+                members = wrapper.children(recursive=True)
+                total = pss = 0
+                for member in members:
+                    try:
+                        total += member.memory_info().rss
+                        if len(members) > 1:
+                            pss += member.memory_full_info().pss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                break
+            tree_peak, most = max(tree_peak, total), max(most, len(members))
+            pss_peak = max(pss_peak, pss)
+            time.sleep(0.02)
+        done = read_launched(report)
+    peak = done.peak_rss_mb
+    return Run(proc.returncode, done.seconds, peak, max(tree_peak / MB, peak), max(most, 1), pss_peak / MB)
 
 
 def parse_size(text: str) -> int:
