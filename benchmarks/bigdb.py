@@ -12,7 +12,8 @@ on average of realistic kinds with a few hundred values per kind (some repeated 
 Then runs each command as a user does, each in its own process (`phonehome ...`, output to
 /dev/null or a file), and prints one line per command: wall time, the time to its first output
 line (what a terminal shows first), the rows it printed and the command's peak RSS (its own, not
-this script's: started by the launcher of benchmarks/_common.py), and finally a one-line verdict: every interactive command under 2 s and the report under 300 MB.
+this script's: started by the launcher of benchmarks/_common.py), and finally a one-line verdict:
+every interactive command under 2 s and the report under 300 MB.
 Listing all 3,000,000 findings is timed too, as a rate: streaming them cannot take under 2 s.
 """
 
